@@ -1,2 +1,4 @@
+export * from './candles';
 export * from './money';
 export * from './ticks';
+export * from './timeframes';
