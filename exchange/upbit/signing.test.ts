@@ -26,6 +26,7 @@ describe('query string rules', () => {
 
   it('hashes a POST body as k=v in body key order', () => {
     const body = { market: 'KRW-BTC', side: 'bid', volume: '0.01', price: '100000000', ord_type: 'limit' };
+    expect(hashedQueryString(body)).toBe(BODY);
     expect(queryHash(body)).toBe(BODY_SHA512);
   });
 
