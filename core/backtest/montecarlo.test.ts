@@ -11,7 +11,9 @@ describe('monteCarlo', () => {
     const perms: number[][] = [];
     const permute = (rest: number[], acc: number[]) => {
       if (rest.length === 0) perms.push(acc);
-      rest.forEach((x, i) => permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, x]));
+      rest.forEach((x, i) => {
+        permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, x]);
+      });
     };
     permute(pnls, []);
     const dds = perms.map((p) => replayPnl(1000, p).maxDrawdown);
