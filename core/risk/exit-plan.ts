@@ -1,0 +1,165 @@
+// Exit plan of one position: pure JSON state advanced by `updateExitPlan`. The Position workflow's
+// guard calls it on every price, the backtester once per bar with the bar's high/low/close; both get
+// the same triggers. Within one observation the stop is checked first (pessimistic for a bar whose
+// low and high both cross levels), then blow-off, take-profit, and the time exit.
+import Decimal from 'decimal.js';
+import type { DecimalInput } from '../market';
+import { floorVolume, minimumOrderTotal, quoteOf, roundToTick, tickSize } from '../market';
+import type { ExitConfig, ExitObservation, ExitPlan, ExitTrigger, ExitTriggerKind, ExitUpdate } from './types';
+
+/** A level on the ask grid (never below one tick, so a far stop stays a valid price). */
+function askLevel(market: string, price: Decimal): Decimal {
+  const quote = quoteOf(market);
+  if (price.lte(0)) return tickSize(quote, 0);
+  return roundToTick(quote, price, 'ask');
+}
+
+export interface CreateExitPlanInput {
+  market: string;
+  entryPrice: DecimalInput;
+  volume: DecimalInput;
+  /** ATR of the entry timeframe at entry (needed for ATR stops and the trailing stop). */
+  atr: DecimalInput;
+  config: ExitConfig;
+  openedTs: number;
+  /** The market's `min_total`; the bot minimum applies on top. */
+  minTotal?: DecimalInput;
+}
+
+export function createExitPlan(input: CreateExitPlanInput): ExitPlan {
+  const { market, config } = input;
+  const entry = new Decimal(input.entryPrice);
+  const volume = floorVolume(input.volume);
+  const atr = new Decimal(input.atr);
+  if (!entry.isFinite() || entry.lte(0)) throw new Error(`entryPrice must be > 0, got ${String(input.entryPrice)}`);
+  if (!volume.isFinite() || volume.lte(0)) throw new Error(`volume must be > 0, got ${String(input.volume)}`);
+  if (!atr.isFinite() || atr.isNeg()) throw new Error(`atr must be >= 0, got ${String(input.atr)}`);
+  if (config.stopMode === 'atr' && atr.isZero()) throw new Error('an ATR stop needs atr > 0');
+
+  const stopDistance = config.stopMode === 'atr' ? atr.mul(config.stopAtrMultiple) : entry.mul(config.stopPct).div(100);
+  const ladder = config.takeProfit.map((rung) => ({
+    level: askLevel(market, entry.mul(1 + rung.atPct / 100)).toFixed(),
+    fraction: rung.fraction,
+    done: false,
+  }));
+  return {
+    market,
+    entryPrice: entry.toFixed(),
+    volume: volume.toFixed(),
+    remaining: volume.toFixed(),
+    openedTs: input.openedTs,
+    minTotalKrw: minimumOrderTotal(input.minTotal ?? 5000).toFixed(),
+    stop: askLevel(market, entry.minus(stopDistance)).toFixed(),
+    ladder,
+    atr: atr.toFixed(),
+    trailingAtrMultiple: config.trailingAtrMultiple,
+    highest: entry.toFixed(),
+    blowOffRsi: config.blowOffRsi,
+    timeExitTs: config.timeExitBars > 0 ? input.openedTs + config.timeExitBars * config.barMs : 0,
+    progressLevel: askLevel(market, entry.mul(1 + config.timeExitMinProgressPct / 100)).toFixed(),
+    done: false,
+  };
+}
+
+/** Sets the volume actually still held (after real fills) — the plan never sells more than this. */
+export function withRemainingVolume(plan: ExitPlan, remaining: DecimalInput): ExitPlan {
+  const r = Decimal.max(0, floorVolume(remaining));
+  return { ...plan, remaining: r.toFixed(), done: plan.done || r.isZero() };
+}
+
+function sell(
+  plan: ExitPlan,
+  kind: ExitTriggerKind,
+  volume: Decimal,
+  reason: string,
+  level?: Decimal,
+): { plan: ExitPlan; trigger: ExitTrigger } {
+  const remaining = new Decimal(plan.remaining);
+  const sold = Decimal.min(volume, remaining);
+  const left = remaining.minus(sold);
+  return {
+    plan: { ...plan, remaining: left.toFixed(), done: left.isZero() },
+    trigger: {
+      kind,
+      fraction: sold.div(remaining).toNumber(),
+      volume: sold.toFixed(8),
+      reason,
+      ...(level ? { level: level.toFixed() } : {}),
+    },
+  };
+}
+
+/** Advances the plan by one observation (a price, or a bar's high/low/close) and says what to sell, if anything. */
+export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate {
+  if (plan.done) return { plan };
+  const remaining = new Decimal(plan.remaining);
+  if (remaining.lte(0)) return { plan: { ...plan, done: true } };
+  const price = new Decimal(obs.price);
+  const high = Decimal.max(new Decimal(obs.high), price);
+  const low = Decimal.min(new Decimal(obs.low), price);
+
+  // 1. Stop (hard or trailing), against the levels in force before this observation.
+  const hard = new Decimal(plan.stop);
+  const trailing = plan.trailingStop ? new Decimal(plan.trailingStop) : null;
+  const stop = trailing?.gt(hard) ? trailing : hard;
+  if (low.lte(stop)) {
+    const kind = stop === trailing ? 'trailing' : 'stop';
+    return sell(
+      plan,
+      kind,
+      remaining,
+      `${kind === 'trailing' ? 'trailing stop' : 'stop'}: low ${low} <= ${stop}`,
+      stop,
+    );
+  }
+
+  let next: ExitPlan = { ...plan };
+  if (obs.atr !== undefined && new Decimal(obs.atr).gt(0)) next.atr = new Decimal(obs.atr).toFixed();
+  if (high.gt(next.highest)) next.highest = high.toFixed();
+
+  // 2. Blow-off top: overbought on a volume spike, take everything.
+  if (next.blowOffRsi > 0 && obs.rsi !== undefined && obs.rsi > next.blowOffRsi && obs.volumeSpike)
+    return sell(
+      next,
+      'blow_off',
+      remaining,
+      `blow-off: RSI ${obs.rsi.toFixed(1)} > ${next.blowOffRsi} with a volume spike`,
+    );
+
+  // 3. Take-profit ladder: every rung the high reached, in one sale.
+  const reached = next.ladder.map((r, i) => (!r.done && high.gte(r.level) ? i : -1)).filter((i) => i >= 0);
+  if (reached.length) {
+    const ladder = next.ladder.map((r, i) => (reached.includes(i) ? { ...r, done: true } : r));
+    const top = new Decimal(next.ladder[reached[reached.length - 1]].level);
+    const lastRung = ladder.every((r) => r.done);
+    const share = reached.reduce((s, i) => s + next.ladder[i].fraction, 0);
+    let volume = lastRung ? remaining : Decimal.min(remaining, floorVolume(new Decimal(next.volume).mul(share)));
+    // A slice or a remainder below the minimum order total could never be sold on its own: sell it all now.
+    const min = new Decimal(next.minTotalKrw);
+    if (volume.mul(price).lt(min) || remaining.minus(volume).mul(price).lt(min)) volume = remaining;
+    next = { ...next, ladder };
+    next = trail(next);
+    return sell(next, 'take_profit', volume, `take-profit: high ${high} >= ${top}`, top);
+  }
+  if (next.trailingStop) next = trail(next);
+
+  // 4. Time exit: too long without progress.
+  if (next.timeExitTs > 0 && obs.ts >= next.timeExitTs && price.lt(next.progressLevel))
+    return sell(
+      next,
+      'time',
+      remaining,
+      `time: ${new Date(next.timeExitTs).toISOString()} passed and price ${price} < ${next.progressLevel}`,
+    );
+  return { plan: next };
+}
+
+/** Raises the trailing stop to highest - k x ATR (ask grid); it never falls. */
+function trail(plan: ExitPlan): ExitPlan {
+  if (!(plan.trailingAtrMultiple > 0) || new Decimal(plan.atr).lte(0)) return plan;
+  const raw = new Decimal(plan.highest).minus(new Decimal(plan.atr).mul(plan.trailingAtrMultiple));
+  if (raw.lte(0)) return plan;
+  const level = askLevel(plan.market, raw);
+  if (plan.trailingStop && level.lte(plan.trailingStop)) return plan;
+  return { ...plan, trailingStop: level.toFixed() };
+}

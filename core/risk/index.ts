@@ -1,0 +1,6 @@
+export * from './config';
+export * from './edge';
+export * from './exit-plan';
+export * from './limits';
+export * from './sizing';
+export type * from './types';

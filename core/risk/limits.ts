@@ -1,0 +1,255 @@
+// Account limits as pure data: `RiskState` is advanced only by the reducers below and read by
+// `checkEntry`. Time always comes in as an argument (workflow time or bar time), never from a clock.
+import Decimal from 'decimal.js';
+import type { EntryCandidate, EntryCheck, Halt, HaltKind, RiskConfig, RiskState } from './types';
+
+const DAY_MS = 86_400_000;
+const KST_OFFSET_MS = 9 * 3_600_000;
+const MAX_PEAK_DAYS = 90;
+const MAX_PNL_DAYS = 7;
+
+/** KST calendar day ('YYYY-MM-DD') of a UTC millisecond timestamp. */
+export function kstDay(ts: number): string {
+  return new Date(ts + KST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** First millisecond of the KST day after the one containing ts. */
+export function nextKstDayStart(ts: number): number {
+  return Math.floor((ts + KST_OFFSET_MS) / DAY_MS + 1) * DAY_MS - KST_OFFSET_MS;
+}
+
+export function emptyRiskState(): RiskState {
+  return {
+    equityPeaks: [],
+    dayOpenEquity: [],
+    dailyPnl: [],
+    entries: { day: '', perCoin: {} },
+    lastLossTs: {},
+    open: {},
+    halts: [],
+    btcMinutes: [],
+    volatilityHaltUntil: 0,
+  };
+}
+
+/** Replaces (or appends) the entry of `day` in a day-keyed list kept in day order, trimmed to `keep`. */
+function upsertDay<T extends { day: string }>(list: T[], day: string, make: (prev?: T) => T, keep: number): T[] {
+  const last = list[list.length - 1];
+  const next = last?.day === day ? [...list.slice(0, -1), make(last)] : [...list, make()];
+  return next.slice(-keep);
+}
+
+function todayPnl(state: RiskState, day: string): Decimal {
+  const row = state.dailyPnl[state.dailyPnl.length - 1];
+  return row?.day === day ? new Decimal(row.pnlKrw) : new Decimal(0);
+}
+
+/** Highest equity over the last `days` KST days up to and including the day of ts. */
+export function equityPeak(state: RiskState, ts: number, days: number): Decimal | null {
+  const first = kstDay(ts - (days - 1) * DAY_MS);
+  let peak: Decimal | null = null;
+  for (const row of state.equityPeaks)
+    if (row.day >= first && (!peak || peak.lt(row.peakKrw))) peak = new Decimal(row.peakKrw);
+  return peak;
+}
+
+function addHalt(state: RiskState, kind: HaltKind, ts: number, reason: string): RiskState {
+  if (state.halts.some((h) => h.kind === kind)) return state;
+  return { ...state, halts: [...state.halts, { kind, sinceTs: ts, reason }] };
+}
+
+/**
+ * Records a valuation of the account. Tracks daily peaks and the day's opening equity, and halts the
+ * strategy (kind 'drawdown', lifted only by `clearHalt`) when equity falls maxDrawdownPct below the peak.
+ */
+export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number, config: RiskConfig): RiskState {
+  const equity = new Decimal(equityKrw);
+  const day = kstDay(ts);
+  let next: RiskState = {
+    ...state,
+    equityPeaks: upsertDay(
+      state.equityPeaks,
+      day,
+      (prev) => ({ day, peakKrw: prev && equity.lt(prev.peakKrw) ? prev.peakKrw : equity.toFixed() }),
+      MAX_PEAK_DAYS,
+    ),
+    dayOpenEquity: upsertDay(
+      state.dayOpenEquity,
+      day,
+      (prev) => prev ?? { day, equityKrw: equity.toFixed() },
+      MAX_PNL_DAYS,
+    ),
+  };
+  const peak = equityPeak(next, ts, config.drawdownWindowDays);
+  if (peak?.gt(0)) {
+    const drawdownPct = peak.minus(equity).div(peak).mul(100);
+    if (drawdownPct.gte(config.maxDrawdownPct))
+      next = addHalt(
+        next,
+        'drawdown',
+        ts,
+        `MaxDrawdown: equity ${equity.toFixed(0)} is ${drawdownPct.toFixed(2)}% below the ${config.drawdownWindowDays}-day peak ${peak.toFixed(0)} (limit ${config.maxDrawdownPct}%)`,
+      );
+  }
+  return next;
+}
+
+/**
+ * Records a fill. A bid on a position id not yet open opens it and counts one entry for the coin that
+ * KST day; later bids add cost. An ask reduces the cost by the share of volume sold (`costShareSold`).
+ */
+export function onFill(
+  state: RiskState,
+  fill: {
+    positionId: string;
+    market: string;
+    side: 'bid' | 'ask';
+    totalKrw: Decimal.Value;
+    ts: number;
+    costShareSold?: number;
+  },
+): RiskState {
+  const existing = state.open[fill.positionId];
+  if (fill.side === 'ask') {
+    if (!existing) return state;
+    const share = Math.min(Math.max(fill.costShareSold ?? 0, 0), 1);
+    const cost = new Decimal(existing.costKrw).mul(1 - share);
+    return { ...state, open: { ...state.open, [fill.positionId]: { ...existing, costKrw: cost.toFixed() } } };
+  }
+  const total = new Decimal(fill.totalKrw);
+  if (existing) {
+    const costKrw = total.plus(existing.costKrw).toFixed();
+    return { ...state, open: { ...state.open, [fill.positionId]: { ...existing, costKrw } } };
+  }
+  const day = kstDay(fill.ts);
+  const perCoin = state.entries.day === day ? { ...state.entries.perCoin } : {};
+  perCoin[fill.market] = (perCoin[fill.market] ?? 0) + 1;
+  return {
+    ...state,
+    entries: { day, perCoin },
+    open: { ...state.open, [fill.positionId]: { market: fill.market, costKrw: total.toFixed(), openedTs: fill.ts } },
+  };
+}
+
+/** Records a closed position: realised PnL goes to its KST day; a loss starts the coin's cooldown. */
+export function onPositionClosed(
+  state: RiskState,
+  closed: { positionId: string; market: string; pnlKrw: Decimal.Value; ts: number },
+): RiskState {
+  const pnl = new Decimal(closed.pnlKrw);
+  const day = kstDay(closed.ts);
+  const { [closed.positionId]: _gone, ...open } = state.open;
+  return {
+    ...state,
+    open,
+    dailyPnl: upsertDay(
+      state.dailyPnl,
+      day,
+      (prev) => ({ day, pnlKrw: pnl.plus(prev?.pnlKrw ?? 0).toFixed() }),
+      MAX_PNL_DAYS,
+    ),
+    lastLossTs: pnl.isNeg() ? { ...state.lastLossTs, [closed.market]: closed.ts } : state.lastLossTs,
+  };
+}
+
+/**
+ * Records a BTC price. Keeps one [minute, high, last] row per minute over the window; when the last
+ * price is volatilityHaltDropPct below the window's high, entries halt for volatilityHaltMinutes.
+ */
+export function onBtcPrice(state: RiskState, price: number, ts: number, config: RiskConfig): RiskState {
+  if (!(price > 0)) return state;
+  const minute = Math.floor(ts / 60_000) * 60_000;
+  const from = minute - config.volatilityHaltWindowMinutes * 60_000;
+  const rows = state.btcMinutes.filter(([m]) => m >= from && m !== minute);
+  const current = state.btcMinutes.find(([m]) => m === minute);
+  rows.push([minute, Math.max(current?.[1] ?? price, price), price]);
+  rows.sort((a, b) => a[0] - b[0]);
+  const high = Math.max(...rows.map(([, h]) => h));
+  const dropPct = ((high - price) / high) * 100;
+  const until =
+    dropPct >= config.volatilityHaltDropPct
+      ? Math.max(state.volatilityHaltUntil, ts + config.volatilityHaltMinutes * 60_000)
+      : state.volatilityHaltUntil;
+  return { ...state, btcMinutes: rows, volatilityHaltUntil: until };
+}
+
+/** Halts entries until lifted by hand (the session's emergency stop, or an operator). */
+export function haltEntries(state: RiskState, ts: number, reason: string): RiskState {
+  return addHalt(state, 'manual', ts, reason);
+}
+
+/** Lifts halts of one kind (or all). The drawdown halt comes back at the next onEquity if equity is still down. */
+export function clearHalt(state: RiskState, kind?: HaltKind): RiskState {
+  return { ...state, halts: kind ? state.halts.filter((h) => h.kind !== kind) : [] };
+}
+
+/** Whether a new entry in `candidate.market` is allowed now; the first failing limit gives the reason. */
+export function checkEntry(state: RiskState, candidate: EntryCandidate, config: RiskConfig, nowTs: number): EntryCheck {
+  const halt: Halt | undefined = state.halts[0];
+  if (halt) return { allowed: false, code: halt.kind === 'drawdown' ? 'MaxDrawdown' : 'Halted', reason: halt.reason };
+
+  if (nowTs < state.volatilityHaltUntil)
+    return {
+      allowed: false,
+      code: 'VolatilityHalt',
+      reason: `VolatilityHalt: BTC fell ${config.volatilityHaltDropPct}% within ${config.volatilityHaltWindowMinutes} min; entries resume at ${new Date(state.volatilityHaltUntil).toISOString()}`,
+    };
+
+  const day = kstDay(nowTs);
+  const openRow = state.dayOpenEquity[state.dayOpenEquity.length - 1];
+  const pnl = todayPnl(state, day);
+  if (openRow?.day === day && pnl.isNeg()) {
+    const lossPct = pnl.neg().div(openRow.equityKrw).mul(100);
+    if (lossPct.gte(config.dailyLossLimitPct))
+      return {
+        allowed: false,
+        code: 'DailyLossLimit',
+        reason: `DailyLossLimit: realised ${pnl.toFixed(0)} KRW today (${lossPct.toFixed(2)}% of ${openRow.equityKrw}), limit ${config.dailyLossLimitPct}%; entries resume at ${new Date(nextKstDayStart(nowTs)).toISOString()}`,
+      };
+  }
+
+  const open = Object.values(state.open);
+  if (open.length >= config.maxOpenPositions)
+    return {
+      allowed: false,
+      code: 'MaxOpenPositions',
+      reason: `MaxOpenPositions: ${open.length} open, limit ${config.maxOpenPositions}`,
+    };
+
+  if (config.onePositionPerCoin && open.some((p) => p.market === candidate.market))
+    return {
+      allowed: false,
+      code: 'PositionOpenInCoin',
+      reason: `PositionOpenInCoin: ${candidate.market} already held`,
+    };
+
+  const entered = state.entries.day === day ? (state.entries.perCoin[candidate.market] ?? 0) : 0;
+  if (entered >= config.maxEntriesPerCoinPerDay)
+    return {
+      allowed: false,
+      code: 'EntriesPerDay',
+      reason: `EntriesPerDay: ${entered} entries in ${candidate.market} on ${day} (KST), limit ${config.maxEntriesPerCoinPerDay}`,
+    };
+
+  const lossTs = state.lastLossTs[candidate.market];
+  const cooldownMs = config.cooldownAfterLossMinutes * 60_000;
+  if (lossTs !== undefined && nowTs < lossTs + cooldownMs)
+    return {
+      allowed: false,
+      code: 'CooldownAfterLoss',
+      reason: `CooldownAfterLoss: ${candidate.market} lost at ${new Date(lossTs).toISOString()}; next entry from ${new Date(lossTs + cooldownMs).toISOString()}`,
+    };
+
+  if (config.maxCorrelation < 1 && candidate.correlations) {
+    for (const p of open) {
+      const corr = candidate.correlations[p.market];
+      if (corr !== undefined && corr > config.maxCorrelation)
+        return {
+          allowed: false,
+          code: 'Correlated',
+          reason: `Correlated: ${candidate.market} vs open ${p.market} correlation ${corr.toFixed(2)} > ${config.maxCorrelation}`,
+        };
+    }
+  }
+  return { allowed: true };
+}

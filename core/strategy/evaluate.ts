@@ -1,0 +1,119 @@
+// The one way live trading and the backtester run a strategy on a market: data-quality gate,
+// memory update, warm-up gate, the strategy itself, then the fee/edge filter on entries. Every
+// resulting entry, exit or blocked entry comes back as a small Decision.
+import type { FeatureSnapshot, MarketContext } from '../indicators';
+import type { DecimalInput } from '../market';
+import type { RiskConfig } from '../risk';
+import { checkEdge, DEFAULT_RISK_CONFIG } from '../risk';
+import { round4 } from './factors';
+import type { Decision, Intent, OpenPositionView, Strategy } from './types';
+
+export interface EvaluateMarketInput<P, M> {
+  strategy: Strategy<P, M>;
+  params: P;
+  snapshot: FeatureSnapshot;
+  context: MarketContext;
+  position?: OpenPositionView;
+  /** This market's memory from the previous call (undefined the first time). */
+  memory?: M;
+  ts: number;
+  /** Exit ladder (default target) and edge filter; DEFAULT_RISK_CONFIG when absent. */
+  risk?: Pick<RiskConfig, 'exit' | 'edge'>;
+  feeRate?: DecimalInput;
+}
+
+export interface EvaluateMarketResult<M> {
+  /** Entries that passed every gate, and exits. */
+  intents: Intent[];
+  /** Store this and pass it back next time. */
+  memory: M | undefined;
+  decisions: Decision[];
+  /** Why the strategy was not asked at all (bad data, not warmed up), when it wasn't. */
+  skipped?: string;
+}
+
+/** The handful of raw numbers a decision is explained by. */
+export function decisionInputs(snapshot: FeatureSnapshot, strategy: Strategy<unknown>) {
+  const f = snapshot.timeframes[strategy.entryTimeframe];
+  const n = (x: number | null | undefined) => (x === null || x === undefined ? null : round4(x));
+  return {
+    timeframe: strategy.entryTimeframe,
+    barTs: f.lastClosedTs,
+    close: n(f.close),
+    lastPrice: n(snapshot.lastPrice),
+    ema21: n(f.ema21),
+    ema50: n(f.ema50),
+    rsi14: n(f.rsi14),
+    adx: n(f.adx),
+    atr: n(f.atr),
+    volumeSpike: n(f.volumeSpike),
+    corrBtc: n(snapshot.corrBtc),
+    regime: snapshot.regime.label,
+  };
+}
+
+export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): EvaluateMarketResult<M> {
+  const { strategy, snapshot, ts } = input;
+  const risk = input.risk ?? DEFAULT_RISK_CONFIG;
+  if (!snapshot.quality.ok)
+    return {
+      intents: [],
+      memory: input.memory,
+      decisions: [],
+      skipped: `data quality: ${snapshot.quality.issues.join('; ')}`,
+    };
+
+  const base = {
+    market: snapshot.market,
+    snapshot,
+    context: input.context,
+    position: input.position,
+    params: input.params,
+    ts,
+  };
+  const memory = strategy.memory
+    ? strategy.memory.update(input.memory ?? strategy.memory.initial(), { ...base, memory: input.memory })
+    : undefined;
+
+  const cold = Object.entries(strategy.warmupBars)
+    .filter(([tf, n]) => snapshot.timeframes[tf as keyof typeof snapshot.timeframes].barsSeen < (n ?? 0))
+    .map(([tf, n]) => `${tf} ${snapshot.timeframes[tf as keyof typeof snapshot.timeframes].barsSeen}/${n}`);
+  if (cold.length && !input.position)
+    return { intents: [], memory, decisions: [], skipped: `warming up: ${cold.join(', ')}` };
+
+  const raw = strategy.evaluate({ ...base, memory });
+  const inputs = decisionInputs(snapshot, strategy as Strategy<unknown>);
+  const intents: Intent[] = [];
+  const decisions: Decision[] = [];
+  const f = snapshot.timeframes[strategy.entryTimeframe];
+  for (const intent of raw) {
+    const decision: Decision = {
+      market: intent.market,
+      strategyId: strategy.id,
+      ts,
+      action: intent.kind,
+      score: intent.score,
+      reasons: intent.reasons,
+      factors: intent.factors,
+      inputs,
+    };
+    if (intent.kind === 'entry') {
+      const targetPct = intent.targetPct ?? risk.exit.takeProfit[0]?.atPct ?? 0;
+      const price = snapshot.lastPrice ?? f.close;
+      const edge = checkEdge({ price, targetPct, atr: f.atr ?? 0, feeRate: input.feeRate, config: risk.edge });
+      decision.inputs = {
+        ...inputs,
+        targetPct: round4(targetPct),
+        costPct: round4(edge.costPct),
+        atrPct: round4(edge.atrPct),
+      };
+      if (!edge.ok) {
+        decisions.push({ ...decision, action: 'blocked', reasons: [...intent.reasons, edge.reason] });
+        continue;
+      }
+    }
+    intents.push(intent);
+    decisions.push(decision);
+  }
+  return { intents, memory, decisions };
+}
