@@ -1,0 +1,78 @@
+import { lazy, Suspense } from 'react';
+import { useHealth } from './api/queries';
+import { Badge } from './components/StatusBadge';
+import { OrdersPage } from './pages/OrdersPage';
+import { OverviewPage } from './pages/OverviewPage';
+import { SessionPage } from './pages/SessionPage';
+import { type Route, routeHref, useRoute } from './routing';
+
+// The chart pages carry ECharts; load them only when opened.
+const ChartPage = lazy(() => import('./pages/ChartPage').then((m) => ({ default: m.ChartPage })));
+const BacktestsPage = lazy(() => import('./pages/BacktestsPage').then((m) => ({ default: m.BacktestsPage })));
+
+const NAV: { label: string; route: Route; matches: Route['page'][] }[] = [
+  { label: 'Overview', route: { page: 'overview' }, matches: ['overview', 'session'] },
+  { label: 'Orders', route: { page: 'orders' }, matches: ['orders'] },
+  { label: 'Chart', route: { page: 'chart' }, matches: ['chart'] },
+  { label: 'Backtests', route: { page: 'backtests' }, matches: ['backtests'] },
+];
+
+export function App() {
+  const route = useRoute();
+  const mode = useHealth().data?.mode;
+  return (
+    <div className="min-h-screen">
+      <nav className="sticky top-0 z-10 flex items-center gap-1 border-b border-slate-800 bg-slate-950/95 px-4 py-2 backdrop-blur">
+        <span className="mr-4 font-bold text-slate-100">upbit-trader</span>
+        {NAV.map((item) => {
+          const active = item.matches.includes(route.page);
+          return (
+            <a
+              key={item.label}
+              href={routeHref(item.route)}
+              data-testid={`nav-${item.label.toLowerCase()}`}
+              aria-current={active ? 'page' : undefined}
+              className={`rounded px-3 py-1 text-sm ${active ? 'bg-slate-800 text-white' : 'text-slate-400 hover:text-slate-200'}`}
+            >
+              {item.label}
+            </a>
+          );
+        })}
+        <span className="ml-auto">
+          {mode && (
+            <Badge tone={mode === 'live' ? 'bad' : 'idle'} testId="nav-mode">
+              {mode === 'live' ? 'LIVE — real orders' : mode}
+            </Badge>
+          )}
+        </span>
+      </nav>
+      <main className="mx-auto max-w-[110rem] p-4">
+        <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+          <Page route={route} />
+        </Suspense>
+      </main>
+    </div>
+  );
+}
+
+function Page(props: { route: Route }) {
+  const r = props.route;
+  switch (r.page) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'session':
+      return <SessionPage key={r.id} id={r.id} />;
+    case 'orders':
+      return <OrdersPage sessionId={r.sessionId} />;
+    case 'chart':
+      return <ChartPage market={r.market} timeframe={r.timeframe} sessionId={r.sessionId} />;
+    case 'backtests':
+      return <BacktestsPage id={r.id} />;
+    case 'not-found':
+      return (
+        <p data-testid="not-found">
+          No page at <code>{r.path}</code>. <a href="#/">Back to the overview</a>.
+        </p>
+      );
+  }
+}

@@ -1,0 +1,107 @@
+import { useQuery } from '@tanstack/react-query';
+import { apiPath, apiRequest } from './client';
+import type {
+  AccountBalance,
+  BacktestRun,
+  Candle,
+  Decision,
+  Health,
+  MarketInfo,
+  OrderView,
+  PositionView,
+  RiskEvent,
+  Session,
+  SessionDetail,
+  StrategyInfo,
+  Timeframe,
+} from './types';
+
+// Refetch intervals: live trading state every 2 s, slower-moving lists every 3-5 s,
+// reference data (markets, strategies) once per minute.
+const LIVE_MS = 2000;
+const LIST_MS = 3000;
+const SLOW_MS = 5000;
+const REFERENCE_MS = 60_000;
+
+const get = <T>(path: string) => apiRequest<T>('GET', path);
+
+export const useHealth = () =>
+  useQuery({ queryKey: ['health'], queryFn: () => get<Health>('/api/health'), refetchInterval: SLOW_MS });
+
+export const useSessions = () =>
+  useQuery({ queryKey: ['sessions'], queryFn: () => get<Session[]>('/api/sessions'), refetchInterval: LIST_MS });
+
+export const useSession = (id: string) =>
+  useQuery({
+    queryKey: ['session', id],
+    queryFn: () => get<SessionDetail>(`/api/sessions/${encodeURIComponent(id)}`),
+    refetchInterval: LIVE_MS,
+  });
+
+export const usePositions = (sessionId?: string, status?: 'open' | 'closed') =>
+  useQuery({
+    queryKey: ['positions', sessionId, status],
+    queryFn: () => get<PositionView[]>(apiPath('/api/positions', { sessionId, status })),
+    refetchInterval: LIST_MS,
+  });
+
+export const useOrders = (sessionId?: string, limit = 100) =>
+  useQuery({
+    queryKey: ['orders', sessionId, limit],
+    queryFn: () => get<OrderView[]>(apiPath('/api/orders', { sessionId, limit })),
+    refetchInterval: LIST_MS,
+  });
+
+export const useAccounts = () =>
+  useQuery({ queryKey: ['accounts'], queryFn: () => get<AccountBalance[]>('/api/accounts'), refetchInterval: SLOW_MS });
+
+export const useDecisions = (sessionId?: string, limit = 50) =>
+  useQuery({
+    queryKey: ['decisions', sessionId, limit],
+    queryFn: () => get<Decision[]>(apiPath('/api/decisions', { sessionId, limit })),
+    refetchInterval: LIST_MS,
+  });
+
+export const useRiskEvents = (sessionId?: string) =>
+  useQuery({
+    queryKey: ['risk-events', sessionId],
+    queryFn: () => get<RiskEvent[]>(apiPath('/api/risk-events', { sessionId })),
+    refetchInterval: SLOW_MS,
+  });
+
+export const useMarkets = () =>
+  useQuery({ queryKey: ['markets'], queryFn: () => get<MarketInfo[]>('/api/markets'), refetchInterval: REFERENCE_MS });
+
+export const useCandles = (market: string, timeframe: Timeframe, count = 200) =>
+  useQuery({
+    queryKey: ['candles', market, timeframe, count],
+    queryFn: () => get<Candle[]>(apiPath('/api/candles', { market, timeframe, count })),
+    refetchInterval: SLOW_MS,
+    enabled: market !== '',
+  });
+
+export const useStrategies = () =>
+  useQuery({
+    queryKey: ['strategies'],
+    queryFn: () => get<StrategyInfo[]>('/api/strategies'),
+    refetchInterval: REFERENCE_MS,
+  });
+
+export const useBacktests = () =>
+  useQuery({ queryKey: ['backtests'], queryFn: () => get<BacktestRun[]>('/api/backtests'), refetchInterval: LIST_MS });
+
+/** Polls a run every 2 s while it is running, then stops. */
+export const useBacktest = (id: string) =>
+  useQuery({
+    queryKey: ['backtest', id],
+    queryFn: () => get<BacktestRun>(`/api/backtests/${encodeURIComponent(id)}`),
+    refetchInterval: (query) => (query.state.data?.status === 'running' || !query.state.data ? LIVE_MS : false),
+  });
+
+const DEFAULT_TEMPORAL_UI = 'http://127.0.0.1:8233';
+
+/** Link to a session's workflow in the Temporal Web UI (base from /api/health when it says). */
+export function useTemporalWorkflowUrl(sessionId: string): string {
+  const base = (useHealth().data?.temporalUi ?? DEFAULT_TEMPORAL_UI).replace(/\/+$/, '');
+  return `${base}/namespaces/default/workflows/${encodeURIComponent(`session-${sessionId}`)}`;
+}

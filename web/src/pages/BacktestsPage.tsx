@@ -1,0 +1,573 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { apiRequest } from '../api/client';
+import { useBacktest, useBacktests, useMarkets, useStrategies } from '../api/queries';
+import {
+  BACKTEST_KINDS,
+  type BacktestKind,
+  type BacktestRequest,
+  type BacktestRun,
+  type OptimizeMethod,
+  type ParamSchema,
+  type ParamValues,
+  TIMEFRAMES,
+  type Timeframe,
+} from '../api/types';
+import { type ChartOption, EChart } from '../charts/EChart';
+import { DataTable } from '../components/DataTable';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Panel } from '../components/Panel';
+import { Badge, type Tone } from '../components/StatusBadge';
+import { formatKrw, formatMetric, formatPnl, formatTime, pnlClass, toMillis } from '../format';
+import { navigate, routeHref } from '../routing';
+import { paramDefaults, paramProblems } from '../strategy-params';
+
+export function BacktestsPage(props: { id?: string }) {
+  return (
+    <div className="grid gap-4 xl:grid-cols-[26rem_1fr]">
+      <div className="space-y-4">
+        <LaunchForm />
+        <RunList selected={props.id} />
+      </div>
+      <div>
+        {props.id ? (
+          <RunDetail id={props.id} />
+        ) : (
+          <p className="text-sm text-slate-500">Launch a run or pick one from the list.</p>
+        )}
+      </div>
+    </div>
+  );
+}
+
+// Kinds that search the parameter space use the schema's ranges; the others run the given values.
+const SEARCHES: BacktestKind[] = ['optimize', 'walkforward'];
+const OBJECTIVES = ['sharpe', 'sortino', 'calmar', 'totalReturn', 'profitFactor'];
+
+function isoDay(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+const inputClass = 'w-full rounded border border-slate-700 bg-slate-950 px-2 py-1 text-sm';
+
+function LaunchForm() {
+  const strategies = useStrategies();
+  const markets = useMarkets();
+  const queryClient = useQueryClient();
+  const [strategyId, setStrategyId] = useState('');
+  const [kind, setKind] = useState<BacktestKind>('backtest');
+  const [marketText, setMarketText] = useState('KRW-BTC');
+  const [timeframe, setTimeframe] = useState<Timeframe>('minute60');
+  const [from, setFrom] = useState(isoDay(-90));
+  const [to, setTo] = useState(isoDay(0));
+  const [edited, setEdited] = useState<Record<string, ParamValues>>({});
+  const [method, setMethod] = useState<OptimizeMethod>('tpe');
+  const [budget, setBudget] = useState(50);
+  const [objective, setObjective] = useState('sharpe');
+
+  const strategy = strategies.data?.find((s) => s.id === strategyId) ?? strategies.data?.[0];
+  const schema: ParamSchema | undefined = strategy?.params;
+  const values: ParamValues = useMemo(
+    () => ({ ...(schema ? paramDefaults(schema) : {}), ...(strategy ? edited[strategy.id] : {}) }),
+    [schema, strategy, edited],
+  );
+  const searches = SEARCHES.includes(kind);
+  const marketList = marketText
+    .split(/[\s,]+/)
+    .map((m) => m.trim().toUpperCase())
+    .filter(Boolean);
+  const problems = [
+    ...(schema && !searches ? paramProblems(schema, values) : []),
+    ...(marketList.length === 0 ? ['at least one market is needed'] : []),
+    ...(from >= to ? ['"from" must be before "to"'] : []),
+    ...(searches && (!Number.isInteger(budget) || budget < 1) ? ['budget must be a whole number ≥ 1'] : []),
+  ];
+
+  const launch = useMutation({
+    mutationFn: (request: BacktestRequest) => apiRequest<{ id: string }>('POST', '/api/backtests', request),
+    onSuccess: (created) => {
+      queryClient.invalidateQueries({ queryKey: ['backtests'] });
+      if (created?.id) navigate({ page: 'backtests', id: created.id });
+    },
+  });
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!strategy || problems.length > 0) return;
+    launch.mutate({
+      kind,
+      strategy: strategy.id,
+      params: searches ? undefined : values,
+      markets: marketList,
+      timeframe,
+      from: new Date(`${from}T00:00:00Z`).toISOString(),
+      to: new Date(`${to}T00:00:00Z`).toISOString(),
+      optimize: searches ? { method, budget, objective } : undefined,
+    });
+  };
+
+  const setParam = (name: string, value: number | boolean) => {
+    if (!strategy) return;
+    setEdited((all) => ({ ...all, [strategy.id]: { ...all[strategy.id], [name]: value } }));
+  };
+
+  return (
+    <Panel title="Launch a backtest" testId="backtest-form-panel">
+      <ErrorNotice error={strategies.error} what="Loading strategies" />
+      <form className="space-y-3" data-testid="backtest-form" onSubmit={submit}>
+        <div className="grid grid-cols-2 gap-2">
+          <label className="text-xs text-slate-400">
+            Strategy
+            <select
+              data-testid="backtest-strategy"
+              value={strategy?.id ?? ''}
+              onChange={(e) => setStrategyId(e.target.value)}
+              className={inputClass}
+            >
+              {strategies.data?.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-xs text-slate-400">
+            Kind
+            <select
+              data-testid="backtest-kind"
+              value={kind}
+              onChange={(e) => setKind(e.target.value as BacktestKind)}
+              className={inputClass}
+            >
+              {BACKTEST_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {strategy && <p className="text-xs text-slate-500">{strategy.description}</p>}
+        <label className="block text-xs text-slate-400">
+          Markets (comma separated)
+          <input
+            data-testid="backtest-markets"
+            list="backtest-market-list"
+            value={marketText}
+            onChange={(e) => setMarketText(e.target.value)}
+            className={inputClass}
+          />
+          <datalist id="backtest-market-list">
+            {markets.data?.map((m) => (
+              <option key={m.market} value={m.market}>
+                {m.koreanName}
+              </option>
+            ))}
+          </datalist>
+        </label>
+        <div className="grid grid-cols-3 gap-2">
+          <label className="text-xs text-slate-400">
+            Timeframe
+            <select
+              data-testid="backtest-timeframe"
+              value={timeframe}
+              onChange={(e) => setTimeframe(e.target.value as Timeframe)}
+              className={inputClass}
+            >
+              {TIMEFRAMES.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-xs text-slate-400">
+            From
+            <input
+              type="date"
+              data-testid="backtest-from"
+              value={from}
+              onChange={(e) => setFrom(e.target.value)}
+              className={inputClass}
+            />
+          </label>
+          <label className="text-xs text-slate-400">
+            To
+            <input
+              type="date"
+              data-testid="backtest-to"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+              className={inputClass}
+            />
+          </label>
+        </div>
+
+        {searches ? (
+          <fieldset className="space-y-2 rounded border border-slate-800 p-2">
+            <legend className="px-1 text-xs text-slate-400">Search (each parameter over its schema range)</legend>
+            <div className="grid grid-cols-3 gap-2">
+              <label className="text-xs text-slate-400">
+                Method
+                <select
+                  data-testid="backtest-method"
+                  value={method}
+                  onChange={(e) => setMethod(e.target.value as OptimizeMethod)}
+                  className={inputClass}
+                >
+                  <option value="tpe">tpe (Bayesian)</option>
+                  <option value="random">random</option>
+                  <option value="grid">grid</option>
+                </select>
+              </label>
+              <label className="text-xs text-slate-400">
+                Budget
+                <input
+                  type="number"
+                  min={1}
+                  step={1}
+                  data-testid="backtest-budget"
+                  value={budget}
+                  onChange={(e) => setBudget(e.target.valueAsNumber)}
+                  className={inputClass}
+                />
+              </label>
+              <label className="text-xs text-slate-400">
+                Objective
+                <input
+                  data-testid="backtest-objective"
+                  list="backtest-objectives"
+                  value={objective}
+                  onChange={(e) => setObjective(e.target.value)}
+                  className={inputClass}
+                />
+                <datalist id="backtest-objectives">
+                  {OBJECTIVES.map((o) => (
+                    <option key={o} value={o} />
+                  ))}
+                </datalist>
+              </label>
+            </div>
+          </fieldset>
+        ) : (
+          schema && (
+            <fieldset className="space-y-2 rounded border border-slate-800 p-2" data-testid="backtest-params">
+              <legend className="px-1 text-xs text-slate-400">Parameters</legend>
+              {Object.entries(schema.properties).map(([name, spec]) => (
+                <div key={name} className="grid grid-cols-[1fr_8rem] items-center gap-2 text-sm">
+                  <label htmlFor={`backtest-param-${name}`} title={spec.description}>
+                    <span className="font-mono">{name}</span>
+                    {spec.description && <span className="block text-xs text-slate-500">{spec.description}</span>}
+                  </label>
+                  {spec.type === 'boolean' ? (
+                    <input
+                      id={`backtest-param-${name}`}
+                      type="checkbox"
+                      data-testid={`backtest-param-${name}`}
+                      checked={Boolean(values[name])}
+                      onChange={(e) => setParam(name, e.target.checked)}
+                      className="justify-self-end"
+                    />
+                  ) : (
+                    <input
+                      id={`backtest-param-${name}`}
+                      type="number"
+                      data-testid={`backtest-param-${name}`}
+                      min={spec.minimum}
+                      max={spec.maximum}
+                      step={spec.step ?? (spec.type === 'integer' ? 1 : 'any')}
+                      value={Number.isNaN(values[name]) ? '' : String(values[name] ?? '')}
+                      onChange={(e) => setParam(name, e.target.valueAsNumber)}
+                      className={`${inputClass} text-right font-mono`}
+                    />
+                  )}
+                </div>
+              ))}
+            </fieldset>
+          )
+        )}
+
+        {problems.length > 0 && (
+          <ul className="list-inside list-disc text-xs text-amber-300" data-testid="backtest-form-problems">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+        <ErrorNotice error={launch.error} what="Launching" />
+        <button
+          type="submit"
+          data-testid="backtest-submit"
+          disabled={!strategy || problems.length > 0 || launch.isPending}
+          className="w-full rounded bg-sky-600 px-3 py-2 font-semibold text-white hover:bg-sky-500 disabled:opacity-40"
+        >
+          {launch.isPending ? 'Launching…' : `Launch ${kind}`}
+        </button>
+      </form>
+    </Panel>
+  );
+}
+
+const statusTone: Record<BacktestRun['status'], Tone> = {
+  running: 'warn',
+  completed: 'good',
+  failed: 'bad',
+  cancelled: 'idle',
+};
+
+function RunList(props: { selected?: string }) {
+  const runs = useBacktests();
+  return (
+    <Panel title="Runs" testId="backtest-list">
+      <ErrorNotice error={runs.error} what="Loading runs" />
+      <DataTable
+        rows={runs.data}
+        rowKey={(r) => r.id}
+        testId="backtests-table"
+        rowTestId="backtest-row"
+        rowAttrs={(r) => ({ 'data-backtest-id': r.id, 'data-status': r.status })}
+        empty="No runs yet."
+        columns={[
+          {
+            header: 'Run',
+            cell: (r) => (
+              <a
+                href={routeHref({ page: 'backtests', id: r.id })}
+                className={`font-mono text-xs hover:underline ${r.id === props.selected ? 'text-amber-300' : 'text-sky-400'}`}
+              >
+                {r.id.slice(0, 12)}
+              </a>
+            ),
+          },
+          { header: 'Kind', cell: (r) => r.kind },
+          { header: 'Status', cell: (r) => <Badge tone={statusTone[r.status] ?? 'idle'}>{r.status}</Badge> },
+          { header: 'Progress', numeric: true, cell: (r) => `${Math.round((r.progress ?? 0) * 100)}%` },
+          { header: 'Created', cell: (r) => formatTime(r.createdAt) },
+        ]}
+      />
+    </Panel>
+  );
+}
+
+function RunDetail(props: { id: string }) {
+  const run = useBacktest(props.id);
+  const queryClient = useQueryClient();
+  const cancel = useMutation({
+    mutationFn: () => apiRequest<unknown>('POST', `/api/backtests/${encodeURIComponent(props.id)}/cancel`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['backtest', props.id] }),
+  });
+  const r = run.data;
+  return (
+    <div className="space-y-4">
+      <ErrorNotice error={run.error} what="Loading the run" />
+      {r && (
+        <Panel
+          title={
+            <span className="flex items-center gap-2 normal-case">
+              <span className="font-mono text-slate-200">{r.id}</span>
+              <span>{r.kind}</span>
+              <Badge tone={statusTone[r.status] ?? 'idle'} testId="backtest-status">
+                {r.status}
+              </Badge>
+            </span>
+          }
+          actions={
+            r.status === 'running' && (
+              <button
+                type="button"
+                data-testid="backtest-cancel"
+                disabled={cancel.isPending}
+                onClick={() => cancel.mutate()}
+                className="rounded border border-slate-600 px-3 py-1 text-sm hover:bg-slate-800 disabled:opacity-40"
+              >
+                Cancel
+              </button>
+            )
+          }
+        >
+          <ProgressBar progress={r.progress} status={r.status} />
+          <ErrorNotice error={cancel.error} what="Cancel" />
+          {r.error && (
+            <p role="alert" data-testid="backtest-error" className="mt-2 font-mono text-sm text-red-300">
+              {r.error}
+            </p>
+          )}
+          {r.params && Object.keys(r.params).length > 0 && (
+            <p className="mt-2 flex flex-wrap gap-1 text-xs">
+              {Object.entries(r.params).map(([k, v]) => (
+                <span key={k} className="rounded bg-slate-800 px-1 font-mono">
+                  {k}={String(v)}
+                </span>
+              ))}
+            </p>
+          )}
+        </Panel>
+      )}
+      {r?.metrics && <MetricsPanel metrics={r.metrics} />}
+      {r?.equity && r.equity.length > 0 && <EquityPanel equity={r.equity} />}
+      {r?.bands && <BandsPanel bands={r.bands} />}
+      {r?.ranking && r.ranking.length > 0 && <RankingPanel ranking={r.ranking} />}
+      {r?.trades && <TradesPanel trades={r.trades} />}
+    </div>
+  );
+}
+
+function ProgressBar(props: { progress: number; status: BacktestRun['status'] }) {
+  const pct = Math.max(0, Math.min(100, Math.round((props.progress ?? 0) * 100)));
+  const color =
+    props.status === 'failed' ? 'bg-red-600' : props.status === 'completed' ? 'bg-emerald-600' : 'bg-sky-600';
+  return (
+    <div className="flex items-center gap-3">
+      <div
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        data-testid="backtest-progress"
+        data-progress={props.progress}
+        className="h-3 flex-1 overflow-hidden rounded bg-slate-800"
+      >
+        <div className={`h-full ${color} transition-all`} style={{ width: `${pct}%` }} />
+      </div>
+      <span className="w-12 text-right font-mono text-sm">{pct}%</span>
+    </div>
+  );
+}
+
+function MetricsPanel(props: { metrics: Record<string, number> }) {
+  return (
+    <Panel title="Metrics" testId="backtest-metrics">
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm md:grid-cols-4">
+        {Object.entries(props.metrics).map(([k, v]) => (
+          <div key={k} data-testid="backtest-metric" data-metric={k}>
+            <dt className="text-xs text-slate-500">{k}</dt>
+            <dd className="font-mono">{formatMetric(v)}</dd>
+          </div>
+        ))}
+      </dl>
+    </Panel>
+  );
+}
+
+function EquityPanel(props: { equity: NonNullable<BacktestRun['equity']> }) {
+  const { equityOption, drawdownOption } = useMemo(() => {
+    const equity = props.equity.map((p) => [toMillis(p.ts), Number(p.equity)]);
+    const drawdown = props.equity.map((p) => [toMillis(p.ts), Number(p.drawdown)]);
+    const base = (name: string, data: number[][], color: string, area: boolean): ChartOption => ({
+      animation: false,
+      tooltip: { trigger: 'axis' },
+      grid: { left: 80, right: 20, top: 20, bottom: 50 },
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value', scale: true, splitLine: { lineStyle: { color: '#1e293b' } } },
+      dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 6 }],
+      series: [
+        {
+          name,
+          type: 'line',
+          data,
+          showSymbol: false,
+          lineStyle: { color, width: 1.5 },
+          itemStyle: { color },
+          areaStyle: area ? { color, opacity: 0.25 } : undefined,
+        },
+      ],
+    });
+    return {
+      equityOption: base('equity', equity, '#38bdf8', false),
+      drawdownOption: base('drawdown', drawdown, '#f87171', true),
+    };
+  }, [props.equity]);
+  return (
+    <Panel title="Equity and drawdown" testId="backtest-equity">
+      <EChart option={equityOption} height={280} testId="equity-chart" />
+      <EChart option={drawdownOption} height={180} testId="drawdown-chart" />
+    </Panel>
+  );
+}
+
+/** Monte Carlo bands: series of numbers (e.g. percentiles of equity) drawn as lines; anything else as JSON. */
+function BandsPanel(props: { bands: Record<string, unknown> }) {
+  const series = Object.entries(props.bands).filter(
+    (entry): entry is [string, number[]] => Array.isArray(entry[1]) && entry[1].every((v) => typeof v === 'number'),
+  );
+  const option: ChartOption = {
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0, textStyle: { color: '#94a3b8' } },
+    grid: { left: 80, right: 20, top: 30, bottom: 30 },
+    xAxis: { type: 'category', data: series[0]?.[1].map((_, i) => i) ?? [] },
+    yAxis: { type: 'value', scale: true, splitLine: { lineStyle: { color: '#1e293b' } } },
+    series: series.map(([name, data]) => ({ name, type: 'line', data, showSymbol: false })),
+  };
+  const rest = Object.fromEntries(Object.entries(props.bands).filter(([k]) => !series.some(([s]) => s === k)));
+  return (
+    <Panel title="Monte Carlo bands" testId="backtest-bands">
+      {series.length > 0 && <EChart option={option} height={260} testId="bands-chart" />}
+      {Object.keys(rest).length > 0 && (
+        <pre className="max-h-64 overflow-auto text-xs text-slate-400">{JSON.stringify(rest, null, 2)}</pre>
+      )}
+    </Panel>
+  );
+}
+
+function RankingPanel(props: { ranking: NonNullable<BacktestRun['ranking']> }) {
+  const metricKeys = Object.keys(props.ranking[0]?.metrics ?? {}).slice(0, 6);
+  const rows = props.ranking.map((row, i) => ({ ...row, rank: i + 1 }));
+  return (
+    <Panel title="Optimisation ranking" testId="backtest-ranking">
+      <DataTable
+        rows={rows}
+        rowKey={(r) => `${r.rank}`}
+        testId="ranking-table"
+        rowTestId="ranking-row"
+        columns={[
+          { header: '#', numeric: true, cell: (r) => r.rank },
+          { header: 'Objective', numeric: true, cell: (r) => <b>{formatMetric(r.objective)}</b> },
+          ...metricKeys.map((k) => ({
+            header: k,
+            numeric: true,
+            cell: (r: (typeof rows)[number]) => formatMetric(r.metrics[k]),
+          })),
+          {
+            header: 'Params',
+            cell: (r) => (
+              <span className="flex flex-wrap gap-1 text-[11px]">
+                {Object.entries(r.params).map(([k, v]) => (
+                  <span key={k} className="rounded bg-slate-800 px-1 font-mono">
+                    {k}={typeof v === 'number' ? formatMetric(v) : String(v)}
+                  </span>
+                ))}
+              </span>
+            ),
+          },
+        ]}
+      />
+    </Panel>
+  );
+}
+
+function TradesPanel(props: { trades: NonNullable<BacktestRun['trades']> }) {
+  const rows = props.trades.map((t, i) => ({ ...t, n: i + 1 }));
+  return (
+    <Panel title={`Trades (${rows.length})`} testId="backtest-trades">
+      <DataTable
+        rows={rows}
+        rowKey={(t) => `${t.n}`}
+        testId="trades-table"
+        rowTestId="trade-row"
+        empty="The run made no trades."
+        columns={[
+          { header: '#', numeric: true, cell: (t) => t.n },
+          { header: 'Market', cell: (t) => t.market },
+          { header: 'Entry', cell: (t) => formatTime(t.entryTs) },
+          { header: 'Exit', cell: (t) => formatTime(t.exitTs) },
+          { header: 'Entry price', numeric: true, cell: (t) => formatKrw(t.entryPrice) },
+          { header: 'Exit price', numeric: true, cell: (t) => formatKrw(t.exitPrice) },
+          { header: 'P&L', numeric: true, cell: (t) => <span className={pnlClass(t.pnl)}>{formatPnl(t.pnl)}</span> },
+          { header: 'Entry reason', cell: (t) => <span className="text-xs">{t.entryReason}</span> },
+          { header: 'Exit reason', cell: (t) => <span className="text-xs">{t.exitReason}</span> },
+        ]}
+      />
+    </Panel>
+  );
+}
