@@ -133,7 +133,7 @@ function validateLadder(v: unknown, errors: string[]): TakeProfitRung[] {
     if (typeof rung.atPct === 'number') lastPct = rung.atPct;
     if (typeof rung.fraction === 'number') total += rung.fraction;
   });
-  if (total > 1 + 1e-9) errors.push(`${path}: fractions add up to ${total}, more than the whole position`);
+  if (total > 1 + 1e-9) errors.push(`${path}: fractions add up to ${+total.toFixed(6)}, more than the whole position`);
   return v as TakeProfitRung[];
 }
 

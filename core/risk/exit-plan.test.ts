@@ -1,0 +1,182 @@
+import Decimal from 'decimal.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isOnTick } from '../market';
+import { DEFAULT_EXIT_CONFIG } from './config';
+import { createExitPlan, updateExitPlan, withRemainingVolume } from './exit-plan';
+import type { ExitConfig, ExitPlan } from './types';
+
+const T0 = Date.UTC(2026, 2, 10);
+const BAR = 15 * 60_000;
+const config: ExitConfig = { ...DEFAULT_EXIT_CONFIG, timeExitBars: 4, barMs: BAR };
+// Entry 10,000 KRW (tick 10), ATR 100: stop 9,800; rungs 10,200 (half) and 10,500 (rest); 10 units = 100,000 KRW.
+const plan = () =>
+  createExitPlan({ market: 'KRW-X', entryPrice: '10000', volume: '10', atr: '100', config, openedTs: T0 });
+const bar = (low: number, high: number, close: number, ts = T0 + BAR) => ({ low, high, price: close, ts });
+
+describe('createExitPlan', () => {
+  it('puts stop, ladder and progress levels on the ask grid', () => {
+    const p = plan();
+    expect(p.stop).toBe('9800');
+    expect(p.ladder).toEqual([
+      { level: '10200', fraction: 0.5, done: false },
+      { level: '10500', fraction: 0.5, done: false },
+    ]);
+    expect(p.timeExitTs).toBe(T0 + 4 * BAR);
+    expect(p.progressLevel).toBe('10050');
+    expect(p.minTotalKrw).toBe('30000');
+    const pct = createExitPlan({
+      market: 'KRW-X',
+      entryPrice: '10005',
+      volume: '1',
+      atr: '0',
+      config: { ...config, stopMode: 'pct' },
+      openedTs: T0,
+    });
+    // 10,005 x 0.98 = 9,804.9 -> ask grid (tick 5) 9,805
+    expect(pct.stop).toBe('9805');
+    expect(() =>
+      createExitPlan({ market: 'KRW-X', entryPrice: '10000', volume: '1', atr: '0', config, openedTs: T0 }),
+    ).toThrow(/ATR/);
+  });
+});
+
+describe('updateExitPlan', () => {
+  it('checks the stop first when one bar crosses both the stop and a target', () => {
+    const u = updateExitPlan(plan(), bar(9790, 10300, 10000));
+    expect(u.trigger).toMatchObject({ kind: 'stop', fraction: 1, volume: '10.00000000', level: '9800' });
+    expect(u.plan.done).toBe(true);
+    expect(updateExitPlan(u.plan, bar(9000, 9000, 9000)).trigger).toBeUndefined();
+  });
+
+  it('takes half at the first rung, then trails 1 ATR under the high', () => {
+    let u = updateExitPlan(plan(), bar(9900, 10250, 10220));
+    expect(u.trigger).toMatchObject({ kind: 'take_profit', fraction: 0.5, volume: '5.00000000', level: '10200' });
+    expect(u.plan.remaining).toBe('5');
+    expect(u.plan.trailingStop).toBe('10150'); // 10,250 - 100
+    u = updateExitPlan(u.plan, bar(10180, 10400, 10390, T0 + 2 * BAR));
+    expect(u.trigger).toBeUndefined();
+    expect(u.plan.trailingStop).toBe('10300'); // ratchets up with the high
+    u = updateExitPlan(u.plan, bar(10350, 10360, 10355, T0 + 3 * BAR));
+    expect(u.plan.trailingStop).toBe('10300'); // never falls
+    u = updateExitPlan(u.plan, bar(10290, 10340, 10300, T0 + 4 * BAR));
+    expect(u.trigger).toMatchObject({ kind: 'trailing', fraction: 1, volume: '5.00000000', level: '10300' });
+    expect(u.plan.done).toBe(true);
+  });
+
+  it('sells everything at the last rung, also when one bar crosses every rung', () => {
+    const u = updateExitPlan(plan(), bar(10000, 10600, 10550));
+    expect(u.trigger).toMatchObject({ kind: 'take_profit', fraction: 1, volume: '10.00000000', level: '10500' });
+    expect(u.plan.done).toBe(true);
+  });
+
+  it('sells everything when the slice or the rest would be under the minimum total', () => {
+    // 5 units: half = 2.5 x 10,220 = 25,550 < 30,000
+    const small = createExitPlan({
+      market: 'KRW-X',
+      entryPrice: '10000',
+      volume: '5',
+      atr: '100',
+      config,
+      openedTs: T0,
+    });
+    const u = updateExitPlan(small, bar(9900, 10250, 10220));
+    expect(u.trigger).toMatchObject({ kind: 'take_profit', fraction: 1, volume: '5.00000000' });
+  });
+
+  it('exits a blow-off top on RSI above 80 with a volume spike', () => {
+    expect(
+      updateExitPlan(plan(), { ...bar(10000, 10150, 10100), rsi: 85, volumeSpike: false }).trigger,
+    ).toBeUndefined();
+    const u = updateExitPlan(plan(), { ...bar(10000, 10150, 10100), rsi: 85, volumeSpike: true });
+    expect(u.trigger).toMatchObject({ kind: 'blow_off', fraction: 1 });
+  });
+
+  it('exits after N bars without progress, not before and not with progress', () => {
+    expect(updateExitPlan(plan(), bar(9950, 10050, 10040, T0 + 3 * BAR)).trigger).toBeUndefined();
+    const late = updateExitPlan(plan(), bar(9950, 10050, 10040, T0 + 4 * BAR));
+    expect(late.trigger).toMatchObject({ kind: 'time', fraction: 1 });
+    expect(updateExitPlan(plan(), bar(9950, 10080, 10060, T0 + 4 * BAR)).trigger).toBeUndefined();
+  });
+
+  it('never sells more than the remaining volume reconciled from real fills', () => {
+    const p = withRemainingVolume(plan(), '3.5');
+    const u = updateExitPlan(p, bar(9900, 10250, 10220));
+    // Half of the original 10 is 5, but only 3.5 are held.
+    expect(u.trigger?.volume).toBe('3.50000000');
+    expect(u.plan.done).toBe(true);
+  });
+
+  it('is deterministic JSON in, JSON out', () => {
+    const p = plan();
+    const a = updateExitPlan(p, bar(9900, 10250, 10220));
+    const b = updateExitPlan(JSON.parse(JSON.stringify(p)) as ExitPlan, bar(9900, 10250, 10220));
+    expect(a).toEqual(b);
+    expect(JSON.parse(JSON.stringify(a.plan))).toEqual(a.plan);
+  });
+
+  it('property: ladders never sell more than held and every level is on the ask grid', () => {
+    const arbLadder = fc
+      .array(fc.tuple(fc.double({ min: 0.1, max: 10, noNaN: true }), fc.double({ min: 0.05, max: 1, noNaN: true })), {
+        minLength: 1,
+        maxLength: 4,
+      })
+      .map((rungs) => {
+        let at = 0;
+        let left = 1;
+        return rungs.map(([step, share]) => {
+          at += step;
+          const fraction = Math.max(0.01, Math.min(left, share * left));
+          left -= fraction;
+          return { atPct: at, fraction };
+        });
+      });
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.01, max: 2e8, noNaN: true }),
+        fc.double({ min: 0.0001, max: 1000, noNaN: true }),
+        arbLadder,
+        fc.array(
+          fc.tuple(fc.double({ min: -0.08, max: 0.08, noNaN: true }), fc.double({ min: 0, max: 0.05, noNaN: true })),
+          {
+            maxLength: 40,
+          },
+        ),
+        (entry, volume, takeProfit, moves) => {
+          let p = createExitPlan({
+            market: 'KRW-X',
+            entryPrice: entry,
+            volume,
+            atr: entry * 0.01,
+            config: { ...config, takeProfit },
+            openedTs: T0,
+          });
+          const held = new Decimal(p.volume);
+          let sold = new Decimal(0);
+          let price = entry;
+          moves.forEach(([ret, range], i) => {
+            price = Math.max(price * (1 + ret), 1e-6);
+            const u = updateExitPlan(p, {
+              price,
+              high: price * (1 + range),
+              low: price * (1 - range),
+              ts: T0 + (i + 1) * BAR,
+            });
+            if (u.trigger) {
+              expect(u.trigger.fraction).toBeGreaterThan(0);
+              expect(u.trigger.fraction).toBeLessThanOrEqual(1);
+              expect(new Decimal(u.trigger.volume).lte(p.remaining)).toBe(true);
+              if (u.trigger.level) expect(isOnTick('KRW', u.trigger.level)).toBe(true);
+              sold = sold.plus(u.trigger.volume);
+            }
+            p = u.plan;
+          });
+          expect(sold.lte(held)).toBe(true);
+          expect(sold.plus(p.remaining).eq(held)).toBe(true);
+          for (const level of [p.stop, ...p.ladder.map((r) => r.level)]) expect(isOnTick('KRW', level)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RISK_CONFIG } from './config';
+import {
+  checkEntry,
+  clearHalt,
+  emptyRiskState,
+  haltEntries,
+  kstDay,
+  nextKstDayStart,
+  onBtcPrice,
+  onEquity,
+  onFill,
+  onPositionClosed,
+} from './limits';
+import type { RiskState } from './types';
+
+const cfg = DEFAULT_RISK_CONFIG;
+// 2026-03-10 09:00 KST = 00:00 UTC
+const T0 = Date.UTC(2026, 2, 10, 0, 0, 0);
+const MIN = 60_000;
+const DAY = 86_400_000;
+
+function withOpen(state: RiskState, markets: string[], ts = T0): RiskState {
+  return markets.reduce(
+    (s, m, i) => onFill(s, { positionId: `p${i}-${m}`, market: m, side: 'bid', totalKrw: '100000', ts }),
+    state,
+  );
+}
+
+describe('KST days', () => {
+  it('switch at 15:00 UTC', () => {
+    expect(kstDay(Date.UTC(2026, 0, 1, 14, 59, 59))).toBe('2026-01-01');
+    expect(kstDay(Date.UTC(2026, 0, 1, 15, 0, 0))).toBe('2026-01-02');
+    expect(nextKstDayStart(Date.UTC(2026, 0, 1, 3, 0, 0))).toBe(Date.UTC(2026, 0, 1, 15, 0, 0));
+    expect(nextKstDayStart(Date.UTC(2026, 0, 1, 15, 0, 0))).toBe(Date.UTC(2026, 0, 2, 15, 0, 0));
+  });
+});
+
+describe('checkEntry', () => {
+  it('allows an entry on a fresh account', () => {
+    expect(checkEntry(onEquity(emptyRiskState(), '10000000', T0, cfg), { market: 'KRW-BTC' }, cfg, T0)).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('halts entries for the rest of the KST day after the daily loss limit', () => {
+    let s = onEquity(emptyRiskState(), '10000000', T0, cfg);
+    s = onPositionClosed(s, { positionId: 'a', market: 'KRW-ETH', pnlKrw: '-299999', ts: T0 + MIN });
+    expect(checkEntry(s, { market: 'KRW-BTC' }, cfg, T0 + 2 * MIN).allowed).toBe(true); // 2.99999% < 3%
+    s = onPositionClosed(s, { positionId: 'b', market: 'KRW-ETH', pnlKrw: '-1', ts: T0 + 3 * MIN }); // exactly 3%
+    const blocked = checkEntry(s, { market: 'KRW-BTC' }, cfg, T0 + 4 * MIN);
+    expect(blocked).toMatchObject({ allowed: false, code: 'DailyLossLimit' });
+    // 2026-03-10 23:59 KST still blocked; 2026-03-11 00:00 KST (15:00 UTC) free again.
+    expect(checkEntry(s, { market: 'KRW-BTC' }, cfg, Date.UTC(2026, 2, 10, 14, 59)).allowed).toBe(false);
+    const nextDay = Date.UTC(2026, 2, 10, 15, 0);
+    expect(checkEntry(onEquity(s, '9700000', nextDay, cfg), { market: 'KRW-BTC' }, cfg, nextDay).allowed).toBe(true);
+  });
+
+  it('halts the strategy at the drawdown limit from the window peak until cleared', () => {
+    let s = onEquity(emptyRiskState(), '10000000', T0, cfg);
+    s = onEquity(s, '8600000', T0 + DAY, cfg); // 14%
+    expect(checkEntry(s, { market: 'KRW-BTC' }, cfg, T0 + DAY).allowed).toBe(true);
+    s = onEquity(s, '8500000', T0 + 2 * DAY, cfg); // 15%
+    expect(checkEntry(s, { market: 'KRW-BTC' }, cfg, T0 + 2 * DAY)).toMatchObject({
+      allowed: false,
+      code: 'MaxDrawdown',
+    });
+    // Stays halted even when the next KST day comes, until someone clears it.
+    expect(checkEntry(s, { market: 'KRW-BTC' }, cfg, T0 + 3 * DAY).allowed).toBe(false);
+    expect(checkEntry(clearHalt(s, 'drawdown'), { market: 'KRW-BTC' }, cfg, T0 + 3 * DAY).allowed).toBe(true);
+  });
+
+  it('measures drawdown only against peaks inside the window', () => {
+    let s = onEquity(emptyRiskState(), '10000000', T0, cfg);
+    s = onEquity(s, '8000000', T0 + 30 * DAY, cfg); // the 10M peak is 31 KST days back: outside 30
+    expect(s.halts).toEqual([]);
+    const s90 = onEquity(onEquity(emptyRiskState(), '10000000', T0, cfg), '8000000', T0 + 30 * DAY, {
+      ...cfg,
+      drawdownWindowDays: 90,
+    });
+    expect(s90.halts.map((h) => h.kind)).toEqual(['drawdown']);
+  });
+
+  it('limits open positions, one per coin, and entries per coin per day', () => {
+    const s = withOpen(emptyRiskState(), ['KRW-A', 'KRW-B', 'KRW-C', 'KRW-D']);
+    expect(checkEntry(s, { market: 'KRW-A' }, cfg, T0)).toMatchObject({ allowed: false, code: 'PositionOpenInCoin' });
+    expect(checkEntry(s, { market: 'KRW-A' }, { ...cfg, onePositionPerCoin: false }, T0).allowed).toBe(true);
+    const five = withOpen(s, ['KRW-E']);
+    expect(checkEntry(five, { market: 'KRW-F' }, cfg, T0)).toMatchObject({ allowed: false, code: 'MaxOpenPositions' });
+
+    let e = emptyRiskState();
+    for (let i = 0; i < 3; i++) {
+      e = onFill(e, { positionId: `x${i}`, market: 'KRW-X', side: 'bid', totalKrw: '50000', ts: T0 + i * MIN });
+      e = onPositionClosed(e, { positionId: `x${i}`, market: 'KRW-X', pnlKrw: '10', ts: T0 + i * MIN + 1 });
+    }
+    expect(checkEntry(e, { market: 'KRW-X' }, cfg, T0 + 10 * MIN)).toMatchObject({
+      allowed: false,
+      code: 'EntriesPerDay',
+    });
+    expect(checkEntry(e, { market: 'KRW-Y' }, cfg, T0 + 10 * MIN).allowed).toBe(true);
+    expect(checkEntry(e, { market: 'KRW-X' }, cfg, T0 + DAY).allowed).toBe(true);
+  });
+
+  it('waits out the cooldown after a losing exit in the same coin', () => {
+    let s = onFill(emptyRiskState(), { positionId: 'p', market: 'KRW-X', side: 'bid', totalKrw: '50000', ts: T0 });
+    s = onPositionClosed(s, { positionId: 'p', market: 'KRW-X', pnlKrw: '-500', ts: T0 + MIN });
+    expect(checkEntry(s, { market: 'KRW-X' }, cfg, T0 + 60 * MIN)).toMatchObject({
+      allowed: false,
+      code: 'CooldownAfterLoss',
+    });
+    expect(checkEntry(s, { market: 'KRW-X' }, cfg, T0 + 61 * MIN).allowed).toBe(true);
+    expect(checkEntry(s, { market: 'KRW-Z' }, cfg, T0 + 2 * MIN).allowed).toBe(true);
+  });
+
+  it('refuses an entry highly correlated with an open position', () => {
+    const s = withOpen(emptyRiskState(), ['KRW-ETH']);
+    const c = (corr: number) => ({ market: 'KRW-ETC', correlations: { 'KRW-ETH': corr } });
+    expect(checkEntry(s, c(0.9), cfg, T0)).toMatchObject({ allowed: false, code: 'Correlated' });
+    expect(checkEntry(s, c(0.85), cfg, T0).allowed).toBe(true);
+  });
+
+  it('halts entries after BTC falls 3% within 15 minutes, for 60 minutes', () => {
+    let s = emptyRiskState();
+    s = onBtcPrice(s, 100_000_000, T0, cfg);
+    s = onBtcPrice(s, 101_000_000, T0 + 2 * MIN, cfg);
+    s = onBtcPrice(s, 98_000_000, T0 + 10 * MIN, cfg); // 2.97% below 101M
+    expect(s.volatilityHaltUntil).toBe(0);
+    s = onBtcPrice(s, 97_970_000, T0 + 12 * MIN, cfg); // 3.0% below 101M
+    expect(s.volatilityHaltUntil).toBe(T0 + 72 * MIN);
+    expect(checkEntry(s, { market: 'KRW-X' }, cfg, T0 + 71 * MIN)).toMatchObject({
+      allowed: false,
+      code: 'VolatilityHalt',
+    });
+    expect(checkEntry(s, { market: 'KRW-X' }, cfg, T0 + 72 * MIN).allowed).toBe(true);
+    // A fall spread over more than the window does not trigger.
+    let slow = onBtcPrice(emptyRiskState(), 100_000_000, T0, cfg);
+    slow = onBtcPrice(slow, 96_000_000, T0 + 16 * MIN, cfg);
+    expect(slow.volatilityHaltUntil).toBe(0);
+    expect(slow.btcMinutes.length).toBe(1);
+  });
+
+  it('tracks cost on partial sells and frees the slot on close', () => {
+    let s = onFill(emptyRiskState(), { positionId: 'p', market: 'KRW-X', side: 'bid', totalKrw: '100000', ts: T0 });
+    s = onFill(s, { positionId: 'p', market: 'KRW-X', side: 'bid', totalKrw: '20000', ts: T0 + 1 });
+    expect(s.open.p.costKrw).toBe('120000');
+    expect(s.entries.perCoin['KRW-X']).toBe(1);
+    s = onFill(s, { positionId: 'p', market: 'KRW-X', side: 'ask', totalKrw: '70000', ts: T0 + 2, costShareSold: 0.5 });
+    expect(s.open.p.costKrw).toBe('60000');
+    s = onPositionClosed(s, { positionId: 'p', market: 'KRW-X', pnlKrw: '1000', ts: T0 + 3 });
+    expect(s.open).toEqual({});
+    expect(s.dailyPnl).toEqual([{ day: '2026-03-10', pnlKrw: '1000' }]);
+  });
+
+  it('property: a halted account never opens a position', () => {
+    const arbState = fc.record({
+      markets: fc.array(fc.constantFrom('KRW-A', 'KRW-B', 'KRW-C'), { maxLength: 3 }),
+      pnl: fc.integer({ min: -1_000_000, max: 1_000_000 }),
+    });
+    fc.assert(
+      fc.property(
+        arbState,
+        fc.constantFrom('KRW-A', 'KRW-D'),
+        fc.integer({ min: 0, max: 100 * DAY }),
+        (a, market, dt) => {
+          let s = onEquity(emptyRiskState(), '10000000', T0, cfg);
+          s = withOpen(s, a.markets);
+          s = onPositionClosed(s, { positionId: 'old', market: 'KRW-Q', pnlKrw: a.pnl, ts: T0 });
+          s = haltEntries(s, T0, 'emergency stop');
+          const r = checkEntry(s, { market }, cfg, T0 + dt);
+          expect(r).toMatchObject({ allowed: false, code: 'Halted' });
+        },
+      ),
+    );
+  });
+
+  it('keeps its memory bounded', () => {
+    let s = emptyRiskState();
+    for (let d = 0; d < 200; d++) {
+      s = onEquity(s, 10_000_000 + d, T0 + d * DAY, cfg);
+      s = onPositionClosed(s, { positionId: `p${d}`, market: 'KRW-X', pnlKrw: '1', ts: T0 + d * DAY });
+      for (let m = 0; m < 30; m++) s = onBtcPrice(s, 100_000_000, T0 + d * DAY + m * MIN, cfg);
+    }
+    expect(s.equityPeaks.length).toBe(90);
+    expect(s.dailyPnl.length).toBe(7);
+    expect(s.btcMinutes.length).toBeLessThanOrEqual(16);
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+});
