@@ -1,8 +1,8 @@
 // The fill model: how an order placed by the backtester meets later bars. Written down for traders
 // in the README ("Backtest fill model"); every assumption here is deliberately on the pessimistic side.
 import Decimal from 'decimal.js';
-import { floorVolume, quoteOf, roundToTick } from '../market';
 import type { Candle } from '../market';
+import { floorVolume, quoteOf, roundToTick } from '../market';
 import type { OrderSide } from './result';
 
 /**
@@ -37,7 +37,8 @@ export function validateFillModel(model: FillModel): string[] {
     nonNeg('slippage.baseBps', s.baseBps);
     nonNeg('slippage.impactBps', s.impactBps);
     nonNeg('slippage.maxBps', s.maxBps);
-  } else errors.push(`slippage.kind: must be 'fixed' or 'volume', got ${JSON.stringify(s?.kind)}`);
+  } else
+    errors.push(`slippage.kind: must be 'fixed' or 'volume', got ${JSON.stringify((s as { kind?: unknown })?.kind)}`);
   if (!(model.limitVolumeCap > 0 && model.limitVolumeCap <= 1))
     errors.push(`limitVolumeCap: must be > 0 and <= 1, got ${JSON.stringify(model.limitVolumeCap)}`);
   return errors;
@@ -64,7 +65,11 @@ export function slippedPrice(market: string, side: OrderSide, reference: number,
   const raw = side === 'bid' ? ref.mul(1 + bps / 10_000) : ref.mul(1 - bps / 10_000);
   // A bid pays at least the raw price (ask-side rounding rounds up); an ask gets at most it.
   const price = roundToTick(quoteOf(market), raw, side === 'bid' ? 'ask' : 'bid');
-  const realised = price.div(ref).minus(1).mul(side === 'bid' ? 10_000 : -10_000).toNumber();
+  const realised = price
+    .div(ref)
+    .minus(1)
+    .mul(side === 'bid' ? 10_000 : -10_000)
+    .toNumber();
   return { price, slippageBps: realised };
 }
 

@@ -1,0 +1,616 @@
+// The event-driven portfolio simulator. It replays candles of many markets in time order and runs
+// the very code live trading runs: `evaluateMarket` (strategy, quality, warm-up and edge gates),
+// `checkEntry` and the risk-state reducers, `sizeEntry`, `createExitPlan` / `updateExitPlan`.
+// Only the exchange is simulated, by the fill model in fill.ts. Several configurations (parameter
+// sets) run in one pass over shared features: features never depend on strategy parameters.
+import Decimal from 'decimal.js';
+import type { FeatureSnapshot, MarketContext } from '../indicators';
+import {
+  bucketStart,
+  type Candle,
+  DEFAULT_FEE_RATE,
+  feeOn,
+  floorVolume,
+  minimumOrderTotal,
+  type Timeframe,
+  timeframeMs,
+} from '../market';
+import {
+  checkEntry,
+  createExitPlan,
+  type ExitPlan,
+  type ExitTrigger,
+  emptyRiskState,
+  onBtcPrice,
+  onEquity,
+  onFill,
+  onPositionClosed,
+  type RiskConfig,
+  type RiskState,
+  sizeEntry,
+  updateExitPlan,
+  validateRiskConfig,
+} from '../risk';
+import {
+  type AnyStrategy,
+  evaluateMarket,
+  getStrategy,
+  type Intent,
+  returnCorrelation,
+  validateParams,
+} from '../strategy';
+import { DEFAULT_FILL_MODEL, type FillModel, marketFill, stopFill, validateFillModel } from './fill';
+import { computeMetrics, type Metrics } from './metrics';
+import type { EquityPoint, Fill, OrderSide, Trade } from './result';
+
+/** What the backtester needs from the feature engine: 1-minute (or longer) candles in, closed-bar snapshots out. */
+export interface FeatureSource {
+  ingest(market: string, candle: Candle): void;
+  snapshot(market: string, ts: number): FeatureSnapshot;
+  context(ts: number): MarketContext;
+}
+
+export interface BacktestData {
+  /** Candles per market, ascending by ts, no duplicates: 1-minute candles, or bars of `timeframe`. */
+  candles: Record<string, Candle[]>;
+  timeframe: Timeframe;
+}
+
+export interface BacktestConfig {
+  strategyId: string;
+  /** Partial strategy parameters; the rest from the strategy's defaults. */
+  params?: Record<string, number | boolean>;
+  /** Partial risk config (see core/risk); the rest from DEFAULT_RISK_CONFIG. */
+  risk?: Record<string, unknown>;
+  initialCashKrw: string;
+  /** Fee per side, default DEFAULT_FEE_RATE (0.05 %). */
+  feeRate?: string;
+  /** The markets' own `min_total`; the bot minimum (30,000 KRW) applies on top. */
+  marketMinTotal?: string;
+  fill?: FillModel;
+  /** Entries from this time on (ms); earlier candles only warm the features up. Default: first candle. */
+  tradeFrom?: number;
+  /** Exclusive end (ms); open positions are sold at the last close before it. Default: after the last candle. */
+  tradeTo?: number;
+}
+
+export interface BacktestResult {
+  strategyId: string;
+  params: Record<string, number | boolean>;
+  risk: RiskConfig;
+  startTs: number;
+  endTs: number;
+  initialCashKrw: string;
+  finalCashKrw: string;
+  fills: Fill[];
+  trades: Trade[];
+  equity: EquityPoint[];
+  metrics: Metrics;
+  /** Entries that passed the strategy but were stopped, by code (MaxOpenPositions, UnderMinTotal, EdgeBelowCost, ...). */
+  rejections: Record<string, number>;
+  /** Strategy evaluations run. */
+  evaluations: number;
+}
+
+export class BacktestInputError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`invalid backtest input: ${errors.join('; ')}`);
+    this.name = 'BacktestInputError';
+  }
+}
+
+interface Position {
+  id: string;
+  market: string;
+  volume: Decimal;
+  /** KRW paid for the volume bought (without fee). */
+  cost: Decimal;
+  /** Cost still attributed to what is held. */
+  openCost: Decimal;
+  fees: Decimal;
+  proceeds: Decimal;
+  soldVolume: Decimal;
+  plan: ExitPlan;
+  entryTs: number;
+  entryReason: string;
+  exits: Trade['exits'];
+  /** Sales waiting for the next bar's open (time, blow-off and strategy exits). */
+  pendingSell?: { volume: Decimal; reason: string };
+}
+
+interface PendingBuy {
+  id: string;
+  market: string;
+  totalKrw: Decimal;
+  atr: number;
+  reason: string;
+  placedTs: number;
+}
+
+/** One configuration's account, advanced bar by bar. */
+interface Run {
+  strategy: AnyStrategy;
+  params: Record<string, number | boolean>;
+  risk: RiskConfig;
+  feeRate: Decimal;
+  minTotal: Decimal;
+  marketMinTotal: string;
+  fill: FillModel;
+  tradeFrom: number;
+  tradeTo: number;
+  initialCash: Decimal;
+  cash: Decimal;
+  riskState: RiskState;
+  positions: Map<string, Position>;
+  pendingBuys: Map<string, PendingBuy>;
+  memory: Map<string, unknown>;
+  fills: Fill[];
+  trades: Trade[];
+  equity: EquityPoint[];
+  rejections: Record<string, number>;
+  evaluations: number;
+  nextId: number;
+}
+
+function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: number, candlesTo: number): Run {
+  const errors: string[] = [];
+  const params = validateParams(strategy, config.params);
+  if (!params.ok) errors.push(...params.errors.map((e) => `params.${e}`));
+  // The time exit counts bars of the strategy's entry timeframe unless the caller chose otherwise.
+  const rawRisk = (config.risk ?? {}) as Record<string, unknown>;
+  const rawExit = (rawRisk.exit ?? {}) as Record<string, unknown>;
+  const risk = validateRiskConfig({
+    ...rawRisk,
+    exit: { barMs: timeframeMs(strategy.entryTimeframe), ...rawExit },
+  });
+  if (!risk.ok) errors.push(...risk.errors.map((e) => `risk.${e}`));
+  const fill = config.fill ?? DEFAULT_FILL_MODEL;
+  errors.push(...validateFillModel(fill).map((e) => `fill.${e}`));
+  const money = (name: string, v: string | undefined, fallback: string) => {
+    try {
+      const d = new Decimal(v ?? fallback);
+      if (!d.isFinite() || d.isNeg()) throw new Error();
+      return d;
+    } catch {
+      errors.push(`${name}: must be a non-negative decimal string, got ${JSON.stringify(v)}`);
+      return new Decimal(0);
+    }
+  };
+  const cash = money('initialCashKrw', config.initialCashKrw, '');
+  if (cash.isZero()) errors.push('initialCashKrw: must be positive');
+  const feeRate = money('feeRate', config.feeRate, DEFAULT_FEE_RATE.toFixed());
+  if (feeRate.gte(0.1)) errors.push(`feeRate: ${feeRate} looks like a percentage; give a rate such as 0.0005`);
+  const marketMinTotal = config.marketMinTotal ?? '5000';
+  const minTotal = minimumOrderTotal(money('marketMinTotal', marketMinTotal, '5000'));
+  const tradeFrom = config.tradeFrom ?? candlesFrom;
+  const tradeTo = config.tradeTo ?? candlesTo;
+  if (!(tradeTo > tradeFrom)) errors.push(`tradeTo (${tradeTo}) must be after tradeFrom (${tradeFrom})`);
+  if (errors.length) throw new BacktestInputError(errors);
+  return {
+    strategy,
+    params: (params as { params: Record<string, number | boolean> }).params,
+    risk: (risk as { value: RiskConfig }).value,
+    feeRate,
+    minTotal,
+    marketMinTotal,
+    fill,
+    tradeFrom,
+    tradeTo,
+    initialCash: cash,
+    cash,
+    riskState: emptyRiskState(),
+    positions: new Map(),
+    pendingBuys: new Map(),
+    memory: new Map(),
+    fills: [],
+    trades: [],
+    equity: [],
+    rejections: {},
+    evaluations: 0,
+    nextId: 1,
+  };
+}
+
+function checkData(data: BacktestData): string[] {
+  const errors: string[] = [];
+  const markets = Object.keys(data.candles);
+  if (markets.length === 0) errors.push('candles: no market given');
+  for (const m of markets) {
+    const cs = data.candles[m];
+    if (!Array.isArray(cs) || cs.length === 0) {
+      errors.push(`candles.${m}: no candles`);
+      continue;
+    }
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i];
+      if (
+        !(c.low > 0 && c.low <= c.open && c.low <= c.close && c.high >= c.open && c.high >= c.close && c.volume >= 0)
+      ) {
+        errors.push(`candles.${m}[${i}] (ts ${c.ts}): not a valid OHLCV bar`);
+        break;
+      }
+      if (i > 0 && !(c.ts > cs[i - 1].ts)) {
+        errors.push(`candles.${m}[${i}]: ts ${c.ts} is not after the previous ${cs[i - 1].ts}`);
+        break;
+      }
+    }
+  }
+  return errors;
+}
+
+const reject = (run: Run, code: string) => {
+  run.rejections[code] = (run.rejections[code] ?? 0) + 1;
+};
+
+function recordFill(
+  run: Run,
+  f: Omit<Fill, 'price' | 'volume' | 'fee'> & { price: Decimal; volume: Decimal; fee: Decimal },
+): void {
+  run.fills.push({ ...f, price: f.price.toFixed(), volume: f.volume.toFixed(), fee: f.fee.toFixed() });
+}
+
+/** Executes a sale of `volume` from a position at `price`; closes the trade when nothing is left. */
+function sell(
+  run: Run,
+  pos: Position,
+  volume: Decimal,
+  price: Decimal,
+  ts: number,
+  kind: Fill['kind'],
+  reason: string,
+  slippageBps: number,
+): void {
+  const vol = Decimal.min(volume, pos.volume);
+  if (vol.lte(0)) return;
+  const total = price.mul(vol);
+  const fee = feeOn(total, run.feeRate);
+  run.cash = run.cash.plus(total).minus(fee);
+  const share = vol.div(pos.volume);
+  const costShare = pos.openCost.mul(share);
+  pos.openCost = pos.openCost.minus(costShare);
+  pos.volume = pos.volume.minus(vol);
+  pos.fees = pos.fees.plus(fee);
+  pos.proceeds = pos.proceeds.plus(total);
+  pos.soldVolume = pos.soldVolume.plus(vol);
+  pos.exits.push({ ts, price: price.toFixed(), volume: vol.toFixed(), reason });
+  recordFill(run, { ts, market: pos.market, side: 'ask', kind, price, volume: vol, fee, slippageBps, reason });
+  run.riskState = onFill(run.riskState, {
+    positionId: pos.id,
+    market: pos.market,
+    side: 'ask',
+    totalKrw: total,
+    ts,
+    costShareSold: share.toNumber(),
+  });
+  if (pos.volume.gt(0)) return;
+  const pnl = pos.proceeds.minus(pos.cost).minus(pos.fees);
+  const entryFee = feeOn(pos.cost, run.feeRate);
+  run.trades.push({
+    market: pos.market,
+    entryTs: pos.entryTs,
+    exitTs: ts,
+    volume: pos.soldVolume.toFixed(),
+    entryPrice: pos.cost.div(pos.soldVolume).toFixed(),
+    exitPrice: pos.proceeds.div(pos.soldVolume).toFixed(),
+    fees: pos.fees.toFixed(),
+    pnl: pnl.toFixed(),
+    returnPct: pnl.div(pos.cost.plus(entryFee)).toNumber(),
+    entryReason: pos.entryReason,
+    exitReason: reason,
+    exits: pos.exits,
+  });
+  run.riskState = onPositionClosed(run.riskState, { positionId: pos.id, market: pos.market, pnlKrw: pnl, ts });
+  run.positions.delete(pos.market);
+}
+
+function buy(run: Run, order: PendingBuy, bar: Candle): void {
+  run.pendingBuys.delete(order.market);
+  const est = order.totalKrw.toNumber() / bar.open;
+  const { price, slippageBps } = marketFill(order.market, 'bid', est, bar, run.fill.slippage);
+  // A market bid spends a KRW amount; never more than the cash (fee included) that is there now.
+  const spend = Decimal.min(order.totalKrw, run.cash.div(run.feeRate.plus(1)));
+  const volume = floorVolume(spend.div(price));
+  const total = price.mul(volume);
+  if (total.lt(run.minTotal)) {
+    reject(run, 'UnderMinTotal');
+    return;
+  }
+  const fee = feeOn(total, run.feeRate);
+  run.cash = run.cash.minus(total).minus(fee);
+  const plan = createExitPlan({
+    market: order.market,
+    entryPrice: price,
+    volume,
+    atr: order.atr,
+    config: run.risk.exit,
+    openedTs: bar.ts,
+    minTotal: run.marketMinTotal,
+  });
+  run.positions.set(order.market, {
+    id: order.id,
+    market: order.market,
+    volume,
+    cost: total,
+    openCost: total,
+    fees: fee,
+    proceeds: new Decimal(0),
+    soldVolume: new Decimal(0),
+    plan,
+    entryTs: bar.ts,
+    entryReason: order.reason,
+    exits: [],
+  });
+  recordFill(run, {
+    ts: bar.ts,
+    market: order.market,
+    side: 'bid',
+    kind: 'market',
+    price,
+    volume,
+    fee,
+    slippageBps,
+    reason: order.reason,
+  });
+  run.riskState = onFill(run.riskState, {
+    positionId: order.id,
+    market: order.market,
+    side: 'bid',
+    totalKrw: total,
+    ts: bar.ts,
+  });
+}
+
+/** Acts on an exit-plan trigger inside `bar`: levels fill now (stop slipped, take-profit at its limit); others at the next open. */
+function onTrigger(run: Run, pos: Position, trigger: ExitTrigger, bar: Candle): void {
+  const volume = new Decimal(trigger.volume);
+  if ((trigger.kind === 'stop' || trigger.kind === 'trailing') && trigger.level) {
+    const { price, slippageBps } = stopFill(pos.market, trigger.level, volume.toNumber(), bar, run.fill.slippage);
+    sell(run, pos, volume, price, bar.ts, 'stop', trigger.reason, slippageBps);
+  } else if (trigger.kind === 'take_profit' && trigger.level) {
+    sell(run, pos, volume, new Decimal(trigger.level), bar.ts, 'limit', trigger.reason, 0);
+  } else {
+    pos.pendingSell = {
+      volume: Decimal.min(pos.volume, volume.plus(pos.pendingSell?.volume ?? 0)),
+      reason: trigger.reason,
+    };
+  }
+}
+
+/** Everything that happens to one run's account in one market during one bar. */
+function onBar(run: Run, market: string, bar: Candle, barMs: number): void {
+  const pending = run.pendingBuys.get(market);
+  if (pending) buy(run, pending, bar);
+  const pos = run.positions.get(market);
+  if (!pos) return;
+  if (pos.pendingSell) {
+    const order = pos.pendingSell;
+    pos.pendingSell = undefined;
+    const { price, slippageBps } = marketFill(market, 'ask', order.volume.toNumber(), bar, run.fill.slippage);
+    sell(run, pos, order.volume, price, bar.ts, 'market', order.reason, slippageBps);
+    if (!run.positions.has(market)) return;
+  }
+  const { plan, trigger } = updateExitPlan(pos.plan, {
+    price: bar.close,
+    high: bar.high,
+    low: bar.low,
+    ts: bar.ts + barMs,
+  });
+  pos.plan = plan;
+  if (trigger) onTrigger(run, pos, trigger, bar);
+}
+
+function equityOf(run: Run, lastClose: Map<string, number>): Decimal {
+  let equity = run.cash;
+  for (const pos of run.positions.values()) equity = equity.plus(pos.volume.mul(lastClose.get(pos.market) ?? 0));
+  return equity;
+}
+
+/** Strategy, risk and sizing for every market at a decision time; orders go out for the next bar. */
+function decide(
+  run: Run,
+  ts: number,
+  snapshots: Map<string, FeatureSnapshot>,
+  context: MarketContext,
+  lastClose: Map<string, number>,
+): void {
+  const equity = equityOf(run, lastClose);
+  run.riskState = onEquity(run.riskState, equity, ts, run.risk);
+  const trading = ts >= run.tradeFrom && ts < run.tradeTo;
+  const entries: { intent: Intent; snapshot: FeatureSnapshot }[] = [];
+  for (const [market, snapshot] of snapshots) {
+    const pos = run.positions.get(market);
+    if (pos) {
+      // Blow-off and ATR refresh need the closed-bar features; high/low = close so no level is crossed twice.
+      const f = snapshot.timeframes[run.strategy.entryTimeframe];
+      const { plan, trigger } = updateExitPlan(pos.plan, {
+        price: f.close,
+        high: f.close,
+        low: f.close,
+        ts,
+        rsi: f.rsi14 ?? undefined,
+        volumeSpike: f.volumeSpike !== null && f.volumeSpike >= 2,
+        atr: f.atr ?? undefined,
+      });
+      pos.plan = plan;
+      if (trigger) pos.pendingSell = { volume: new Decimal(trigger.volume), reason: trigger.reason };
+    }
+    // Evaluated during warm-up too, so strategies with memory arrive at tradeFrom as they would live.
+    run.evaluations++;
+    const result = evaluateMarket({
+      strategy: run.strategy,
+      params: run.params,
+      snapshot,
+      context,
+      position: pos
+        ? { market, entryPrice: Number(pos.plan.entryPrice), openedTs: pos.entryTs, highest: Number(pos.plan.highest) }
+        : undefined,
+      memory: run.memory.get(market),
+      ts,
+      risk: run.risk,
+      feeRate: run.feeRate,
+    });
+    run.memory.set(market, result.memory);
+    for (const d of result.decisions)
+      if (d.action === 'blocked') reject(run, d.reasons[d.reasons.length - 1].split(':')[0]);
+    for (const intent of result.intents) {
+      if (intent.kind === 'exit' && pos && !pos.pendingSell)
+        pos.pendingSell = { volume: pos.volume, reason: `strategy exit: ${intent.reasons.join('; ')}` };
+      if (intent.kind === 'entry' && trading && !pos && !run.pendingBuys.has(market))
+        entries.push({ intent, snapshot });
+    }
+  }
+  // The strongest signals get the capital first.
+  entries.sort((a, b) => b.intent.score - a.intent.score || (a.intent.market < b.intent.market ? -1 : 1));
+  for (const { intent, snapshot } of entries) placeEntry(run, intent, snapshot, snapshots, equity, ts);
+  run.equity.push({ ts, equity: equity.toNumber() });
+}
+
+function placeEntry(
+  run: Run,
+  intent: Intent,
+  snapshot: FeatureSnapshot,
+  snapshots: Map<string, FeatureSnapshot>,
+  equity: Decimal,
+  ts: number,
+): void {
+  const market = intent.market;
+  const tf = run.strategy.entryTimeframe;
+  const f = snapshot.timeframes[tf];
+  // Orders already sent count as open positions for the limits, as they do live.
+  const open = { ...run.riskState.open };
+  let exposure = new Decimal(0);
+  for (const p of run.positions.values()) exposure = exposure.plus(p.openCost);
+  for (const b of run.pendingBuys.values()) {
+    open[b.id] = { market: b.market, costKrw: b.totalKrw.toFixed(), openedTs: b.placedTs };
+    exposure = exposure.plus(b.totalKrw);
+  }
+  const correlations: Record<string, number> = {};
+  for (const p of Object.values(open)) {
+    const other = snapshots.get(p.market);
+    const corr = other ? returnCorrelation(f.closes, other.timeframes[tf].closes) : null;
+    if (corr !== null) correlations[p.market] = corr;
+  }
+  const check = checkEntry({ ...run.riskState, open }, { market, correlations }, run.risk, ts);
+  if (!check.allowed) return reject(run, check.code);
+  const price = snapshot.lastPrice ?? f.close;
+  let reserved = new Decimal(0);
+  for (const b of run.pendingBuys.values()) reserved = reserved.plus(b.totalKrw.mul(run.feeRate.plus(1)));
+  const size = sizeEntry({
+    market,
+    equityKrw: equity,
+    freeKrw: Decimal.max(0, run.cash.minus(reserved)),
+    price,
+    atr: f.atr ?? undefined,
+    rules: { minTotal: run.marketMinTotal, feeRate: run.feeRate },
+    exposureKrw: exposure,
+    coinExposureKrw: 0,
+    config: run.risk,
+  });
+  if (!size.ok) return reject(run, size.code);
+  run.pendingBuys.set(market, {
+    id: `p${run.nextId++}`,
+    market,
+    totalKrw: new Decimal(size.totalKrw),
+    atr: f.atr ?? 0,
+    reason: `entry score ${intent.score}: ${intent.reasons.join('; ')}`,
+    placedTs: ts,
+  });
+}
+
+/** Sells what is left at the last close (slipped) so every trade has an exit. */
+function closeAll(run: Run, lastBar: Map<string, Candle>, ts: number): void {
+  run.pendingBuys.clear();
+  for (const pos of [...run.positions.values()]) {
+    const bar = lastBar.get(pos.market)!;
+    const ref = { ...bar, open: bar.close };
+    const { price, slippageBps } = marketFill(pos.market, 'ask', pos.volume.toNumber(), ref, run.fill.slippage);
+    sell(run, pos, pos.volume, price, ts, 'market', 'end of backtest', slippageBps);
+  }
+}
+
+/**
+ * Runs several configurations of one strategy over the same candles in a single pass; the feature
+ * engine (`features`) is fed once and shared. Results come back in the order of `configs`.
+ */
+export function runBacktestsWith(
+  strategy: AnyStrategy,
+  configs: BacktestConfig[],
+  data: BacktestData,
+  features: FeatureSource,
+): BacktestResult[] {
+  const dataErrors = checkData(data);
+  if (dataErrors.length) throw new BacktestInputError(dataErrors);
+  const markets = Object.keys(data.candles).sort();
+  const series = markets.map((m) => data.candles[m]);
+  const barMs = timeframeMs(data.timeframe);
+  const firstTs = Math.min(...series.map((s) => s[0].ts));
+  const lastTs = Math.max(...series.map((s) => s[s.length - 1].ts)) + barMs;
+  const runs = configs.map((c) => resolveRun(strategy, c, firstTs, lastTs));
+  const endTs = Math.max(...runs.map((r) => r.tradeTo));
+  // Decisions happen when a bar of the entry timeframe closes (or each data bar, if those are longer).
+  const decisionTf = timeframeMs(strategy.entryTimeframe) >= barMs ? strategy.entryTimeframe : data.timeframe;
+  const lastClose = new Map<string, number>();
+  const lastBar = new Map<string, Candle>();
+  const cursor = markets.map(() => 0);
+  let lastDecision = -1;
+  for (;;) {
+    // k-way merge: the earliest next bar over all markets.
+    let ts = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < series.length; k++)
+      if (cursor[k] < series[k].length && series[k][cursor[k]].ts < ts) ts = series[k][cursor[k]].ts;
+    if (ts === Number.POSITIVE_INFINITY || ts >= endTs) break;
+    for (let k = 0; k < series.length; k++) {
+      const bar = series[k][cursor[k]];
+      if (!bar || bar.ts !== ts) continue;
+      cursor[k]++;
+      const market = markets[k];
+      for (const run of runs) {
+        if (ts >= run.tradeTo) continue;
+        onBar(run, market, bar, barMs);
+        if (market === 'KRW-BTC') run.riskState = onBtcPrice(run.riskState, bar.close, ts + barMs, run.risk);
+      }
+      features.ingest(market, bar);
+      lastClose.set(market, bar.close);
+      lastBar.set(market, bar);
+    }
+    const closeTs = ts + barMs;
+    if (closeTs > lastDecision && bucketStart(closeTs - 1, decisionTf) + timeframeMs(decisionTf) === closeTs) {
+      lastDecision = closeTs;
+      const active = runs.filter((r) => closeTs <= r.tradeTo);
+      if (active.length === 0) continue;
+      const snapshots = new Map<string, FeatureSnapshot>();
+      for (const m of markets) if (lastClose.has(m)) snapshots.set(m, features.snapshot(m, closeTs));
+      const context = features.context(closeTs);
+      for (const run of active) decide(run, closeTs, snapshots, context, lastClose);
+    }
+  }
+  return runs.map((run) => {
+    const end = Math.min(run.tradeTo, lastTs);
+    closeAll(run, lastBar, end);
+    const equity = run.equity.filter((p) => p.ts >= run.tradeFrom);
+    equity.push({ ts: end, equity: run.cash.toNumber() });
+    const metrics = computeMetrics({
+      initialEquity: run.initialCash.toNumber(),
+      equity,
+      trades: run.trades,
+      fills: run.fills,
+      startTs: run.tradeFrom,
+      endTs: end,
+    });
+    return {
+      strategyId: strategy.id,
+      params: run.params,
+      risk: run.risk,
+      startTs: run.tradeFrom,
+      endTs: end,
+      initialCashKrw: run.initialCash.toFixed(),
+      finalCashKrw: run.cash.toFixed(),
+      fills: run.fills,
+      trades: run.trades,
+      equity,
+      metrics,
+      rejections: run.rejections,
+      evaluations: run.evaluations,
+    };
+  });
+}
