@@ -526,6 +526,8 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     const error = parsed.error as { name?: unknown; message?: unknown } | undefined;
     if (error) {
       this.fail(new UpbitWsError(String(error.name), String(error.message ?? '')));
+      // Bad keys will not get better by reconnecting.
+      if (error.name === 'INVALID_AUTH') this.close();
       return;
     }
     const frame = expandSimpleFrame(parsed) as FrameBase & Record<string, unknown>;
