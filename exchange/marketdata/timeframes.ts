@@ -1,6 +1,10 @@
-// The project's timeframe names and how each maps onto Upbit's candle endpoints: the one place that knows both.
+// Every timeframe the candle store can hold and how each maps onto Upbit's candle endpoints: the one place that
+// knows both. The engine's own `Timeframe` (core/market) is a subset of these names.
 
-export type Timeframe =
+import { DAY_MS, dayStart, MINUTE_MS, type Timeframe, utcBucketStart } from '../../core/market';
+import type { CandleUnit, MinuteUnit } from '../upbit/types';
+
+export type CandleTimeframe =
   | 'minute1'
   | 'minute3'
   | 'minute5'
@@ -13,18 +17,17 @@ export type Timeframe =
   | 'week'
   | 'month';
 
-export type UpbitCandleUnit = 'minutes' | 'days' | 'weeks' | 'months';
+// Compile-time guard: every engine timeframe must be downloadable and storable.
+type EngineTimeframesCovered = Timeframe extends CandleTimeframe ? true : never;
+export const ENGINE_TIMEFRAMES_COVERED: EngineTimeframesCovered = true;
 
 export interface UpbitCandlePath {
-  unit: UpbitCandleUnit;
+  unit: Exclude<CandleUnit, 'seconds'>;
   /** Only for `minutes`: the `{unit}` path segment of /candles/minutes/{unit}. */
-  minutes?: 1 | 3 | 5 | 10 | 15 | 30 | 60 | 240;
+  minutes?: MinuteUnit;
 }
 
-const MINUTE = 60_000;
-const DAY = 86_400_000;
-
-export const UPBIT_CANDLE_PATHS: Record<Timeframe, UpbitCandlePath> = {
+export const UPBIT_CANDLE_PATHS: Record<CandleTimeframe, UpbitCandlePath> = {
   minute1: { unit: 'minutes', minutes: 1 },
   minute3: { unit: 'minutes', minutes: 3 },
   minute5: { unit: 'minutes', minutes: 5 },
@@ -38,14 +41,15 @@ export const UPBIT_CANDLE_PATHS: Record<Timeframe, UpbitCandlePath> = {
   month: { unit: 'months' },
 };
 
-export const TIMEFRAMES = Object.keys(UPBIT_CANDLE_PATHS) as Timeframe[];
+export const CANDLE_TIMEFRAMES = Object.keys(UPBIT_CANDLE_PATHS) as CandleTimeframe[];
 
-export function isTimeframe(name: string): name is Timeframe {
+export function isTimeframe(name: string): name is CandleTimeframe {
   return Object.hasOwn(UPBIT_CANDLE_PATHS, name);
 }
 
-export function parseTimeframe(name: string): Timeframe {
-  if (!isTimeframe(name)) throw new Error(`unknown timeframe "${name}"; expected one of ${TIMEFRAMES.join(', ')}`);
+export function parseTimeframe(name: string): CandleTimeframe {
+  if (!isTimeframe(name))
+    throw new Error(`unknown timeframe "${name}"; expected one of ${CANDLE_TIMEFRAMES.join(', ')}`);
   return name;
 }
 
@@ -53,28 +57,22 @@ export function parseTimeframe(name: string): Timeframe {
  * Start (UTC ms) of the candle bucket holding `ts`. Upbit's buckets are UTC-aligned: minute units from the epoch,
  * days at 00:00 UTC, weeks on Monday 00:00 UTC, months on the 1st 00:00 UTC.
  */
-export function bucketStart(timeframe: Timeframe, ts: number): number {
+export function bucketStart(timeframe: CandleTimeframe, ts: number): number {
   const path = UPBIT_CANDLE_PATHS[timeframe];
-  if (path.unit === 'minutes') {
-    const size = path.minutes! * MINUTE;
-    return Math.floor(ts / size) * size;
-  }
-  const day = Math.floor(ts / DAY) * DAY;
+  if (path.unit === 'minutes') return utcBucketStart(ts, path.minutes! * MINUTE_MS);
+  const day = dayStart(ts, 0);
   if (path.unit === 'days') return day;
-  if (path.unit === 'weeks') {
-    const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday = 0
-    return day - weekday * DAY;
-  }
+  if (path.unit === 'weeks') return day - ((new Date(day).getUTCDay() + 6) % 7) * DAY_MS; // back to Monday
   const d = new Date(ts);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
 /** Start (UTC ms) of the bucket after the one starting at `start`; its own start is where `start`'s bucket closes. */
-export function nextBucketStart(timeframe: Timeframe, start: number): number {
+export function nextBucketStart(timeframe: CandleTimeframe, start: number): number {
   const path = UPBIT_CANDLE_PATHS[timeframe];
-  if (path.unit === 'minutes') return start + path.minutes! * MINUTE;
-  if (path.unit === 'days') return start + DAY;
-  if (path.unit === 'weeks') return start + 7 * DAY;
+  if (path.unit === 'minutes') return start + path.minutes! * MINUTE_MS;
+  if (path.unit === 'days') return start + DAY_MS;
+  if (path.unit === 'weeks') return start + 7 * DAY_MS;
   const d = new Date(start);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }

@@ -1,0 +1,90 @@
+// Writing to the `candles` table. Prices and volumes go in as exact decimals (strings, or numbers exactly as the
+// source gave them); load.ts reads them back as plain numbers for the engine.
+import type { PrismaClient } from '../../prisma/db';
+import type { CandleTimeframe } from './timeframes';
+
+/** What the market-data functions need from `openDatabase()`. */
+export interface CandleStore {
+  prisma: PrismaClient;
+}
+
+type DecimalText = string | number;
+
+export interface CandleRow {
+  market: string;
+  timeframe: CandleTimeframe;
+  /** Bucket start, UTC ms. */
+  ts: number;
+  open: DecimalText;
+  high: DecimalText;
+  low: DecimalText;
+  close: DecimalText;
+  volume: DecimalText;
+  /** Traded KRW; null where the source does not know it. */
+  value: DecimalText | null;
+  /** 'upbit', 'sim', 'import', 'trades', ... */
+  source: string;
+}
+
+export type Instant = Date | number;
+export const toMs = (t: Instant): number => (t instanceof Date ? t.getTime() : t);
+
+function toData(row: CandleRow) {
+  return {
+    market: row.market,
+    timeframe: row.timeframe,
+    ts: new Date(row.ts),
+    open: row.open,
+    high: row.high,
+    low: row.low,
+    close: row.close,
+    volume: row.volume,
+    value: row.value,
+    source: row.source,
+  };
+}
+
+/**
+ * Inserts the rows whose (market, timeframe, ts) is not stored yet and returns how many that was. Stored rows are
+ * kept as they are, so re-running a download or an import changes nothing.
+ */
+export async function insertCandles(store: CandleStore, rows: CandleRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const { count } = await store.prisma.candle.createMany({ data: rows.map(toData), skipDuplicates: true });
+  return count;
+}
+
+/** Writes one candle, replacing a stored one with the same key (a revised trade-built candle: the later wins). */
+export async function saveCandle(store: CandleStore, row: CandleRow): Promise<void> {
+  const data = toData(row);
+  await store.prisma.candle.upsert({
+    where: { market_timeframe_ts: { market: row.market, timeframe: row.timeframe, ts: data.ts } },
+    create: data,
+    update: data,
+  });
+}
+
+export interface StoredSpan {
+  /** Oldest and newest stored bucket starts, UTC ms. */
+  first: number;
+  last: number;
+  count: number;
+}
+
+/** Oldest, newest and count of the stored candles of one market and timeframe, optionally within [from, to). */
+export async function storedSpan(
+  store: CandleStore,
+  market: string,
+  timeframe: CandleTimeframe,
+  within?: { from: Instant; to: Instant },
+): Promise<StoredSpan | undefined> {
+  const ts = within ? { gte: new Date(toMs(within.from)), lt: new Date(toMs(within.to)) } : undefined;
+  const agg = await store.prisma.candle.aggregate({
+    where: { market, timeframe, ts },
+    _min: { ts: true },
+    _max: { ts: true },
+    _count: { _all: true },
+  });
+  if (!agg._min.ts || !agg._max.ts) return undefined;
+  return { first: agg._min.ts.getTime(), last: agg._max.ts.getTime(), count: agg._count._all };
+}
