@@ -1,0 +1,19 @@
+// All activities of the trading task queue, built once per worker from its dependencies.
+import type { ActivityDeps } from './deps';
+import { createGuardActivities } from './guard';
+import { createOrderActivities } from './orders';
+import { createReconcileActivities } from './reconcile';
+import { createRecordActivities } from './records';
+import { createSignalActivities } from './signals';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createOrderActivities(deps),
+    ...createGuardActivities(deps),
+    ...createRecordActivities(deps),
+    ...createReconcileActivities(deps),
+    ...createSignalActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,97 @@
+// Database writes of the trading workflows: each is an upsert or an append keyed so that a retried
+// activity leaves the same rows.
+import type { SessionConfig } from '../core/session/config';
+import type { DecisionView, SessionRunStatus } from '../workflows/definitions';
+import type { ActivityDeps } from './deps';
+
+export interface PositionRecord {
+  positionId: string;
+  sessionId: string;
+  market: string;
+  status: 'entering' | 'open' | 'closing' | 'closed';
+  entryPrice?: string;
+  volume?: string;
+  remainingVolume?: string;
+  realizedPnl?: string;
+  fees?: string;
+  exitPlan?: unknown;
+  exitReason?: string;
+  closed?: boolean;
+}
+
+export interface RiskEventRecord {
+  sessionId: string | null;
+  kind: string;
+  severity: 'info' | 'warn' | 'critical';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export function createRecordActivities({ db }: ActivityDeps) {
+  return {
+    async recordPosition(p: PositionRecord): Promise<void> {
+      const data = {
+        status: p.status,
+        ...(p.entryPrice !== undefined && { entryPrice: p.entryPrice }),
+        ...(p.volume !== undefined && { volume: p.volume }),
+        ...(p.remainingVolume !== undefined && { remainingVolume: p.remainingVolume }),
+        ...(p.realizedPnl !== undefined && { realizedPnl: p.realizedPnl }),
+        ...(p.fees !== undefined && { fees: p.fees }),
+        ...(p.exitPlan !== undefined && { exitPlan: p.exitPlan as object }),
+        ...(p.exitReason !== undefined && { exitReason: p.exitReason }),
+        ...(p.closed && { closedAt: new Date() }),
+      };
+      await db.prisma.position.upsert({
+        where: { id: p.positionId },
+        create: { id: p.positionId, sessionId: p.sessionId, market: p.market, exitPlan: {}, ...data },
+        update: data,
+      });
+    },
+
+    async recordSessionStatus(input: { sessionId: string; status: SessionRunStatus }): Promise<void> {
+      await db.prisma.session.update({
+        where: { id: input.sessionId },
+        data: { status: input.status, ...(input.status === 'stopped' && { stoppedAt: new Date() }) },
+      });
+    },
+
+    async recordSessionConfig(input: { sessionId: string; config: SessionConfig; reason: string }): Promise<void> {
+      await db.prisma.$transaction([
+        db.prisma.session.update({ where: { id: input.sessionId }, data: { config: input.config as object } }),
+        db.prisma.configHistory.create({
+          data: { sessionId: input.sessionId, config: input.config as object, reason: input.reason },
+        }),
+      ]);
+    },
+
+    async recordRiskEvent(e: RiskEventRecord): Promise<void> {
+      await db.prisma.riskEvent.create({
+        data: {
+          sessionId: e.sessionId,
+          kind: e.kind,
+          severity: e.severity,
+          message: e.message,
+          details: (e.details ?? {}) as object,
+        },
+      });
+    },
+
+    async recordDecisions(input: {
+      sessionId: string;
+      decisions: DecisionView[];
+      inputs: Record<string, unknown>;
+    }): Promise<void> {
+      await db.prisma.decision.createMany({
+        data: input.decisions.map((d) => ({
+          sessionId: input.sessionId,
+          market: d.market,
+          action: d.action,
+          score: d.score,
+          reasons: d.reasons,
+          snapshot: (input.inputs[d.market] ?? {}) as object,
+          createdAt: new Date(d.ts),
+        })),
+      });
+    },
+  };
+}

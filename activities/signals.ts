@@ -1,0 +1,210 @@
+// The session's evaluation step: candles from the exchange into the streaming feature engine, the
+// strategy on every market of the universe, and the account figures the risk engine sizes from.
+// The feature engines live in the worker between calls (a cache: a new worker rebuilds them from
+// history), so each evaluation fetches only the newest candles.
+import Decimal from 'decimal.js';
+import { FeatureEngine } from '../core/indicators/engine';
+import type { Candle, Timeframe } from '../core/market';
+import { minimumOrderTotal, quoteOf, roundToTick, stepTicks } from '../core/market';
+import { validateRiskConfig } from '../core/risk';
+import type { SessionConfig } from '../core/session/config';
+import { evaluateMarket, getStrategy, returnCorrelation, validateParams } from '../core/strategy';
+import { selectUniverse } from '../core/strategy/universe';
+import { UPBIT_CANDLE_PATHS } from '../exchange/marketdata/timeframes';
+import type { UpbitClient } from '../exchange/upbit/client';
+import type { Candle as UpbitCandle } from '../exchange/upbit/types';
+import type { DecisionView } from '../workflows/definitions';
+import type { ActivityDeps } from './deps';
+
+export interface EntryCandidateView {
+  market: string;
+  score: number;
+  reasons: string[];
+  /** Limit price for the entry, on the bid grid. */
+  entryPrice: string;
+  atr: number | null;
+  correlations: Record<string, number>;
+  minTotal: string;
+  feeRate: string;
+}
+
+export interface EvaluationResult {
+  candidates: EntryCandidateView[];
+  skipped: DecisionView[];
+  account: { equityKrw: string; freeKrw: string; exposureKrw: string; coinExposureKrw: Record<string, string> };
+  /** Per market: the inputs and scores behind its decision (stored with the decision). */
+  inputs: Record<string, Record<string, unknown>>;
+}
+
+const HISTORY_COUNT = 200;
+const UNIVERSE_TTL_MS = 10 * 60_000;
+const TIMEFRAMES: Timeframe[] = ['minute1', 'minute5', 'minute15', 'minute60', 'minute240', 'day'];
+
+function toCandle(c: UpbitCandle): Candle {
+  return {
+    ts: Date.parse(`${c.candle_date_time_utc}Z`),
+    open: c.opening_price,
+    high: c.high_price,
+    low: c.low_price,
+    close: c.trade_price,
+    volume: c.candle_acc_trade_volume,
+    value: c.candle_acc_trade_price,
+  };
+}
+
+async function fetchCandles(
+  client: UpbitClient,
+  market: string,
+  timeframe: Timeframe,
+  count: number,
+): Promise<Candle[]> {
+  const path = UPBIT_CANDLE_PATHS[timeframe];
+  const rows = await client.candles({ market, unit: path.unit, minutes: path.minutes, count });
+  return rows.map(toCandle).sort((a, b) => a.ts - b.ts);
+}
+
+interface SessionCache {
+  engine: FeatureEngine;
+  warmed: Set<string>;
+  memory: Record<string, unknown>;
+  universe?: { markets: string[]; at: number };
+  rules: Map<string, { minTotal: string; feeRate: string }>;
+}
+
+export function createSignalActivities({ exchange }: ActivityDeps) {
+  const sessions = new Map<string, SessionCache>();
+
+  async function universeOf(cache: SessionCache, client: UpbitClient, config: SessionConfig, now: number) {
+    if (config.markets.length) return config.markets;
+    if (cache.universe && now - cache.universe.at < UNIVERSE_TTL_MS) return cache.universe.markets;
+    const markets = await client.markets({ details: true });
+    const krw = markets.filter((m) => m.market.startsWith('KRW-')).map((m) => m.market);
+    const tickers = await client.ticker(krw);
+    const books = await client.orderbook(krw.slice(0, 100), { count: 1 });
+    const picked = selectUniverse({ markets, tickers, orderbooks: books, size: config.universeSize });
+    cache.universe = { markets: picked, at: now };
+    return picked;
+  }
+
+  async function rulesOf(cache: SessionCache, client: UpbitClient, market: string) {
+    let rules = cache.rules.get(market);
+    if (!rules) {
+      const chance = await client.chance(market);
+      rules = { minTotal: minimumOrderTotal(chance.market.bid.min_total).toString(), feeRate: chance.bid_fee };
+      cache.rules.set(market, rules);
+    }
+    return rules;
+  }
+
+  return {
+    async evaluateSession(input: {
+      sessionId: string;
+      config: SessionConfig;
+      openMarkets: string[];
+      ts: number;
+    }): Promise<EvaluationResult> {
+      const { config } = input;
+      const client = exchange(config.mode);
+      let cache = sessions.get(input.sessionId);
+      if (!cache) {
+        cache = { engine: new FeatureEngine(), warmed: new Set(), memory: {}, rules: new Map() };
+        sessions.set(input.sessionId, cache);
+      }
+      const strategy = getStrategy(config.strategy);
+      const params = validateParams(strategy, config.strategyParams);
+      if (!params.ok) throw new Error(`strategy params: ${params.errors.join('; ')}`);
+      const risk = validateRiskConfig(config.risk);
+      if (!risk.ok) throw new Error(`risk config: ${risk.errors.join('; ')}`);
+
+      const markets = await universeOf(cache, client, config, input.ts);
+      const watched = [...new Set([...markets, ...input.openMarkets, 'KRW-BTC', 'KRW-ETH'])];
+      for (const market of watched) {
+        if (!cache.warmed.has(market)) {
+          for (const tf of TIMEFRAMES)
+            cache.engine.warmUp(market, tf, await fetchCandles(client, market, tf, HISTORY_COUNT));
+          cache.warmed.add(market);
+        } else {
+          for (const c of await fetchCandles(client, market, 'minute1', 3)) cache.engine.ingest(market, c);
+        }
+      }
+
+      const context = cache.engine.context(input.ts);
+      const candidates: EntryCandidateView[] = [];
+      const skipped: DecisionView[] = [];
+      const inputs: EvaluationResult['inputs'] = {};
+      const books = await client.orderbook(markets, { count: 1 });
+      const bestBid = new Map(books.map((b) => [b.market, b.orderbook_units[0]?.bid_price]));
+      for (const market of markets) {
+        const snapshot = cache.engine.snapshot(market, input.ts);
+        const result = evaluateMarket({
+          strategy,
+          params: params.params,
+          snapshot,
+          context,
+          memory: cache.memory[market],
+          ts: input.ts,
+          risk: risk.value,
+        });
+        cache.memory[market] = result.memory;
+        const best = result.decisions.sort((a, b) => b.score - a.score)[0];
+        if (best) inputs[market] = { ...best.inputs, factors: best.factors };
+        if (result.skipped) continue;
+        for (const d of result.decisions) {
+          if (d.action === 'blocked')
+            skipped.push({ market, action: 'skip', score: d.score, reasons: d.reasons, ts: input.ts });
+        }
+        const entry = result.intents.find((i) => i.kind === 'entry');
+        const bid = bestBid.get(market);
+        if (!entry || input.openMarkets.includes(market) || !bid) continue;
+        const rules = await rulesOf(cache, client, market);
+        const quote = quoteOf(market);
+        const price = stepTicks(quote, roundToTick(quote, bid, 'bid'), config.order.entryTicksAboveBid);
+        const correlations: Record<string, number> = {};
+        for (const open of input.openMarkets) {
+          const other = cache.engine.snapshot(open, input.ts).timeframes.minute60.closes;
+          const c = returnCorrelation(snapshot.timeframes.minute60.closes, other);
+          if (c !== null) correlations[open] = c;
+        }
+        candidates.push({
+          market,
+          score: entry.score,
+          reasons: entry.reasons,
+          entryPrice: price.toString(),
+          atr: snapshot.timeframes[strategy.entryTimeframe].atr,
+          correlations,
+          minTotal: rules.minTotal,
+          feeRate: rules.feeRate,
+        });
+      }
+      candidates.sort((a, b) => b.score - a.score);
+
+      const accounts = await client.accounts();
+      const coins = accounts.filter((a) => a.currency !== 'KRW');
+      const prices = coins.length ? await client.ticker(coins.map((a) => `KRW-${a.currency}`)).catch(() => []) : [];
+      const priceOf = new Map(prices.map((t) => [t.market, t.trade_price]));
+      const krw = accounts.find((a) => a.currency === 'KRW');
+      const free = new Decimal(krw?.balance ?? 0);
+      let exposure = new Decimal(0);
+      const coinExposureKrw: Record<string, string> = {};
+      for (const a of coins) {
+        const market = `KRW-${a.currency}`;
+        const value = new Decimal(a.balance).plus(a.locked).mul(priceOf.get(market) ?? 0);
+        coinExposureKrw[market] = value.toString();
+        exposure = exposure.plus(value);
+      }
+      // KRW locked in open bids is committed too.
+      exposure = exposure.plus(krw?.locked ?? 0);
+      return {
+        candidates,
+        skipped: skipped.slice(0, 10),
+        account: {
+          equityKrw: free.plus(exposure).toString(),
+          freeKrw: free.toString(),
+          exposureKrw: exposure.toString(),
+          coinExposureKrw,
+        },
+        inputs,
+      };
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Client } from '@temporalio/client';
+import type { TradingMode } from '../core/session/config';
+import type { UpbitClient } from '../exchange/upbit/client';
+import type { Database } from '../prisma/db';
+
+/** What the API's routes are built with. */
+export interface ApiContext {
+  db: Database;
+  temporal: Client;
+  exchange: (mode: TradingMode) => UpbitClient;
+  /** The mode new sessions get unless the request says otherwise. */
+  defaultMode: TradingMode;
+  temporalUiUrl?: string;
+  namespace: string;
+}
+
+/** An error a route throws on purpose: its status and message reach the client as they are. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,36 @@
+// Standalone API process (docker-compose `api` service).
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { openDatabase } from '../prisma/db';
+import { readRuntimeConfig } from '../workers/config';
+import { exchangeProvider } from '../workers/exchange';
+import { buildApi } from './server';
+
+const cfg = readRuntimeConfig();
+if (!cfg.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for a standalone API');
+const db = await openDatabase();
+const connection = await Connection.connect({ address: cfg.temporalAddress });
+const temporal = new Client({ connection, namespace: cfg.temporalNamespace });
+const api = await buildApi(
+  {
+    db,
+    temporal,
+    exchange: exchangeProvider({ simUrl: cfg.simUrl, upbitUrl: cfg.upbitUrl }),
+    defaultMode: cfg.mode,
+    temporalUiUrl: process.env.TEMPORAL_UI_URL,
+    namespace: cfg.temporalNamespace,
+  },
+  {
+    logger: { level: process.env.LOG_LEVEL || 'info' },
+    webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
+  },
+);
+await api.listen({ port: cfg.port, host: cfg.host });
+const stop = async () => {
+  await api.close();
+  await connection.close();
+  await db.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,47 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { checkDatabase } from '../../prisma/db';
+import type { ApiContext } from '../context';
+
+async function check(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+    return 'ok';
+  } catch (err) {
+    return (err as Error).message || String(err);
+  }
+}
+
+export const healthRoutes =
+  (ctx: ApiContext): FastifyPluginAsync =>
+  async (app) => {
+    app.get(
+      '/api/health',
+      {
+        schema: {
+          summary: 'Whether Temporal, the database and the exchange answer',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                status: { type: 'string', enum: ['ok', 'degraded'] },
+                temporal: { type: 'string' },
+                db: { type: 'string' },
+                exchange: { type: 'string' },
+                mode: { type: 'string' },
+                temporalUi: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+      async () => {
+        const [temporal, db, exchange] = await Promise.all([
+          check(() => ctx.temporal.workflowService.getSystemInfo({})),
+          checkDatabase(ctx.db).catch((e: Error) => e.message),
+          check(() => ctx.exchange(ctx.defaultMode).ticker(['KRW-BTC'])),
+        ]);
+        const status = temporal === 'ok' && db === 'ok' && exchange === 'ok' ? 'ok' : 'degraded';
+        return { status, temporal, db, exchange, mode: ctx.defaultMode, temporalUi: ctx.temporalUiUrl };
+      },
+    );
+  };

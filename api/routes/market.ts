@@ -1,0 +1,62 @@
+// Market data for the dashboard's charts and the strategy catalogue for its forms.
+import type { FastifyPluginAsync } from 'fastify';
+import { strategies } from '../../core/strategy';
+import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from '../../exchange/marketdata/timeframes';
+import type { ApiContext } from '../context';
+
+export const marketRoutes =
+  (ctx: ApiContext): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/api/strategies', { schema: { summary: 'Built-in strategies and their parameter schemas' } }, async () =>
+      Object.values(strategies).map((s) => ({ id: s.id, name: s.name, description: s.description, params: s.params })),
+    );
+
+    app.get('/api/markets', { schema: { summary: 'KRW markets of the exchange' } }, async () => {
+      const markets = await ctx.exchange(ctx.defaultMode).markets({ details: true });
+      return markets
+        .filter((m) => m.market.startsWith('KRW-'))
+        .map((m) => ({
+          market: m.market,
+          koreanName: m.korean_name,
+          englishName: m.english_name,
+          warning: m.market_event?.warning ?? false,
+        }));
+    });
+
+    app.get<{ Querystring: { market: string; timeframe: CandleTimeframe; count: number } }>(
+      '/api/candles',
+      {
+        schema: {
+          summary: 'Recent candles of a market, ascending',
+          querystring: {
+            type: 'object',
+            required: ['market'],
+            properties: {
+              market: { type: 'string', pattern: '^[A-Z]{3,4}-[A-Z0-9]{1,15}$' },
+              timeframe: { type: 'string', enum: Object.keys(UPBIT_CANDLE_PATHS), default: 'minute1' },
+              count: { type: 'integer', minimum: 1, maximum: 200, default: 200 },
+            },
+          },
+        },
+      },
+      async (req) => {
+        const path = UPBIT_CANDLE_PATHS[req.query.timeframe];
+        const candles = await ctx.exchange(ctx.defaultMode).candles({
+          market: req.query.market,
+          unit: path.unit,
+          minutes: path.minutes,
+          count: req.query.count,
+        });
+        return candles
+          .map((c) => ({
+            ts: Date.parse(`${c.candle_date_time_utc}Z`),
+            open: c.opening_price,
+            high: c.high_price,
+            low: c.low_price,
+            close: c.trade_price,
+            volume: c.candle_acc_trade_volume,
+          }))
+          .sort((a, b) => a.ts - b.ts);
+      },
+    );
+  };

@@ -1,0 +1,76 @@
+// Fastify API: JSON-schema-validated routes, OpenAPI docs at /api/docs, the built dashboard at /.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { type ApiContext, HttpError } from './context';
+import { healthRoutes } from './routes/health';
+import { marketRoutes } from './routes/market';
+import { sessionRoutes } from './routes/sessions';
+import { tradingRoutes } from './routes/trading';
+
+export interface ApiOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Directory of the built dashboard; served at / when it exists. */
+  webDist?: string;
+}
+
+export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1_000_000,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+
+  // Every error leaves as {error, message}; validation messages name the field.
+  app.setErrorHandler((err, req, reply) => {
+    const e = err as Error & { statusCode?: number; validation?: unknown; code?: string };
+    if (e instanceof HttpError)
+      return reply.status(e.statusCode).send({ error: httpName(e.statusCode), message: e.message });
+    if (e.validation) return reply.status(400).send({ error: 'Bad Request', message: e.message });
+    const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+    if (status === 500) req.log.error({ err: e }, 'request failed');
+    return reply.status(status).send({ error: httpName(status), message: status === 500 ? e.message : e.message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.method !== 'GET' || !opts.webDist || !existsSync(opts.webDist)) {
+      return reply.status(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+    }
+    return reply.sendFile('index.html');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'upbit-trader API', version: '0.1.0', description: 'Sessions, orders, positions, backtests' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  await app.register(healthRoutes(ctx));
+  await app.register(sessionRoutes(ctx));
+  await app.register(tradingRoutes(ctx));
+  await app.register(marketRoutes(ctx));
+
+  if (opts.webDist && existsSync(join(opts.webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: opts.webDist, prefix: '/', wildcard: false });
+  }
+  return app;
+}
+
+function httpName(status: number): string {
+  return (
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      409: 'Conflict',
+      413: 'Payload Too Large',
+      415: 'Unsupported Media Type',
+      422: 'Unprocessable Entity',
+      503: 'Service Unavailable',
+    }[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error')
+  );
+}

@@ -1,0 +1,287 @@
+// `npm run backtest -- --strategy <id> --markets KRW-BTC,KRW-ETH --timeframe minute60 --from 2025-01-01 --to 2025-06-30
+//   [--optimize grid|random|tpe --budget N --objective sharpe] [--monte-carlo N] [--csv-dir DIR]`
+// Loads candles, runs core/backtest and prints a report a trader can read in a terminal.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BacktestConfig, type BacktestResult, runBacktest } from '../core/backtest/engine';
+import { monteCarlo } from '../core/backtest/montecarlo';
+import { OBJECTIVES, type Objective, optimizeStrategy, warmupMs } from '../core/backtest/research';
+import { type Candle, isEngineTimeframe, type Timeframe } from '../core/market';
+import { DEFAULT_STRATEGY_ID, getStrategy } from '../core/strategy';
+
+const CSV_SUFFIX: Partial<Record<Timeframe, string>> = {
+  minute1: '1m',
+  minute5: '5m',
+  minute15: '15m',
+  minute60: '60m',
+  minute240: '240m',
+  day: '1d',
+};
+
+/**
+ * Candles per market from `<dir>/<MARKET>_<tf>.csv` (header ts_utc_ms,open,high,low,close,volume,value),
+ * bars with from <= ts < to. The database loader (exchange/marketdata/load.ts) returns the same shape.
+ */
+export function loadCandles(dir: string, markets: string[], timeframe: Timeframe, from: number, to: number) {
+  const out: Record<string, Candle[]> = {};
+  for (const market of markets) {
+    const file = join(dir, `${market}_${CSV_SUFFIX[timeframe]}.csv`);
+    if (!existsSync(file)) throw new Error(`no candle file ${file}`);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    if (lines[0].trim() !== 'ts_utc_ms,open,high,low,close,volume,value')
+      throw new Error(`${file}: unexpected header ${JSON.stringify(lines[0])}`);
+    const candles: Candle[] = [];
+    for (let i = 1; i < lines.length; i++) {
+      if (lines[i].trim() === '') continue;
+      const [ts, open, high, low, close, volume, value] = lines[i].split(',');
+      const c: Candle = {
+        ts: Number(ts),
+        open: Number(open),
+        high: Number(high),
+        low: Number(low),
+        close: Number(close),
+        volume: Number(volume),
+      };
+      if (![c.ts, c.open, c.high, c.low, c.close, c.volume].every(Number.isFinite))
+        throw new Error(`${file}:${i + 1}: not a number in ${JSON.stringify(lines[i])}`);
+      if (value) c.value = Number(value);
+      if (c.ts >= from && c.ts < to) candles.push(c);
+    }
+    if (candles.length === 0) throw new Error(`${file}: no candles between ${iso(from)} and ${iso(to)}`);
+    out[market] = candles;
+  }
+  return out;
+}
+
+const iso = (ts: number) => new Date(ts).toISOString().replace('T', ' ').slice(0, 16);
+const pct = (x: number, d = 2) => (Number.isFinite(x) ? `${(x * 100).toFixed(d)}%` : String(x));
+const num = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+const krw = (x: number) => Math.round(x).toLocaleString('en-US');
+const duration = (ms: number) => {
+  const h = ms / 3_600_000;
+  return h >= 48 ? `${(h / 24).toFixed(1)}d` : `${h.toFixed(1)}h`;
+};
+
+function table(title: string, head: string[], rows: (string | number)[][]): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const sep = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  return [`\n${title}`, line(head), sep, ...cells.slice(1).map(line)].join('\n');
+}
+
+function report(r: BacktestResult): string {
+  const m = r.metrics;
+  const out: string[] = [];
+  const byMarket = new Map<string, typeof r.trades>();
+  for (const t of r.trades) byMarket.set(t.market, [...(byMarket.get(t.market) ?? []), t]);
+  const tradeRows = (name: string, ts: typeof r.trades) => {
+    const pnl = ts.reduce((s, t) => s + Number(t.pnl), 0);
+    const wins = ts.filter((t) => Number(t.pnl) > 0).length;
+    const avg = ts.length ? ts.reduce((s, t) => s + t.returnPct, 0) / ts.length : 0;
+    const hold = ts.length ? ts.reduce((s, t) => s + t.exitTs - t.entryTs, 0) / ts.length : 0;
+    return [
+      name,
+      ts.length,
+      pct(avg),
+      krw(pnl),
+      pct(pnl / m.initialEquity),
+      duration(hold),
+      `${wins}/${ts.length - wins}`,
+    ];
+  };
+  const head = ['market', 'trades', 'avg profit', 'total KRW', 'total %', 'avg hold', 'win/loss'];
+  out.push(
+    table('BACKTEST RESULT BY MARKET', head, [
+      ...[...byMarket].sort().map(([k, v]) => tradeRows(k, v)),
+      tradeRows('TOTAL', r.trades),
+    ]),
+  );
+  const byReason = new Map<string, typeof r.trades>();
+  for (const t of r.trades) {
+    const reason = t.exitReason.split(':')[0];
+    byReason.set(reason, [...(byReason.get(reason) ?? []), t]);
+  }
+  out.push(
+    table(
+      'EXIT REASONS',
+      ['exit reason', ...head.slice(1)],
+      [...byReason].map(([k, v]) => tradeRows(k, v)),
+    ),
+  );
+  out.push(
+    table(
+      'SUMMARY METRICS',
+      ['metric', 'value'],
+      [
+        ['period', `${iso(r.startTs)} -> ${iso(r.endTs)}`],
+        ['strategy', `${r.strategyId} ${JSON.stringify(r.params)}`],
+        ['starting balance', `${krw(m.initialEquity)} KRW`],
+        ['final balance', `${krw(m.finalEquity)} KRW`],
+        ['total return', pct(m.totalReturn)],
+        ['annualised return', pct(m.annualisedReturn)],
+        ['max drawdown', pct(m.maxDrawdown)],
+        ['Sharpe / Sortino / Calmar', `${num(m.sharpe)} / ${num(m.sortino)} / ${num(m.calmar)}`],
+        ['trades (per day)', `${m.trades} (${num(m.tradesPerDay, 3)})`],
+        ['win rate', pct(m.winRate)],
+        ['avg win / avg loss', `${krw(m.averageWin)} / ${krw(m.averageLoss)} KRW`],
+        ['profit factor / reward:risk', `${num(m.profitFactor)} / ${num(m.rewardToRisk)}`],
+        ['longest losing streak', m.longestLosingStreak],
+        ['avg holding time', duration(m.averageHoldingMs)],
+        ['avg slippage', `${num(m.averageSlippageBps)} bps`],
+        ['exposure', pct(m.exposure)],
+        ['fees paid', `${krw(r.fills.reduce((s, f) => s + Number(f.fee), 0))} KRW`],
+        [
+          'entries stopped',
+          Object.entries(r.rejections)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || 'none',
+        ],
+      ],
+    ),
+  );
+  out.push(
+    table(
+      'MONTHLY RETURNS',
+      ['month', 'return'],
+      m.monthlyReturns.map((p) => [p.period, pct(p.return)]),
+    ),
+  );
+  return out.join('\n');
+}
+
+function dayMs(s: string, name: string): number {
+  const t = Date.parse(`${s}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || !Number.isFinite(t))
+    throw new Error(`--${name}: expected YYYY-MM-DD, got ${s}`);
+  return t;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      strategy: { type: 'string', default: DEFAULT_STRATEGY_ID },
+      markets: { type: 'string', default: 'KRW-BTC,KRW-ETH' },
+      timeframe: { type: 'string', default: 'minute60' },
+      from: { type: 'string', default: '2025-01-01' },
+      to: { type: 'string', default: '2025-06-30' },
+      cash: { type: 'string', default: '10000000' },
+      fee: { type: 'string' },
+      'slippage-bps': { type: 'string', default: '5' },
+      params: { type: 'string' },
+      risk: { type: 'string' },
+      optimize: { type: 'string' },
+      budget: { type: 'string', default: '50' },
+      objective: { type: 'string', default: 'sharpe' },
+      seed: { type: 'string', default: '1' },
+      'monte-carlo': { type: 'string', default: '1000' },
+      'csv-dir': { type: 'string' },
+    },
+  });
+  const timeframe = values.timeframe;
+  if (!isEngineTimeframe(timeframe) || !CSV_SUFFIX[timeframe])
+    throw new Error(`--timeframe: one of ${Object.keys(CSV_SUFFIX).join(', ')}, got ${timeframe}`);
+  const dir = values['csv-dir'] ?? '../shared/data/upbit';
+  if (!existsSync(dir)) throw new Error(`candle directory ${dir} not found; pass --csv-dir`);
+  getStrategy(values.strategy); // unknown ids fail here with the list of known ones
+  const from = dayMs(values.from, 'from');
+  const to = dayMs(values.to, 'to') + 86_400_000; // --to is inclusive
+  const markets = values.markets
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  const candles = loadCandles(dir, markets, timeframe, from - warmupMs(values.strategy), to);
+  const data = { candles, timeframe };
+  const parseJson = (name: string, s?: string) => {
+    if (s === undefined) return undefined;
+    try {
+      return JSON.parse(s);
+    } catch {
+      throw new Error(`--${name}: not JSON: ${s}`);
+    }
+  };
+  const base: BacktestConfig = {
+    strategyId: values.strategy,
+    params: parseJson('params', values.params),
+    risk: parseJson('risk', values.risk),
+    initialCashKrw: values.cash,
+    feeRate: values.fee,
+    fill: { slippage: { kind: 'fixed', bps: Number(values['slippage-bps']) }, limitVolumeCap: 0.1 },
+    tradeFrom: from,
+    tradeTo: to,
+  };
+  const bars = Object.values(candles).reduce((s, c) => s + c.length, 0);
+  console.log(`${markets.join(', ')} ${timeframe}: ${bars} bars from ${dir} (warm-up included)`);
+
+  if (values.optimize) {
+    const method = values.optimize;
+    if (method !== 'grid' && method !== 'random' && method !== 'tpe')
+      throw new Error(`--optimize: grid, random or tpe, got ${method}`);
+    const objective = values.objective as Objective;
+    if (!OBJECTIVES.includes(objective)) throw new Error(`--objective: one of ${OBJECTIVES.join(', ')}`);
+    const started = performance.now();
+    const trials = optimizeStrategy(
+      base,
+      { method, budget: Number(values.budget), seed: Number(values.seed), objective },
+      data,
+    );
+    console.log(
+      table(
+        `OPTIMISATION (${method}, ${trials.length} parameter sets, objective ${objective}, ${((performance.now() - started) / 1000).toFixed(1)} s) - in-sample, top 10`,
+        ['#', 'score', 'trades', 'return', 'max DD', 'win rate', 'params'],
+        trials
+          .slice(0, 10)
+          .map((t, i) => [
+            i + 1,
+            num(t.score, 3),
+            t.metrics.trades,
+            pct(t.metrics.totalReturn),
+            pct(t.metrics.maxDrawdown),
+            pct(t.metrics.winRate),
+            JSON.stringify(t.params),
+          ]),
+      ),
+    );
+    base.params = { ...base.params, ...(trials[0].params as Record<string, number | boolean>) };
+    console.log('\nBest parameters, full report (in-sample: judge them with a walk-forward run):');
+  }
+  const result = runBacktest(base, data);
+  console.log(report(result));
+  const runs = Number(values['monte-carlo']);
+  if (runs > 0 && result.trades.length > 1) {
+    const rows = (['shuffle', 'bootstrap'] as const).map((method) => {
+      const b = monteCarlo(result.trades, {
+        method,
+        runs,
+        seed: Number(values.seed),
+        initialEquity: result.metrics.initialEquity,
+      });
+      return [
+        method,
+        krw(b.finalEquity.p5),
+        krw(b.finalEquity.p50),
+        krw(b.finalEquity.p95),
+        pct(b.maxDrawdown.p5),
+        pct(b.maxDrawdown.p50),
+        pct(b.maxDrawdown.p95),
+        pct(b.lossProbability),
+      ];
+    });
+    console.log(
+      table(
+        `MONTE CARLO (${runs} runs over ${result.trades.length} trades)`,
+        ['method', 'final p5', 'final p50', 'final p95', 'DD p5', 'DD p50', 'DD p95', 'P(loss)'],
+        rows,
+      ),
+    );
+  }
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`backtest: ${(e as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,105 @@
+// Dependency-free entry of `npm start`, `npm test` and `npm run sim`: installs what is missing
+// (npm packages, the generated Prisma client, the Temporal CLI, the built dashboard), then runs the job.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const job = process.argv[2];
+const extra = process.argv.slice(3);
+
+function run(cmd, args, opts = {}) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function mustRun(what, cmd, args, opts) {
+  const status = run(cmd, args, opts);
+  if (status !== 0) {
+    console.error(`[setup] ${what} failed (exit ${status})`);
+    process.exit(status);
+  }
+}
+
+/** npm ci when node_modules is missing or was installed from another package-lock.json. */
+function ensureNodeModules() {
+  const lock = readFileSync('package-lock.json');
+  const digest = createHash('sha256').update(lock).digest('hex');
+  const stamp = join('node_modules', '.installed-lock.sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
+  console.log('[setup] installing npm dependencies (npm ci)...');
+  mustRun('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, digest);
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** Builds the dashboard when web/dist is missing or older than its sources. */
+function ensureDashboard() {
+  const built = join('web', 'dist', 'index.html');
+  const sources = Math.max(
+    newestMtime(join('web', 'src')),
+    newestMtime(join('web', 'index.html')),
+    newestMtime(join('web', 'vite.config.ts')),
+  );
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  console.log('[setup] building the dashboard (vite build web)...');
+  mustRun('dashboard build', 'npx', ['vite', 'build', 'web', '--logLevel', 'warn']);
+}
+
+async function ensureTemporal() {
+  if (process.env.TEMPORAL_ADDRESS) return;
+  const { ensureTemporalCli } = await import('./temporal-cli.mjs');
+  try {
+    process.env.TEMPORAL_CLI = await ensureTemporalCli();
+  } catch (err) {
+    console.error(`[setup] ${err.message}`);
+    process.exit(1);
+  }
+}
+
+ensureNodeModules();
+mustRun('prisma generate', process.execPath, ['prisma/generate.mjs']);
+const tsx = ['--import', 'tsx'];
+
+switch (job) {
+  case 'start': {
+    await ensureTemporal();
+    ensureDashboard();
+    // The launcher handles SIGINT itself; exit with its status.
+    process.on('SIGINT', () => {});
+    process.on('SIGTERM', () => {});
+    process.exit(run(process.execPath, [...tsx, 'workers/dev.ts', ...extra]));
+    break;
+  }
+  case 'sim': {
+    process.on('SIGINT', () => {});
+    process.exit(run(process.execPath, [...tsx, 'exchange/sim/main.ts', ...extra]));
+    break;
+  }
+  case 'test': {
+    await ensureTemporal();
+    ensureDashboard();
+    const started = Date.now();
+    mustRun('typecheck (tsc --noEmit)', 'npx', ['tsc', '--noEmit', '-p', '.']);
+    mustRun('lint (biome)', 'npx', ['biome', 'check', '.']);
+    const status = run('npx', ['vitest', 'run', ...extra]);
+    console.log(`[test] finished in ${Math.round((Date.now() - started) / 1000)} s`);
+    process.exit(status);
+    break;
+  }
+  default:
+    console.error('usage: node scripts/bootstrap.mjs start|test|sim [args]');
+    process.exit(2);
+}

@@ -1,0 +1,130 @@
+// The thin path through every layer: API -> TradingSession workflow -> signal activity reading the
+// simulator through the Upbit client -> Position -> Order workflow placing a limit order and
+// waiting for its fill -> order and fill in the database and the API -> emergency stop.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import Decimal from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionWorkflowId } from '../../workflows/ids';
+import { eventually, type Stack, startStack } from '../stack';
+
+let stack: Stack;
+
+async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+interface OrderRow {
+  id: string;
+  sessionId: string;
+  positionId: string | null;
+  side: string;
+  state: string;
+  identifier: string;
+  exchangeUuid: string | null;
+  executedVolume: string;
+  paidFee: string;
+  fills: { tradeUuid: string; price: string; volume: string; fee: string }[];
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  await stack.startWorkers();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('thin path', () => {
+  it('starts a session from {"name":"demo"} alone: sim mode, default strategy and limits', async () => {
+    const created = await api<{ id: string; mode: string; strategy: string; status: string }>('POST', '/api/sessions', {
+      name: 'demo',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.mode).toBe('sim');
+    expect(created.body.strategy).toBe('pullback');
+    const handle = stack.client.workflow.getHandle(sessionWorkflowId(created.body.id));
+    const described = await handle.describe();
+    expect(described.status.name).toBe('RUNNING');
+    await eventually(
+      async () =>
+        (await api<{ live: { status: string } | null }>('GET', `/api/sessions/${created.body.id}`)).body.live
+          ?.status === 'running',
+      20_000,
+      'the demo session to run',
+    );
+    const stop = await api('POST', `/api/sessions/${created.body.id}/emergency-stop`, {
+      mode: 'halt',
+      confirm: created.body.id,
+    });
+    expect(stop.status).toBe(202);
+    const result = (await handle.result()) as { status: string; halted: boolean };
+    expect(result.status).toBe('stopped');
+    expect(result.halted).toBe(true);
+  });
+
+  it('places a limit order on the simulator, records its fill, and stops on emergency flatten', async () => {
+    const created = await api<{ id: string }>('POST', '/api/sessions', {
+      name: 'probe',
+      strategy: 'probe',
+      config: {
+        markets: ['KRW-XRP'],
+        loopIntervalSec: 1,
+        order: { timeoutSec: 15, fallbackToMarket: true, maxSlippagePct: 5 },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+
+    const filled = await eventually(
+      async () => {
+        const orders = (await api<OrderRow[]>('GET', `/api/orders?sessionId=${id}`)).body;
+        return orders.find((o) => o.side === 'bid' && new Decimal(o.executedVolume).gt(0) && o.fills.length > 0);
+      },
+      90_000,
+      'an entry order with a fill',
+    );
+    expect(filled.identifier.startsWith(`ord-pos-${id}-KRW-XRP-1-1-`)).toBe(true);
+    const fillVolume = filled.fills.reduce((s, f) => s.plus(f.volume), new Decimal(0));
+    expect(fillVolume.eq(filled.executedVolume)).toBe(true);
+
+    const stop = await api('POST', `/api/sessions/${id}/emergency-stop`, { mode: 'flatten', confirm: id });
+    expect(stop.status).toBe(202);
+    const handle = stack.client.workflow.getHandle(sessionWorkflowId(id));
+    const result = (await handle.result()) as { status: string; openPositions: unknown[] };
+    expect(result.status).toBe('stopped');
+    expect(result.openPositions).toEqual([]);
+
+    // The database equals the exchange, order by order.
+    const orders = (await api<OrderRow[]>('GET', `/api/orders?sessionId=${id}`)).body;
+    const client = stack.exchange('sim');
+    for (const o of orders) {
+      const onExchange = await client.getOrder({ identifier: o.identifier });
+      expect(o.state).toBe(onExchange.state);
+      expect(new Decimal(o.executedVolume).eq(onExchange.executed_volume)).toBe(true);
+    }
+    const positions = (
+      await api<{ status: string; remainingVolume: string }[]>('GET', `/api/positions?sessionId=${id}`)
+    ).body;
+    expect(positions.length).toBeGreaterThan(0);
+    for (const p of positions) expect(p.status).toBe('closed');
+
+    if (process.env.RECORD_HISTORIES) {
+      // Saves histories for the replay test (test/replay): run once after a deliberate workflow change.
+      const dir = join(import.meta.dirname, '..', 'replay', 'histories');
+      for await (const wf of stack.client.workflow.list({
+        query: `WorkflowId STARTS_WITH 'session-${id}' OR WorkflowId STARTS_WITH 'pos-${id}' OR WorkflowId STARTS_WITH 'ord-pos-${id}'`,
+      })) {
+        const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+        writeFileSync(join(dir, `${wf.type}-${wf.workflowId.split('-')[0]}.json`), historyToJSON(history));
+      }
+    }
+  });
+});

@@ -1,0 +1,121 @@
+// One-process launcher behind `npm start`: Temporal dev server (unless TEMPORAL_ADDRESS), database,
+// the simulator (sim/paper modes), the workers of both task queues, and the API serving the dashboard.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { PriceFeed } from '../activities/price-feed';
+import { buildApi } from '../api/server';
+import { startSimulator } from '../exchange/sim/server';
+import { openDatabase } from '../prisma/db';
+import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
+import { readRuntimeConfig } from './config';
+import { exchangeProvider } from './exchange';
+import { startDevServer } from './temporal-server';
+import { createWorkers } from './workers';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cfg = readRuntimeConfig();
+mkdirSync(cfg.dataDir, { recursive: true });
+const log = (msg: string) => console.log(`[upbit-trader] ${msg}`);
+const stops: Array<[string, () => Promise<unknown> | unknown]> = [];
+
+async function main() {
+  log(`mode ${cfg.mode}, data in ${cfg.dataDir}`);
+  let address = cfg.temporalAddress;
+  let temporalUi: string | undefined;
+  if (!address) {
+    log('starting the Temporal dev server...');
+    const server = await startDevServer({
+      dbFilename: join(cfg.dataDir, 'temporal.db'),
+      port: Number(process.env.TEMPORAL_PORT || 7233),
+      uiPort: cfg.temporalUiPort,
+    });
+    stops.push(['Temporal dev server', () => server.stop()]);
+    address = server.address;
+    temporalUi = server.uiUrl;
+  }
+
+  const db = await openDatabase({ dataDir: cfg.dataDir });
+  stops.push(['database', () => db.close()]);
+
+  let simUrl = cfg.simUrl;
+  if (cfg.mode !== 'live' && !process.env.SIM_URL) {
+    const sim = await startSimulator({
+      port: cfg.simPort,
+      feed: cfg.mode === 'paper' ? 'live' : 'synthetic',
+    });
+    stops.push(['simulator', () => sim.close()]);
+    simUrl = sim.baseUrl;
+  }
+  const exchange = exchangeProvider({ simUrl, upbitUrl: cfg.upbitUrl });
+  const prices = new PriceFeed(exchange);
+  stops.push(['price feed', () => prices.stop()]);
+
+  const workerConnection = await NativeConnection.connect({ address });
+  const workers = await createWorkers({
+    connection: workerConnection,
+    namespace: cfg.temporalNamespace,
+    deps: { db, exchange, prices },
+    taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
+  });
+  const running = workers.run();
+  stops.push([
+    'workers',
+    async () => {
+      workers.shutdown();
+      await running;
+      await workerConnection.close();
+    },
+  ]);
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: cfg.temporalNamespace });
+  stops.push(['Temporal client', () => connection.close()]);
+  const api = await buildApi(
+    {
+      db,
+      temporal: client,
+      exchange,
+      defaultMode: cfg.mode,
+      temporalUiUrl: temporalUi,
+      namespace: cfg.temporalNamespace,
+    },
+    { logger: { level: process.env.LOG_LEVEL || 'warn' }, webDist: join(root, 'web', 'dist') },
+  );
+  await api.listen({ port: cfg.port, host: cfg.host });
+  stops.push(['API', () => api.close()]);
+
+  log(`dashboard and API: http://${cfg.host}:${cfg.port}  (API docs: /api/docs)`);
+  log(`Temporal UI:       ${temporalUi ?? `(external server at ${address})`}`);
+  if (cfg.mode !== 'live') log(`simulator:         ${simUrl}`);
+  log('press Ctrl-C to stop');
+  await running.catch((err) => {
+    console.error('worker stopped with an error:', err);
+    void shutdown(1);
+  });
+}
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping...');
+  for (const [name, stop] of stops.reverse()) {
+    try {
+      await stop();
+    } catch (err) {
+      console.error(`stopping ${name} failed:`, (err as Error).message);
+    }
+  }
+  log('stopped');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  void shutdown(1);
+});

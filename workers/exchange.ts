@@ -1,0 +1,42 @@
+// Which exchange each mode talks to, and where its keys come from (never from workflow inputs).
+import type { TradingMode } from '../core/session/config';
+import { UpbitClient } from '../exchange/upbit/client';
+
+export interface ExchangeEndpoints {
+  /** Base URL of the simulator (sim and paper modes). */
+  simUrl: string;
+  /** Base URL of Upbit (live mode). */
+  upbitUrl: string;
+}
+
+/** Keys per mode, read at call time: the simulator's documented defaults, or the operator's Upbit keys. */
+export function keysFor(mode: TradingMode) {
+  return async () => {
+    if (mode === 'live') {
+      const accessKey = process.env.UPBIT_ACCESS_KEY;
+      const secretKey = process.env.UPBIT_SECRET_KEY;
+      if (!accessKey || !secretKey) throw new Error('live mode needs UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY');
+      return { accessKey, secretKey };
+    }
+    return {
+      accessKey: process.env.SIM_ACCESS_KEY || 'sim-access-key',
+      secretKey: process.env.SIM_SECRET_KEY || 'sim-secret-key',
+    };
+  };
+}
+
+/** One client per mode, created on first use and shared (it owns the rate-limit state of its keys). */
+export function exchangeProvider(endpoints: ExchangeEndpoints): (mode: TradingMode) => UpbitClient {
+  const clients = new Map<TradingMode, UpbitClient>();
+  return (mode) => {
+    let client = clients.get(mode);
+    if (!client) {
+      client = new UpbitClient({
+        baseUrl: mode === 'live' ? endpoints.upbitUrl : endpoints.simUrl,
+        keys: keysFor(mode),
+      });
+      clients.set(mode, client);
+    }
+    return client;
+  };
+}

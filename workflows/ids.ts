@@ -1,0 +1,18 @@
+// Deterministic workflow ids and exchange identifiers: one helper per entity, used by every caller.
+
+export const TASK_QUEUE_TRADING = 'trading';
+export const TASK_QUEUE_BACKTEST = 'backtest';
+
+export const sessionWorkflowId = (sessionId: string) => `session-${sessionId}`;
+export const positionWorkflowId = (sessionId: string, market: string, n: number) => `pos-${sessionId}-${market}-${n}`;
+export const orderWorkflowId = (positionId: string, n: number) => `ord-${positionId}-${n}`;
+
+/** Upbit never accepts an identifier twice: each submit attempt of an order gets its own. */
+export const submitIdentifier = (orderId: string, submitSeq: number) => `${orderId}-s${submitSeq}`;
+export const fallbackIdentifier = (orderId: string, submitSeq: number) => `${orderId}-m${submitSeq}`;
+
+/** The Order workflow id an exchange identifier belongs to (for fills arriving on the private stream). */
+export function orderIdOfIdentifier(identifier: string): string | undefined {
+  const m = /^(ord-.+)-[sm]\d+$/.exec(identifier);
+  return m?.[1];
+}

@@ -1,0 +1,4 @@
+// The one workflowsPath bundle: every workflow function the workers register.
+export { orderWorkflow } from './order';
+export { positionWorkflow } from './position';
+export { tradingSession } from './session';

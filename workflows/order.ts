@@ -1,0 +1,192 @@
+// Order workflow (`ord-<position>-<n>`): one intended order through submit, fills, timeout, cancel
+// and market fallback. Exactly-once comes from exchange identifiers minted here (see ids.ts) and
+// adopted on retry by the submit activity.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import Decimal from 'decimal.js';
+import type { Activities } from '../activities';
+import {
+  cancelOrderSignal,
+  type ExchangeOrderView,
+  type OrderRequest,
+  type OrderResult,
+  type OrderStatus,
+  orderChangedSignal,
+  orderStatusQuery,
+} from './definitions';
+import { fallbackIdentifier, submitIdentifier } from './ids';
+
+const exchange = proxyActivities<Activities>({
+  startToCloseTimeout: '20s',
+  scheduleToCloseTimeout: '5m',
+  retry: {
+    initialInterval: '500ms',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: ['IdentifierBurned', 'StaleOrder', 'OrderRejected'],
+  },
+});
+
+/** Between private-stream hints the workflow re-reads the order this often (backstop). */
+const POLL_MS = 2_000;
+
+const isFinal = (o: ExchangeOrderView) => o.state === 'done' || o.state === 'cancel';
+
+export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
+  const orderId = workflowInfo().workflowId;
+  const status: OrderStatus = { phase: 'submitting', submitSeq: 0, current: null, result: null };
+  let changed = false;
+  let cancelRequested: string | null = null;
+  setHandler(orderStatusQuery, () => status);
+  setHandler(orderChangedSignal, () => {
+    changed = true;
+  });
+  setHandler(cancelOrderSignal, ({ reason }) => {
+    cancelRequested = reason;
+  });
+
+  const placed: ExchangeOrderView[] = [];
+
+  /** Submits with a fresh identifier per attempt; returns null when the exchange rejects the order. */
+  async function submit(
+    makeIdentifier: (seq: number) => string,
+    order: { ordType: OrderRequest['ordType']; price?: string; volume?: string },
+  ): Promise<ExchangeOrderView | { rejected: string }> {
+    for (;;) {
+      status.submitSeq += 1;
+      const identifier = makeIdentifier(status.submitSeq);
+      try {
+        return await exchange.submitOrder({
+          orderId,
+          identifier,
+          sessionId: req.sessionId,
+          positionId: req.positionId,
+          mode: req.mode,
+          market: req.market,
+          side: req.side,
+          ordType: order.ordType,
+          price: order.price,
+          volume: order.volume,
+          notAfterTs: req.notAfterTs,
+          purpose: req.purpose,
+        });
+      } catch (err) {
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        if (cause instanceof ApplicationFailure && cause.type === 'IdentifierBurned') {
+          log.warn('identifier burned without an order; submitting with the next one', { identifier });
+          continue;
+        }
+        if (cause instanceof ApplicationFailure && (cause.type === 'OrderRejected' || cause.type === 'StaleOrder')) {
+          return { rejected: cause.message };
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Follows one exchange order until it is final or the deadline passes. */
+  async function follow(order: ExchangeOrderView, deadlineTs: number): Promise<ExchangeOrderView> {
+    let current = order;
+    while (!isFinal(current) && Date.now() < deadlineTs && cancelRequested === null) {
+      const wait = Math.max(1, Math.min(POLL_MS, deadlineTs - Date.now()));
+      await condition(() => changed || cancelRequested !== null, wait);
+      changed = false;
+      current = await exchange.syncOrder({ orderId, mode: req.mode, uuid: current.uuid });
+      status.current = current;
+    }
+    return current;
+  }
+
+  /** Cancels the rest and re-reads until the exchange confirms a final state (fills may race the cancel). */
+  async function cancelRest(order: ExchangeOrderView): Promise<ExchangeOrderView> {
+    status.phase = 'cancelling';
+    let current = await exchange.cancelExchangeOrder({ orderId, mode: req.mode, uuid: order.uuid });
+    for (let i = 0; !isFinal(current); i++) {
+      await condition(() => changed, Math.min(POLL_MS, 250 * 2 ** i));
+      changed = false;
+      current = await exchange.syncOrder({ orderId, mode: req.mode, uuid: order.uuid });
+    }
+    status.current = current;
+    return current;
+  }
+
+  const first = await submit((seq) => submitIdentifier(orderId, seq), {
+    ordType: req.ordType,
+    price: req.price,
+    volume: req.volume,
+  });
+  if ('rejected' in first) return finish([], 'rejected', first.rejected);
+  placed.push(first);
+  status.current = first;
+  status.phase = 'waiting';
+
+  const deadline = Date.now() + req.timeoutSec * 1000;
+  let main = await follow(first, deadline);
+  if (!isFinal(main)) main = await cancelRest(main);
+  placed[0] = main;
+
+  // Market fallback for a limit order's unfilled rest, only when worth it and the price hasn't run away.
+  const rest = req.ordType === 'limit' ? new Decimal(req.volume ?? '0').minus(main.executedVolume) : new Decimal(0);
+  if (req.ordType === 'limit' && req.fallbackToMarket && cancelRequested === null && rest.gt(0)) {
+    status.phase = 'fallback';
+    const quote = await exchange.quote({ mode: req.mode, market: req.market });
+    const limit = new Decimal(req.price ?? '0');
+    const reference = req.side === 'bid' ? new Decimal(quote.ask) : new Decimal(quote.bid);
+    const slip = reference.minus(limit).abs().div(limit).mul(100);
+    const restTotal = rest.mul(reference);
+    if (slip.gt(req.maxSlippagePct)) {
+      log.info('market fallback skipped: price moved beyond the slippage guard', { slip: slip.toString() });
+    } else if (restTotal.lt(req.minTotalKrw)) {
+      log.info('market fallback skipped: rest below the minimum total', { restTotal: restTotal.toString() });
+    } else {
+      const fallbackOrder =
+        req.side === 'bid'
+          ? { ordType: 'price' as const, price: rest.mul(limit).toDecimalPlaces(0, Decimal.ROUND_DOWN).toString() }
+          : { ordType: 'market' as const, volume: rest.toString() };
+      const fb = await submit((seq) => fallbackIdentifier(orderId, seq), fallbackOrder);
+      if (!('rejected' in fb)) {
+        placed.push(fb);
+        let final = await follow(fb, Date.now() + 60_000);
+        if (!isFinal(final)) final = await cancelRest(final);
+        placed[placed.length - 1] = final;
+      } else {
+        log.warn('market fallback rejected', { reason: fb.rejected });
+      }
+    }
+  }
+
+  const executed = placed.reduce((s, o) => s.plus(o.executedVolume), new Decimal(0));
+  const outcome = executed.isZero()
+    ? 'unfilled'
+    : req.ordType === 'limit' && executed.lt(req.volume ?? '0')
+      ? 'partially_filled'
+      : 'filled';
+  return finish(placed, outcome, cancelRequested ?? undefined);
+
+  function finish(orders: ExchangeOrderView[], outcome: OrderResult['outcome'], reason?: string): OrderResult {
+    const executedVolume = orders.reduce((s, o) => s.plus(o.executedVolume), new Decimal(0));
+    const funds = orders.reduce((s, o) => s.plus(o.executedFunds), new Decimal(0));
+    const paidFee = orders.reduce((s, o) => s.plus(o.paidFee), new Decimal(0));
+    const result: OrderResult = {
+      orderId,
+      outcome,
+      executedVolume: executedVolume.toString(),
+      funds: funds.toString(),
+      avgPrice: executedVolume.isZero() ? null : funds.div(executedVolume).toString(),
+      paidFee: paidFee.toString(),
+      exchangeUuids: orders.map((o) => o.uuid),
+      reason,
+    };
+    status.phase = 'done';
+    status.result = result;
+    return result;
+  }
+}

@@ -1,0 +1,301 @@
+// TradingSession workflow (`session-<id>`): reconcile, then evaluate on a durable timer, apply the
+// risk engine, start one Position child per entry; pause/resume/emergency stop by signal, config by
+// validated update; continues-as-new carrying its state so a session can run for months.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import Decimal from 'decimal.js';
+import type { Activities } from '../activities';
+import {
+  checkEntry,
+  DEFAULT_RISK_CONFIG,
+  emptyRiskState,
+  onEquity,
+  onFill,
+  onPositionClosed,
+  sizeEntry,
+  validateRiskConfig,
+} from '../core/risk';
+import type { RiskConfig, RiskState } from '../core/risk/types';
+import { describeErrors, parseSessionConfig, type SessionConfig } from '../core/session/config';
+import {
+  type DecisionView,
+  type EmergencyMode,
+  emergencyStopSignal,
+  exitPositionSignal,
+  haltPositionSignal,
+  pauseSignal,
+  positionClosedSignal,
+  resumeSignal,
+  type SessionRunStatus,
+  type SessionStatus,
+  sessionStatusQuery,
+  updateConfigUpdate,
+} from './definitions';
+import { positionWorkflowId, sessionWorkflowId } from './ids';
+import { positionWorkflow } from './position';
+import { SA_SESSION_STATUS } from './search-attributes';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+export interface SessionCarry {
+  status: SessionRunStatus;
+  paused: boolean;
+  emergency: EmergencyMode | null;
+  open: Record<string, { market: string }>;
+  positionSeq: Record<string, number>;
+  closedPositions: number;
+  lastDecisions: DecisionView[];
+  risk: RiskState;
+  evaluations: number;
+  lastEvaluationTs: number | null;
+  runsSoFar: number;
+}
+
+export interface SessionInput {
+  sessionId: string;
+  config: SessionConfig;
+  carry?: SessionCarry;
+}
+
+function riskConfigOf(config: SessionConfig): RiskConfig {
+  const parsed = validateRiskConfig(config.risk);
+  return parsed.ok ? parsed.value : DEFAULT_RISK_CONFIG;
+}
+
+export async function tradingSession(input: SessionInput): Promise<SessionStatus> {
+  const { sessionId } = input;
+  let config = input.config;
+  const state: SessionCarry = input.carry ?? {
+    status: 'starting',
+    paused: false,
+    emergency: null,
+    open: {},
+    positionSeq: {},
+    closedPositions: 0,
+    lastDecisions: [],
+    risk: emptyRiskState(),
+    evaluations: 0,
+    lastEvaluationTs: null,
+    runsSoFar: 0,
+  };
+  let pendingEmergency: EmergencyMode | null = null;
+
+  const snapshot = (): SessionStatus => ({
+    sessionId,
+    status: state.status,
+    paused: state.paused,
+    halted: state.emergency !== null,
+    emergency: state.emergency,
+    openPositions: Object.entries(state.open).map(([positionId, p]) => ({ positionId, market: p.market })),
+    closedPositions: state.closedPositions,
+    lastDecisions: state.lastDecisions,
+    risk: state.risk,
+    evaluations: state.evaluations,
+    lastEvaluationTs: state.lastEvaluationTs,
+    config,
+    runsSoFar: state.runsSoFar,
+  });
+
+  setHandler(sessionStatusQuery, snapshot);
+  setHandler(pauseSignal, () => {
+    state.paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    state.paused = false;
+  });
+  setHandler(emergencyStopSignal, ({ mode }) => {
+    // Idempotent; a flatten after a halt escalates, a halt after a flatten changes nothing.
+    if (state.emergency === 'flatten') return;
+    if (state.emergency === mode) return;
+    pendingEmergency = mode;
+  });
+  setHandler(positionClosedSignal, (closed) => {
+    if (!state.open[closed.positionId]) return;
+    delete state.open[closed.positionId];
+    state.closedPositions += 1;
+    state.risk = onPositionClosed(state.risk, {
+      positionId: closed.positionId,
+      market: closed.market,
+      pnlKrw: closed.realizedPnl,
+      ts: closed.closedTs,
+    });
+  });
+  setHandler(
+    updateConfigUpdate,
+    async (patch) => {
+      const parsed = parseSessionConfig(patch, config);
+      if (!parsed.ok) throw new Error(describeErrors(parsed.errors));
+      config = parsed.value;
+      await acts.recordSessionConfig({ sessionId, config, reason: 'updateConfig' });
+      return config;
+    },
+    {
+      validator: (patch) => {
+        const parsed = parseSessionConfig(patch, config);
+        if (!parsed.ok) throw new Error(describeErrors(parsed.errors));
+        if (parsed.value.mode !== config.mode) throw new Error('mode: cannot change the mode of a running session');
+        const risk = validateRiskConfig(parsed.value.risk);
+        if (!risk.ok) throw new Error(`risk: ${risk.errors.join('; ')}`);
+      },
+    },
+  );
+
+  async function setStatus(status: SessionRunStatus) {
+    if (state.status === status) return;
+    state.status = status;
+    upsertSearchAttributes([{ key: SA_SESSION_STATUS, value: status }]);
+    await acts.recordSessionStatus({ sessionId, status });
+  }
+
+  async function applyEmergency(mode: EmergencyMode) {
+    state.emergency = mode;
+    await acts.recordRiskEvent({
+      sessionId,
+      kind: mode === 'flatten' ? 'emergency_flatten' : 'emergency_halt',
+      severity: 'critical',
+      message: `emergency stop (${mode}) received`,
+      details: { openPositions: Object.keys(state.open) },
+    });
+    for (const positionId of Object.keys(state.open)) {
+      const handle = getExternalWorkflowHandle(positionId);
+      try {
+        if (mode === 'flatten') await handle.signal(exitPositionSignal, { reason: 'emergency flatten' });
+        else await handle.signal(haltPositionSignal, { reason: 'emergency halt' });
+      } catch (err) {
+        log.warn('position did not take the emergency signal', { positionId, error: String(err) });
+      }
+    }
+    await setStatus('halted');
+  }
+
+  if (state.runsSoFar === 0) {
+    await setStatus('running');
+    await acts.reconcileSession({ sessionId, mode: config.mode });
+  }
+  state.runsSoFar += 1;
+
+  // ---- the loop
+  while (state.emergency === null) {
+    const intervalMs = config.loopIntervalSec * 1000;
+    await condition(() => pendingEmergency !== null, intervalMs);
+    if (pendingEmergency) break;
+    if (state.paused) {
+      await setStatus('paused');
+      continue;
+    }
+    await setStatus('running');
+    await evaluateOnce();
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof tradingSession>({ sessionId, config, carry: state });
+    }
+  }
+
+  // ---- after an emergency stop: no new entries; wait for the positions to end (flatten sells them).
+  while (pendingEmergency) {
+    const mode: EmergencyMode = pendingEmergency;
+    pendingEmergency = null;
+    await applyEmergency(mode);
+    await condition(() => Object.keys(state.open).length === 0 || pendingEmergency !== null);
+  }
+  await condition(allHandlersFinished);
+  await setStatus('stopped');
+  return snapshot();
+
+  async function evaluateOnce() {
+    const riskConfig = riskConfigOf(config);
+    const now = Date.now();
+    const ev = await acts.evaluateSession({
+      sessionId,
+      config,
+      openMarkets: Object.values(state.open).map((p) => p.market),
+      ts: now,
+    });
+    state.evaluations += 1;
+    state.lastEvaluationTs = now;
+    state.risk = onEquity(state.risk, ev.account.equityKrw, now, riskConfig);
+    const decisions: DecisionView[] = [...ev.skipped];
+    let exposure = new Decimal(ev.account.exposureKrw);
+    let free = new Decimal(ev.account.freeKrw);
+    for (const c of ev.candidates) {
+      if (state.emergency || pendingEmergency) break;
+      const check = checkEntry(state.risk, { market: c.market, correlations: c.correlations }, riskConfig, now);
+      if (!check.allowed) {
+        decisions.push({
+          market: c.market,
+          action: 'skip',
+          score: c.score,
+          reasons: [...c.reasons, check.reason],
+          ts: now,
+        });
+        continue;
+      }
+      const size = sizeEntry({
+        market: c.market,
+        equityKrw: ev.account.equityKrw,
+        freeKrw: free.toString(),
+        price: c.entryPrice,
+        atr: c.atr ?? undefined,
+        rules: { minTotal: c.minTotal, feeRate: c.feeRate },
+        exposureKrw: exposure.toString(),
+        coinExposureKrw: ev.account.coinExposureKrw[c.market] ?? '0',
+        config: riskConfig,
+      });
+      if (!size.ok) {
+        decisions.push({
+          market: c.market,
+          action: 'skip',
+          score: c.score,
+          reasons: [...c.reasons, size.reason],
+          ts: now,
+        });
+        continue;
+      }
+      const n = (state.positionSeq[c.market] ?? 0) + 1;
+      state.positionSeq[c.market] = n;
+      const positionId = positionWorkflowId(sessionId, c.market, n);
+      await startChild(positionWorkflow, {
+        workflowId: positionId,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [
+          {
+            sessionId,
+            sessionWorkflowId: sessionWorkflowId(sessionId),
+            positionId,
+            mode: config.mode,
+            market: c.market,
+            entryPrice: size.price,
+            entryVolume: size.volume,
+            atr: c.atr,
+            entryReasons: c.reasons,
+            exit: riskConfig.exit as unknown as Record<string, unknown>,
+            order: config.order,
+            marketMinTotal: c.minTotal,
+          },
+        ],
+      });
+      state.open[positionId] = { market: c.market };
+      state.risk = onFill(state.risk, { positionId, market: c.market, side: 'bid', totalKrw: size.totalKrw, ts: now });
+      exposure = exposure.plus(size.lockedKrw);
+      free = free.minus(size.lockedKrw);
+      decisions.push({ market: c.market, action: 'entry', score: c.score, reasons: c.reasons, ts: now });
+    }
+    state.lastDecisions = decisions.slice(-20);
+    if (decisions.length) await acts.recordDecisions({ sessionId, decisions, inputs: ev.inputs });
+  }
+}
