@@ -16,6 +16,8 @@ export interface EvaluateMarketInput<P, M> {
   position?: OpenPositionView;
   /** This market's memory from the previous call (undefined the first time). */
   memory?: M;
+  /** KRW-BTC's snapshot, for strategies with relative measures (dual momentum). */
+  benchmark?: FeatureSnapshot;
   ts: number;
   /** Exit ladder (default target) and edge filter; DEFAULT_RISK_CONFIG when absent. */
   risk?: Pick<RiskConfig, 'exit' | 'edge'>;
@@ -69,6 +71,7 @@ export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): Evaluate
     context: input.context,
     position: input.position,
     params: input.params,
+    benchmark: input.benchmark,
     ts,
   };
   const memory = strategy.memory

@@ -1,17 +1,27 @@
 // Strategy registry: every built-in strategy by id. The session config and backtests name one by id.
+import { breakout } from './strategies/breakout';
+import { dualMomentum } from './strategies/dual-momentum';
+import { ensemble } from './strategies/ensemble';
 import { pullback } from './strategies/pullback';
+import { rsiReversion } from './strategies/rsi-reversion';
 import type { AnyStrategy } from './types';
 
 export * from './evaluate';
 export * from './factors';
 export * from './params';
+export type { BreakoutParams } from './strategies/breakout';
+export type { DualMomentumParams } from './strategies/dual-momentum';
+export type { EnsembleParams } from './strategies/ensemble';
 export type { PullbackMemory, PullbackParams } from './strategies/pullback';
+export type { RsiReversionParams } from './strategies/rsi-reversion';
 export type * from './types';
+export * from './universe';
 
-export const strategies: Record<string, AnyStrategy> = {
-  [pullback.id]: pullback,
-};
+export const strategies: Record<string, AnyStrategy> = Object.fromEntries(
+  [pullback, breakout, dualMomentum, rsiReversion, ensemble].map((s) => [s.id, s]),
+);
 
+/** The multi-factor pullback. */
 export const DEFAULT_STRATEGY_ID = pullback.id;
 
 export function getStrategy(id: string): AnyStrategy {

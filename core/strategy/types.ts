@@ -40,6 +40,8 @@ export interface StrategyInput<P, M = unknown> {
   ts: number;
   /** This market's memory after `memory.update` for the current bar (strategies with memory only). */
   memory?: M;
+  /** The benchmark market's snapshot (KRW-BTC) for relative measures; strategies needing it do nothing without it. */
+  benchmark?: FeatureSnapshot;
 }
 
 export interface Intent {
