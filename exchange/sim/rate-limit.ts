@@ -1,0 +1,59 @@
+/** Upbit's request groups and their budgets: requests per window (one second unless said otherwise). */
+export const RATE_GROUPS = {
+  market: { limit: 10, windowMs: 1000 },
+  candle: { limit: 10, windowMs: 1000 },
+  trade: { limit: 10, windowMs: 1000 },
+  ticker: { limit: 10, windowMs: 1000 },
+  orderbook: { limit: 10, windowMs: 1000 },
+  default: { limit: 30, windowMs: 1000 },
+  order: { limit: 12, windowMs: 1000 },
+  'order-test': { limit: 8, windowMs: 1000 },
+  'order-cancel-all': { limit: 1, windowMs: 2000 },
+  'websocket-connect': { limit: 5, windowMs: 1000 },
+  'websocket-message': { limit: 5, windowMs: 1000 },
+} as const;
+
+export type RateGroup = keyof typeof RATE_GROUPS;
+
+/**
+ * Fixed-window counters per (group, scope). Quotation groups are scoped by client IP, exchange groups by
+ * access key (one pocket per key). `scale` multiplies every budget (benchmarks), 0 turns limits off.
+ */
+export class RateLimiter {
+  private readonly windows = new Map<string, { start: number; used: number }>();
+  constructor(
+    private readonly scale = 1,
+    private readonly overrides: Partial<Record<RateGroup, number>> = {},
+  ) {}
+
+  limitOf(group: RateGroup): number {
+    return (this.overrides[group] ?? RATE_GROUPS[group].limit) * (this.scale || 1);
+  }
+
+  /** Counts one request; returns what is left in the window and whether it was allowed. */
+  take(group: RateGroup, scope: string, now: number): { allowed: boolean; remaining: number } {
+    const { windowMs } = RATE_GROUPS[group];
+    const limit = this.limitOf(group);
+    if (this.scale === 0) return { allowed: true, remaining: limit - 1 };
+    const key = `${group}|${scope}`;
+    const start = now - (now % windowMs);
+    let w = this.windows.get(key);
+    if (!w || w.start !== start) {
+      w = { start, used: 0 };
+      this.windows.set(key, w);
+      if (this.windows.size > 10_000) this.sweep(now);
+    }
+    if (w.used >= limit) return { allowed: false, remaining: 0 };
+    w.used++;
+    return { allowed: true, remaining: limit - w.used };
+  }
+
+  private sweep(now: number): void {
+    for (const [k, w] of this.windows) if (now - w.start > 5000) this.windows.delete(k);
+  }
+}
+
+/** The `Remaining-Req` header value (`min` is a deprecated fixed value Upbit still sends). */
+export function remainingReq(group: RateGroup, remaining: number): string {
+  return `group=${group}; min=1800; sec=${remaining}`;
+}

@@ -1,0 +1,496 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { type Balance, Dec, type SimKey } from './accounts';
+import { authenticate, hashInputOfBody, hashInputOfQuery, NonceBook } from './auth';
+import { type Account, Engine } from './engine';
+import { exchangeError, quotationError, UpbitError } from './errors';
+import * as ex from './exchange-api';
+import { type FaultConfig, faultsFromEnv, parseFaults } from './faults';
+import type { MarketFeed } from './feed';
+import type { AskBid, MarketState } from './market-state';
+import type { SimFill, SimOrder } from './orders';
+import { floorToTick } from './price-grid';
+import * as qt from './quotation';
+import { type RateGroup, RateLimiter, remainingReq } from './rate-limit';
+import { loadBalance, loadFill, loadOrder, MemorySimStore, type SimStore, StoreWriter } from './store';
+import { SyntheticFeed } from './synthetic-feed';
+import { attachWebSockets, type WebSocketHub } from './websocket';
+
+export interface SimAccountSeed {
+  accessKey: string;
+  secretKey: string;
+  /** Starting KRW (decimal string), credited only when the key is new to the store. */
+  krw?: string;
+  /** Other starting holdings, e.g. { BTC: '0.5' }. */
+  holdings?: Record<string, string>;
+}
+
+export interface SimOptions {
+  /** 0 = a free port (default SIM_PORT or 7780 only in main.ts). */
+  port?: number;
+  host?: string;
+  /** Seed of the synthetic market (same seed, same prices). */
+  seed?: number;
+  feed?: 'synthetic' | 'replay' | 'live';
+  /** How often the market trades, ms (default 250). */
+  tickMs?: number;
+  store?: SimStore;
+  /** Key pairs; default one pair from SIM_ACCESS_KEY / SIM_SECRET_KEY with SIM_KRW. */
+  accounts?: SimAccountSeed[];
+  faults?: FaultConfig;
+  /** Multiplies every rate-limit budget (benchmarks); 0 disables limits. Default 1 (Upbit's budgets). */
+  rateLimitScale?: number;
+  /** Minutes of one-minute history generated at start (synthetic feed; default 5760). */
+  historyMinutes?: number;
+  /** A ready feed, replacing `feed`. */
+  customFeed?: MarketFeed;
+  /** Clock (ms); tests may pin it. */
+  now?: () => number;
+}
+
+export interface Simulator {
+  baseUrl: string;
+  wsUrl: string;
+  privateWsUrl: string;
+  port: number;
+  /** The default (first) key pair. */
+  keys: { accessKey: string; secretKey: string };
+  engine: Engine;
+  markets: Map<string, MarketState>;
+  /** Adds a key pair with starting holdings. */
+  addAccount(seed: SimAccountSeed): void;
+  /** Moves a market's price at once; resting orders at or through it fill. */
+  setPrice(market: string, price: number): number;
+  setFaults(f: FaultConfig): void;
+  faults(): FaultConfig;
+  /** Runs one market tick now. */
+  tick(): Promise<void>;
+  /** Waits until every change is written to the store. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_ACCESS_KEY = 'sim-access-key';
+export const DEFAULT_SECRET_KEY = 'sim-secret-key';
+export const DEFAULT_KRW = '10000000';
+const MAX_BODY = 16 * 1024;
+
+type Handler = (req: SimRequest) => unknown;
+interface Route {
+  group: RateGroup;
+  auth: boolean;
+  handler: Handler;
+  status?: number;
+}
+interface SimRequest {
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  account: Account | null;
+  params: string[];
+}
+
+function defaultAccounts(env = process.env): SimAccountSeed[] {
+  return [
+    {
+      accessKey: env.SIM_ACCESS_KEY || DEFAULT_ACCESS_KEY,
+      secretKey: env.SIM_SECRET_KEY || DEFAULT_SECRET_KEY,
+      krw: env.SIM_KRW || DEFAULT_KRW,
+    },
+  ];
+}
+
+async function makeFeed(opts: SimOptions, tickMs: number): Promise<MarketFeed> {
+  if (opts.customFeed) return opts.customFeed;
+  const kind = opts.feed ?? 'synthetic';
+  if (kind !== 'synthetic') throw new Error(`feed "${kind}" is not available yet`);
+  return new SyntheticFeed({ seed: opts.seed ?? 1, tickMs, historyMinutes: opts.historyMinutes });
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) tooBig = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(tooBig ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Starts an Upbit-compatible exchange on 127.0.0.1 (REST, WebSocket, admin API). */
+export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
+  const now = opts.now ?? Date.now;
+  const tickMs = opts.tickMs ?? 250;
+  const store = opts.store ?? new MemorySimStore();
+  const writer = new StoreWriter(store);
+  const feed = await makeFeed(opts, tickMs);
+  const states = await feed.init(now());
+  const markets = new Map(states.map((s) => [s.market, s]));
+  let faults: FaultConfig = { ...faultsFromEnv(), ...(opts.faults ?? {}) };
+  let burstLeft = faults.burst429 ?? 0;
+  let seqId = now() * 1000;
+  let ws: WebSocketHub | null = null;
+
+  const recordTrade = (market: string, price: number, volume: number, askBid: AskBid, timestamp: number) => {
+    const m = markets.get(market);
+    if (!m) return;
+    const trade = { market, price, volume, askBid, timestamp, sequentialId: ++seqId };
+    m.record(trade);
+    ws?.trade(m, trade);
+  };
+
+  const engine = new Engine(
+    markets,
+    {
+      trade: recordTrade,
+      order: (o: SimOrder, f: SimFill | null) => {
+        writer.order(o);
+        ws?.myOrder(o, f);
+      },
+      balances: (accessKey: string, rows: Balance[]) => {
+        for (const b of rows) writer.balance(accessKey, b);
+        ws?.myAsset(accessKey, rows);
+      },
+      keyAdded: (k: SimKey) => writer.key(k),
+      identifierBurned: (a: string, i: string) => writer.identifier(a, i),
+      fill: (f: SimFill, accessKey: string) => writer.fill(accessKey, f),
+    },
+    now,
+  );
+  engine.stallFillsMs = faults.stallFillsMs ?? 0;
+
+  // Restore what the store holds, then add the configured keys that are new to it.
+  const saved = await store.load();
+  const fillsByOrder = new Map<string, SimFill[]>();
+  for (const f of saved.fills) {
+    const list = fillsByOrder.get(f.orderUuid) ?? [];
+    list.push(loadFill(f));
+    fillsByOrder.set(f.orderUuid, list);
+  }
+  for (const k of saved.keys) {
+    const acc = engine.addKey(k, null, false);
+    engine.restore(
+      acc,
+      saved.balances.filter((b) => b.accessKey === k.accessKey).map(loadBalance),
+      saved.orders.filter((o) => o.accessKey === k.accessKey).map((o) => loadOrder(o, fillsByOrder.get(o.uuid) ?? [])),
+      saved.identifiers.filter((i) => i.accessKey === k.accessKey).map((i) => i.identifier),
+    );
+  }
+  const addAccount = (seed: SimAccountSeed) => {
+    if (!seed.accessKey || !seed.secretKey) throw new Error('accessKey and secretKey are required');
+    if (engine.accounts.has(seed.accessKey)) return;
+    const acc = engine.addKey(
+      { accessKey: seed.accessKey, secretKey: seed.secretKey, createdAt: now() },
+      new Dec(seed.krw ?? DEFAULT_KRW),
+    );
+    for (const [currency, amount] of Object.entries(seed.holdings ?? {})) {
+      const b = engine.balance(acc, currency);
+      b.balance = b.balance.plus(amount);
+      writer.balance(seed.accessKey, b);
+    }
+  };
+  const seeds = opts.accounts ?? defaultAccounts();
+  for (const s of seeds) addAccount(s);
+
+  const nonces = new NonceBook();
+  const limiter = new RateLimiter(opts.rateLimitScale ?? 1);
+  const qctx = { markets, engine, now };
+  const ectx = { engine, now };
+
+  const routes = new Map<string, Route>();
+  const get = (path: string, group: RateGroup, auth: boolean, handler: Handler, status?: number) =>
+    routes.set(`GET ${path}`, { group, auth, handler, status });
+  get('/v1/market/all', 'market', false, (r) => qt.marketAll(qctx, r.query));
+  get('/v1/candles/minutes/:unit', 'candle', false, (r) => qt.candlesMinutes(qctx, r.params[0], r.query));
+  get('/v1/candles/seconds', 'candle', false, (r) => qt.candlesSeconds(qctx, r.query));
+  get('/v1/candles/days', 'candle', false, (r) => qt.candlesDays(qctx, r.query));
+  get('/v1/candles/weeks', 'candle', false, (r) => qt.candlesPeriod(qctx, 'weeks', r.query));
+  get('/v1/candles/months', 'candle', false, (r) => qt.candlesPeriod(qctx, 'months', r.query));
+  get('/v1/candles/years', 'candle', false, (r) => qt.candlesPeriod(qctx, 'years', r.query));
+  get('/v1/trades/ticks', 'trade', false, (r) => qt.tradesTicks(qctx, r.query));
+  get('/v1/ticker', 'ticker', false, (r) => qt.ticker(qctx, r.query));
+  get('/v1/ticker/all', 'ticker', false, (r) => qt.tickerAll(qctx, r.query));
+  get('/v1/orderbook', 'orderbook', false, (r) => qt.orderbook(qctx, r.query));
+  get('/v1/orderbook/instruments', 'orderbook', false, (r) => qt.orderbookInstruments(qctx, r.query));
+  get('/v1/accounts', 'default', true, (r) => ex.accounts(ectx, r.account!));
+  get('/v1/orders/chance', 'default', true, (r) => ex.chance(ectx, r.account!, r.query));
+  get('/v1/order', 'default', true, (r) => ex.getOrder(ectx, r.account!, r.query));
+  get('/v1/orders/open', 'default', true, (r) => ex.openOrders(ectx, r.account!, r.query));
+  get('/v1/orders/closed', 'default', true, (r) => ex.closedOrders(ectx, r.account!, r.query));
+  get('/v1/orders/uuids', 'default', true, (r) => ex.ordersByIds(ectx, r.account!, r.query));
+  routes.set('POST /v1/orders', {
+    group: 'order',
+    auth: true,
+    status: 201,
+    handler: (r) => ex.createOrder(ectx, r.account!, r.body),
+  });
+  routes.set('POST /v1/orders/test', {
+    group: 'order-test',
+    auth: true,
+    status: 201,
+    handler: (r) => ex.createOrder(ectx, r.account!, r.body, true),
+  });
+  routes.set('POST /v1/orders/cancel_and_new', {
+    group: 'order',
+    auth: true,
+    status: 201,
+    handler: (r) => ex.cancelAndNew(ectx, r.account!, r.body),
+  });
+  routes.set('DELETE /v1/order', {
+    group: 'default',
+    auth: true,
+    handler: (r) => ex.cancelOrder(ectx, r.account!, r.query),
+  });
+  routes.set('DELETE /v1/orders/uuids', {
+    group: 'default',
+    auth: true,
+    handler: (r) => ex.cancelByIds(ectx, r.account!, r.query),
+  });
+  routes.set('DELETE /v1/orders/open', {
+    group: 'order-cancel-all',
+    auth: true,
+    handler: (r) => ex.cancelOpen(ectx, r.account!, r.query),
+  });
+
+  const findRoute = (method: string, path: string): { route: Route; params: string[] } | null => {
+    const direct = routes.get(`${method} ${path}`);
+    if (direct) return { route: direct, params: [] };
+    const m = /^\/v1\/candles\/minutes\/([^/]+)$/.exec(path);
+    if (m && method === 'GET') return { route: routes.get('GET /v1/candles/minutes/:unit')!, params: [m[1]] };
+    return null;
+  };
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    gzip = false,
+  ) => {
+    let payload: string | Buffer = typeof body === 'string' ? body : JSON.stringify(body);
+    const h: Record<string, string> = {
+      'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+      ...headers,
+    };
+    if (gzip && payload.length > 1024) {
+      payload = gzipSync(payload);
+      h['Content-Encoding'] = 'gzip';
+    }
+    res.writeHead(status, h);
+    res.end(payload);
+  };
+
+  const setPrice = (market: string, raw: number): number => {
+    const m = markets.get(market);
+    if (!m) throw new Error(`unknown market ${market}`);
+    if (!Number.isFinite(raw) || raw <= 0) throw new Error('price must be a positive number');
+    const price = floorToTick(raw);
+    feed.setPrice(market, price, now());
+    engine.matchPrint({ market, price, volume: Number.POSITIVE_INFINITY, askBid: 'ASK' });
+    engine.matchPrint({ market, price, volume: Number.POSITIVE_INFINITY, askBid: 'BID' });
+    recordTrade(market, price, Number(Math.max(10_000 / price, 1e-8).toFixed(8)), 'BID', now());
+    ws?.marketChanged(m);
+    return price;
+  };
+
+  const admin = async (method: string, path: string, query: URLSearchParams, rawBody: string) => {
+    const body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : {};
+    if (method === 'GET' && path === '/admin/health') return { ok: true, markets: markets.size };
+    if (method === 'POST' && path === '/admin/keys') {
+      const seed = body as unknown as SimAccountSeed;
+      if (typeof seed.accessKey !== 'string' || typeof seed.secretKey !== 'string')
+        throw new Error('accessKey and secretKey (strings) are required');
+      if (engine.accounts.has(seed.accessKey)) throw new Error('accessKey already exists');
+      if (seed.krw !== undefined && !/^\d+(\.\d+)?$/.test(String(seed.krw)))
+        throw new Error('krw must be a decimal string');
+      addAccount({ ...seed, krw: seed.krw === undefined ? undefined : String(seed.krw) });
+      return { accessKey: seed.accessKey };
+    }
+    if (path === '/admin/price' && method === 'POST') {
+      const market = String(body.market);
+      const price = setPrice(market, Number(body.price));
+      return { market, price };
+    }
+    if (path === '/admin/price' && method === 'GET') {
+      const m = markets.get(query.get('market') ?? '');
+      if (!m) throw new Error('unknown market');
+      return { market: m.market, price: m.last, bid: m.bids[0]?.price, ask: m.asks[0]?.price };
+    }
+    if (path === '/admin/faults') {
+      if (method === 'GET') return faults;
+      if (method === 'DELETE') api.setFaults({});
+      else if (method === 'POST') api.setFaults({ ...faults, ...parseFaults(body) });
+      return faults;
+    }
+    if (path === '/admin/ws/drop' && method === 'POST') return { dropped: ws?.dropAll() ?? 0 };
+    if (path === '/admin/tick' && method === 'POST') {
+      await tick();
+      return { ok: true };
+    }
+    return undefined;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const qi = url.indexOf('?');
+    const path = qi >= 0 ? url.slice(0, qi) : url;
+    const rawQuery = qi >= 0 ? url.slice(qi + 1) : '';
+    const query = new URLSearchParams(rawQuery);
+    const method = req.method ?? 'GET';
+    const rawBody = method === 'POST' || method === 'PUT' || method === 'DELETE' ? await readBody(req) : '';
+
+    if (path.startsWith('/admin/')) {
+      try {
+        const out = await admin(method, path, query, rawBody ?? '');
+        if (out === undefined) send(res, 404, { error: 'no such admin endpoint' });
+        else send(res, 200, out);
+      } catch (e) {
+        send(res, 400, { error: (e as Error).message });
+      }
+      return;
+    }
+
+    if (faults.latencyMs || faults.latencyJitterMs) {
+      const ms = (faults.latencyMs ?? 0) + Math.random() * (faults.latencyJitterMs ?? 0);
+      await new Promise((r) => setTimeout(r, ms));
+    }
+    const found = findRoute(method, path);
+    if (!found) {
+      send(res, 404, quotationError.codeNotFound().body());
+      return;
+    }
+    const { route, params } = found;
+    const gzip = !route.auth && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    try {
+      if (burstLeft > 0) {
+        burstLeft--;
+        send(res, 429, 'Too many API requests.', { 'Remaining-Req': remainingReq(route.group, 0) });
+        return;
+      }
+      if (faults.errorRate && Math.random() < faults.errorRate) {
+        send(res, 500, exchangeError.internal().body());
+        return;
+      }
+      let account: Account | null = null;
+      let body: Record<string, unknown> = {};
+      if (route.auth) {
+        if (rawBody === null) throw exchangeError.validation('요청 본문이 너무 큽니다.');
+        let hashInput: string | null = rawQuery ? hashInputOfQuery(rawQuery) : null;
+        if (method === 'POST') {
+          try {
+            body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : {};
+          } catch {
+            throw exchangeError.validation();
+          }
+          if (body === null || typeof body !== 'object' || Array.isArray(body)) throw exchangeError.validation();
+          hashInput = Object.keys(body).length ? hashInputOfBody(body) : null;
+        }
+        const key = authenticate(req.headers.authorization, hashInput, (a) => engine.accounts.get(a)?.key, nonces);
+        account = engine.accounts.get(key.accessKey)!;
+      }
+      const scope = route.auth ? account!.key.accessKey : (req.socket.remoteAddress ?? 'local');
+      const budget = limiter.take(route.group, scope, now());
+      const header = { 'Remaining-Req': remainingReq(route.group, budget.remaining) };
+      if (!budget.allowed) {
+        send(res, 429, 'Too many API requests.', header);
+        return;
+      }
+      try {
+        const out = route.handler({ query, body, account, params });
+        send(res, route.status ?? 200, out, header, gzip);
+      } catch (e) {
+        if (e instanceof UpbitError) send(res, e.status, e.body(), header);
+        else throw e;
+      }
+    } catch (e) {
+      if (e instanceof UpbitError) {
+        const status = e.code === 'validation_error' && rawBody === null ? 413 : e.status;
+        send(res, status, e.body());
+      } else {
+        console.error('simulator error', e);
+        send(res, 500, exchangeError.internal().body());
+      }
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      console.error('simulator error', e);
+      if (!res.headersSent) send(res, 500, exchangeError.internal().body());
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      const prints = await feed.step(now());
+      for (const p of prints) {
+        const left = engine.matchPrint(p);
+        if (left > 1e-8) recordTrade(p.market, p.price, Number(left.toFixed(8)), p.askBid, now());
+      }
+      engine.releasePending();
+      ws?.afterTick(now());
+      if (faults.wsDropRate) ws?.dropShare(faults.wsDropRate);
+    } finally {
+      ticking = false;
+    }
+  };
+  const timer = setInterval(() => void tick().catch((e) => console.error('simulator tick failed', e)), tickMs);
+
+  ws = attachWebSockets(server, {
+    markets,
+    engine,
+    now,
+    limiter,
+    findKey: (a) => engine.accounts.get(a)?.key,
+    nonces,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host ?? '127.0.0.1';
+
+  const api: Simulator = {
+    baseUrl: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}/websocket/v1`,
+    privateWsUrl: `ws://${host}:${port}/websocket/v1/private`,
+    port,
+    keys: {
+      accessKey: seeds[0]?.accessKey ?? DEFAULT_ACCESS_KEY,
+      secretKey: seeds[0]?.secretKey ?? DEFAULT_SECRET_KEY,
+    },
+    engine,
+    markets,
+    addAccount,
+    setPrice,
+    setFaults(f: FaultConfig) {
+      faults = parseFaults(f);
+      burstLeft = faults.burst429 ?? 0;
+      engine.stallFillsMs = faults.stallFillsMs ?? 0;
+    },
+    faults: () => ({ ...faults }),
+    tick,
+    flush: () => writer.flush(),
+    async close() {
+      clearInterval(timer);
+      ws?.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await feed.close();
+      await writer.close();
+      await store.close();
+    },
+  };
+  return api;
+}
