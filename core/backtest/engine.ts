@@ -5,6 +5,7 @@
 // sets) run in one pass over shared features: features never depend on strategy parameters.
 import Decimal from 'decimal.js';
 import type { FeatureSnapshot, MarketContext } from '../indicators';
+import { FeatureEngine } from '../indicators/engine';
 import {
   bucketStart,
   type Candle,
@@ -41,7 +42,7 @@ import {
 } from '../strategy';
 import { DEFAULT_FILL_MODEL, type FillModel, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
-import type { EquityPoint, Fill, OrderSide, Trade } from './result';
+import type { EquityPoint, Fill, Trade } from './result';
 
 /** What the backtester needs from the feature engine: 1-minute (or longer) candles in, closed-bar snapshots out. */
 export interface FeatureSource {
@@ -90,6 +91,8 @@ export interface BacktestResult {
   rejections: Record<string, number>;
   /** Strategy evaluations run. */
   evaluations: number;
+  /** Evaluations the strategy was not asked in, by reason ('warming up: minute15 3/30', 'data quality: ...'), counted. */
+  skipped: Record<string, number>;
 }
 
 export class BacktestInputError extends Error {
@@ -149,6 +152,7 @@ interface Run {
   equity: EquityPoint[];
   rejections: Record<string, number>;
   evaluations: number;
+  skipped: Record<string, number>;
   nextId: number;
 }
 
@@ -207,6 +211,7 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     equity: [],
     rejections: {},
     evaluations: 0,
+    skipped: {},
     nextId: 1,
   };
 }
@@ -450,6 +455,11 @@ function decide(
       feeRate: run.feeRate,
     });
     run.memory.set(market, result.memory);
+    if (result.skipped) {
+      // Counted by kind and timeframe, not by the changing counts, so the table stays short.
+      const key = result.skipped.replace(/\d[\d.,%/]*/g, '#').slice(0, 100);
+      run.skipped[key] = (run.skipped[key] ?? 0) + 1;
+    }
     for (const d of result.decisions)
       if (d.action === 'blocked') reject(run, d.reasons[d.reasons.length - 1].split(':')[0]);
     for (const intent of result.intents) {
@@ -491,7 +501,10 @@ function placeEntry(
     if (corr !== null) correlations[p.market] = corr;
   }
   const check = checkEntry({ ...run.riskState, open }, { market, correlations }, run.risk, ts);
-  if (!check.allowed) return reject(run, check.code);
+  if (!check.allowed) {
+    reject(run, check.code);
+    return;
+  }
   const price = snapshot.lastPrice ?? f.close;
   let reserved = new Decimal(0);
   for (const b of run.pendingBuys.values()) reserved = reserved.plus(b.totalKrw.mul(run.feeRate.plus(1)));
@@ -506,7 +519,10 @@ function placeEntry(
     coinExposureKrw: 0,
     config: run.risk,
   });
-  if (!size.ok) return reject(run, size.code);
+  if (!size.ok) {
+    reject(run, size.code);
+    return;
+  }
   run.pendingBuys.set(market, {
     id: `p${run.nextId++}`,
     market,
@@ -611,6 +627,21 @@ export function runBacktestsWith(
       metrics,
       rejections: run.rejections,
       evaluations: run.evaluations,
+      skipped: run.skipped,
     };
   });
+}
+
+/** Several configurations (e.g. the parameter sets of a search) of ONE strategy in one pass over shared features. */
+export function runBacktests(configs: BacktestConfig[], data: BacktestData): BacktestResult[] {
+  if (configs.length === 0) return [];
+  const id = configs[0].strategyId;
+  const other = configs.find((c) => c.strategyId !== id);
+  if (other)
+    throw new BacktestInputError([`strategyId: one pass runs one strategy, got ${id} and ${other.strategyId}`]);
+  return runBacktestsWith(getStrategy(id), configs, data, new FeatureEngine({ baseTimeframe: data.timeframe }));
+}
+
+export function runBacktest(config: BacktestConfig, data: BacktestData): BacktestResult {
+  return runBacktests([config], data)[0];
 }

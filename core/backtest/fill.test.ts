@@ -41,12 +41,12 @@ describe('fill model', () => {
 
   it('stops fill at the level, or at the open when the bar gapped through it', () => {
     const zero = { kind: 'fixed' as const, bps: 0 };
-    expect(stopFill('KRW-BTC', '95000000', 1, bar(96_000_000, 96_000_000, 94_000_000, 95_500_000), zero).price.toFixed()).toBe(
-      '95000000',
-    );
-    expect(stopFill('KRW-BTC', '95000000', 1, bar(94_000_000, 94_500_000, 93_000_000, 94_000_000), zero).price.toFixed()).toBe(
-      '94000000',
-    );
+    expect(
+      stopFill('KRW-BTC', '95000000', 1, bar(96_000_000, 96_000_000, 94_000_000, 95_500_000), zero).price.toFixed(),
+    ).toBe('95000000');
+    expect(
+      stopFill('KRW-BTC', '95000000', 1, bar(94_000_000, 94_500_000, 93_000_000, 94_000_000), zero).price.toFixed(),
+    ).toBe('94000000');
   });
 
   it('limit orders fill only when a bar trades through the price, up to the volume cap', () => {

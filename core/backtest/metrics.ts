@@ -75,13 +75,16 @@ function isoDay(ts: number): string {
   return new Date(ts).toISOString().slice(0, 10);
 }
 
-/** Returns per calendar period (UTC): each period's last equity against the previous period's last (or the start). */
+/**
+ * Returns per calendar period (UTC): each period's last equity against the previous period's last (or the start).
+ * Equity points carry bar CLOSE times, so a point at exactly midnight belongs to the day that just ended.
+ */
 function periodReturns(initial: number, equity: EquityPoint[], key: (ts: number) => string): PeriodReturn[] {
   const out: PeriodReturn[] = [];
   let prevClose = initial;
   let current: { key: string; ts: number; close: number } | undefined;
   for (const p of equity) {
-    const k = key(p.ts);
+    const k = key(p.ts - 1);
     if (current && current.key !== k) {
       out.push({ ts: current.ts, period: current.key, return: current.close / prevClose - 1 });
       prevClose = current.close;

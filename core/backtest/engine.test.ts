@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { FeatureEngine } from '../indicators/engine';
+import type { Candle } from '../market';
+import type { Strategy } from '../strategy';
+import { type BacktestConfig, type BacktestData, BacktestInputError, runBacktestsWith } from './engine';
+
+// A plain strategy plugin for the test: enter when the last closed 60m bar rose more than jumpPct.
+// It goes through the same evaluateMarket / risk / exit-plan code as every built-in strategy.
+const breakout: Strategy<{ jumpPct: number }> = {
+  id: 'test-breakout',
+  name: 'Test breakout',
+  description: 'enters after a closed bar rises more than jumpPct',
+  params: {
+    type: 'object',
+    properties: { jumpPct: { type: 'number', minimum: 0, maximum: 10, default: 1, description: 'rise that triggers' } },
+  },
+  defaults: { jumpPct: 1 },
+  entryTimeframe: 'minute60',
+  warmupBars: { minute60: 2 },
+  evaluate({ market, snapshot, params, position }) {
+    const c = snapshot.timeframes.minute60.closes;
+    if (position || c.length < 2) return [];
+    const change = (c[c.length - 1] / c[c.length - 2] - 1) * 100;
+    if (!(change > params.jumpPct)) return [];
+    return [
+      { kind: 'entry', market, score: 1, reasons: [`close up ${change.toFixed(2)}%`], targetPct: 3, factors: {} },
+    ];
+  },
+};
+
+const H = 3_600_000;
+const T0 = Date.parse('2025-03-03T00:00:00Z');
+const bar = (i: number, open: number, high: number, low: number, close: number): Candle => ({
+  ts: T0 + i * H,
+  open,
+  high,
+  low,
+  close,
+  volume: 10,
+});
+// 60 quiet bars first: the feature engine's data-quality gate wants a full hour window of history.
+const quiet = Array.from({ length: 60 }, (_, i) => bar(i - 60, 2_000_000, 2_000_000, 2_000_000, 2_000_000));
+const series = (): Candle[] => [
+  ...quiet,
+  bar(0, 2_000_000, 2_000_000, 2_000_000, 2_000_000),
+  bar(1, 2_000_000, 2_000_000, 2_000_000, 2_000_000),
+  bar(2, 2_000_000, 2_000_000, 2_000_000, 2_000_000),
+  bar(3, 2_000_000, 2_030_000, 2_000_000, 2_030_000), // +1.5 % -> entry signal at 04:00
+  bar(4, 2_040_000, 2_050_000, 2_035_000, 2_045_000), // buy at open 2,040,000
+  bar(5, 2_045_000, 2_085_000, 2_040_000, 2_080_000), // take-profit 2,081,000 hit; close +1.71 % -> entry signal
+  bar(6, 2_080_000, 2_125_000, 2_035_000, 2_040_000), // buy at open 2,080,000; stop AND take-profit crossed: stop first
+  bar(7, 2_040_000, 2_040_000, 2_040_000, 2_040_000),
+];
+
+const config: BacktestConfig = {
+  strategyId: breakout.id,
+  initialCashKrw: '10000000',
+  feeRate: '0.0005',
+  fill: { slippage: { kind: 'fixed', bps: 0 }, limitVolumeCap: 0.1 },
+  risk: {
+    riskPerTradePct: 10,
+    maxCoinWeightPct: 50,
+    maxTotalExposurePct: 100,
+    exit: {
+      stopMode: 'pct',
+      stopPct: 2,
+      takeProfit: [{ atPct: 2, fraction: 1 }],
+      trailingAtrMultiple: 0,
+      blowOffRsi: 0,
+      timeExitBars: 0,
+    },
+    edge: { feeMultiple: 0, atrMultiple: 0, slippagePct: 0 },
+  },
+};
+
+const run = (candles: Candle[], configs: BacktestConfig[] = [config]) => {
+  const data: BacktestData = { candles: { 'KRW-ETH': candles }, timeframe: 'minute60' };
+  return runBacktestsWith(breakout, configs, data, new FeatureEngine({ baseTimeframe: 'minute60' }));
+};
+
+describe('backtest engine on a hand-built series', () => {
+  it('trades, fees and PnL match the hand calculation', () => {
+    const [r] = run(series());
+    // (Every bar moves less than 3 % so the feature engine's spike gate stays quiet.)
+    // Trade 1. Decision at 04:00 (close of bar 3), equity 10,000,000.
+    //   Sizing: the 50 % coin cap binds (risk cap ~47M): 5,000,000 / 2,030,000 -> 2.46305418 -> total 4,999,999.9854 KRW.
+    //   Market bid fills at bar 4 open 2,040,000: volume floor8(4,999,999.9854 / 2,040,000) = 2.45098038,
+    //   cost 4,999,999.9752, fee 0.05 % = 2,499.9999876, cash 4,997,500.0248124.
+    //   Exit plan: stop 2,040,000 x 0.98 = 1,999,200 -> ask grid 2,000,000; take-profit x 1.02 = 2,080,800 -> 2,081,000.
+    //   Bar 5 high 2,085,000 >= 2,081,000: sell 2.45098038 at 2,081,000 = 5,100,490.17078, fee 2,550.24508539.
+    //   PnL = 5,100,490.17078 - 4,999,999.9752 - 2,499.9999876 - 2,550.24508539 = 95,439.95050701.
+    // Trade 2. Decision at 06:00, equity = cash 10,095,439.95050701; coin cap 5,047,719.975253505
+    //   / 2,080,000 -> 2.42678844 -> total 5,047,719.9552. Fills at bar 6 open 2,080,000: same volume, fee 2,523.8599776.
+    //   Stop 2,038,400 -> 2,039,000, take-profit 2,121,600 -> 2,122,000; bar 6 crosses both -> the stop is taken
+    //   (pessimistic): 4,948,221.62916 proceeds, fee 2,474.11081458, PnL -104,496.29683218.
+    // Final cash 10,000,000 + 95,439.95050701 - 104,496.29683218 = 9,990,943.65367483.
+    expect(r.fills.map((f) => [f.ts, f.side, f.kind, f.price, f.volume, f.fee])).toEqual([
+      [T0 + 4 * H, 'bid', 'market', '2040000', '2.45098038', '2499.9999876'],
+      [T0 + 5 * H, 'ask', 'limit', '2081000', '2.45098038', '2550.24508539'],
+      [T0 + 6 * H, 'bid', 'market', '2080000', '2.42678844', '2523.8599776'],
+      [T0 + 6 * H, 'ask', 'stop', '2039000', '2.42678844', '2474.11081458'],
+    ]);
+    expect(r.trades.map((t) => t.pnl)).toEqual(['95439.95050701', '-104496.29683218']);
+    expect(r.trades[0].exitReason).toMatch(/^take-profit/);
+    expect(r.trades[1].exitReason).toMatch(/^stop/);
+    expect(r.trades[0].entryReason).toMatch(/close up 1\.50%/);
+    expect(r.finalCashKrw).toBe('9990943.65367483');
+    expect(r.metrics.finalEquity).toBeCloseTo(9_990_943.65367483, 6);
+    expect(r.metrics.trades).toBe(2);
+    expect(r.metrics.winRate).toBe(0.5);
+    expect(r.metrics.longestLosingStreak).toBe(1);
+  });
+
+  it('does not look ahead: a spike planted in bar 6 changes nothing decided before it', () => {
+    const spiked = series();
+    // Same open (the fill price), but a huge spike inside the bar.
+    spiked[66] = bar(6, 2_080_000, 4_000_000, 2_080_000, 3_900_000);
+    spiked[67] = bar(7, 3_900_000, 3_900_000, 3_900_000, 3_900_000);
+    const [a] = run(series());
+    const [b] = run(spiked);
+    // Everything up to and including the entry filled at bar 6's open is identical: the size was decided
+    // at 06:00 without seeing bar 6.
+    expect(b.fills.slice(0, 3)).toEqual(a.fills.slice(0, 3));
+    // Only what happens inside bar 6 differs: the take-profit is reached instead of the stop.
+    expect(b.fills[3].kind).toBe('limit');
+    expect(b.fills[3].price).toBe('2122000');
+  });
+
+  it('runs several configurations in one pass exactly as it runs them one by one', () => {
+    const other: BacktestConfig = { ...config, params: { jumpPct: 1.6 } };
+    const [both1, both2] = run(series(), [config, other]);
+    const [alone1] = run(series(), [config]);
+    const [alone2] = run(series(), [other]);
+    expect(both1).toEqual(alone1);
+    expect(both2).toEqual(alone2);
+    // With jumpPct 1.6 only the +1.71 % bar qualifies: one losing trade.
+    expect(alone2.trades.map((t) => t.pnl)).toHaveLength(1);
+  });
+
+  it('slippage moves fills against the trader and onto the tick grid', () => {
+    const [r] = run(series(), [{ ...config, fill: { slippage: { kind: 'fixed', bps: 10 }, limitVolumeCap: 0.1 } }]);
+    // 2,040,000 x 1.001 = 2,042,040 -> bids round up to the 1,000 grid: 2,043,000.
+    expect(r.fills[0].price).toBe('2043000');
+    expect(r.fills[0].slippageBps).toBeCloseTo(((2_043_000 - 2_040_000) / 2_040_000) * 10_000, 9);
+    // Second entry 2,080,000 x 1.001 -> 2,083,000; stop 2,083,000 x 0.98 = 2,041,340 -> 2,042,000;
+    // the stop sells at 2,042,000 x 0.999 = 2,039,958 -> asks round down: 2,039,000.
+    expect(r.fills[2].price).toBe('2083000');
+    expect(r.fills[3].price).toBe('2039000');
+  });
+
+  it('refuses bad input with every reason named', () => {
+    const broken = series();
+    broken[2] = { ...broken[2], high: 1 };
+    expect(() => run(broken)).toThrow(BacktestInputError);
+    expect(() => run(broken)).toThrow(/KRW-ETH\[2\].*not a valid OHLCV bar/);
+    try {
+      run(series(), [{ ...config, initialCashKrw: 'lots', params: { jumpPct: 99 }, risk: { maxOpenPositions: 0 } }]);
+      expect.unreachable();
+    } catch (e) {
+      const errors = (e as BacktestInputError).errors.join('\n');
+      expect(errors).toMatch(/params\.jumpPct/);
+      expect(errors).toMatch(/risk\.maxOpenPositions/);
+      expect(errors).toMatch(/initialCashKrw/);
+    }
+  });
+});
