@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  composite,
+  correlationFactor,
+  momentumFactor,
+  regimeFactor,
+  returnCorrelation,
+  trendFactor,
+  volatilityFactor,
+  volumeFactor,
+} from './factors';
+import { context, frame } from './test-snapshot';
+
+const tf = 'minute60' as const;
+
+describe('factors', () => {
+  it('trend: EMA stack votes scaled by ADX strength', () => {
+    const up = { close: 110, ema9: 108, ema21: 105, ema50: 100, ema200: 90 };
+    expect(trendFactor(frame(tf, { ...up, adx: 30 }))).toBe(1);
+    expect(trendFactor(frame(tf, { ...up, adx: 15 }))).toBeCloseTo(0.6, 12);
+    expect(trendFactor(frame(tf, { ...up, adx: 5 }))).toBeCloseTo(0.4, 12); // floor of the strength
+    // close>21 +1, 9>21 +1, 21<50 -1, no EMA200: 1/3
+    expect(trendFactor(frame(tf, { close: 110, ema9: 108, ema21: 100, ema50: 105 }))).toBeCloseTo(1 / 3, 12);
+    expect(trendFactor(frame(tf, { close: 90, ema9: 92, ema21: 95, ema50: 100, ema200: 110, adx: 40 }))).toBe(-1);
+    expect(trendFactor(frame(tf))).toBe(0);
+  });
+
+  it('momentum: volatility-scaled ROC, RSI distance and MACD sign', () => {
+    // tanh(0.02 / (0.01 x sqrt 10) / 2) = tanh(0.316228) = 0.306092 (series x - x^3/3 + 2x^5/15 - 17x^7/315); RSI 60 -> 0.2; MACD up -> 1
+    const m = momentumFactor(
+      frame(tf, { roc: 0.02, realizedVol: 0.01, rsi14: 60, macd: { macd: 1, signal: 0.5, histogram: 0.5 } }),
+    );
+    expect(m).toBeCloseTo((0.306092 + 0.2 + 1) / 3, 5);
+    expect(momentumFactor(frame(tf, { rsi14: 25 }))).toBeCloseTo(-0.5, 12);
+  });
+
+  it('volatility: best in the middle of the band, penalised too low and too high', () => {
+    const v = (atr: number) => volatilityFactor(frame(tf, { close: 100, atr }), 0.5, 2.5);
+    expect(v(1.5)).toBeCloseTo(1, 12);
+    expect(v(1)).toBeCloseTo(0.5, 12);
+    expect(v(2.5)).toBeCloseTo(0, 12);
+    expect(v(0.25)).toBeCloseTo(-0.5, 12);
+    expect(v(3.75)).toBeCloseTo(-0.5, 12);
+    expect(v(10)).toBe(-1);
+    expect(volatilityFactor(frame(tf, { close: 100, atr: null }), 0.5, 2.5)).toBe(0);
+  });
+
+  it('volume, correlation and regime', () => {
+    expect(volumeFactor(frame(tf, { volumeSpike: 2 }))).toBeCloseTo(1, 12);
+    expect(volumeFactor(frame(tf, { volumeSpike: Math.SQRT2 }))).toBeCloseTo(0.5, 12);
+    expect(volumeFactor(frame(tf, { volumeSpike: 0.5 }))).toBeCloseTo(-1, 12);
+    expect(volumeFactor(frame(tf, { volumeSpike: 8 }))).toBe(1);
+    // 0.8 x tanh(0.01 / 0.01) = 0.8 x 0.761594
+    expect(correlationFactor(0.8, context(0, { btcReturn: 0.01 }))).toBeCloseTo(0.609275, 5);
+    expect(correlationFactor(0.8, context(0, { btcReturn: -0.01 }))).toBeCloseTo(-0.609275, 5);
+    expect(correlationFactor(null, context(0, { btcReturn: 0.01 }))).toBe(0);
+    expect(regimeFactor({ hurst: 0.6, label: 'trend' })).toBeCloseTo(0.4, 12);
+    expect(regimeFactor({ hurst: 0.3, label: 'range' })).toBeCloseTo(-0.8, 12);
+    expect(regimeFactor({ hurst: 0.9, label: 'trend' })).toBe(1);
+  });
+
+  it('composite: weighted mean over the absolute weights', () => {
+    const scores = { trend: 1, momentum: 0.5, volatility: 0, volume: -1, correlation: 0.3, regime: -0.2 };
+    const weights = { trend: 2, momentum: 1, volatility: 1, volume: 1, correlation: 0, regime: -1 };
+    // (2 + 0.5 + 0 - 1 + 0 + 0.2) / 6
+    expect(composite(scores, weights)).toBeCloseTo(1.7 / 6, 12);
+    expect(composite(scores, { trend: 0, momentum: 0, volatility: 0, volume: 0, correlation: 0, regime: 0 })).toBe(0);
+  });
+
+  it('return correlation of aligned series', () => {
+    const a = [100, 110, 99, 108.9, 110];
+    expect(
+      returnCorrelation(
+        a,
+        a.map((x) => x * 3),
+      ),
+    ).toBeCloseTo(1, 12);
+    // returns +10%, -10%, +10% against -10%, +10%, -10%
+    expect(returnCorrelation([100, 110, 99, 108.9], [100, 90, 99, 89.1])).toBeCloseTo(-1, 12);
+    // aligned at the ends: the extra leading value of the longer series is ignored
+    expect(returnCorrelation([5, 100, 110, 99, 108.9], [100, 110, 99, 108.9])).toBeCloseTo(1, 12);
+    expect(returnCorrelation([1, 2], [1, 2])).toBeNull();
+  });
+});
