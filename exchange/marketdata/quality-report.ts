@@ -57,10 +57,10 @@ export function formatQualityReport(r: SeriesQualityReport, perKind = 5): string
   if (!r.report) return `${head} not checked (the engine's checks cover minute1..minute240 and day)`;
   const { candles, gaps, missingBars, largestGap } = r.report;
   const lines = [
-    `${head} ${candles} candles, ${gaps} gaps (${missingBars} bars missing, largest ${largestGap})` +
+    `${head} ${candles} candles; gaps ${gaps} (${missingBars} bars missing, largest ${largestGap})` +
       Object.entries(r.counts)
         .filter(([kind]) => kind !== 'gap')
-        .map(([kind, n]) => `, ${n} ${kind}`)
+        .map(([kind, n]) => `; ${kind} ${n}`)
         .join(''),
   ];
   const byKind = new Map<QualityIssueKind, QualityIssue[]>();
