@@ -25,14 +25,19 @@ function mustRun(what, cmd, args, opts) {
   }
 }
 
-/** npm ci when node_modules is missing or was installed from another package-lock.json. */
+/**
+ * Installs the locked dependencies when node_modules is missing or was installed from another
+ * package-lock.json. `npm install --no-save` rather than `npm ci`: npm 11 records only this
+ * platform's optional binaries in the lock (e.g. biome's, swc's) and `npm ci` then refuses the
+ * lock as out of sync; `--no-save` installs the same locked versions and leaves the lock as it is.
+ */
 function ensureNodeModules() {
   const lock = readFileSync('package-lock.json');
   const digest = createHash('sha256').update(lock).digest('hex');
   const stamp = join('node_modules', '.installed-lock.sha256');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
-  console.log('[setup] installing npm dependencies (npm ci)...');
-  mustRun('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']);
+  console.log('[setup] installing npm dependencies...');
+  mustRun('npm install', 'npm', ['install', '--no-save', '--no-audit', '--no-fund']);
   writeFileSync(stamp, digest);
 }
 
