@@ -1,3 +1,5 @@
+// What a candle is, how to tell a usable one from a broken one, and where its time bucket starts.
+
 /** One OHLCV bar. `ts` is the bar's open time in UTC milliseconds; `value` is traded KRW when known. */
 export type Candle = {
   ts: number;
@@ -8,3 +10,71 @@ export type Candle = {
   volume: number;
   value?: number;
 };
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+/** Korea Standard Time is UTC+9 all year (no daylight saving). */
+export const KST_OFFSET_MS = 9 * HOUR_MS;
+
+export type CandleCheck = { ok: true; candle: Candle } | { ok: false; problems: string[] };
+
+/**
+ * Checks a candle from any source (REST, WebSocket, CSV, simulator). Returns the typed candle, or every problem
+ * found: non-numbers, a non-integer time, non-positive prices, negative volume, a high below the low, or an
+ * open/close outside [low, high].
+ */
+export function checkCandle(raw: unknown): CandleCheck {
+  if (typeof raw !== 'object' || raw === null) return { ok: false, problems: ['not an object'] };
+  const r = raw as Record<string, unknown>;
+  const problems: string[] = [];
+  const num = (key: string): number => {
+    const v = r[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      problems.push(`${key} is not a finite number (${String(v)})`);
+      return Number.NaN;
+    }
+    return v;
+  };
+  const ts = num('ts');
+  const open = num('open');
+  const high = num('high');
+  const low = num('low');
+  const close = num('close');
+  const volume = num('volume');
+  const value = r.value === undefined ? undefined : num('value');
+  if (problems.length > 0) return { ok: false, problems };
+  if (!Number.isInteger(ts) || ts < 0) problems.push(`ts ${ts} is not a non-negative integer of milliseconds`);
+  for (const [key, v] of [
+    ['open', open],
+    ['high', high],
+    ['low', low],
+    ['close', close],
+  ] as const) {
+    if (v <= 0) problems.push(`${key} ${v} is not positive`);
+  }
+  if (volume < 0) problems.push(`volume ${volume} is negative`);
+  if (value !== undefined && value < 0) problems.push(`value ${value} is negative`);
+  if (high < low) problems.push(`high ${high} is below low ${low}`);
+  if (open > high || open < low) problems.push(`open ${open} is outside [low ${low}, high ${high}]`);
+  if (close > high || close < low) problems.push(`close ${close} is outside [low ${low}, high ${high}]`);
+  if (problems.length > 0) return { ok: false, problems };
+  const candle: Candle = { ts, open, high, low, close, volume };
+  if (value !== undefined) candle.value = value;
+  return { ok: true, candle };
+}
+
+/** Start of the fixed-length bucket holding `ts`, buckets aligned to 1970-01-01 00:00 UTC. */
+export function utcBucketStart(ts: number, lengthMs: number): number {
+  return Math.floor(ts / lengthMs) * lengthMs;
+}
+
+/** Start of the day holding `ts`, for days that begin at 00:00 in a zone `offsetMs` ahead of UTC. */
+export function dayStart(ts: number, offsetMs: number): number {
+  return Math.floor((ts + offsetMs) / DAY_MS) * DAY_MS - offsetMs;
+}
+
+/** Start of the KST day holding `ts`: 00:00 KST = 15:00 UTC of the previous UTC date. */
+export function kstDayStart(ts: number): number {
+  return dayStart(ts, KST_OFFSET_MS);
+}

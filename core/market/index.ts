@@ -1,4 +1,5 @@
 export * from './candles';
 export * from './money';
+export * from './quality';
 export * from './ticks';
 export * from './timeframes';

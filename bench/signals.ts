@@ -1,0 +1,211 @@
+// Signal evaluation over the whole universe: feature warm-up and per-bar incremental cost.
+// `npm run bench -- signals [--markets 100] [--bars 1000] [--steps 300]`. Synthetic seeded candles; when the
+// stored real candles are present (../shared/data/upbit), also a pass over real hourly KRW candles.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomNormal, seededRng } from '../core/backtest/random';
+import { FeatureEngine } from '../core/indicators';
+import { type Candle, checkCandles, type Timeframe, timeframeMs } from '../core/market';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const MARKETS = arg('markets', 100);
+const BARS = arg('bars', 1000);
+const STEPS = arg('steps', 300);
+const WARM_TIMEFRAMES: Timeframe[] = ['day', 'minute240', 'minute60', 'minute15', 'minute5', 'minute1'];
+const MARKET_NAMES = Array.from({ length: MARKETS }, (_, i) =>
+  i === 0 ? 'KRW-BTC' : i === 1 ? 'KRW-ETH' : `KRW-C${String(i).padStart(3, '0')}`,
+);
+const T_END = Date.UTC(2026, 0, 1, 15); // a KST midnight: every timeframe's bars end here
+
+/** Geometric random walk with fat-ish tails, seeded per market and timeframe. */
+function series(seed: number, tf: Timeframe, n: number, start: number): Candle[] {
+  const rng = seededRng(seed);
+  const len = timeframeMs(tf);
+  const sigma = 0.002 * Math.sqrt(len / 60_000);
+  let p = 1000 + rng() * 100_000;
+  const out: Candle[] = [];
+  for (let i = 0; i < n; i++) {
+    const open = p;
+    p *= Math.exp(randomNormal(rng) * sigma);
+    const high = Math.max(open, p) * (1 + rng() * sigma);
+    const low = Math.min(open, p) * (1 - rng() * sigma);
+    const volume = 1 + rng() * 100;
+    out.push({ ts: start + i * len, open, high, low, close: p, volume, value: volume * p });
+  }
+  return out;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+// Build all history first so generation is not timed.
+const history = MARKET_NAMES.map(
+  (_, m) =>
+    Object.fromEntries(
+      WARM_TIMEFRAMES.map((tf, k) => [tf, series(m * 10 + k + 1, tf, BARS, T_END - BARS * timeframeMs(tf))]),
+    ) as Record<Timeframe, Candle[]>,
+);
+
+function warmAll(): { engine: FeatureEngine; ms: number } {
+  const engine = new FeatureEngine();
+  const t = performance.now();
+  MARKET_NAMES.forEach((market, m) => {
+    for (const tf of WARM_TIMEFRAMES) engine.warmUp(market, tf, history[m][tf]);
+  });
+  return { engine, ms: performance.now() - t };
+}
+
+const warmRuns: number[] = [];
+const first = warmAll(); // includes JIT compilation; reported separately
+const firstWarmMs = first.ms;
+let engine = first.engine;
+for (let i = 0; i < 4; i++) {
+  const r = warmAll();
+  warmRuns.push(r.ms);
+  engine = r.engine;
+}
+warmRuns.sort((a, b) => a - b);
+
+// Incremental: each step one new 1-minute candle per market (plus one revision of it), then a snapshot of
+// every market and the market context at the next minute.
+const rngs = MARKET_NAMES.map((_, m) => seededRng(10_000 + m));
+const lastClose = history.map((h) => h.minute1[BARS - 1].close);
+const ingestAll: number[] = [];
+const snapshotAll: number[] = [];
+const perMarketIngestUs: number[] = [];
+let formingShown = 0;
+for (let s = 0; s < STEPS; s++) {
+  const ts = T_END + s * 60_000;
+  const candles = MARKET_NAMES.map((_, m) => {
+    const open = lastClose[m];
+    const close = open * Math.exp(randomNormal(rngs[m]) * 0.002);
+    lastClose[m] = close;
+    return { ts, open, high: Math.max(open, close) * 1.0005, low: Math.min(open, close) * 0.9995, close, volume: 5 };
+  });
+  let t = performance.now();
+  for (let m = 0; m < MARKETS; m++) {
+    const t1 = performance.now();
+    engine.ingest(MARKET_NAMES[m], { ...candles[m], close: candles[m].open, volume: 1 });
+    engine.ingest(MARKET_NAMES[m], candles[m]);
+    perMarketIngestUs.push((performance.now() - t1) * 1000);
+  }
+  ingestAll.push(performance.now() - t);
+  t = performance.now();
+  const decisionTs = ts + 30_000; // mid-minute: closed bars plus the forming one
+  for (const market of MARKET_NAMES) if (engine.snapshot(market, decisionTs).forming) formingShown++;
+  engine.context(decisionTs);
+  snapshotAll.push(performance.now() - t);
+}
+for (const a of [ingestAll, snapshotAll, perMarketIngestUs]) a.sort((x, y) => x - y);
+
+console.log(`markets ${MARKETS}, timeframes ${WARM_TIMEFRAMES.length}, ${BARS} bars each (synthetic, seeded)`);
+console.log(`warm-up: first run ${r3(firstWarmMs)} ms, then min ${r3(warmRuns[0])} / median ${r3(warmRuns[2])} ms`);
+console.log(
+  `ingest one 1m candle + one revision, all ${MARKETS} markets: p50 ${r3(percentile(ingestAll, 0.5))} ms, p99 ${r3(percentile(ingestAll, 0.99))} ms (${STEPS} steps)`,
+);
+console.log(
+  `  per market: p50 ${r3(percentile(perMarketIngestUs, 0.5))} us, p99 ${r3(percentile(perMarketIngestUs, 0.99))} us`,
+);
+console.log(
+  `snapshot of all ${MARKETS} markets + context: p50 ${r3(percentile(snapshotAll, 0.5))} ms, p99 ${r3(percentile(snapshotAll, 0.99))} ms (forming bar shown ${formingShown}/${STEPS * MARKETS})`,
+);
+
+// Real candles: hourly KRW markets, fed bar by bar with a snapshot at every close, plus the quality check.
+const dataDir = join(process.cwd(), '..', 'shared', 'data', 'upbit');
+const realDir = existsSync(dataDir) ? dataDir : '/work/shared/data/upbit';
+let real: Record<string, unknown> | null = null;
+if (existsSync(join(realDir, 'KRW-BTC_60m.csv'))) {
+  const names = ['BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'LINK'].map((c) => `KRW-${c}`);
+  const data = names
+    .filter((m) => existsSync(join(realDir, `${m}_60m.csv`)))
+    .map((m) => {
+      const rows = readFileSync(join(realDir, `${m}_60m.csv`), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1);
+      const candles = rows.map((line) => {
+        const [ts, open, high, low, close, volume, value] = line
+          .split(',')
+          .map((x) => (x === '' ? undefined : Number(x)));
+        return {
+          ts: ts!,
+          open: open!,
+          high: high!,
+          low: low!,
+          close: close!,
+          volume: volume!,
+          ...(value === undefined ? {} : { value }),
+        };
+      });
+      return { market: m, candles };
+    });
+  const quality = Object.fromEntries(
+    data.map(({ market, candles }) => {
+      const r = checkCandles(candles, { timeframe: 'minute60', revisions: false });
+      const spikes = r.issues.filter((i) => i.kind === 'spike').map((i) => new Date(i.ts).toISOString().slice(0, 13));
+      return [
+        market,
+        {
+          bars: r.candles,
+          gaps: r.gaps,
+          missingBars: r.missingBars,
+          spikes: spikes.length,
+          firstSpikes: spikes.slice(0, 6),
+        },
+      ];
+    }),
+  );
+  const hourly = new FeatureEngine({ baseTimeframe: 'minute60' });
+  const byTs = new Map<number, { market: string; c: Candle }[]>();
+  for (const { market, candles } of data)
+    for (const c of candles) byTs.set(c.ts, [...(byTs.get(c.ts) ?? []), { market, c }]);
+  const times = [...byTs.keys()].sort((a, b) => a - b);
+  let snapshots = 0;
+  let notOk = 0;
+  const t = performance.now();
+  for (const ts of times) {
+    for (const { market, c } of byTs.get(ts)!) hourly.ingest(market, c);
+    const close = ts + 3_600_000;
+    for (const { market } of data) {
+      snapshots++;
+      if (!hourly.snapshot(market, close).quality.ok) notOk++;
+    }
+    hourly.context(close);
+  }
+  const ms = performance.now() - t;
+  real = {
+    markets: data.length,
+    hours: times.length,
+    ms: r3(ms),
+    usPerMarketHour: r3((ms * 1000) / snapshots),
+    notOkShare: r3(notOk / snapshots),
+    quality,
+  };
+  console.log(
+    `real hourly candles: ${data.length} markets x ${times.length} hours fed with a snapshot per market-hour in ${r3(ms)} ms (${r3((ms * 1000) / snapshots)} us per market-hour); quality not ok ${r3((100 * notOk) / snapshots)}% of snapshots`,
+  );
+  for (const [m, q] of Object.entries(quality)) console.log(`  ${m}: ${JSON.stringify(q)}`);
+}
+
+console.log(
+  JSON.stringify({
+    bench: 'signals',
+    markets: MARKETS,
+    timeframes: WARM_TIMEFRAMES.length,
+    barsPerTimeframe: BARS,
+    warmUpFirstMs: r3(firstWarmMs),
+    warmUpMedianMs: r3(warmRuns[2]),
+    ingestAllMarketsP50Ms: r3(percentile(ingestAll, 0.5)),
+    ingestAllMarketsP99Ms: r3(percentile(ingestAll, 0.99)),
+    ingestPerMarketP50Us: r3(percentile(perMarketIngestUs, 0.5)),
+    ingestPerMarketP99Us: r3(percentile(perMarketIngestUs, 0.99)),
+    snapshotAllMarketsP50Ms: r3(percentile(snapshotAll, 0.5)),
+    snapshotAllMarketsP99Ms: r3(percentile(snapshotAll, 0.99)),
+    real,
+  }),
+);

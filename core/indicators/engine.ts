@@ -1,0 +1,537 @@
+// The streaming feature engine: candles of the base timeframe (1 minute live) go in one at a time, are
+// resampled into every longer timeframe, and each timeframe's indicators advance one bar at a time. A snapshot
+// at a decision time shows only bars closed by then, plus the forming base bar, so live trading and the
+// backtester see exactly what could have been known.
+import { type Candle, checkCandle } from '../market/candles';
+import { type QualityIssue, QualityMonitor, type QualityOptions } from '../market/quality';
+import {
+  bucketEnd,
+  bucketStart,
+  type DayBoundary,
+  Resampler,
+  TIMEFRAMES,
+  type Timeframe,
+  timeframeMs,
+} from '../market/timeframes';
+import { BarHistory } from './bar-history';
+import { BarIndicators, logReturnStd, REALIZED_VOL_BARS } from './bar-indicators';
+import { type CloseSeries, returnCorrelation } from './correlation';
+import { classifyRegime, DEFAULT_REGIME_THRESHOLDS, HURST_LAGS, hurstExponent, type RegimeThresholds } from './regime';
+import type { FeatureSnapshot, IndicatorValues, MarketContext, Regime, TimeframeFeatures } from './snapshot';
+
+export type FeatureEngineOptions = {
+  /** Bar length of the candles given to `ingest` (1 minute live; a backtest may feed 60-minute bars). */
+  baseTimeframe: Timeframe;
+  /** Where daily bars and the session VWAP begin. Default KST (00:00 KST = 15:00 UTC); see DayBoundary. */
+  dayBoundary: DayBoundary;
+  /** Closed bars per timeframe handed out in a snapshot (`closes`, `highs`, ...). */
+  historyLength: number;
+  /** Correlation with KRW-BTC / KRW-ETH: over the last `window` returns of this timeframe. */
+  correlation: { timeframe: Timeframe; window: number };
+  /** Regime from the Hurst exponent of the last `window` returns of this timeframe. */
+  regime: { timeframe: Timeframe; window: number } & RegimeThresholds;
+  /** volIndex: mean realized volatility (this timeframe) of the `topN` markets by KRW traded over `valueBars`. */
+  volIndex: { timeframe: Timeframe; topN: number; valueBars: number };
+  /** MarketContext's KRW-BTC return and drop look back this many minutes. */
+  btcWindowMinutes: number;
+  btcMarket: string;
+  ethMarket: string;
+  /** Data-quality gate on the base candles; `timeframe` and `dayBoundary` follow the engine's. */
+  quality: Partial<Omit<QualityOptions, 'timeframe' | 'dayBoundary' | 'revisions'>>;
+};
+
+export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
+  baseTimeframe: 'minute1',
+  dayBoundary: 'kst',
+  historyLength: 50,
+  correlation: { timeframe: 'minute60', window: 48 },
+  regime: { timeframe: 'minute60', window: 120, ...DEFAULT_REGIME_THRESHOLDS },
+  volIndex: { timeframe: 'minute60', topN: 20, valueBars: 24 },
+  btcWindowMinutes: 60,
+  btcMarket: 'KRW-BTC',
+  ethMarket: 'KRW-ETH',
+  quality: {},
+};
+
+/** A snapshot was asked for a time before data the engine has already folded into its closed bars. */
+export class LookAheadError extends Error {
+  constructor(
+    readonly market: string,
+    readonly decisionTs: number,
+    readonly detail: string,
+  ) {
+    super(`look-ahead: ${market} at ${decisionTs}: ${detail}`);
+    this.name = 'LookAheadError';
+  }
+}
+
+export type IngestResult = {
+  /** append: a new bar; replace: revised the forming bar; reject: bad or out-of-order, not used; ignored: a
+   * revision of a bar already closed. */
+  action: 'append' | 'replace' | 'reject' | 'ignored';
+  issues: QualityIssue[];
+};
+
+export type WarmUpResult = { accepted: number; rejected: { ts: number; reason: string }[] };
+
+/** One timeframe of one market. */
+class TimeframeState {
+  readonly indicators: BarIndicators;
+  readonly history: BarHistory;
+  /** Resamples base candles into this timeframe; null for the base timeframe itself. */
+  readonly resampler: Resampler | null;
+  barsSeen = 0;
+  lastClosedTs: number | null = null;
+  /** End of the newest closed bar: base candles before it belong to closed bars and are skipped here. */
+  closedUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly timeframe: Timeframe,
+    isBase: boolean,
+    dayBoundary: DayBoundary,
+    capacity: number,
+  ) {
+    this.indicators = new BarIndicators({ vwapDay: timeframe === 'day' ? null : dayBoundary });
+    this.history = new BarHistory(capacity);
+    this.resampler = isBase ? null : new Resampler(timeframe, dayBoundary);
+  }
+
+  /** Records a closed bar; for resampled timeframes also feeds it to the indicators. */
+  close(bar: Candle, feedIndicators: boolean): void {
+    if (feedIndicators) this.indicators.update(bar, false);
+    this.history.push(bar);
+    this.barsSeen++;
+    this.lastClosedTs = bar.ts;
+    this.closedUntil = bucketEnd(bar.ts, this.timeframe);
+  }
+}
+
+class MarketState {
+  readonly tfs = new Map<Timeframe, TimeframeState>();
+  readonly base: TimeframeState;
+  readonly quality: QualityMonitor;
+  /** Newest base candle; while `latestOpen` it is the forming bar, not yet closed. */
+  latest: Candle | null = null;
+  latestOpen = false;
+  /**
+   * The forming bar reaches the base indicators only when a snapshot asks for it (then revised with
+   * update(bar, true) as it changes) or when it closes; a backtest that looks only at closed bars never pays
+   * for it. `formingApplied`: it is in the indicators; `formingStale`: a newer revision is not.
+   */
+  formingApplied = false;
+  formingStale = false;
+  /** Base indicator values of the closed bars, kept while the forming bar sits on top of them. */
+  closedValues: IndicatorValues | null = null;
+  regimeCache: { key: number; regime: Regime } | null = null;
+
+  constructor(
+    readonly market: string,
+    o: FeatureEngineOptions,
+    capacity: number,
+  ) {
+    const baseMs = timeframeMs(o.baseTimeframe);
+    for (const tf of TIMEFRAMES) {
+      if (timeframeMs(tf) >= baseMs) {
+        this.tfs.set(tf, new TimeframeState(tf, tf === o.baseTimeframe, o.dayBoundary, capacity));
+      }
+    }
+    this.base = this.tfs.get(o.baseTimeframe)!;
+    this.quality = new QualityMonitor({
+      ...o.quality,
+      timeframe: o.baseTimeframe,
+      dayBoundary: o.dayBoundary,
+      revisions: true,
+    });
+  }
+}
+
+function emptyValues(): IndicatorValues {
+  return {
+    close: Number.NaN,
+    ema9: null,
+    ema21: null,
+    ema50: null,
+    ema200: null,
+    sma9: null,
+    sma21: null,
+    sma50: null,
+    sma200: null,
+    macd: null,
+    adx: null,
+    plusDi: null,
+    minusDi: null,
+    rsi14: null,
+    rsi7: null,
+    stochK: null,
+    stochD: null,
+    roc: null,
+    cumReturn: null,
+    atr: null,
+    bb: null,
+    realizedVol: null,
+    vwap: null,
+    obv: null,
+    volumeSpike: null,
+    vpt: null,
+  };
+}
+
+export class FeatureEngine {
+  readonly options: FeatureEngineOptions;
+  private readonly markets = new Map<string, MarketState>();
+  private readonly baseMs: number;
+  private readonly capacity: number;
+
+  constructor(options: Partial<FeatureEngineOptions> = {}) {
+    const o: FeatureEngineOptions = { ...DEFAULT_FEATURE_ENGINE_OPTIONS, ...options };
+    this.baseMs = timeframeMs(o.baseTimeframe);
+    // A statistic on a timeframe shorter than the base one runs on the base timeframe instead.
+    const atLeastBase = (tf: Timeframe): Timeframe => (timeframeMs(tf) >= this.baseMs ? tf : o.baseTimeframe);
+    o.correlation = { ...o.correlation, timeframe: atLeastBase(o.correlation.timeframe) };
+    o.regime = { ...o.regime, timeframe: atLeastBase(o.regime.timeframe) };
+    o.volIndex = { ...o.volIndex, timeframe: atLeastBase(o.volIndex.timeframe) };
+    for (const [name, n] of [
+      ['historyLength', o.historyLength],
+      ['correlation.window', o.correlation.window],
+      ['regime.window', o.regime.window],
+      ['volIndex.topN', o.volIndex.topN],
+      ['volIndex.valueBars', o.volIndex.valueBars],
+      ['btcWindowMinutes', o.btcWindowMinutes],
+    ] as const) {
+      if (!Number.isInteger(n) || n < 1) throw new Error(`FeatureEngine: ${name} must be a positive integer, got ${n}`);
+    }
+    this.options = o;
+    const btcWindowBars = Math.ceil((o.btcWindowMinutes * 60_000) / this.baseMs) + 1;
+    this.capacity = Math.max(
+      o.historyLength,
+      o.correlation.window + 1,
+      o.regime.window + 1,
+      o.volIndex.valueBars,
+      REALIZED_VOL_BARS + 1,
+      btcWindowBars,
+    );
+  }
+
+  /** Markets the engine has data for. */
+  marketsSeen(): string[] {
+    return [...this.markets.keys()];
+  }
+
+  /**
+   * Feeds one base-timeframe candle, closed or forming. A candle with the same `ts` as the previous one revises
+   * it (the forming bar); older candles and broken ones are rejected and recorded as quality issues.
+   */
+  ingest(market: string, candle: Candle): IngestResult {
+    const st = this.state(market);
+    const seen = st.quality.observe(candle);
+    if (seen.action === 'reject') return { action: 'reject', issues: seen.issues };
+    const c = seen.candle;
+    if (seen.action === 'replace') {
+      if (!st.latestOpen) return { action: 'ignored', issues: seen.issues };
+      st.formingStale = st.formingApplied;
+    } else {
+      if (st.latestOpen) this.closeBase(st);
+      if (c.ts < st.base.closedUntil) return { action: 'ignored', issues: seen.issues };
+      st.formingApplied = false;
+      st.formingStale = false;
+    }
+    st.latest = c;
+    st.latestOpen = true;
+    for (const tf of st.tfs.values()) {
+      if (tf.resampler === null || c.ts < tf.closedUntil) continue;
+      const closed = tf.resampler.push(c);
+      if (closed) tf.close(closed, true);
+    }
+    return { action: seen.action, issues: seen.issues };
+  }
+
+  /**
+   * Loads closed history of one timeframe for a market, oldest first. With `asOfTs` (when the history was
+   * fetched), bars ending after it are the exchange's forming bar and are left out: base candles rebuild them.
+   * Base-timeframe history goes through `ingest` (quality checks included) and is resampled into the longer
+   * timeframes; a longer timeframe's own history replaces what resampling built there, and the base candles
+   * after it are replayed on top, so the order of warm-up calls does not matter.
+   * Broken, misaligned, duplicate or out-of-order candles are skipped and listed.
+   */
+  warmUp(market: string, timeframe: Timeframe, candles: readonly Candle[], asOfTs?: number): WarmUpResult {
+    const st = this.state(market);
+    const existing = st.tfs.get(timeframe);
+    if (!existing) {
+      throw new Error(`warmUp: ${timeframe} is shorter than the engine's base timeframe ${this.options.baseTimeframe}`);
+    }
+    const result: WarmUpResult = { accepted: 0, rejected: [] };
+    const reject = (ts: number, reason: string) => result.rejected.push({ ts, reason });
+    const len = timeframeMs(timeframe);
+    if (existing === st.base) {
+      for (const c of candles) {
+        if (asOfTs !== undefined && c?.ts + len > asOfTs) break;
+        const r = this.ingest(market, c);
+        if (r.action === 'reject' || r.action === 'ignored')
+          reject(c?.ts, r.issues.map((i) => i.detail).join('; ') || r.action);
+        else result.accepted++;
+      }
+      if (st.latestOpen) this.closeBase(st);
+      return result;
+    }
+    const tf = new TimeframeState(timeframe, false, this.options.dayBoundary, this.capacity);
+    st.tfs.set(timeframe, tf);
+    for (const raw of candles) {
+      const check = checkCandle(raw);
+      if (!check.ok) {
+        reject(raw?.ts, check.problems.join('; '));
+        continue;
+      }
+      const c = check.candle;
+      if (bucketStart(c.ts, timeframe, this.options.dayBoundary) !== c.ts) {
+        const hint =
+          timeframe === 'day' ? ` (this engine's days start at 00:00 ${this.options.dayBoundary.toUpperCase()})` : '';
+        reject(c.ts, `not the open time of a ${timeframe} bar${hint}`);
+        continue;
+      }
+      if (c.ts < tf.closedUntil) {
+        reject(c.ts, 'not after the previous bar');
+        continue;
+      }
+      if (asOfTs !== undefined && c.ts + len > asOfTs) break;
+      tf.close(c, true);
+      result.accepted++;
+    }
+    // Replay the base candles this engine already holds that fall after the loaded history.
+    const h = st.base.history;
+    const cols = (['ts', 'open', 'high', 'low', 'close', 'volume', 'value'] as const).map((f) => h.last(f, h.length));
+    const replay: Candle[] = cols[0].map((ts, k) => ({
+      ts,
+      open: cols[1][k],
+      high: cols[2][k],
+      low: cols[3][k],
+      close: cols[4][k],
+      volume: cols[5][k],
+      value: cols[6][k],
+    }));
+    if (st.latestOpen && st.latest) replay.push(st.latest);
+    for (const c of replay) {
+      if (c.ts < tf.closedUntil) continue;
+      const closed = tf.resampler!.push(c);
+      if (closed) tf.close(closed, true);
+    }
+    return result;
+  }
+
+  /** What a decision at `decisionTs` may know about `market`. */
+  snapshot(market: string, decisionTs: number): FeatureSnapshot {
+    if (!Number.isFinite(decisionTs)) throw new Error(`snapshot: decision time ${decisionTs} is not a number`);
+    const st = this.markets.get(market) ?? new MarketState(market, this.options, this.capacity);
+    this.advance(st, decisionTs);
+    const formingVisible = st.latestOpen && st.latest !== null && st.latest.ts < decisionTs;
+    const timeframes = {} as Record<Timeframe, TimeframeFeatures>;
+    for (const tf of TIMEFRAMES) {
+      const state = st.tfs.get(tf);
+      timeframes[tf] = state ? this.features(st, state, decisionTs) : this.emptyFeatures(tf);
+    }
+    const corr = this.options.correlation;
+    const corrWith = (other: string) => {
+      const o = this.markets.get(other);
+      if (!o) return null;
+      return returnCorrelation(
+        this.closeSeries(st, corr.timeframe, corr.window + 1, decisionTs),
+        this.closeSeries(o, corr.timeframe, corr.window + 1, decisionTs),
+        timeframeMs(corr.timeframe),
+        corr.window,
+      );
+    };
+    return {
+      market,
+      decisionTs,
+      timeframes,
+      forming: formingVisible ? { candle: st.latest!, values: this.formingValues(st) } : null,
+      lastPrice: this.lastPrice(st, decisionTs),
+      corrBtc: corrWith(this.options.btcMarket),
+      corrEth: corrWith(this.options.ethMarket),
+      regime: this.regime(st, decisionTs),
+      quality: st.quality.status(decisionTs),
+    };
+  }
+
+  /** Market-wide figures at `decisionTs`, from closed bars only. */
+  context(decisionTs: number): MarketContext {
+    const { volIndex, btcWindowMinutes, btcMarket } = this.options;
+    const ranked: { value: number; vol: number }[] = [];
+    for (const st of this.markets.values()) {
+      this.advance(st, decisionTs);
+      const s = this.closeSeries(
+        st,
+        volIndex.timeframe,
+        Math.max(REALIZED_VOL_BARS + 1, volIndex.valueBars),
+        decisionTs,
+      );
+      if (s.closes.length < REALIZED_VOL_BARS + 1) continue;
+      const values = this.visible(st, volIndex.timeframe, 'value', volIndex.valueBars, decisionTs);
+      let value = 0;
+      for (const v of values) value += v;
+      ranked.push({ value, vol: logReturnStd(s.closes.slice(s.closes.length - REALIZED_VOL_BARS - 1)) });
+    }
+    ranked.sort((a, b) => b.value - a.value);
+    const top = ranked.slice(0, volIndex.topN);
+    const btc = this.markets.get(btcMarket);
+    let btcReturn: number | null = null;
+    let btcDrop: number | null = null;
+    if (btc) {
+      const base = this.options.baseTimeframe;
+      const from = decisionTs - btcWindowMinutes * 60_000;
+      const s = this.closeSeries(btc, base, this.capacity, decisionTs);
+      const last = this.lastPrice(btc, decisionTs);
+      // The reference is the newest close at or before the window start; the peak is over closes inside it.
+      let ref: number | null = null;
+      let peak = last ?? Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < s.ts.length; i++) {
+        const closedAt = s.ts[i] + this.baseMs;
+        if (closedAt <= from) ref = s.closes[i];
+        else peak = Math.max(peak, s.closes[i]);
+      }
+      if (last !== null && ref !== null) {
+        btcReturn = last / ref - 1;
+        btcDrop = (Math.max(peak, ref) - last) / Math.max(peak, ref);
+      }
+    }
+    return {
+      decisionTs,
+      volIndex: top.length ? top.reduce((s, m) => s + m.vol, 0) / top.length : null,
+      volIndexMarkets: top.length,
+      btcReturn,
+      btcDrop,
+      btcWindowMinutes,
+    };
+  }
+
+  /** Quality issues recorded for a market within its recent window, blocking or not (gaps with sizes). */
+  qualityIssues(market: string): readonly QualityIssue[] {
+    return this.markets.get(market)?.quality.recentIssues() ?? [];
+  }
+
+  private state(market: string): MarketState {
+    let st = this.markets.get(market);
+    if (!st) {
+      st = new MarketState(market, this.options, this.capacity);
+      this.markets.set(market, st);
+    }
+    return st;
+  }
+
+  private closeBase(st: MarketState): void {
+    const bar = st.latest!;
+    if (!st.formingApplied) st.base.indicators.update(bar, false);
+    else if (st.formingStale) st.base.indicators.update(bar, true);
+    st.base.close(bar, false);
+    st.latestOpen = false;
+    st.formingApplied = false;
+    st.formingStale = false;
+    st.closedValues = null;
+  }
+
+  /** Puts the forming bar into the base indicators (keeping the closed values first) and reads them. */
+  private formingValues(st: MarketState): IndicatorValues {
+    const ind = st.base.indicators;
+    if (!st.formingApplied) {
+      st.closedValues = st.base.barsSeen > 0 ? ind.values() : null;
+      ind.update(st.latest!, false);
+      st.formingApplied = true;
+    } else if (st.formingStale) ind.update(st.latest!, true);
+    st.formingStale = false;
+    return ind.values();
+  }
+
+  /** Closes every bar whose end has passed by `ts` (time closes bars: Upbit sends no candle for quiet minutes). */
+  private advance(st: MarketState, ts: number): void {
+    if (st.latestOpen && st.latest !== null && st.latest.ts + this.baseMs <= ts) this.closeBase(st);
+    for (const tf of st.tfs.values()) {
+      const closed = tf.resampler?.closeUntil(ts);
+      if (closed) tf.close(closed, true);
+    }
+  }
+
+  private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {
+    const features = this.emptyFeatures(tf.timeframe);
+    if (tf.barsSeen === 0) return features;
+    if (tf.closedUntil > decisionTs) {
+      throw new LookAheadError(
+        st.market,
+        decisionTs,
+        `its ${tf.timeframe} bar at ${tf.lastClosedTs} closes at ${tf.closedUntil}; feed candles in time order and take snapshots as you go`,
+      );
+    }
+    // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
+    const values = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
+    const n = this.options.historyLength;
+    return {
+      ...features,
+      ...values,
+      barsSeen: tf.barsSeen,
+      lastClosedTs: tf.lastClosedTs,
+      ts: tf.history.last('ts', n),
+      opens: tf.history.last('open', n),
+      highs: tf.history.last('high', n),
+      lows: tf.history.last('low', n),
+      closes: tf.history.last('close', n),
+      volumes: tf.history.last('volume', n),
+    };
+  }
+
+  private emptyFeatures(tf: Timeframe): TimeframeFeatures {
+    return {
+      ...emptyValues(),
+      timeframe: tf,
+      barsSeen: 0,
+      lastClosedTs: null,
+      ts: [],
+      opens: [],
+      highs: [],
+      lows: [],
+      closes: [],
+      volumes: [],
+    };
+  }
+
+  /** Newest `n` values of a field over bars closed by `decisionTs`. */
+  private visible(st: MarketState, tf: Timeframe, field: 'close' | 'value', n: number, decisionTs: number): number[] {
+    const s = st.tfs.get(tf);
+    if (!s) return [];
+    const len = timeframeMs(tf);
+    const ts = s.history.last('ts', n + 1);
+    const vals = s.history.last(field, n + 1);
+    let k = ts.length;
+    while (k > 0 && ts[k - 1] + len > decisionTs) k--;
+    return vals.slice(Math.max(0, k - n), k);
+  }
+
+  private closeSeries(st: MarketState, tf: Timeframe, n: number, decisionTs: number): CloseSeries {
+    const s = st.tfs.get(tf);
+    if (!s) return { ts: [], closes: [] };
+    const len = timeframeMs(tf);
+    const ts = s.history.last('ts', n);
+    const closes = s.history.last('close', n);
+    let k = ts.length;
+    while (k > 0 && ts[k - 1] + len > decisionTs) k--;
+    return k === ts.length ? { ts, closes } : { ts: ts.slice(0, k), closes: closes.slice(0, k) };
+  }
+
+  private lastPrice(st: MarketState, decisionTs: number): number | null {
+    if (st.latest !== null && st.latest.ts < decisionTs) return st.latest.close;
+    const closes = this.visible(st, this.options.baseTimeframe, 'close', 1, decisionTs);
+    return closes.length ? closes[0] : null;
+  }
+
+  private regime(st: MarketState, decisionTs: number): Regime {
+    const r = this.options.regime;
+    const s = this.closeSeries(st, r.timeframe, r.window + 1, decisionTs);
+    const key = s.ts.length ? s.ts[s.ts.length - 1] * 1000 + s.ts.length : -1;
+    if (st.regimeCache?.key === key) return st.regimeCache.regime;
+    const len = timeframeMs(r.timeframe);
+    const returns: number[] = [];
+    for (let i = 1; i < s.ts.length; i++) {
+      if (s.ts[i] - s.ts[i - 1] === len) returns.push(Math.log(s.closes[i] / s.closes[i - 1]));
+    }
+    const regime = classifyRegime(hurstExponent(returns, HURST_LAGS), r);
+    st.regimeCache = { key, regime };
+    return regime;
+  }
+}

@@ -1,0 +1,235 @@
+// Data-quality gate for a market's candle stream: what to reject, what to flag, and when to refuse trading.
+// Upbit omits minutes without trades, so a gap is a fact to record, not an error; many recent gaps make a
+// market too thin to trade. A price spike is real data (flash crashes happen) but makes the moment untradeable.
+import { type Candle, checkCandle } from './candles';
+import { bucketStart, type DayBoundary, type Timeframe, timeframeMs } from './timeframes';
+
+export type QualityIssueKind = 'invalid' | 'misaligned' | 'duplicate' | 'out-of-order' | 'gap' | 'spike';
+
+export type QualityIssue = {
+  ts: number; // open time of the candle concerned (for a gap: of the candle after it)
+  kind: QualityIssueKind;
+  detail: string;
+  size?: number; // gap: missing bars; spike: the move in log-return units
+};
+
+export type QualityOptions = {
+  timeframe: Timeframe; // bar length of the stream
+  dayBoundary: DayBoundary; // only matters for daily bars
+  /** true for live streams, where a candle with the newest ts again revises the forming bar; false for stored history. */
+  revisions: boolean;
+  windowBars: number; // "recent": the status looks this many bars back; also the spike scale's window
+  spikeK: number; // a move above spikeK x the median |log return| of the window is a spike...
+  spikeMinMove: number; // ...and only when it is also above this |log return| (guards calm windows)
+  maxMissingRatio: number; // more missing bars than this share of the window: too thin to trade
+  staleBars: number; // no candle for this many bars before the decision: stale
+};
+
+export const DEFAULT_QUALITY_OPTIONS: QualityOptions = {
+  timeframe: 'minute1',
+  dayBoundary: 'kst',
+  revisions: true,
+  windowBars: 60,
+  spikeK: 12,
+  spikeMinMove: 0.03,
+  maxMissingRatio: 0.5,
+  staleBars: 10,
+};
+
+/** Kinds that make the market untradeable while they are recent. */
+const BLOCKING: ReadonlySet<QualityIssueKind> = new Set(['invalid', 'misaligned', 'spike']);
+
+export type Observation =
+  | { action: 'append'; candle: Candle; issues: QualityIssue[] }
+  | { action: 'replace'; candle: Candle; issues: QualityIssue[] }
+  | { action: 'reject'; issues: QualityIssue[] };
+
+/** Sorted window of the last n values, for a cheap rolling median. */
+class RollingMedian {
+  private readonly fifo: number[] = [];
+  private readonly sorted: number[] = [];
+  constructor(private readonly size: number) {}
+
+  push(x: number): void {
+    this.fifo.push(x);
+    this.sorted.splice(this.lowerBound(x), 0, x);
+    if (this.fifo.length > this.size) {
+      const old = this.fifo.shift()!;
+      this.sorted.splice(this.lowerBound(old), 1);
+    }
+  }
+
+  get count(): number {
+    return this.sorted.length;
+  }
+
+  median(): number {
+    const n = this.sorted.length;
+    if (n === 0) return Number.NaN;
+    const mid = n >> 1;
+    return n % 2 === 1 ? this.sorted[mid] : (this.sorted[mid - 1] + this.sorted[mid]) / 2;
+  }
+
+  private lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** Watches one market's candles in time order: gates each candle and keeps recent issues. */
+export class QualityMonitor {
+  readonly options: QualityOptions;
+  private readonly barMs: number;
+  private latest: Candle | null = null;
+  private previousClose: number | null = null; // close of the candle before `latest`
+  private readonly absReturns: RollingMedian; // |log return| of committed candles
+  private readonly recentTs: number[] = []; // open times of the last windowBars candles
+  private issues: QualityIssue[] = [];
+
+  constructor(options: Partial<QualityOptions> = {}) {
+    this.options = { ...DEFAULT_QUALITY_OPTIONS, ...options };
+    this.barMs = timeframeMs(this.options.timeframe);
+    this.absReturns = new RollingMedian(this.options.windowBars);
+  }
+
+  /** Decides what to do with one raw candle and records any issue it raises. */
+  observe(raw: unknown): Observation {
+    const check = checkCandle(raw);
+    const rawTs = typeof raw === 'object' && raw !== null ? Number((raw as { ts?: unknown }).ts) : Number.NaN;
+    const atTs = Number.isFinite(rawTs) ? rawTs : (this.latest?.ts ?? 0);
+    if (!check.ok) return this.reject({ ts: atTs, kind: 'invalid', detail: check.problems.join('; ') });
+    const c = check.candle;
+    const { timeframe, dayBoundary } = this.options;
+    if (bucketStart(c.ts, timeframe, dayBoundary) !== c.ts) {
+      return this.reject({
+        ts: c.ts,
+        kind: 'misaligned',
+        detail: `ts ${c.ts} is not the open time of a ${timeframe} bar`,
+      });
+    }
+    const latest = this.latest;
+    if (latest !== null && c.ts === latest.ts) {
+      if (!this.options.revisions) {
+        return this.reject({ ts: c.ts, kind: 'duplicate', detail: `a second candle for ts ${c.ts}` });
+      }
+      this.issues = this.issues.filter((i) => !(i.ts === c.ts && i.kind === 'spike'));
+      this.latest = c;
+      return { action: 'replace', candle: c, issues: this.record(this.spikeIssues(c)) };
+    }
+    if (latest !== null && c.ts < latest.ts) {
+      return this.reject({
+        ts: c.ts,
+        kind: 'out-of-order',
+        detail: `candle at ${c.ts} arrived after the one at ${latest.ts}`,
+      });
+    }
+    const found: QualityIssue[] = [];
+    if (latest !== null) {
+      this.absReturns.push(this.previousClose === null ? 0 : Math.abs(Math.log(latest.close / this.previousClose)));
+      this.previousClose = latest.close;
+      const missing = Math.round((c.ts - latest.ts) / this.barMs) - 1;
+      if (missing > 0)
+        found.push({ ts: c.ts, kind: 'gap', detail: `${missing} bar(s) missing before ${c.ts}`, size: missing });
+    }
+    this.latest = c;
+    this.recentTs.push(c.ts);
+    if (this.recentTs.length > this.options.windowBars) this.recentTs.shift();
+    found.push(...this.spikeIssues(c));
+    return { action: 'append', candle: c, issues: this.record(found) };
+  }
+
+  /** Verdict at `decisionTs`: ok=false with the reasons means skip this market now. */
+  status(decisionTs: number): { ok: boolean; issues: string[] } {
+    const { windowBars, maxMissingRatio, staleBars } = this.options;
+    const windowStart = decisionTs - windowBars * this.barMs;
+    this.issues = this.issues.filter((i) => i.ts >= windowStart - this.barMs);
+    const reasons: string[] = [];
+    if (this.latest === null) return { ok: false, issues: ['no data'] };
+    const sinceLast = Math.floor((decisionTs - this.latest.ts) / this.barMs) - 1;
+    if (sinceLast >= staleBars) reasons.push(`stale: no candle for ${sinceLast} bars`);
+    let present = 0;
+    for (const ts of this.recentTs) if (ts >= windowStart && ts < decisionTs) present++;
+    const missing = windowBars - present;
+    if (missing > maxMissingRatio * windowBars)
+      reasons.push(`sparse: ${missing} of the last ${windowBars} bars missing`);
+    for (const i of this.issues) {
+      if (BLOCKING.has(i.kind) && i.ts >= windowStart && i.ts < decisionTs)
+        reasons.push(`${i.kind} at ${i.ts}: ${i.detail}`);
+    }
+    return { ok: reasons.length === 0, issues: reasons };
+  }
+
+  /** Issues recorded within the recent window (all kinds, blocking or not). */
+  recentIssues(): readonly QualityIssue[] {
+    return this.issues;
+  }
+
+  private spikeIssues(c: Candle): QualityIssue[] {
+    const prev = this.previousClose;
+    if (prev === null) return [];
+    const move = Math.max(Math.abs(Math.log(c.high / prev)), Math.abs(Math.log(c.low / prev)));
+    const scale = this.absReturns.count >= 10 ? this.absReturns.median() : 0;
+    const threshold = Math.max(this.options.spikeK * scale, this.options.spikeMinMove);
+    if (move <= threshold) return [];
+    return [
+      {
+        ts: c.ts,
+        kind: 'spike',
+        detail: `move ${(move * 100).toFixed(2)}% from the previous close exceeds ${(threshold * 100).toFixed(2)}%`,
+        size: move,
+      },
+    ];
+  }
+
+  private reject(issue: QualityIssue): Observation {
+    return { action: 'reject', issues: this.record([issue]) };
+  }
+
+  private record(found: QualityIssue[]): QualityIssue[] {
+    if (found.length > 0) this.issues.push(...found);
+    if (this.issues.length > 4 * this.options.windowBars)
+      this.issues.splice(0, this.issues.length - 2 * this.options.windowBars);
+    return found;
+  }
+}
+
+export type QualityReport = {
+  candles: number; // inputs checked
+  accepted: number;
+  issues: QualityIssue[];
+  gaps: number;
+  missingBars: number;
+  largestGap: number;
+};
+
+/** Checks stored history (oldest first): every issue found, and gap totals. Duplicates are issues here. */
+export function checkCandles(candles: readonly unknown[], options: Partial<QualityOptions> = {}): QualityReport {
+  const monitor = new QualityMonitor({ ...options, revisions: false });
+  const report: QualityReport = {
+    candles: candles.length,
+    accepted: 0,
+    issues: [],
+    gaps: 0,
+    missingBars: 0,
+    largestGap: 0,
+  };
+  for (const raw of candles) {
+    const seen = monitor.observe(raw);
+    if (seen.action !== 'reject') report.accepted++;
+    for (const issue of seen.issues) {
+      report.issues.push(issue);
+      if (issue.kind === 'gap' && issue.size !== undefined) {
+        report.gaps++;
+        report.missingBars += issue.size;
+        report.largestGap = Math.max(report.largestGap, issue.size);
+      }
+    }
+  }
+  return report;
+}
