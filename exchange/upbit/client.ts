@@ -15,7 +15,7 @@ import {
   Timeout,
   type UpbitError,
 } from './errors';
-import { GroupBanned, parseBanDuration, RateLimiter, type RateLimitGroup } from './rate-limit';
+import { GroupBanned, parseBanDuration, RateLimiter, type RateLimitGroup, type SendTicket } from './rate-limit';
 import { type ApiKeys, authorizationHeader, encodedQueryString, type Params } from './signing';
 import type {
   Account,
@@ -357,9 +357,9 @@ export class UpbitClient {
 
   private async sendOnce<T>(call: Call): Promise<T> {
     const sent: SentRequest = { method: call.method, path: call.path, params: visibleParams(call.params) };
-    let sentAt: number;
+    let ticket: SendTicket;
     try {
-      sentAt = await this.limiter.acquire(call.group);
+      ticket = await this.limiter.acquire(call.group);
     } catch (err) {
       if (!(err instanceof GroupBanned)) throw err;
       const banned = new Banned({ request: sent, upbitMessage: `not sent: ${err.message}` });
@@ -367,6 +367,17 @@ export class UpbitClient {
       throw banned;
     }
 
+    let res: AxiosResponse<string> | undefined;
+    try {
+      res = await this.transmit(call, sent);
+    } finally {
+      this.limiter.done(ticket, res ? header(res, 'remaining-req') : undefined);
+    }
+    return this.parseReply<T>(call, sent, res);
+  }
+
+  /** Signs and sends one request; transport failures become `Timeout` or `NetworkError`. */
+  private async transmit(call: Call, sent: SentRequest): Promise<AxiosResponse<string>> {
     const query = call.method !== 'POST' && call.params ? encodedQueryString(call.params) : '';
     const url = `${this.origin}${call.path}${query ? `?${query}` : ''}`;
     const headers: Record<string, string> = {};
@@ -379,10 +390,8 @@ export class UpbitClient {
       headers['Content-Type'] = 'application/json; charset=utf-8';
       data = JSON.stringify(call.params ?? {});
     }
-
-    let res: AxiosResponse<string>;
     try {
-      res = await this.http.request<string>({ method: call.method, url, headers, data });
+      return await this.http.request<string>({ method: call.method, url, headers, data });
     } catch (err) {
       const code = (err as { code?: string }).code;
       const cause = err instanceof Error ? err.message : String(err);
@@ -390,8 +399,10 @@ export class UpbitClient {
         throw new Timeout({ request: sent, upbitMessage: cause, cause: err });
       throw new NetworkError({ request: sent, upbitMessage: `${code ?? ''} ${cause}`.trim(), cause: err });
     }
+  }
 
-    this.limiter.observe(header(res, 'remaining-req'), sentAt);
+  /** The parsed body of a 2xx reply, or the typed error; 429 and 418 also steer the limiter. */
+  private parseReply<T>(call: Call, sent: SentRequest, res: AxiosResponse<string>): T {
     const body = typeof res.data === 'string' ? res.data : String(res.data ?? '');
     if (res.status >= 200 && res.status < 300) {
       try {

@@ -34,28 +34,42 @@ describe('RateLimiter', () => {
     expect(limiter.delayFor('default')).toBe(0);
   });
 
-  it('follows the server when it reports fewer calls left than our own count', () => {
+  it('follows the server when it reports fewer calls left than our own count', async () => {
     const c = clock();
     const limiter = new RateLimiter({ now: c.now, marginMs: 0 });
-    const sentAt = c.now();
-    void limiter.acquire('default');
-    // Another process used most of the budget: the server says 2 left after our call.
-    limiter.observe('group=default; min=1800; sec=2', sentAt);
+    const first = await limiter.acquire('default');
+    const inFlight = await limiter.acquire('default');
+    // Another process used most of the budget: the server says 2 left after our first call. The second
+    // call was still in flight, so only one more may go.
+    limiter.done(first, 'group=default; min=1800; sec=2');
     expect(limiter.delayFor('default')).toBe(0);
-    void limiter.acquire('default');
+    await limiter.acquire('default');
+    expect(limiter.delayFor('default')).toBe(1000);
+    limiter.done(inFlight, 'group=default; min=1800; sec=0');
     expect(limiter.delayFor('default')).toBe(1000);
     c.advance(1000);
     expect(limiter.delayFor('default')).toBe(0);
   });
 
-  it('pauses a group after a 429, longer on repeats, and clears the strikes on a good reply', () => {
+  it('uses the whole budget the server reports for calls made one after another', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ now: c.now, marginMs: 0 });
+    for (let left = 9; left >= 0; left--) {
+      expect(limiter.delayFor('ticker')).toBe(0);
+      limiter.done(await limiter.acquire('ticker'), `group=ticker; min=600; sec=${left}`);
+      c.advance(1);
+    }
+    expect(limiter.delayFor('ticker')).toBeGreaterThan(0);
+  });
+
+  it('pauses a group after a 429, longer on repeats, and clears the strikes on a good reply', async () => {
     const c = clock();
     const limiter = new RateLimiter({ now: c.now, marginMs: 0 });
     expect(limiter.tooManyRequests('ticker')).toBe(1000);
     expect(limiter.delayFor('ticker')).toBe(1000);
     expect(limiter.tooManyRequests('ticker')).toBe(2000);
     expect(limiter.delayFor('ticker')).toBe(2000);
-    limiter.observe('group=ticker; min=600; sec=9', c.now());
+    limiter.done(await limiter.acquire('default'), 'group=ticker; min=600; sec=9');
     expect(limiter.tooManyRequests('ticker')).toBe(1000);
   });
 

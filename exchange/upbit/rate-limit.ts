@@ -48,12 +48,23 @@ interface GroupState {
   windowMs: number;
   /** Send times inside the current window, oldest first. */
   sends: number[];
-  /** What the server last said: `remaining` more calls allowed for sends after `since`, until `until`. */
-  server?: { remaining: number; since: number; until: number };
+  /** Calls sent and not yet answered. */
+  inFlight: number;
+  /**
+   * What the server last said: `remaining` calls left until `until`; `used` counts the calls that may
+   * not have been in its count (in flight when it answered, or sent since).
+   */
+  server?: { remaining: number; used: number; until: number };
   pausedUntil: number;
   /** Consecutive 429s, for exponential pause. */
   strikes: number;
   bannedUntil: number;
+}
+
+/** One sent call, from `acquire` to `done`. */
+export interface SendTicket {
+  group: string;
+  at: number;
 }
 
 /** Thrown by `acquire` while a group is banned (418). The client turns it into a `Banned` error. */
@@ -85,7 +96,7 @@ export class RateLimiter {
     let state = this.groups.get(group);
     if (!state) {
       const [limit, windowMs] = this.limits[group] ?? DOCUMENTED_LIMITS.default;
-      state = { limit, windowMs, sends: [], pausedUntil: 0, strikes: 0, bannedUntil: 0 };
+      state = { limit, windowMs, sends: [], inFlight: 0, pausedUntil: 0, strikes: 0, bannedUntil: 0 };
       this.groups.set(group, state);
     }
     return state;
@@ -100,35 +111,40 @@ export class RateLimiter {
     while (s.sends.length > 0 && s.sends[0] <= now - window) s.sends.shift();
     let wait = Math.max(0, s.pausedUntil - now);
     if (s.sends.length >= s.limit) wait = Math.max(wait, s.sends[s.sends.length - s.limit] + window - now);
-    if (s.server && s.server.until > now) {
-      const since = s.server.since;
-      const sentSince = s.sends.filter((t) => t >= since).length;
-      if (sentSince >= s.server.remaining) wait = Math.max(wait, s.server.until - now);
+    if (s.server && s.server.until > now && s.server.used >= s.server.remaining) {
+      wait = Math.max(wait, s.server.until - now);
     }
     return wait;
   }
 
-  /** Waits until a call in this group may be sent and records it. Returns the send time. */
-  async acquire(group: string): Promise<number> {
+  /** Waits until a call in this group may be sent and records it. Pass the ticket to `done` with the reply. */
+  async acquire(group: string): Promise<SendTicket> {
     for (;;) {
       const wait = this.delayFor(group);
       if (wait <= 0) break;
       await sleep(wait);
     }
+    const s = this.state(group);
     const at = this.now();
-    this.state(group).sends.push(at);
-    return at;
+    s.sends.push(at);
+    s.inFlight += 1;
+    if (s.server) s.server.used += 1;
+    return { group, at };
   }
 
-  /** Feeds the `Remaining-Req` header of a reply to a call sent at `sentAt`. */
-  observe(header: string | undefined, sentAt: number): void {
-    const parsed = parseRemainingReq(header);
+  /**
+   * The call is answered (or failed): feeds the reply's `Remaining-Req` header, if any. The server's
+   * `sec` covers this call and every earlier one it has seen; calls still in flight may not be in it,
+   * so they count against the remainder, as does every call sent from now on.
+   */
+  done(ticket: SendTicket, remainingReq?: string): void {
+    const own = this.state(ticket.group);
+    own.inFlight = Math.max(0, own.inFlight - 1);
+    const parsed = parseRemainingReq(remainingReq);
     if (!parsed) return;
     const s = this.state(parsed.group);
     s.strikes = 0;
-    // The server's count covers every call sent before this one; this call and later ones count against
-    // `remaining` (this call twice over: a margin of one call for requests still in flight).
-    s.server = { remaining: parsed.sec, since: sentAt, until: sentAt + s.windowMs + this.marginMs };
+    s.server = { remaining: parsed.sec, used: s.inFlight, until: ticket.at + s.windowMs + this.marginMs };
   }
 
   /** A 429 arrived: pause the group to the next window, doubling on repeats (up to 16 windows). */

@@ -1,0 +1,90 @@
+// Transient failures from the simulator's fault injection: reads are retried to success, writes are
+// sent once and come back as typed, retryable errors for the caller to decide on.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { NetworkError, ServerError, Timeout } from '../upbit/errors';
+import { RecordingLogger, type SimHandle, startSim } from './simulator';
+
+let sim: SimHandle;
+
+beforeAll(async () => {
+  sim = await startSim();
+});
+beforeEach(async () => {
+  await fetch(`${sim.origin}/admin/faults`, { method: 'DELETE' });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+async function countOrders(): Promise<number> {
+  const client = sim.client();
+  const [open, closed] = await Promise.all([
+    client.openOrders({ market: 'KRW-BTC' }),
+    client.closedOrders({ market: 'KRW-BTC', startTime: new Date(Date.now() - 600_000) }),
+  ]);
+  return open.length + closed.length;
+}
+
+describe('5xx', () => {
+  it('a read meeting 500s is retried with backoff until the server recovers', async () => {
+    const logger = new RecordingLogger();
+    const client = sim.client({ logger, maxRetries: 6 });
+    await sim.admin('/admin/faults', { errorRate: 1 });
+    setTimeout(() => void fetch(`${sim.origin}/admin/faults`, { method: 'DELETE' }), 300);
+    const accounts = await client.accounts();
+    expect(accounts.some((a) => a.currency === 'KRW')).toBe(true);
+    const retries = logger.entries.filter((e) => e.msg === 'upbit: retrying read');
+    expect(retries.length).toBeGreaterThan(0);
+    expect(JSON.stringify(retries[0].obj)).toContain('HTTP 500');
+  });
+
+  it('a read gives up after its retries with a typed ServerError', async () => {
+    const client = sim.client({ maxRetries: 2 });
+    await sim.admin('/admin/faults', { errorRate: 1 });
+    const err = await client.ticker(['KRW-BTC']).catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.retryable).toBe(true);
+    expect(err.httpStatus).toBe(500);
+  });
+
+  it('an order meeting a 500 is sent once and reported as retryable', async () => {
+    const before = await countOrders();
+    const logger = new RecordingLogger();
+    const client = sim.client({ logger });
+    await sim.admin('/admin/faults', { errorRate: 1 });
+    const err = await client
+      .createOrder({ market: 'KRW-BTC', side: 'bid', ord_type: 'price', price: '10000' })
+      .catch((e) => e);
+    await fetch(`${sim.origin}/admin/faults`, { method: 'DELETE' });
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.retryable).toBe(true);
+    expect(logger.entries.filter((e) => e.msg === 'upbit: retrying read')).toEqual([]);
+    expect(await countOrders()).toBe(before);
+  });
+});
+
+describe('timeouts and dead servers', () => {
+  it('a slow reply past timeoutMs is a Timeout; a read retries it, a write does not', async () => {
+    await sim.admin('/admin/faults', { latencyMs: 400 });
+    const logger = new RecordingLogger();
+    const logged = sim.client({ timeoutMs: 100, maxRetries: 1, logger });
+    const read = await logged.ticker(['KRW-BTC']).catch((e) => e);
+    expect(read).toBeInstanceOf(Timeout);
+    expect(read.retryable).toBe(true);
+    expect(logger.entries.filter((e) => e.msg === 'upbit: retrying read')).toHaveLength(1);
+    const write = await logged.cancelOrder({ uuid: '00000000-0000-4000-8000-000000000000' }).catch((e) => e);
+    expect(write).toBeInstanceOf(Timeout);
+    expect(logger.entries.filter((e) => e.msg === 'upbit: retrying read')).toHaveLength(1);
+    expect(write.message).toContain('DELETE /v1/order');
+  });
+
+  it('a refused connection is a retryable NetworkError', async () => {
+    const dead = await startSim();
+    const client = dead.client({ maxRetries: 0 });
+    await dead.close();
+    const err = await client.markets().catch((e) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain('GET /v1/market/all');
+  });
+});
