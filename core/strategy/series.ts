@@ -19,17 +19,24 @@ export function returnOver(closes: readonly number[], n: number): number | null 
   return past > 0 ? closes[closes.length - 1] / past - 1 : null;
 }
 
-/** Start (UTC ms) of the UTC day containing ts; Upbit's day candles start at 00:00 UTC. */
-export function utcDayStart(ts: number): number {
-  return Math.floor(ts / DAY_MS) * DAY_MS;
+/**
+ * Start of the day in progress at ts, read off the newest closed day bar (so it follows whatever day
+ * boundary the feature engine uses, KST or UTC); null when that bar is not yesterday's (stale data).
+ */
+export function currentDayStart(day: TimeframeFeatures, ts: number): number | null {
+  const n = day.ts.length;
+  if (!n) return null;
+  const start = day.ts[n - 1] + DAY_MS;
+  return ts >= start && ts < start + DAY_MS ? start : null;
 }
 
 /**
- * Opening price of the current UTC day: the open of its first closed bar in `intraday` (e.g. 60m bars),
- * else the previous day's close, else null.
+ * Opening price of the day in progress: the open of its first closed bar in `intraday` (e.g. 60m bars),
+ * else the previous day's close; null when the day bars are stale.
  */
 export function dayOpen(intraday: TimeframeFeatures, day: TimeframeFeatures, ts: number): number | null {
-  const start = utcDayStart(ts);
+  const start = currentDayStart(day, ts);
+  if (start === null) return null;
   for (let i = 0; i < intraday.ts.length; i++) if (intraday.ts[i] >= start) return intraday.opens[i];
-  return day.closes.length ? day.closes[day.closes.length - 1] : null;
+  return day.closes[day.closes.length - 1];
 }

@@ -3,7 +3,7 @@
 // six-factor composite like every strategy here.
 import { composite, type FactorParams, factorParamSchema, factorScores, factorWeights, round4 } from '../factors';
 import { defaultsOf } from '../params';
-import { dayOpen, smaOf, utcDayStart } from '../series';
+import { currentDayStart, dayOpen, smaOf } from '../series';
 import type { Intent, ParamSchema, Strategy, StrategyInput } from '../types';
 
 export interface BreakoutParams extends FactorParams {
@@ -13,8 +13,6 @@ export interface BreakoutParams extends FactorParams {
   exitNextDay: boolean;
   entryThreshold: number;
 }
-
-const DAY_MS = 86_400_000;
 
 const schema: ParamSchema = {
   type: 'object',
@@ -43,7 +41,7 @@ const schema: ParamSchema = {
     exitNextDay: {
       type: 'boolean',
       default: true,
-      description: 'sell at the next UTC day open (classic); otherwise only the exit plan sells',
+      description: 'sell at the next day open (classic); otherwise only the exit plan sells',
     },
     entryThreshold: {
       type: 'number',
@@ -73,10 +71,10 @@ function evaluate(input: StrategyInput<BreakoutParams>): Intent[] {
   const f = snapshot.timeframes.minute15;
   const scores = factorScores(h, f, snapshot.corrBtc, snapshot.regime, input.context, p);
   const score = composite(scores, factorWeights(p));
-  const today = utcDayStart(ts);
+  const today = currentDayStart(snapshot.timeframes.day, ts);
 
   if (input.position) {
-    if (p.exitNextDay && input.position.openedTs < today)
+    if (p.exitNextDay && today !== null && input.position.openedTs < today)
       return [
         {
           kind: 'exit',
@@ -90,7 +88,7 @@ function evaluate(input: StrategyInput<BreakoutParams>): Intent[] {
   }
   const n = day.closes.length;
   // Yesterday's bar must be the newest closed day, or the range is stale.
-  if (n < 1 || day.ts[n - 1] !== today - DAY_MS) return [];
+  if (today === null) return [];
   const range = day.highs[n - 1] - day.lows[n - 1];
   const open = dayOpen(h, day, ts);
   const price = snapshot.lastPrice ?? f.close;

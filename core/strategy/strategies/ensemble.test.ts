@@ -14,6 +14,8 @@ const bars = (closes: number[]): Partial<TimeframeFeatures> => ({
 });
 const rising = Array.from({ length: 25 }, (_, i) => 100 + i); // 100 .. 124
 const hours = { ts: [TODAY, TODAY + 3_600_000], opens: [110, 111], close: 124, ema50: 115 };
+// Yesterday's day bar: today's session began at TODAY (the engine's day boundary).
+const days = { ts: [TODAY - 86_400_000], closes: [109] };
 
 function run(closes: number[], h60: Partial<TimeframeFeatures> = hours, params: object = {}, position?: object) {
   return evaluateMarket({
@@ -22,7 +24,7 @@ function run(closes: number[], h60: Partial<TimeframeFeatures> = hours, params: 
     snapshot: snapshot(
       'KRW-X',
       TS,
-      { minute15: bars(closes), minute60: h60 },
+      { minute15: bars(closes), minute60: h60, day: days },
       { lastPrice: closes[closes.length - 1] },
     ),
     context: context(TS),
@@ -47,13 +49,14 @@ describe('six-signal ensemble', () => {
   });
 
   it('weighs the votes and holds under the buy threshold', () => {
-    // Flat bars, last one +0.05 %: momentum +1 and swing +1; scalp 0 (< 0.1 %), no breakout, no trend/intraday data.
+    // Flat bars, last one +0.05 %: momentum +1 and swing +1; scalp 0 (< 0.1 %), no breakout, no trend data;
+    // intraday -1: no 60m bar today, so the day opened at yesterday's close 109.
     const flat = [...Array(24).fill(100), 100.05];
     const r = run(flat, {});
     expect(r.intents).toEqual([]);
-    const heavy = run(flat, {}, { wMomentum: 3, wSwing: 3 }); // (3 + 3) / 10 = 0.6
-    expect(heavy.intents[0].score).toBeCloseTo(0.6, 12);
-    expect(heavy.intents[0].factors).toMatchObject({ scalp: 0, breakout: 0, trend: 0, intraday: 0 });
+    const heavy = run(flat, {}, { wMomentum: 3, wSwing: 3 }); // (3 + 3 - 1) / 10 = 0.5
+    expect(heavy.intents[0].score).toBeCloseTo(0.5, 12);
+    expect(heavy.intents[0].factors).toMatchObject({ scalp: 0, breakout: 0, trend: 0, intraday: -1 });
   });
 
   it('sells a held position when the vote falls below the sell threshold', () => {
