@@ -185,14 +185,14 @@ function main(): void {
     throw new Error(`--timeframe: one of ${Object.keys(CSV_SUFFIX).join(', ')}, got ${timeframe}`);
   const dir = values['csv-dir'] ?? '../shared/data/upbit';
   if (!existsSync(dir)) throw new Error(`candle directory ${dir} not found; pass --csv-dir`);
-  getStrategy(values.strategy); // unknown ids fail here with the list of known ones
+  const strategy = getStrategy(values.strategy); // unknown ids fail here with the list of known ones
   const from = dayMs(values.from, 'from');
   const to = dayMs(values.to, 'to') + 86_400_000; // --to is inclusive
   const markets = values.markets
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
-  const candles = loadCandles(dir, markets, timeframe, from - warmupMs(values.strategy), to);
+  const candles = loadCandles(dir, markets, timeframe, from - warmupMs(strategy, timeframe), to);
   const data = { candles, timeframe };
   const parseJson = (name: string, s?: string) => {
     if (s === undefined) return undefined;

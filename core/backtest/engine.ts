@@ -632,16 +632,22 @@ export function runBacktestsWith(
   });
 }
 
-/** Several configurations (e.g. the parameter sets of a search) of ONE strategy in one pass over shared features. */
-export function runBacktests(configs: BacktestConfig[], data: BacktestData): BacktestResult[] {
+/**
+ * Several configurations (e.g. the parameter sets of a search) of ONE strategy in one pass over shared
+ * features. The strategy comes from the registry by `strategyId` unless given (tests, plugins).
+ */
+export function runBacktests(
+  configs: BacktestConfig[],
+  data: BacktestData,
+  strategy: AnyStrategy = getStrategy(configs[0]?.strategyId),
+): BacktestResult[] {
   if (configs.length === 0) return [];
-  const id = configs[0].strategyId;
-  const other = configs.find((c) => c.strategyId !== id);
+  const other = configs.find((c) => c.strategyId !== strategy.id);
   if (other)
-    throw new BacktestInputError([`strategyId: one pass runs one strategy, got ${id} and ${other.strategyId}`]);
-  return runBacktestsWith(getStrategy(id), configs, data, new FeatureEngine({ baseTimeframe: data.timeframe }));
+    throw new BacktestInputError([`strategyId: one pass runs one strategy (${strategy.id}), got ${other.strategyId}`]);
+  return runBacktestsWith(strategy, configs, data, new FeatureEngine({ baseTimeframe: data.timeframe }));
 }
 
-export function runBacktest(config: BacktestConfig, data: BacktestData): BacktestResult {
-  return runBacktests([config], data)[0];
+export function runBacktest(config: BacktestConfig, data: BacktestData, strategy?: AnyStrategy): BacktestResult {
+  return runBacktests([config], data, strategy)[0];
 }

@@ -1,8 +1,8 @@
 // Research on top of the engine: objectives, parameter search over a strategy's schema, and
 // walk-forward analysis that reports only out-of-sample results. All pure and seeded.
-import { type Candle, timeframeMs } from '../market';
-import type { ParamSchema } from '../strategy';
-import { getStrategy } from '../strategy';
+import { type Candle, type Timeframe, timeframeMs } from '../market';
+import { DEFAULT_QUALITY_OPTIONS } from '../market/quality';
+import { type AnyStrategy, getStrategy, type ParamSchema } from '../strategy';
 import { type BacktestConfig, type BacktestData, type BacktestResult, runBacktests } from './engine';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Trade } from './result';
@@ -74,8 +74,12 @@ function summary(m: Metrics): RankedTrial['metrics'] {
  * Parameter search on one window. Grid and random plans run in one pass over the data; TPE runs in
  * batches of `batchSize` suggestions per pass. Returns every trial, best first.
  */
-export function optimizeStrategy(base: BacktestConfig, spec: ResearchSpec, data: BacktestData): RankedTrial[] {
-  const strategy = getStrategy(base.strategyId);
+export function optimizeStrategy(
+  base: BacktestConfig,
+  spec: ResearchSpec,
+  data: BacktestData,
+  strategy: AnyStrategy = getStrategy(base.strategyId),
+): RankedTrial[] {
   const space = searchSpaceOf(strategy.params, spec.searchParams);
   const objective = spec.objective ?? 'sharpe';
   const minTrades = spec.minTrades ?? 1;
@@ -83,6 +87,7 @@ export function optimizeStrategy(base: BacktestConfig, spec: ResearchSpec, data:
     runBacktests(
       sets.map((p) => ({ ...base, params: { ...base.params, ...(p as Record<string, number | boolean>) } })),
       data,
+      strategy,
     ).map((r, i) => ({
       params: sets[i],
       score: scoreOf(r.metrics, objective, minTrades),
@@ -102,13 +107,13 @@ export function optimizeStrategy(base: BacktestConfig, spec: ResearchSpec, data:
   return rankTrials(history);
 }
 
-/** Bars each timeframe the strategy warms up on, as time, with a margin: how much data to feed before a window. */
-export function warmupMs(strategyId: string): number {
-  const s = getStrategy(strategyId);
-  const ms = Object.entries(s.warmupBars).map(
-    ([tf, n]) => (n ?? 0) * timeframeMs(tf as Parameters<typeof timeframeMs>[0]),
-  );
-  return Math.ceil(Math.max(0, ...ms) * 1.5);
+/**
+ * How much data to feed before a window: the strategy's warm-up bars (with a margin) plus the data-quality
+ * gate's window of base bars, which must be full before the feature engine calls a market healthy.
+ */
+export function warmupMs(s: AnyStrategy, dataTimeframe: Timeframe): number {
+  const ms = Object.entries(s.warmupBars).map(([tf, n]) => (n ?? 0) * timeframeMs(tf as Timeframe));
+  return Math.ceil(Math.max(0, ...ms) * 1.5) + DEFAULT_QUALITY_OPTIONS.windowBars * timeframeMs(dataTimeframe);
 }
 
 /** Candles from `from - warmup` up to `to`, per market. */
@@ -142,8 +147,9 @@ export function walkForward(
   folds: WalkForwardSpec,
   search: ResearchSpec,
   data: BacktestData,
+  strategy: AnyStrategy = getStrategy(base.strategyId),
 ): WalkForwardResult {
-  const warm = warmupMs(base.strategyId);
+  const warm = warmupMs(strategy, data.timeframe);
   const results: FoldResult[] = [];
   for (const fold of walkForwardFolds(range, folds)) {
     const trainData = sliceData(data, fold.train.from - warm, fold.train.to);
@@ -151,6 +157,7 @@ export function walkForward(
       { ...base, tradeFrom: fold.train.from, tradeTo: fold.train.to },
       { ...search, seed: search.seed + fold.index * 100_003 },
       trainData,
+      strategy,
     );
     const best = ranked[0];
     const testData = sliceData(data, fold.test.from - warm, fold.test.to);
@@ -164,6 +171,7 @@ export function walkForward(
         },
       ],
       testData,
+      strategy,
     );
     results.push({ fold, bestParams: best.params, trainScore: best.score, test });
   }
