@@ -14,6 +14,8 @@ import { type DevServer, startDevServer } from '../workers/temporal-server';
 import { createWorkers, type WorkerSet } from '../workers/workers';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 
+installRuntimeLogger();
+
 export interface Stack {
   temporal: DevServer;
   client: Client;

@@ -13,10 +13,11 @@ import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
 import { startDevServer } from './temporal-server';
-import { createWorkers } from './workers';
+import { createWorkers, installRuntimeLogger } from './workers';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cfg = readRuntimeConfig();
+installRuntimeLogger();
 mkdirSync(cfg.dataDir, { recursive: true });
 const log = (msg: string) => console.log(`[upbit-trader] ${msg}`);
 const stops: Array<[string, () => Promise<unknown> | unknown]> = [];

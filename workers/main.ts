@@ -5,9 +5,10 @@ import { openDatabase } from '../prisma/db';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
-import { createWorkers } from './workers';
+import { createWorkers, installRuntimeLogger } from './workers';
 
 const cfg = readRuntimeConfig();
+installRuntimeLogger();
 if (!cfg.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker');
 const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_BACKTEST}`)
   .split(',')

@@ -1,6 +1,6 @@
 // Creates the Temporal workers of the `trading` and `backtest` task queues.
 import { createRequire } from 'node:module';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type Activities, createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import { TASK_QUEUE_TRADING } from '../workflows/ids';
@@ -19,8 +19,14 @@ export async function createWorkers(opts: {
   deps: ActivityDeps;
   taskQueues?: string[];
 }): Promise<WorkerSet> {
+  installRuntimeLogger();
   const queues = opts.taskQueues ?? [TASK_QUEUE_TRADING];
   const activities: Activities = createActivities(opts.deps);
+  // One bundle for every queue's worker: bundling is the slow part of a worker's start.
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows/index.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
   const workers: Worker[] = [];
   for (const taskQueue of queues) {
     workers.push(
@@ -28,9 +34,8 @@ export async function createWorkers(opts: {
         connection: opts.connection,
         namespace: opts.namespace,
         taskQueue,
-        workflowsPath: require.resolve('../workflows/index.ts'),
+        workflowBundle,
         activities,
-        bundlerOptions: { ignoreModules: [] },
       }),
     );
   }
@@ -41,4 +46,17 @@ export async function createWorkers(opts: {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
+}
+
+let runtimeInstalled = false;
+/** The SDK logs every worker state change at INFO; keep the console to warnings (LOG_LEVEL overrides). */
+export function installRuntimeLogger() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.TEMPORAL_LOG_LEVEL || 'WARN').toUpperCase() as 'WARN';
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // Already installed by the host process (tests may install their own): keep it.
+  }
 }
