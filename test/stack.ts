@@ -11,7 +11,7 @@ import type { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
 import { exchangeProvider } from '../workers/exchange';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
-import { createWorkers, type WorkerSet } from '../workers/workers';
+import { createWorkers, installRuntimeLogger, type WorkerSet } from '../workers/workers';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 
 installRuntimeLogger();
