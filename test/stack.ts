@@ -9,7 +9,8 @@ import type { TradingMode } from '../core/session/config';
 import { type SimOptions, type Simulator, startSimulator } from '../exchange/sim/server';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
-import { exchangeProvider } from '../workers/exchange';
+import { exchangeProvider, keysFor } from '../workers/exchange';
+import { type FillIngester, startFillIngester, wsBaseOf } from '../workers/fill-ingester';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
 import { createWorkers, installRuntimeLogger, type WorkerSet } from '../workers/workers';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
@@ -43,6 +44,7 @@ export async function startStack(
   await api.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.server.address() as { port: number };
   const running: { set: WorkerSet; done: Promise<void>; conn: NativeConnection }[] = [];
+  let ingester: FillIngester | undefined;
 
   return {
     temporal,
@@ -61,6 +63,8 @@ export async function startStack(
         taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
       });
       running.push({ set, done: set.run(), conn });
+      if (!ingester)
+        ingester = await startFillIngester({ client, wsUrl: wsBaseOf(sim.baseUrl), keys: keysFor('sim'), mode: 'sim' });
       return set;
     },
     async stop() {
@@ -69,6 +73,7 @@ export async function startStack(
         await r.done.catch(() => undefined);
         await r.conn.close();
       }
+      ingester?.close();
       prices.stop();
       await api.close();
       await connection.close();

@@ -11,7 +11,8 @@ import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
-import { exchangeProvider } from './exchange';
+import { exchangeProvider, keysFor } from './exchange';
+import { startFillIngester, wsBaseOf } from './fill-ingester';
 import { startDevServer } from './temporal-server';
 import { createWorkers, installRuntimeLogger } from './workers';
 
@@ -74,6 +75,13 @@ async function main() {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: cfg.temporalNamespace });
   stops.push(['Temporal client', () => connection.close()]);
+  const ingester = await startFillIngester({
+    client,
+    wsUrl: wsBaseOf(cfg.mode === 'live' ? cfg.upbitUrl : simUrl),
+    keys: keysFor(cfg.mode),
+    mode: cfg.mode,
+  });
+  stops.push(['fill ingester', () => ingester.close()]);
   const api = await buildApi(
     {
       db,
