@@ -1,6 +1,6 @@
 // How Upbit signs a request: the query string that is hashed, the one that is sent, and the JWT.
 // Kept apart from the client so the simulator (or anyone) can check against the very same rules.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 /** A query or body parameter. Arrays are sent as repeated `key[]=value` pairs. */
@@ -67,12 +67,20 @@ export function jwtPayload(accessKey: string, params?: Params, nonce: string = r
   return payload;
 }
 
+// jsonwebtoken turns a string secret into a KeyObject on every call, which costs about ten times the
+// signing itself; the last secret's KeyObject is kept (keys rarely change within a process).
+let lastSecret: { secret: string; key: KeyObject } | undefined;
+function secretKeyObject(secret: string): KeyObject {
+  if (lastSecret?.secret !== secret) lastSecret = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  return lastSecret.key;
+}
+
 /**
  * `Authorization` header value for one request. HS512 as the docs recommend; the secret is used as raw
  * UTF-8 bytes (never base64-decoded); no `iat`, because Upbit guards replay with the nonce alone.
  */
 export function authorizationHeader(keys: ApiKeys, params?: Params): string {
-  const token = jwt.sign(jwtPayload(keys.accessKey, params), keys.secretKey, {
+  const token = jwt.sign(jwtPayload(keys.accessKey, params), secretKeyObject(keys.secretKey), {
     algorithm: 'HS512',
     noTimestamp: true,
   });
