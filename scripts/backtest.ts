@@ -3,6 +3,7 @@
 // Loads candles, runs core/backtest and prints a report a trader can read in a terminal.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BacktestConfig, type BacktestResult, runBacktest } from '../core/backtest/engine';
 import { monteCarlo } from '../core/backtest/montecarlo';
@@ -279,9 +280,12 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (e) {
-  console.error(`backtest: ${(e as Error).message}`);
-  process.exit(1);
+// Run only as a command; the benchmark imports loadCandles from here.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    main();
+  } catch (e) {
+    console.error(`backtest: ${(e as Error).message}`);
+    process.exit(1);
+  }
 }

@@ -1,0 +1,206 @@
+// `npm run bench -- backtest [--days 365] [--markets 10] [--sets 8] [--opt-days 7]`
+// Throughput of the backtester on seeded synthetic 1-minute candles (bars x markets per second, one core),
+// of the feature engine alone for comparison, the optimisation speed-up on 2 worker threads against 1,
+// and, when ../shared/data/upbit is there, the same on the real 60-minute candles. Last line: JSON.
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { type BacktestConfig, type BacktestData, runBacktest, runBacktests } from '../core/backtest/engine';
+import { searchSpaceOf } from '../core/backtest/research';
+import { planOptimization } from '../core/backtest/search';
+import { syntheticCandles } from '../core/backtest/synthetic';
+import { FeatureEngine } from '../core/indicators/engine';
+import { bucketStart, type Candle } from '../core/market';
+import { getStrategy } from '../core/strategy';
+
+const MINUTE = 60_000;
+const FROM = Date.parse('2024-01-01T00:00:00Z');
+const STRATEGY = 'pullback'; // the multi-factor strategy
+
+interface SyntheticData {
+  seed: number;
+  markets: number;
+  days: number;
+}
+
+function synthetic(spec: SyntheticData): BacktestData {
+  const markets = [
+    'KRW-BTC',
+    'KRW-ETH',
+    'KRW-XRP',
+    'KRW-SOL',
+    'KRW-DOGE',
+    'KRW-LINK',
+    'KRW-ADA',
+    'KRW-AVAX',
+    'KRW-DOT',
+    'KRW-TRX',
+  ]
+    .concat(Array.from({ length: Math.max(0, spec.markets - 10) }, (_, i) => `KRW-S${i}`))
+    .slice(0, spec.markets);
+  const candles = syntheticCandles({ seed: spec.seed, markets, from: FROM, bars: spec.days * 1440, barMs: MINUTE });
+  return { candles, timeframe: 'minute1' };
+}
+
+const barCount = (d: BacktestData) => Object.values(d.candles).reduce((s, c) => s + c.length, 0);
+const base = (): BacktestConfig => ({ strategyId: STRATEGY, initialCashKrw: '100000000' });
+
+function paramSets(n: number) {
+  const space = searchSpaceOf(getStrategy(STRATEGY).params);
+  return planOptimization({ space, method: 'random', budget: n, seed: 7 }).map((p) => ({
+    ...base(),
+    params: p as Record<string, number | boolean>,
+  }));
+}
+
+if (!isMainThread) {
+  // Worker: rebuild the same seeded data, run its share of the parameter sets in one pass.
+  const { data, sets, share } = workerData as { data: SyntheticData; sets: number; share: [number, number] };
+  const configs = paramSets(sets).slice(share[0], share[1]);
+  const results = runBacktests(configs, synthetic(data));
+  parentPort!.postMessage(results.map((r) => r.metrics.trades));
+} else {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+function inWorker(data: SyntheticData, sets: number, share: [number, number]): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    // Workers do not inherit the tsx loader: register it first, then load this file.
+    const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+    const w = new Worker(boot, { eval: true, workerData: { data, sets, share } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+}
+
+/** The feature engine alone: every candle in, a snapshot of every market at each 15-minute close. */
+function featuresOnly(data: BacktestData): number {
+  const fe = new FeatureEngine({ baseTimeframe: data.timeframe });
+  const markets = Object.keys(data.candles);
+  const n = data.candles[markets[0]].length;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    for (const m of markets) fe.ingest(m, data.candles[m][i] as Candle);
+    const close = data.candles[markets[0]][i].ts + MINUTE;
+    if (bucketStart(close, 'minute15') === close) {
+      for (const m of markets) fe.snapshot(m, close);
+      fe.context(close);
+    }
+  }
+  return performance.now() - started;
+}
+
+function timed<T>(f: () => T): [T, number] {
+  const started = performance.now();
+  const out = f();
+  return [out, performance.now() - started];
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      days: { type: 'string', default: '365' },
+      markets: { type: 'string', default: '10' },
+      sets: { type: 'string', default: '8' },
+      'opt-days': { type: 'string', default: '7' },
+      'csv-dir': { type: 'string', default: '../shared/data/upbit' },
+    },
+  });
+  const days = Number(values.days);
+  const nMarkets = Number(values.markets);
+  const sets = Number(values.sets);
+  const optDays = Number(values['opt-days']);
+  console.log(`cpu: ${cpus()[0]?.model ?? '?'} x ${cpus().length}; node ${process.version}`);
+
+  const spec = { seed: 1, markets: nMarkets, days };
+  const [data, genMs] = timed(() => synthetic(spec));
+  const bars = barCount(data);
+  console.log(
+    `synthetic 1-minute candles: ${nMarkets} markets x ${days} days = ${bars} bars (generated in ${(genMs / 1000).toFixed(1)} s)`,
+  );
+
+  const featMs = featuresOnly(data);
+  console.log(
+    `feature engine alone (ingest + 15m snapshots): ${(featMs / 1000).toFixed(1)} s, ${Math.round(bars / (featMs / 1000))} bars x markets / s`,
+  );
+
+  const [result, btMs] = timed(() => runBacktest(base(), data));
+  const barsPerSec = Math.round(bars / (btMs / 1000));
+  console.log(
+    `backtest ${STRATEGY}: ${(btMs / 1000).toFixed(1)} s, ${barsPerSec} bars x markets / s, ${result.trades.length} trades, ${result.evaluations} evaluations, return ${(result.metrics.totalReturn * 100).toFixed(2)}%`,
+  );
+
+  // Optimisation: N parameter sets over a shorter window.
+  const optSpec = { seed: 2, markets: nMarkets, days: optDays };
+  const optData = synthetic(optSpec);
+  const [, separateMs] = timed(() => {
+    for (const c of paramSets(sets)) runBacktest(c, optData);
+  });
+  const [, onePassMs] = timed(() => runBacktests(paramSets(sets), optData));
+  const half = Math.ceil(sets / 2);
+  const started = performance.now();
+  const [a, b] = await Promise.all([inWorker(optSpec, sets, [0, half]), inWorker(optSpec, sets, [half, sets])]);
+  const twoWorkersMs = performance.now() - started;
+  const oneWorkerStarted = performance.now();
+  await inWorker(optSpec, sets, [0, sets]);
+  const oneWorkerMs = performance.now() - oneWorkerStarted;
+  console.log(
+    `optimisation, ${sets} parameter sets, ${nMarkets} markets x ${optDays} days of 1-minute bars:\n` +
+      `  ${sets} separate passes: ${(separateMs / 1000).toFixed(1)} s; one pass sharing features: ${(onePassMs / 1000).toFixed(1)} s (x${(separateMs / onePassMs).toFixed(2)})\n` +
+      `  1 worker: ${(oneWorkerMs / 1000).toFixed(1)} s; 2 workers: ${(twoWorkersMs / 1000).toFixed(1)} s (speed-up x${(oneWorkerMs / twoWorkersMs).toFixed(2)}; trades ${[...a, ...b].join(',')})`,
+  );
+
+  // Real 60-minute candles, when the shared data set is there.
+  const real: Record<string, unknown> = {};
+  const dir = values['csv-dir'];
+  if (existsSync(dir)) {
+    const { loadCandles } = await import('../scripts/backtest');
+    const markets = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-LINK'];
+    const candles = loadCandles(dir, markets, 'minute60', 0, Number.MAX_SAFE_INTEGER);
+    const realData: BacktestData = { candles, timeframe: 'minute60' };
+    const realBars = barCount(realData);
+    for (const id of ['dual-momentum', 'pullback']) {
+      const [r, ms] = timed(() => runBacktest({ strategyId: id, initialCashKrw: '100000000' }, realData));
+      const rate = Math.round(realBars / (ms / 1000));
+      console.log(
+        `real 60m candles, ${markets.length} markets, ${realBars} bars, ${id}: ${(ms / 1000).toFixed(1)} s, ${rate} bars x markets / s, ${r.trades.length} trades, return ${(r.metrics.totalReturn * 100).toFixed(2)}%, max DD ${(r.metrics.maxDrawdown * 100).toFixed(2)}%`,
+      );
+      real[id] = {
+        bars: realBars,
+        seconds: ms / 1000,
+        barsPerSec: rate,
+        trades: r.trades.length,
+        totalReturn: r.metrics.totalReturn,
+      };
+    }
+  } else console.log(`no ${dir}: real-candle figures skipped`);
+
+  console.log(
+    JSON.stringify({
+      bench: 'backtest',
+      strategy: STRATEGY,
+      markets: nMarkets,
+      days,
+      bars,
+      featureEngineBarsPerSec: Math.round(bars / (featMs / 1000)),
+      backtestSeconds: btMs / 1000,
+      backtestBarsPerSec: barsPerSec,
+      trades: result.trades.length,
+      optimisation: {
+        sets,
+        days: optDays,
+        separatePassesSeconds: separateMs / 1000,
+        onePassSeconds: onePassMs / 1000,
+        oneWorkerSeconds: oneWorkerMs / 1000,
+        twoWorkersSeconds: twoWorkersMs / 1000,
+        speedUp: oneWorkerMs / twoWorkersMs,
+      },
+      real,
+    }),
+  );
+}
