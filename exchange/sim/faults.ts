@@ -12,6 +12,8 @@ export interface FaultConfig {
   wsDropRate?: number;
   /** New orders are accepted but not matched for this many ms. */
   stallFillsMs?: number;
+  /** The next REST request is answered 418 and its group and scope stay blocked this many seconds. */
+  ban418Seconds?: number;
 }
 
 const KEYS: Array<keyof FaultConfig> = [
@@ -21,6 +23,7 @@ const KEYS: Array<keyof FaultConfig> = [
   'burst429',
   'wsDropRate',
   'stallFillsMs',
+  'ban418Seconds',
 ];
 
 /** Validates a fault configuration from JSON; throws with the offending key. */
@@ -29,6 +32,7 @@ export function parseFaults(input: unknown): FaultConfig {
     throw new Error('faults must be a JSON object');
   const out: FaultConfig = {};
   for (const [k, v] of Object.entries(input)) {
+    if (v === undefined || v === null) continue;
     if (!KEYS.includes(k as keyof FaultConfig)) throw new Error(`unknown fault "${k}"`);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`fault "${k}" must be a number >= 0`);
     if ((k === 'errorRate' || k === 'wsDropRate') && v > 1) throw new Error(`fault "${k}" is a share between 0 and 1`);

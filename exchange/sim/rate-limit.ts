@@ -21,6 +21,7 @@ export type RateGroup = keyof typeof RATE_GROUPS;
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; used: number }>();
+  private readonly bans = new Map<string, { until: number; strikes: number }>();
   constructor(
     private readonly scale = 1,
     private readonly overrides: Partial<Record<RateGroup, number>> = {},
@@ -30,12 +31,30 @@ export class RateLimiter {
     return (this.overrides[group] ?? RATE_GROUPS[group].limit) * (this.scale || 1);
   }
 
-  /** Counts one request; returns what is left in the window and whether it was allowed. */
-  take(group: RateGroup, scope: string, now: number): { allowed: boolean; remaining: number } {
+  /** Blocks a (group, scope) until `until` (a 418). */
+  ban(group: RateGroup, scope: string, until: number): void {
+    const key = `${group}|${scope}`;
+    const prev = this.bans.get(key);
+    this.bans.set(key, { until, strikes: (prev?.strikes ?? 0) + 1 });
+  }
+
+  /** Ms until the ban of a (group, scope) ends, 0 when not banned. */
+  bannedFor(group: RateGroup, scope: string, now: number): number {
+    const b = this.bans.get(`${group}|${scope}`);
+    return b && b.until > now ? b.until - now : 0;
+  }
+
+  /**
+   * Counts one request; returns what is left in the window and whether it was allowed. A scope that keeps
+   * sending after its 429s (three budgets in one window) is banned (418) for 10 s, doubling on repeats.
+   */
+  take(group: RateGroup, scope: string, now: number): { allowed: boolean; remaining: number; bannedMs?: number } {
     const { windowMs } = RATE_GROUPS[group];
     const limit = this.limitOf(group);
     if (this.scale === 0) return { allowed: true, remaining: limit - 1 };
     const key = `${group}|${scope}`;
+    const banned = this.bannedFor(group, scope, now);
+    if (banned > 0) return { allowed: false, remaining: 0, bannedMs: banned };
     const start = now - (now % windowMs);
     let w = this.windows.get(key);
     if (!w || w.start !== start) {
@@ -43,7 +62,16 @@ export class RateLimiter {
       this.windows.set(key, w);
       if (this.windows.size > 10_000) this.sweep(now);
     }
-    if (w.used >= limit) return { allowed: false, remaining: 0 };
+    if (w.used >= limit) {
+      w.used++;
+      if (w.used > 3 * limit) {
+        const strikes = this.bans.get(key)?.strikes ?? 0;
+        const ms = 10_000 * 2 ** Math.min(strikes, 6);
+        this.ban(group, scope, now + ms);
+        return { allowed: false, remaining: 0, bannedMs: ms };
+      }
+      return { allowed: false, remaining: 0 };
+    }
     w.used++;
     return { allowed: true, remaining: limit - w.used };
   }

@@ -131,9 +131,24 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const feed = await makeFeed(opts, tickMs);
   const states = await feed.init(now());
   const markets = new Map(states.map((s) => [s.market, s]));
+  let seqId = now() * 1000;
+  // Warm-up: a few seconds of trading before start, so trades and one-second candles exist at once.
+  const warmStep = Math.min(tickMs, 500);
+  for (let t = now() - 20 * warmStep; t < now(); t += warmStep) {
+    for (const p of await feed.step(t)) {
+      const m = markets.get(p.market);
+      m?.record({
+        market: p.market,
+        price: p.price,
+        volume: p.volume,
+        askBid: p.askBid,
+        timestamp: t,
+        sequentialId: ++seqId,
+      });
+    }
+  }
   let faults: FaultConfig = { ...faultsFromEnv(), ...(opts.faults ?? {}) };
   let burstLeft = faults.burst429 ?? 0;
-  let seqId = now() * 1000;
   let ws: WebSocketHub | null = null;
 
   const recordTrade = (market: string, price: number, volume: number, askBid: AskBid, timestamp: number) => {
@@ -394,8 +409,22 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         account = engine.accounts.get(key.accessKey)!;
       }
       const scope = route.auth ? account!.key.accessKey : (req.socket.remoteAddress ?? 'local');
+      if (faults.ban418Seconds) {
+        limiter.ban(route.group, scope, now() + faults.ban418Seconds * 1000);
+        faults = { ...faults, ban418Seconds: undefined };
+      }
       const budget = limiter.take(route.group, scope, now());
       const header = { 'Remaining-Req': remainingReq(route.group, budget.remaining) };
+      if (budget.bannedMs) {
+        // Upbit documents no body or header for 418; the block length is stated in the text.
+        send(
+          res,
+          418,
+          `I'm a teapot. Too many requests; blocked for ${Math.ceil(budget.bannedMs / 1000)} seconds.`,
+          header,
+        );
+        return;
+      }
       if (!budget.allowed) {
         send(res, 429, 'Too many API requests.', header);
         return;

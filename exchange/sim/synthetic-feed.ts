@@ -202,12 +202,20 @@ export class SyntheticFeed implements MarketFeed {
     let ask = fairIsBid ? stepUp(bid) : ceilToTick(fair);
     if (ask <= bid) ask = stepUp(bid);
     const levelKrw = Math.max(w.spec.krwPerMinute * 0.03, 300_000);
+    // Levels that stay in the book keep most of their size (and what takers consumed refills slowly);
+    // new levels get a fresh size. Depth grows away from the touch.
+    const oldAsks = new Map(state.asks.map((l) => [l.price, l.size]));
+    const oldBids = new Map(state.bids.map((l) => [l.price, l.size]));
+    const size = (old: Map<number, number>, price: number, i: number) => {
+      const fresh = (levelKrw * (0.4 + (i / BOOK_DEPTH) * 1.5) * (0.3 + 1.4 * this.rng.next())) / price;
+      const prev = old.get(price);
+      return Number((prev === undefined ? fresh : 0.9 * prev + 0.1 * fresh).toFixed(8));
+    };
     const asks = [];
     const bids = [];
     for (let i = 0; i < BOOK_DEPTH; i++) {
-      const shape = 0.4 + (i / BOOK_DEPTH) * 1.5;
-      asks.push({ price: ask, size: Number(((levelKrw * shape * (0.3 + 1.4 * this.rng.next())) / ask).toFixed(8)) });
-      bids.push({ price: bid, size: Number(((levelKrw * shape * (0.3 + 1.4 * this.rng.next())) / bid).toFixed(8)) });
+      asks.push({ price: ask, size: size(oldAsks, ask, i) });
+      bids.push({ price: bid, size: size(oldBids, bid, i) });
       ask = stepUp(ask);
       const next = stepDown(bid);
       if (next < bid) bid = next;
