@@ -1,0 +1,241 @@
+// WebSocket streams against the simulator: every public type in DEFAULT and SIMPLE format, the
+// replace-on-resubscribe rule, text PING, private myOrder/myAsset with a partial fill, and a
+// reconnect that resubscribes and runs the caller's resync.
+import Decimal from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { floorVolume, roundToTick } from '../../core/market';
+import type { UpbitClient } from '../upbit/client';
+import {
+  publicWsUrl,
+  UpbitStream,
+  UpbitWsError,
+  type WsCandle,
+  type WsMyOrder,
+  type WsOrderbook,
+  type WsTicker,
+  type WsTrade,
+} from '../upbit/websocket';
+import { nextFrame, type SimHandle, startSim } from './simulator';
+
+let sim: SimHandle;
+let client: UpbitClient;
+
+beforeAll(async () => {
+  sim = await startSim();
+  client = sim.client();
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+function expectTicker(t: WsTicker): void {
+  expect(t.type).toBe('ticker');
+  expect(t.code).toBe('KRW-BTC');
+  expect(t.trade_price).toBeGreaterThan(0);
+  expect(['RISE', 'EVEN', 'FALL']).toContain(t.change);
+  expect(t.trade_date).toMatch(/^\d{8}$/);
+  expect(['SNAPSHOT', 'REALTIME']).toContain(t.stream_type);
+}
+
+function expectOrderbook(o: WsOrderbook): void {
+  expect(o.type).toBe('orderbook');
+  expect(o.orderbook_units.length).toBeGreaterThan(0);
+  const top = o.orderbook_units[0];
+  expect(top.ask_price).toBeGreaterThan(top.bid_price);
+  expect(typeof o.total_ask_size).toBe('number');
+}
+
+for (const format of ['DEFAULT', 'SIMPLE'] as const) {
+  describe(`public stream, ${format} format`, () => {
+    it('ticker, orderbook (with depth), trade and candle frames arrive in DEFAULT field names', async () => {
+      const stream = sim.stream({ format });
+      const ticker = nextFrame(stream, 'ticker', () => true, 5000);
+      const book = nextFrame(stream, 'orderbook', () => true, 5000);
+      const trade = nextFrame(stream, 'trade', () => true, 10_000);
+      const candle = nextFrame(stream, 'candle', (c) => c.type === 'candle.1s', 10_000);
+      await stream.subscribe([
+        { type: 'ticker', codes: ['KRW-BTC'] },
+        { type: 'orderbook', codes: ['KRW-BTC.5'] },
+        { type: 'trade', codes: ['KRW-BTC'] },
+        { type: 'candle.1s', codes: ['KRW-BTC'] },
+      ]);
+      const t = await ticker;
+      expectTicker(t);
+      const o = await book;
+      expectOrderbook(o);
+      expect(o.orderbook_units).toHaveLength(5);
+      const tr: WsTrade = await trade;
+      expect(tr.code).toBe('KRW-BTC');
+      expect(['ASK', 'BID']).toContain(tr.ask_bid);
+      expect(tr.trade_volume).toBeGreaterThan(0);
+      expect(typeof tr.sequential_id).toBe('number');
+      const c: WsCandle = await candle;
+      expect(c.candle_date_time_utc).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+      expect(c.high_price).toBeGreaterThanOrEqual(c.low_price);
+      stream.close();
+    });
+  });
+}
+
+describe('SIMPLE frames really are abbreviated on the wire', () => {
+  it('a raw connection asking for SIMPLE gets `ty`/`cd` keys, which the stream above expanded', async () => {
+    const raw = new WebSocket(publicWsUrl(sim.wsUrl));
+    await new Promise((resolve, reject) => raw.once('open', resolve).once('error', reject));
+    const frame = new Promise<Record<string, unknown>>((resolve) =>
+      raw.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')))),
+    );
+    raw.send(JSON.stringify([{ ticket: 't' }, { type: 'ticker', codes: ['KRW-BTC'] }, { format: 'SIMPLE' }]));
+    const f = await frame;
+    raw.close();
+    expect(f.ty).toBe('ticker');
+    expect(f.cd).toBe('KRW-BTC');
+    expect(f.type).toBeUndefined();
+  });
+});
+
+describe('subscription rules', () => {
+  it('a new request replaces the previous subscription', async () => {
+    const stream = sim.stream();
+    await stream.subscribe([{ type: 'trade', codes: ['KRW-BTC'] }]);
+    await nextFrame(stream, 'trade', () => true, 10_000);
+    await stream.subscribe([{ type: 'ticker', codes: ['KRW-ETH'] }]);
+    // The replacement is in force once its first frame arrives.
+    await nextFrame(stream, 'ticker', (t) => t.code === 'KRW-ETH', 5000);
+    const trades: WsTrade[] = [];
+    stream.on('trade', (t) => trades.push(t));
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(trades).toEqual([]);
+    stream.close();
+  });
+
+  it('the async iterator yields frames until aborted', async () => {
+    const stream = sim.stream();
+    await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC', 'KRW-ETH'], is_only_snapshot: true }]);
+    const abort = new AbortController();
+    const codes: string[] = [];
+    setTimeout(() => abort.abort(), 3000);
+    for await (const t of stream.iterate('ticker', abort.signal)) {
+      codes.push(t.code);
+      if (codes.length === 2) abort.abort();
+    }
+    expect(codes.sort()).toEqual(['KRW-BTC', 'KRW-ETH']);
+    stream.close();
+  });
+
+  it('a text PING is answered with status UP', async () => {
+    const stream = sim.stream();
+    await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC'] }]);
+    const status = new Promise<string>((resolve) => stream.once('status', resolve));
+    stream.sendTextPing();
+    expect(await status).toBe('UP');
+    stream.close();
+  });
+});
+
+describe('private stream', () => {
+  it('a partial fill shows as a `trade` event, then the order rests; myAsset reports the lock', async () => {
+    const stream = sim.stream({ private: true });
+    await stream.subscribe([{ type: 'myOrder', codes: ['KRW-BTC'] }, { type: 'myAsset' }]);
+    const [book] = await client.orderbook(['KRW-BTC']);
+    const best = book.orderbook_units[0];
+    // Take the whole best ask level and ask for twice as much at that price: a partial fill by design.
+    const volume = floorVolume(new Decimal(best.ask_size).mul(2)).toFixed();
+    const identifier = `ws-partial-${Date.now()}`;
+    const fill = nextFrame(stream, 'myOrder', (o) => o.identifier === identifier && o.state === 'trade', 5000);
+    const asset = nextFrame(stream, 'myAsset', (a) => a.assets.some((x) => x.currency === 'KRW'), 5000);
+    const order = await client.createOrder({
+      market: 'KRW-BTC',
+      side: 'bid',
+      ord_type: 'limit',
+      price: new Decimal(best.ask_price).toFixed(),
+      volume,
+      identifier,
+    });
+    const trade: WsMyOrder = await fill;
+    expect(trade.uuid).toBe(order.uuid);
+    expect(trade.ask_bid).toBe('BID');
+    expect(trade.executed_volume).toBeGreaterThan(0);
+    expect(trade.executed_volume).toBeLessThan(Number(volume));
+    expect(trade.remaining_volume).toBeGreaterThan(0);
+    expect(typeof trade.trade_fee).toBe('number');
+    expect(typeof trade.is_maker).toBe('boolean');
+    expect((await asset).assets.find((a) => a.currency === 'KRW')?.locked).toBeGreaterThan(0);
+    const rest = await client.getOrder({ uuid: order.uuid });
+    expect(rest.state).toBe('wait');
+    expect(new Decimal(rest.executed_volume).toNumber()).toBe(trade.executed_volume);
+    const cancelled = nextFrame(stream, 'myOrder', (o) => o.uuid === order.uuid && o.state === 'cancel', 5000);
+    await client.cancelOrder({ uuid: order.uuid });
+    expect((await cancelled).state).toBe('cancel');
+    stream.close();
+  });
+
+  it('after a dropped connection it reconnects, resubscribes and resyncs, so a fill made meanwhile is seen', async () => {
+    const seen = new Set<string>();
+    let resyncs = 0;
+    const stream = sim.stream({
+      private: true,
+      // The caller's resync: re-read recent orders over REST (the workflow also re-reads balances).
+      resync: async () => {
+        resyncs += 1;
+        const closed = await client.closedOrders({ market: 'KRW-BTC', startTime: new Date(Date.now() - 60_000) });
+        for (const o of closed) seen.add(o.uuid);
+        await client.accounts();
+      },
+    });
+    stream.on('myOrder', (o) => seen.add(o.uuid));
+    await stream.subscribe([{ type: 'myOrder' }]);
+
+    const reopened = new Promise<{ reconnect: boolean }>((resolve) => stream.once('open', resolve));
+    const resynced = new Promise<void>((resolve) => stream.once('resynced', resolve));
+    stream.dropConnection();
+    // While the stream is down: a market buy that fills at once.
+    const missed = await client.createOrder({ market: 'KRW-BTC', side: 'bid', ord_type: 'price', price: '10000' });
+    expect((await reopened).reconnect).toBe(true);
+    await resynced;
+    expect(resyncs).toBe(1);
+    expect(seen.has(missed.uuid)).toBe(true);
+
+    // And the resubscribed stream carries new events.
+    const [book] = await client.orderbook(['KRW-BTC']);
+    const price = roundToTick('KRW', new Decimal(book.orderbook_units[0].bid_price).mul('0.9'), 'bid');
+    const identifier = `ws-after-${Date.now()}`;
+    const live = nextFrame(stream, 'myOrder', (o) => o.identifier === identifier, 5000);
+    const order = await client.createOrder({
+      market: 'KRW-BTC',
+      side: 'bid',
+      ord_type: 'limit',
+      price: price.toFixed(),
+      volume: floorVolume(new Decimal(10_000).div(price)).toFixed(),
+      identifier,
+    });
+    expect((await live).uuid).toBe(order.uuid);
+    await client.cancelOrder({ uuid: order.uuid });
+    stream.close();
+  });
+
+  it('bad keys are refused with a typed error and the stream stops instead of looping', async () => {
+    const stream = new UpbitStream({
+      url: sim.wsUrl,
+      keys: async () => ({ accessKey: 'sim-access-key', secretKey: 'wrong' }),
+      reconnectBaseMs: 50,
+      reconnectMaxMs: 100,
+    });
+    let opens = 0;
+    stream.on('open', () => {
+      opens += 1;
+    });
+    const refused = new Promise<Error>((resolve) => stream.on('error', resolve));
+    // Refused at the handshake (HTTP 401) or right after it (INVALID_AUTH frame): either way an UpbitWsError.
+    await stream.subscribe([{ type: 'myOrder' }]).catch(() => undefined);
+    const err = await refused;
+    expect(err).toBeInstanceOf(UpbitWsError);
+    expect([(err as UpbitWsError).upbitName, String((err as UpbitWsError).httpStatus)]).toEqual(
+      expect.arrayContaining([expect.stringMatching(/INVALID_AUTH|jwt_verification|401/)]),
+    );
+    await new Promise((r) => setTimeout(r, 600));
+    expect(stream.connected).toBe(false);
+    expect(opens).toBeLessThanOrEqual(1);
+    stream.close();
+  });
+});
