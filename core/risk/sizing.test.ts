@@ -102,6 +102,23 @@ describe('sizeEntry', () => {
     expect(bigMin).toMatchObject({ ok: false, code: 'UnderMinTotal' });
   });
 
+  it('stays inside the cap when the division rounds up (found by the property below)', () => {
+    // 9% of 3,655,266,240 = 328,973,961.6; / 0.00189 = 174,060,297,142.857142857..., which a 20-digit
+    // division rounds up to ...142.85714286 (0.00000000001 KRW over the cap).
+    const r = sizeEntry({
+      ...base,
+      market: 'KRW-X',
+      equityKrw: '3655266240',
+      freeKrw: '329138449',
+      price: '0.00189',
+      stopPrice: undefined,
+      atr: '0.00000189',
+      config: { ...DEFAULT_RISK_CONFIG, maxCoinWeightPct: 9, maxTotalExposurePct: 9 },
+    });
+    expect(r).toMatchObject({ ok: true, volume: '174060297142.85714285', boundBy: 'coin_weight' });
+    if (r.ok) expect(new Decimal(r.totalKrw).lte('328973961.6')).toBe(true);
+  });
+
   it('rejects bad input with a named reason', () => {
     expect(sizeEntry({ ...base, equityKrw: 'abc' })).toMatchObject({ ok: false, code: 'InvalidInput' });
     expect(sizeEntry({ ...base, price: '-1' })).toMatchObject({ ok: false, code: 'InvalidInput' });
@@ -153,7 +170,7 @@ describe('sizeEntry', () => {
           expect(new Decimal(r.lockedKrw).lte(input.freeKrw)).toBe(true);
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
   });
 });

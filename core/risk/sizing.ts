@@ -121,7 +121,12 @@ export function sizeEntry(input: SizeEntryInput): SizeResult {
   let [boundBy, target] = caps[0];
   for (const [name, cap] of caps) if (cap.lt(target)) [boundBy, target] = [name, cap];
 
-  const volume = floorVolume(target.div(price));
+  // Division rounds half-up at 20 significant digits, which can land one 8th-decimal step above the exact
+  // quotient; step back until the order is inside the cap and the free KRW.
+  let volume = floorVolume(target.div(price));
+  const step = new Decimal('1e-8');
+  while (volume.gt(0) && (orderTotal(price, volume).gt(target) || bidLocked(price, volume, fee).gt(free!)))
+    volume = volume.minus(step);
   const total = orderTotal(price, volume);
   const minimum = minimumOrderTotal(input.rules.minTotal ?? 5000);
   if (total.lt(minimum)) {

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_STRATEGY_ID, getStrategy, strategies, validateParams } from '.';
 
 describe('strategy registry and parameters', () => {
-  it('registers the five built-ins with the pullback as default', () => {
+  it('registers the built-ins with the pullback as default', () => {
     expect(Object.keys(strategies).sort()).toEqual([
       'breakout',
       'dual-momentum',
       'ensemble',
+      'probe',
       'pullback',
       'rsi-reversion',
     ]);

@@ -7,12 +7,13 @@ import { type PullbackMemory, pullback } from './pullback';
 const T = Date.UTC(2026, 2, 10, 3, 0);
 const M15 = 15 * 60_000;
 const uptrend60 = { close: 110, ema9: 108, ema21: 105, ema50: 100, ema200: 90, adx: 30 };
-const dipBar = { lastClosedTs: T, lows: [98], close: 99, ema21: 100, rsi14: 25, atr: 1, volumeSpike: 1 };
+const dipBar = { lastClosedTs: T, lows: [98], close: 99, ema21: 100, rsi7: 25, rsi14: 35, atr: 1, volumeSpike: 1 };
 const recoveryBar = {
   lastClosedTs: T + M15,
   lows: [100.2],
   close: 101.5,
   ema21: 100,
+  rsi7: 38,
   rsi14: 38,
   atr: 1,
   volumeSpike: 1.5,
@@ -61,7 +62,12 @@ describe('pullback', () => {
     expect(run(recoveryBar).intents).toEqual([]); // fresh memory: no dip seen
     const mem = run(dipBar).memory;
     expect(run(recoveryBar, mem, { h: { ...uptrend60, close: 95, ema9: 96, ema21: 98 } }).intents).toEqual([]);
-    expect(run({ ...recoveryBar, rsi14: 55 }, mem).intents).toEqual([]);
+    expect(run({ ...recoveryBar, rsi7: 61 }, mem).intents).toEqual([]);
+    // With RSI14 chosen, the dip bar's RSI14 of 35 was never oversold.
+    expect(
+      run(recoveryBar, run(dipBar, undefined, { params: { fastRsi: false } }).memory, { params: { fastRsi: false } })
+        .intents,
+    ).toEqual([]);
     expect(run({ ...recoveryBar, volumeSpike: 0.8 }, mem).intents).toEqual([]);
     // The dip must be recent: seven bars later it no longer counts (dipLookback 6).
     expect(run({ ...recoveryBar, lastClosedTs: T + 7 * M15 }, mem).intents).toEqual([]);
