@@ -1,5 +1,6 @@
 // Quotation REST: our client against the simulator, checking the shapes Upbit documents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tickSize } from '../../core/market';
 import type { UpbitClient } from '../upbit/client';
 import { CodeNotFound, QuotationBadRequest, UpbitError } from '../upbit/errors';
 import type { Candle } from '../upbit/types';
@@ -144,6 +145,22 @@ describe('ticker, orderbook, trades', () => {
     }
     const missing = await client.ticker(['KRW-NOPE']).catch((e) => e);
     expect(missing).toBeInstanceOf(CodeNotFound);
+  });
+
+  it('ticker/all lists every KRW market; orderbook/instruments gives the tick core/market computes', async () => {
+    const all = await client.tickerAll(['KRW']);
+    const markets = await client.markets();
+    expect(all.map((t) => t.market).sort()).toEqual(
+      markets
+        .map((m) => m.market)
+        .filter((m) => m.startsWith('KRW-'))
+        .sort(),
+    );
+    const [ticker] = await client.ticker(['KRW-BTC']);
+    const [instrument] = await client.orderbookInstruments(['KRW-BTC']);
+    expect(instrument.market).toBe('KRW-BTC');
+    expect(instrument.quote_currency).toBe('KRW');
+    expect(instrument.tick_size).toBe(tickSize('KRW', ticker.trade_price).toFixed());
   });
 
   it('orderbook: asks ascending above bids descending, totals add up, count honoured', async () => {

@@ -31,6 +31,7 @@ import type {
   MinuteUnit,
   Order,
   Orderbook,
+  OrderbookInstrument,
   OrderChance,
   OrderRef,
   OrderRefs,
@@ -162,6 +163,28 @@ export class UpbitClient {
       method: 'GET',
       path: '/v1/ticker',
       group: 'ticker',
+      params: { markets: markets.join(',') },
+      auth: false,
+    });
+  }
+
+  /** Tickers of every market quoted in the given currencies (default KRW). */
+  tickerAll(quoteCurrencies: string[] = ['KRW']): Promise<Ticker[]> {
+    return this.send({
+      method: 'GET',
+      path: '/v1/ticker/all',
+      group: 'ticker',
+      params: { quote_currencies: quoteCurrencies.join(',') },
+      auth: false,
+    });
+  }
+
+  /** The authoritative tick size (and grouping levels) per market. */
+  orderbookInstruments(markets: string[]): Promise<OrderbookInstrument[]> {
+    return this.send({
+      method: 'GET',
+      path: '/v1/orderbook/instruments',
+      group: 'orderbook',
       params: { markets: markets.join(',') },
       auth: false,
     });

@@ -94,6 +94,14 @@ export interface Orderbook {
   level: number;
 }
 
+export interface OrderbookInstrument {
+  market: string;
+  quote_currency: string;
+  /** Decimal string, e.g. "1000". */
+  tick_size: string;
+  supported_levels: string[];
+}
+
 export interface TradeTick {
   market: string;
   trade_date_utc: string;
