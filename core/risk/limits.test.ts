@@ -51,6 +51,10 @@ describe('checkEntry', () => {
     s = onPositionClosed(s, { positionId: 'b', market: 'KRW-ETH', pnlKrw: '-1', ts: T0 + 3 * MIN }); // exactly 3%
     const blocked = checkEntry(s, { market: 'KRW-BTC' }, cfg, T0 + 4 * MIN);
     expect(blocked).toMatchObject({ allowed: false, code: 'DailyLossLimit' });
+    // A later win the same day does not lift it.
+    s = onPositionClosed(s, { positionId: 'c', market: 'KRW-ETH', pnlKrw: '200000', ts: T0 + 5 * MIN });
+    expect(s.dailyPnl.at(-1)).toEqual({ day: '2026-03-10', pnlKrw: '-100000', lowKrw: '-300000' });
+    expect(checkEntry(s, { market: 'KRW-BTC' }, cfg, T0 + 6 * MIN).allowed).toBe(false);
     // 2026-03-10 23:59 KST still blocked; 2026-03-11 00:00 KST (15:00 UTC) free again.
     expect(checkEntry(s, { market: 'KRW-BTC' }, cfg, Date.UTC(2026, 2, 10, 14, 59)).allowed).toBe(false);
     const nextDay = Date.UTC(2026, 2, 10, 15, 0);
@@ -149,28 +153,49 @@ describe('checkEntry', () => {
     expect(s.open.p.costKrw).toBe('60000');
     s = onPositionClosed(s, { positionId: 'p', market: 'KRW-X', pnlKrw: '1000', ts: T0 + 3 });
     expect(s.open).toEqual({});
-    expect(s.dailyPnl).toEqual([{ day: '2026-03-10', pnlKrw: '1000' }]);
+    expect(s.dailyPnl).toEqual([{ day: '2026-03-10', pnlKrw: '1000', lowKrw: '0' }]);
   });
 
   it('property: a halted account never opens a position', () => {
-    const arbState = fc.record({
-      markets: fc.array(fc.constantFrom('KRW-A', 'KRW-B', 'KRW-C'), { maxLength: 3 }),
-      pnl: fc.integer({ min: -1_000_000, max: 1_000_000 }),
-    });
+    // Every way to halt: by hand, drawdown, daily loss, BTC crash; then any market, any time inside the halt.
+    const halts: Record<string, (s: RiskState) => { state: RiskState; until: number }> = {
+      manual: (s) => ({ state: haltEntries(s, T0, 'emergency stop'), until: Number.POSITIVE_INFINITY }),
+      drawdown: (s) => ({ state: onEquity(s, '8400000', T0, cfg), until: Number.POSITIVE_INFINITY }),
+      dailyLoss: (s) => ({
+        state: onPositionClosed(s, { positionId: 'l', market: 'KRW-Q', pnlKrw: '-300000', ts: T0 }),
+        until: nextKstDayStart(T0),
+      }),
+      volatility: (s) => ({
+        state: onBtcPrice(onBtcPrice(s, 100_000_000, T0 - 5 * MIN, cfg), 96_000_000, T0, cfg),
+        until: T0 + cfg.volatilityHaltMinutes * MIN,
+      }),
+    };
     fc.assert(
       fc.property(
-        arbState,
-        fc.constantFrom('KRW-A', 'KRW-D'),
+        fc.constantFrom(...Object.keys(halts)),
+        fc.array(fc.constantFrom('KRW-A', 'KRW-B'), { maxLength: 2 }),
+        fc.constantFrom('KRW-A', 'KRW-C', 'KRW-BTC'),
         fc.integer({ min: 0, max: 100 * DAY }),
-        (a, market, dt) => {
-          let s = onEquity(emptyRiskState(), '10000000', T0, cfg);
-          s = withOpen(s, a.markets);
-          s = onPositionClosed(s, { positionId: 'old', market: 'KRW-Q', pnlKrw: a.pnl, ts: T0 });
-          s = haltEntries(s, T0, 'emergency stop');
-          const r = checkEntry(s, { market }, cfg, T0 + dt);
-          expect(r).toMatchObject({ allowed: false, code: 'Halted' });
+        fc.boolean(),
+        (kind, held, market, dt, withCorrelations) => {
+          const base = withOpen(onEquity(emptyRiskState(), '10000000', T0 - MIN, cfg), held, T0 - MIN);
+          const { state, until } = halts[kind](base);
+          const now = T0 + dt;
+          if (now >= until) return;
+          const candidate = withCorrelations ? { market, correlations: { 'KRW-A': 0 } } : { market };
+          expect(checkEntry(state, candidate, cfg, now).allowed).toBe(false);
+          // Recording more equity, fills or closes never lifts a halt early either.
+          const equity = kind === 'drawdown' ? '8400001' : '10000000';
+          const later = onPositionClosed(onEquity(state, equity, now, cfg), {
+            positionId: 'x',
+            market,
+            pnlKrw: '5000',
+            ts: now,
+          });
+          expect(checkEntry(later, candidate, cfg, now).allowed).toBe(false);
         },
       ),
+      { numRuns: 500 },
     );
   });
 

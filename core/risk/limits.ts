@@ -39,9 +39,10 @@ function upsertDay<T extends { day: string }>(list: T[], day: string, make: (pre
   return next.slice(-keep);
 }
 
-function todayPnl(state: RiskState, day: string): Decimal {
+/** Lowest running realised PnL of the KST day (0 when nothing closed that day). */
+function todayLowPnl(state: RiskState, day: string): Decimal {
   const row = state.dailyPnl[state.dailyPnl.length - 1];
-  return row?.day === day ? new Decimal(row.pnlKrw) : new Decimal(0);
+  return row?.day === day ? new Decimal(row.lowKrw) : new Decimal(0);
 }
 
 /** Highest equity over the last `days` KST days up to and including the day of ts. */
@@ -145,7 +146,10 @@ export function onPositionClosed(
     dailyPnl: upsertDay(
       state.dailyPnl,
       day,
-      (prev) => ({ day, pnlKrw: pnl.plus(prev?.pnlKrw ?? 0).toFixed() }),
+      (prev) => {
+        const total = pnl.plus(prev?.pnlKrw ?? 0);
+        return { day, pnlKrw: total.toFixed(), lowKrw: Decimal.min(total, prev?.lowKrw ?? 0).toFixed() };
+      },
       MAX_PNL_DAYS,
     ),
     lastLossTs: pnl.isNeg() ? { ...state.lastLossTs, [closed.market]: closed.ts } : state.lastLossTs,
@@ -197,14 +201,15 @@ export function checkEntry(state: RiskState, candidate: EntryCandidate, config: 
 
   const day = kstDay(nowTs);
   const openRow = state.dayOpenEquity[state.dayOpenEquity.length - 1];
-  const pnl = todayPnl(state, day);
+  // The lowest point of the day counts: a later win does not lift a limit already hit.
+  const pnl = todayLowPnl(state, day);
   if (openRow?.day === day && pnl.isNeg()) {
     const lossPct = pnl.neg().div(openRow.equityKrw).mul(100);
     if (lossPct.gte(config.dailyLossLimitPct))
       return {
         allowed: false,
         code: 'DailyLossLimit',
-        reason: `DailyLossLimit: realised ${pnl.toFixed(0)} KRW today (${lossPct.toFixed(2)}% of ${openRow.equityKrw}), limit ${config.dailyLossLimitPct}%; entries resume at ${new Date(nextKstDayStart(nowTs)).toISOString()}`,
+        reason: `DailyLossLimit: realised PnL fell to ${pnl.toFixed(0)} KRW today (${lossPct.toFixed(2)}% of ${openRow.equityKrw}), limit ${config.dailyLossLimitPct}%; entries resume at ${new Date(nextKstDayStart(nowTs)).toISOString()}`,
       };
   }
 

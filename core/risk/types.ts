@@ -146,8 +146,8 @@ export interface RiskState {
   equityPeaks: { day: string; peakKrw: string }[];
   /** Equity seen first in each KST day (base of the daily loss limit), newest last, at most 7 days. */
   dayOpenEquity: { day: string; equityKrw: string }[];
-  /** Realised PnL per KST day, newest last, at most 7 days. */
-  dailyPnl: { day: string; pnlKrw: string }[];
+  /** Realised PnL per KST day and its lowest running total that day (a loss limit once hit stays hit), newest last, at most 7 days. */
+  dailyPnl: { day: string; pnlKrw: string; lowKrw: string }[];
   /** Entries per coin in the current KST day. */
   entries: { day: string; perCoin: Record<string, number> };
   /** Time of the last losing exit per coin. */

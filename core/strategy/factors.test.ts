@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   composite,
   correlationFactor,
+  factorScores,
   momentumFactor,
   regimeFactor,
   returnCorrelation,
@@ -80,5 +82,68 @@ describe('factors', () => {
     // aligned at the ends: the extra leading value of the longer series is ignored
     expect(returnCorrelation([5, 100, 110, 99, 108.9], [100, 110, 99, 108.9])).toBeCloseTo(1, 12);
     expect(returnCorrelation([1, 2], [1, 2])).toBeNull();
+  });
+
+  it('property: every factor and the composite stay in [-1, 1] for any finite inputs', () => {
+    const num = fc.double({ min: -1e9, max: 1e9, noNaN: true });
+    const pos = fc.double({ min: 1e-9, max: 1e9, noNaN: true });
+    const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+    const features = fc.record({
+      close: pos,
+      ema9: opt(pos),
+      ema21: opt(pos),
+      ema50: opt(pos),
+      ema200: opt(pos),
+      adx: opt(fc.double({ min: 0, max: 100, noNaN: true })),
+      roc: opt(num),
+      realizedVol: opt(fc.double({ min: 0, max: 10, noNaN: true })),
+      rsi14: opt(fc.double({ min: 0, max: 100, noNaN: true })),
+      atr: opt(fc.double({ min: 0, max: 1e9, noNaN: true })),
+      volumeSpike: opt(fc.double({ min: 0, max: 1e6, noNaN: true })),
+    });
+    const weight = fc.double({ min: -1, max: 3, noNaN: true });
+    fc.assert(
+      fc.property(
+        features,
+        features,
+        opt(fc.double({ min: -1, max: 1, noNaN: true })),
+        opt(fc.double({ min: 0, max: 1, noNaN: true })),
+        opt(fc.double({ min: -1, max: 10, noNaN: true })),
+        fc.array(weight, { minLength: 6, maxLength: 6 }),
+        (a, b, corr, hurst, btcReturn, w) => {
+          const scores = factorScores(
+            frame('minute60', a),
+            frame('minute15', b),
+            corr,
+            { hurst, label: null },
+            context(0, { btcReturn }),
+            {
+              wTrend: w[0],
+              wMomentum: w[1],
+              wVolatility: w[2],
+              wVolume: w[3],
+              wCorrelation: w[4],
+              wRegime: w[5],
+              volLowPct: 0.3,
+              volHighPct: 3,
+            },
+          );
+          for (const v of Object.values(scores)) {
+            expect(Number.isFinite(v)).toBe(true);
+            expect(Math.abs(v)).toBeLessThanOrEqual(1);
+          }
+          const weights = {
+            trend: w[0],
+            momentum: w[1],
+            volatility: w[2],
+            volume: w[3],
+            correlation: w[4],
+            regime: w[5],
+          };
+          expect(Math.abs(composite(scores, weights))).toBeLessThanOrEqual(1);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
