@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { downloadCandles } from '../exchange/marketdata/download';
 import { formatQualityReport, qualityReport } from '../exchange/marketdata/quality-report';
-import { CANDLE_TIMEFRAMES, parseTimeframe } from '../exchange/marketdata/timeframes';
+import { bucketStart, CANDLE_TIMEFRAMES, parseTimeframe } from '../exchange/marketdata/timeframes';
 import { UpbitClient } from '../exchange/upbit/client';
 import { openDatabase } from '../prisma/db';
 
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
   if (!(days > 0)) throw new Error(`--days must be a positive number, got "${values.days}"`);
   const to = values.to ? Date.parse(values.to) : Date.now();
   if (Number.isNaN(to)) throw new Error(`--to must be an ISO 8601 time, got "${values.to}"`);
-  const from = to - days * 86_400_000;
+  const from = bucketStart(timeframe, to - days * 86_400_000);
   const baseUrl = values['base-url'] ?? UPBIT_REST;
   const source = values.source ?? (values['base-url'] ? 'sim' : 'upbit');
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../prisma/db';
 import { type Simulator, startSimulator } from '../sim/server';
 import { UpbitClient } from '../upbit/client';
@@ -11,6 +11,8 @@ type Db = Awaited<ReturnType<typeof openDatabase>>;
 const MINUTE = 60_000;
 let sim: Simulator;
 let client: UpbitClient;
+/** The client's warnings: a 429 from the simulator's rate limiter would show here. */
+const warnings: string[] = [];
 /** Download clock: the minute the simulator started in, so every candle before it is settled history. */
 let T: number;
 const dbs: Db[] = [];
@@ -28,8 +30,13 @@ async function storedTs(db: Db, market: string, timeframe = 'minute1'): Promise<
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, seed: 7, historyMinutes: 1500 });
-  client = new UpbitClient({ baseUrl: sim.baseUrl });
+  client = new UpbitClient({ baseUrl: sim.baseUrl, logger: { warn: (_obj, msg) => warnings.push(msg) } });
   T = Math.floor(Date.now() / MINUTE) * MINUTE;
+});
+
+afterEach(() => {
+  // Paced by the client, no request was refused for going too fast.
+  expect(warnings).toEqual([]);
 });
 
 afterAll(async () => {
