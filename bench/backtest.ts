@@ -4,7 +4,6 @@
 // and, when ../shared/data/upbit is there, the same on the real 60-minute candles. Last line: JSON.
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type BacktestConfig, type BacktestData, runBacktest, runBacktests } from '../core/backtest/engine';

@@ -118,7 +118,7 @@ function report(r: BacktestResult): string {
       ['metric', 'value'],
       [
         ['period', `${iso(r.startTs)} -> ${iso(r.endTs)}`],
-        ['strategy', `${r.strategyId} ${JSON.stringify(r.params)}`],
+        ['strategy', r.strategyId],
         ['starting balance', `${krw(m.initialEquity)} KRW`],
         ['final balance', `${krw(m.finalEquity)} KRW`],
         ['total return', pct(m.totalReturn)],
@@ -143,6 +143,16 @@ function report(r: BacktestResult): string {
       ],
     ),
   );
+  out.push(`\nparameters: ${JSON.stringify(r.params)}`);
+  const skipped = Object.entries(r.skipped).sort((a, b) => b[1] - a[1]);
+  if (skipped.length)
+    out.push(
+      table(
+        `EVALUATIONS SKIPPED (${skipped.reduce((s, [, n]) => s + n, 0)} of ${r.evaluations})`,
+        ['reason', 'count'],
+        skipped.slice(0, 8),
+      ),
+    );
   out.push(
     table(
       'MONTHLY RETURNS',

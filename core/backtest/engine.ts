@@ -603,7 +603,8 @@ export function runBacktestsWith(
   return runs.map((run) => {
     const end = Math.min(run.tradeTo, lastTs);
     closeAll(run, lastBar, end);
-    const equity = run.equity.filter((p) => p.ts >= run.tradeFrom);
+    // A point stamped exactly at tradeFrom is the close of the last warm-up bar: not part of the test.
+    const equity = run.equity.filter((p) => p.ts > run.tradeFrom);
     equity.push({ ts: end, equity: run.cash.toNumber() });
     const metrics = computeMetrics({
       initialEquity: run.initialCash.toNumber(),
