@@ -1,9 +1,10 @@
 // Every per-bar indicator of one market on one timeframe, updated one bar at a time. `update(bar, true)` revises
 // the newest bar (the forming one) instead of recomputing history, as trading-signals does.
-import { ADX, ATR, BollingerBands, EMA, MACD, OBV, ROC, RSI, SMA, StochasticOscillator, VWAP } from 'trading-signals';
+import { ADX, ATR, EMA, MACD, OBV, ROC, RSI, VWAP } from 'trading-signals';
 import { type Candle, dayStart, KST_OFFSET_MS } from '../market/candles';
 import type { DayBoundary } from '../market/timeframes';
 import type { IndicatorValues } from './snapshot';
+import { Bollinger, MovingSums, Ring, Stochastic } from './window-stats';
 
 /** Bars of log returns behind realizedVol, of volume behind volumeSpike, and behind cumReturn. */
 export const REALIZED_VOL_BARS = 20;
@@ -14,15 +15,6 @@ type Stable = { isStable: boolean; getResult(): unknown };
 function resultOf<T>(ind: Stable): T | null {
   // isStable is a plain field check on these classes; getResult() on an unwarmed one throws internally (slow).
   return ind.isStable ? (ind.getResult() as T) : null;
-}
-
-/** Appends x, or overwrites the newest element when replacing; keeps at most `max` elements. */
-function pushOrReplace(arr: number[], x: number, replace: boolean, max: number): void {
-  if (replace && arr.length > 0) arr[arr.length - 1] = x;
-  else {
-    arr.push(x);
-    if (arr.length > max) arr.shift();
-  }
 }
 
 /** Sample standard deviation of the log returns of `closes` (oldest first). */
@@ -47,23 +39,23 @@ export type BarIndicatorOptions = {
 export class BarIndicators {
   private bars = 0;
   private readonly emas = [new EMA(9), new EMA(21), new EMA(50), new EMA(200)] as const;
-  private readonly smas = [new SMA(9), new SMA(21), new SMA(50), new SMA(200)] as const;
+  private readonly smas = new MovingSums([9, 21, 50, 200]);
   private readonly macd = new MACD(new EMA(12), new EMA(26), new EMA(9));
   private readonly adx = new ADX(14);
   private readonly rsi14 = new RSI(14);
   private readonly rsi7 = new RSI(7);
-  private readonly stoch = new StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 3, dPeriod: 3 });
+  private readonly stoch = new Stochastic(14, 3, 3);
   private readonly roc = new ROC(10);
   private readonly atr = new ATR(14);
-  private readonly bb = new BollingerBands(20, 2);
+  private readonly bb = new Bollinger(20, 2);
   private readonly obv = new OBV(2);
   private vwap: VWAP | null = null;
   private vwapDayStart = Number.NaN;
   private vwapHasLatest = false; // trading-signals' VWAP skips zero-volume bars; remember whether it took the newest
   private vpt: number | null = null; // volume-price trend including the newest bar
   private vptBefore: number | null = null; // ... excluding it
-  private readonly closes: number[] = [];
-  private readonly volumes: number[] = [];
+  private readonly closes = new Ring(CUM_RETURN_BARS + 1);
+  private readonly volumes = new Ring(VOLUME_SPIKE_BARS + 1);
   private latest: Candle | null = null;
   private cached: IndicatorValues | null = null;
 
@@ -80,7 +72,7 @@ export class BarIndicators {
     this.cached = null;
     const close = bar.close;
     for (const ema of this.emas) ema.update(close, revise);
-    for (const sma of this.smas) sma.update(close, revise);
+    this.smas.update(close, revise);
     this.macd.update(close, revise);
     this.adx.update(bar, revise);
     this.rsi14.update(close, revise);
@@ -94,12 +86,12 @@ export class BarIndicators {
     // Volume-price trend: trading-signals' PVT deep-copies its state on every update, which costs more than all
     // other indicators together; the formula is one line.
     if (!revise) this.vptBefore = this.vpt;
-    const previousClose =
-      this.closes.length >= (revise ? 2 : 1) ? this.closes[this.closes.length - (revise ? 2 : 1)] : null;
+    const back = revise ? 1 : 0; // bars back to the previous close, before this bar's close is stored
+    const previousClose = this.closes.length > back ? this.closes.at(back) : null;
     this.vpt =
       previousClose === null ? null : (this.vptBefore ?? 0) + (bar.volume * (close - previousClose)) / previousClose;
-    pushOrReplace(this.closes, close, revise, CUM_RETURN_BARS + 1);
-    pushOrReplace(this.volumes, bar.volume, revise, VOLUME_SPIKE_BARS + 1);
+    this.closes.push(close, revise);
+    this.volumes.push(bar.volume, revise);
     this.latest = bar;
   }
 
@@ -126,16 +118,22 @@ export class BarIndicators {
     if (latest === null) throw new Error('BarIndicators.values() before any bar');
     const emaOf = (i: number) => (this.bars >= this.emas[i].interval ? this.emas[i].getResult() : null);
     const macd = resultOf<{ macd: number; signal: number; histogram: number }>(this.macd);
-    const stoch = resultOf<{ stochK: number; stochD: number }>(this.stoch);
-    const bands = resultOf<{ upper: number; middle: number; lower: number }>(this.bb);
+    const stoch = this.stoch.value();
+    const bands = this.bb.value();
     const adx = resultOf<number>(this.adx);
-    const n = this.closes.length;
+    const closes = this.closes;
     const volumes = this.volumes;
     let volumeSpike: number | null = null;
     if (volumes.length > VOLUME_SPIKE_BARS) {
       let sum = 0;
-      for (let i = 0; i < VOLUME_SPIKE_BARS; i++) sum += volumes[i];
-      volumeSpike = sum > 0 ? volumes[VOLUME_SPIKE_BARS] / (sum / VOLUME_SPIKE_BARS) : null;
+      for (let i = 1; i <= VOLUME_SPIKE_BARS; i++) sum += volumes.at(i);
+      volumeSpike = sum > 0 ? volumes.at(0) / (sum / VOLUME_SPIKE_BARS) : null;
+    }
+    let realizedVol: number | null = null;
+    if (closes.length > REALIZED_VOL_BARS) {
+      const window = new Array<number>(REALIZED_VOL_BARS + 1);
+      for (let i = 0; i <= REALIZED_VOL_BARS; i++) window[i] = closes.at(REALIZED_VOL_BARS - i);
+      realizedVol = logReturnStd(window);
     }
     this.cached = {
       close: latest.close,
@@ -143,20 +141,20 @@ export class BarIndicators {
       ema21: emaOf(1),
       ema50: emaOf(2),
       ema200: emaOf(3),
-      sma9: resultOf(this.smas[0]),
-      sma21: resultOf(this.smas[1]),
-      sma50: resultOf(this.smas[2]),
-      sma200: resultOf(this.smas[3]),
+      sma9: this.smas.mean(0),
+      sma21: this.smas.mean(1),
+      sma50: this.smas.mean(2),
+      sma200: this.smas.mean(3),
       macd: macd && { macd: macd.macd, signal: macd.signal, histogram: macd.histogram },
       adx,
       plusDi: adx === null ? null : ((this.adx.pdi as number | undefined) ?? null),
       minusDi: adx === null ? null : ((this.adx.mdi as number | undefined) ?? null),
       rsi14: resultOf(this.rsi14),
       rsi7: resultOf(this.rsi7),
-      stochK: stoch ? stoch.stochK : null,
-      stochD: stoch ? stoch.stochD : null,
+      stochK: stoch ? stoch.k : null,
+      stochD: stoch ? stoch.d : null,
       roc: resultOf(this.roc),
-      cumReturn: n > CUM_RETURN_BARS ? this.closes[n - 1] / this.closes[0] - 1 : null,
+      cumReturn: closes.length > CUM_RETURN_BARS ? closes.at(0) / closes.at(CUM_RETURN_BARS) - 1 : null,
       atr: resultOf(this.atr),
       bb: bands && {
         upper: bands.upper,
@@ -164,7 +162,7 @@ export class BarIndicators {
         lower: bands.lower,
         width: (bands.upper - bands.lower) / bands.middle,
       },
-      realizedVol: n > REALIZED_VOL_BARS ? logReturnStd(this.closes.slice(n - REALIZED_VOL_BARS - 1)) : null,
+      realizedVol,
       vwap: this.vwap && this.vwapHasLatest ? resultOf(this.vwap) : null,
       obv: resultOf(this.obv),
       volumeSpike,

@@ -6,19 +6,10 @@ import { getCorrelation } from 'trading-signals';
 /** Closed bars, oldest first. */
 export type CloseSeries = { ts: readonly number[]; closes: readonly number[] };
 
-/** Log returns of bars that follow their predecessor by exactly `barMs`, keyed by the later bar's open time. */
-export function logReturnsByTs(series: CloseSeries, barMs: number): Map<number, number> {
-  const out = new Map<number, number>();
-  for (let i = 1; i < series.ts.length; i++) {
-    if (series.ts[i] - series.ts[i - 1] === barMs)
-      out.set(series.ts[i], Math.log(series.closes[i] / series.closes[i - 1]));
-  }
-  return out;
-}
-
 /**
  * Pearson correlation of the log returns of `a` and `b` over the bars both have, among the last `window` bars of
- * `a`. Null when fewer than `minPairs` returns pair up or either side did not move.
+ * `a`. A return counts only where both markets have the bar and the one `barMs` before it. Null when fewer than
+ * `minPairs` returns pair up or either side did not move.
  */
 export function returnCorrelation(
   a: CloseSeries,
@@ -27,20 +18,19 @@ export function returnCorrelation(
   window: number,
   minPairs = Math.max(10, Math.ceil(window / 2)),
 ): number | null {
-  const from = Math.max(0, a.ts.length - window - 1);
-  const ra = logReturnsByTs({ ts: a.ts.slice(from), closes: a.closes.slice(from) }, barMs);
-  const rb = logReturnsByTs(b, barMs);
   const xs: number[] = [];
   const ys: number[] = [];
-  for (const [ts, x] of ra) {
-    const y = rb.get(ts);
-    if (y !== undefined) {
-      xs.push(x);
-      ys.push(y);
-    }
+  // Both series are in time order: walk them together (a merge join on open time).
+  let j = 0;
+  for (let i = Math.max(1, a.ts.length - window); i < a.ts.length; i++) {
+    const t = a.ts[i];
+    if (t - a.ts[i - 1] !== barMs) continue;
+    while (j < b.ts.length && b.ts[j] < t) j++;
+    if (j === 0 || j >= b.ts.length || b.ts[j] !== t || b.ts[j - 1] !== t - barMs) continue;
+    xs.push(Math.log(a.closes[i] / a.closes[i - 1]));
+    ys.push(Math.log(b.closes[j] / b.closes[j - 1]));
   }
-  if (xs.length < minPairs) return null;
-  if (!moves(xs) || !moves(ys)) return null;
+  if (xs.length < minPairs || !moves(xs) || !moves(ys)) return null;
   return getCorrelation(xs, ys);
 }
 

@@ -82,6 +82,8 @@ class TimeframeState {
   readonly resampler: Resampler | null;
   barsSeen = 0;
   lastClosedTs: number | null = null;
+  /** Features change only when a bar closes: built once per closed bar (key = barsSeen). */
+  cached: TimeframeFeatures | null = null;
   /** End of the newest closed bar: base candles before it belong to closed bars and are skipped here. */
   closedUntil = Number.NEGATIVE_INFINITY;
 
@@ -123,6 +125,7 @@ class MarketState {
   /** Base indicator values of the closed bars, kept while the forming bar sits on top of them. */
   closedValues: IndicatorValues | null = null;
   regimeCache: { key: number; regime: Regime } | null = null;
+  readonly corrCache = new Map<string, { key: string; value: number | null }>();
 
   constructor(
     readonly market: string,
@@ -145,34 +148,51 @@ class MarketState {
   }
 }
 
-function emptyValues(): IndicatorValues {
+/** Flat TimeframeFeatures from indicator values; every key written out (object spread of this many keys is slow). */
+function timeframeFeatures(
+  timeframe: Timeframe,
+  v: IndicatorValues | null,
+  barsSeen: number,
+  lastClosedTs: number | null,
+  history: BarHistory | null,
+  n: number,
+): TimeframeFeatures {
   return {
-    close: Number.NaN,
-    ema9: null,
-    ema21: null,
-    ema50: null,
-    ema200: null,
-    sma9: null,
-    sma21: null,
-    sma50: null,
-    sma200: null,
-    macd: null,
-    adx: null,
-    plusDi: null,
-    minusDi: null,
-    rsi14: null,
-    rsi7: null,
-    stochK: null,
-    stochD: null,
-    roc: null,
-    cumReturn: null,
-    atr: null,
-    bb: null,
-    realizedVol: null,
-    vwap: null,
-    obv: null,
-    volumeSpike: null,
-    vpt: null,
+    close: v ? v.close : Number.NaN,
+    ema9: v ? v.ema9 : null,
+    ema21: v ? v.ema21 : null,
+    ema50: v ? v.ema50 : null,
+    ema200: v ? v.ema200 : null,
+    sma9: v ? v.sma9 : null,
+    sma21: v ? v.sma21 : null,
+    sma50: v ? v.sma50 : null,
+    sma200: v ? v.sma200 : null,
+    macd: v ? v.macd : null,
+    adx: v ? v.adx : null,
+    plusDi: v ? v.plusDi : null,
+    minusDi: v ? v.minusDi : null,
+    rsi14: v ? v.rsi14 : null,
+    rsi7: v ? v.rsi7 : null,
+    stochK: v ? v.stochK : null,
+    stochD: v ? v.stochD : null,
+    roc: v ? v.roc : null,
+    cumReturn: v ? v.cumReturn : null,
+    atr: v ? v.atr : null,
+    bb: v ? v.bb : null,
+    realizedVol: v ? v.realizedVol : null,
+    vwap: v ? v.vwap : null,
+    obv: v ? v.obv : null,
+    volumeSpike: v ? v.volumeSpike : null,
+    vpt: v ? v.vpt : null,
+    timeframe,
+    barsSeen,
+    lastClosedTs,
+    ts: history ? history.last('ts', n) : [],
+    opens: history ? history.last('open', n) : [],
+    highs: history ? history.last('high', n) : [],
+    lows: history ? history.last('low', n) : [],
+    closes: history ? history.last('close', n) : [],
+    volumes: history ? history.last('volume', n) : [],
   };
 }
 
@@ -332,12 +352,20 @@ export class FeatureEngine {
     const corrWith = (other: string) => {
       const o = this.markets.get(other);
       if (!o) return null;
-      return returnCorrelation(
+      this.advance(o, decisionTs);
+      // Both series only change when a bar of the correlation timeframe closes in either market.
+      const otherTf = o.tfs.get(corr.timeframe);
+      const key = `${st.tfs.get(corr.timeframe)?.barsSeen}:${otherTf?.barsSeen}:${decisionTs >= (otherTf?.closedUntil ?? 0)}`;
+      const hit = st.corrCache.get(other);
+      if (hit?.key === key) return hit.value;
+      const value = returnCorrelation(
         this.closeSeries(st, corr.timeframe, corr.window + 1, decisionTs),
         this.closeSeries(o, corr.timeframe, corr.window + 1, decisionTs),
         timeframeMs(corr.timeframe),
         corr.window,
       );
+      st.corrCache.set(other, { key, value });
+      return value;
     };
     return {
       market,
@@ -450,8 +478,7 @@ export class FeatureEngine {
   }
 
   private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {
-    const features = this.emptyFeatures(tf.timeframe);
-    if (tf.barsSeen === 0) return features;
+    if (tf.barsSeen === 0) return this.emptyFeatures(tf.timeframe);
     if (tf.closedUntil > decisionTs) {
       throw new LookAheadError(
         st.market,
@@ -459,36 +486,22 @@ export class FeatureEngine {
         `its ${tf.timeframe} bar at ${tf.lastClosedTs} closes at ${tf.closedUntil}; feed candles in time order and take snapshots as you go`,
       );
     }
+    if (tf.cached?.barsSeen === tf.barsSeen) return tf.cached;
     // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
-    const values = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
-    const n = this.options.historyLength;
-    return {
-      ...features,
-      ...values,
-      barsSeen: tf.barsSeen,
-      lastClosedTs: tf.lastClosedTs,
-      ts: tf.history.last('ts', n),
-      opens: tf.history.last('open', n),
-      highs: tf.history.last('high', n),
-      lows: tf.history.last('low', n),
-      closes: tf.history.last('close', n),
-      volumes: tf.history.last('volume', n),
-    };
+    const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
+    tf.cached = timeframeFeatures(
+      tf.timeframe,
+      v,
+      tf.barsSeen,
+      tf.lastClosedTs,
+      tf.history,
+      this.options.historyLength,
+    );
+    return tf.cached;
   }
 
   private emptyFeatures(tf: Timeframe): TimeframeFeatures {
-    return {
-      ...emptyValues(),
-      timeframe: tf,
-      barsSeen: 0,
-      lastClosedTs: null,
-      ts: [],
-      opens: [],
-      highs: [],
-      lows: [],
-      closes: [],
-      volumes: [],
-    };
+    return timeframeFeatures(tf, null, 0, null, null, 0);
   }
 
   /** Newest `n` values of a field over bars closed by `decisionTs`. */

@@ -26,42 +26,57 @@ export type CandleCheck = { ok: true; candle: Candle } | { ok: false; problems: 
  */
 export function checkCandle(raw: unknown): CandleCheck {
   if (typeof raw !== 'object' || raw === null) return { ok: false, problems: ['not an object'] };
-  const r = raw as Record<string, unknown>;
+  const { ts, open, high, low, close, volume, value } = raw as Record<string, unknown>;
+  // Fast path, no allocation beyond the result: this runs for every candle of every warm-up.
+  if (
+    typeof ts === 'number' &&
+    typeof open === 'number' &&
+    typeof high === 'number' &&
+    typeof low === 'number' &&
+    typeof close === 'number' &&
+    typeof volume === 'number' &&
+    Number.isInteger(ts) &&
+    ts >= 0 &&
+    low > 0 &&
+    high >= low &&
+    open >= low &&
+    open <= high &&
+    close >= low &&
+    close <= high &&
+    volume >= 0 &&
+    Number.isFinite(high) &&
+    Number.isFinite(volume) &&
+    (value === undefined || (typeof value === 'number' && value >= 0 && Number.isFinite(value)))
+  ) {
+    const candle: Candle =
+      value === undefined ? { ts, open, high, low, close, volume } : { ts, open, high, low, close, volume, value };
+    return { ok: true, candle };
+  }
+  return { ok: false, problems: candleProblems(raw as Record<string, unknown>) };
+}
+
+/** Every reason a candle is unusable, in words (the slow path of checkCandle). */
+function candleProblems(r: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const num = (key: string): number => {
+  const numbers: Record<string, number> = {};
+  for (const key of ['ts', 'open', 'high', 'low', 'close', 'volume', 'value']) {
     const v = r[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      problems.push(`${key} is not a finite number (${String(v)})`);
-      return Number.NaN;
-    }
-    return v;
-  };
-  const ts = num('ts');
-  const open = num('open');
-  const high = num('high');
-  const low = num('low');
-  const close = num('close');
-  const volume = num('volume');
-  const value = r.value === undefined ? undefined : num('value');
-  if (problems.length > 0) return { ok: false, problems };
+    if (key === 'value' && v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`${key} is not a finite number (${String(v)})`);
+    else numbers[key] = v;
+  }
+  if (problems.length > 0) return problems;
+  const { ts, open, high, low, close, volume, value } = numbers;
   if (!Number.isInteger(ts) || ts < 0) problems.push(`ts ${ts} is not a non-negative integer of milliseconds`);
-  for (const [key, v] of [
-    ['open', open],
-    ['high', high],
-    ['low', low],
-    ['close', close],
-  ] as const) {
-    if (v <= 0) problems.push(`${key} ${v} is not positive`);
+  for (const key of ['open', 'high', 'low', 'close']) {
+    if (numbers[key] <= 0) problems.push(`${key} ${numbers[key]} is not positive`);
   }
   if (volume < 0) problems.push(`volume ${volume} is negative`);
   if (value !== undefined && value < 0) problems.push(`value ${value} is negative`);
   if (high < low) problems.push(`high ${high} is below low ${low}`);
   if (open > high || open < low) problems.push(`open ${open} is outside [low ${low}, high ${high}]`);
   if (close > high || close < low) problems.push(`close ${close} is outside [low ${low}, high ${high}]`);
-  if (problems.length > 0) return { ok: false, problems };
-  const candle: Candle = { ts, open, high, low, close, volume };
-  if (value !== undefined) candle.value = value;
-  return { ok: true, candle };
+  return problems;
 }
 
 /** Start of the fixed-length bucket holding `ts`, buckets aligned to 1970-01-01 00:00 UTC. */

@@ -139,7 +139,7 @@ export class QualityMonitor {
     }
     this.latest = c;
     this.recentTs.push(c.ts);
-    if (this.recentTs.length > this.options.windowBars) this.recentTs.shift();
+    if (this.recentTs.length > this.options.windowBars + 1) this.recentTs.shift(); // +1: one bar past a decision
     found.push(...this.spikeIssues(c));
     return { action: 'append', candle: c, issues: this.record(found) };
   }

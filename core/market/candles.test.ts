@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { checkCandle, dayStart, kstDayStart, utcBucketStart } from './candles';
+
+const good = { ts: 1_700_000_040_000, open: 100, high: 110, low: 95, close: 105, volume: 3, value: 315 };
+
+describe('checkCandle', () => {
+  it('accepts a consistent candle and copies only candle fields', () => {
+    const r = checkCandle({ ...good, extra: 'x' });
+    expect(r).toEqual({ ok: true, candle: good });
+  });
+
+  it('accepts a candle without value', () => {
+    const { value: _v, ...rest } = good;
+    const r = checkCandle(rest);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect('value' in r.candle).toBe(false);
+  });
+
+  it.each([
+    [{ ...good, high: 90 }, 'high 90 is below low 95'],
+    [{ ...good, open: 0, low: 0 }, 'low 0 is not positive'],
+    [{ ...good, close: 111 }, 'close 111 is outside [low 95, high 110]'],
+    [{ ...good, open: 94 }, 'open 94 is outside [low 95, high 110]'],
+    [{ ...good, volume: -1 }, 'volume -1 is negative'],
+    [{ ...good, ts: 1.5 }, 'ts 1.5 is not a non-negative integer of milliseconds'],
+    [{ ...good, close: Number.NaN }, 'close is not a finite number (NaN)'],
+    [{ ...good, high: '110' }, 'high is not a finite number (110)'],
+    [{ ...good, value: Number.POSITIVE_INFINITY }, 'value is not a finite number (Infinity)'],
+  ])('rejects %j with a reason', (raw, reason) => {
+    const r = checkCandle(raw);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems).toContain(reason);
+  });
+
+  it('rejects non-objects', () => {
+    expect(checkCandle(null)).toEqual({ ok: false, problems: ['not an object'] });
+    expect(checkCandle(42)).toEqual({ ok: false, problems: ['not an object'] });
+  });
+});
+
+describe('bucket starts', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it('aligns fixed buckets to UTC', () => {
+    expect(utcBucketStart(at('2024-05-01T10:07:59.999Z'), 5 * 60_000)).toBe(at('2024-05-01T10:05:00Z'));
+    expect(utcBucketStart(at('2024-05-01T03:59:00Z'), 240 * 60_000)).toBe(at('2024-05-01T00:00:00Z'));
+    expect(utcBucketStart(at('2024-05-01T04:00:00Z'), 240 * 60_000)).toBe(at('2024-05-01T04:00:00Z'));
+  });
+
+  it('starts KST days at 15:00 UTC of the previous UTC date', () => {
+    expect(kstDayStart(at('2024-05-01T14:59:59Z'))).toBe(at('2024-04-30T15:00:00Z'));
+    expect(kstDayStart(at('2024-05-01T15:00:00Z'))).toBe(at('2024-05-01T15:00:00Z'));
+    expect(kstDayStart(at('2024-05-01T00:00:00Z'))).toBe(at('2024-04-30T15:00:00Z'));
+    expect(dayStart(at('2024-05-01T14:59:59Z'), 0)).toBe(at('2024-05-01T00:00:00Z'));
+  });
+});
