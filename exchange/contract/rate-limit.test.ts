@@ -1,7 +1,7 @@
 // Pacing against the simulator's rate limits: the client's own pacing never meets a 429 on a burst,
 // a forced 429 is absorbed by a paused-and-retried read, a forced 418 stops the group with an alert.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RateLimited } from '../upbit/errors';
+import { Banned, RateLimited } from '../upbit/errors';
 import { RecordingLogger, type SimHandle, startSim } from './simulator';
 
 let sim: SimHandle;
@@ -62,8 +62,29 @@ describe('forced rate-limit faults', () => {
     expect(order.retryable).toBe(true);
   });
 
-  it.todo(
-    'a 418 stops the group until the ban ends, flagged alert-worthy; other groups still work ' +
-      '(simulator has no 418 fault yet; asked for POST /admin/faults {ban418Seconds})',
-  );
+  it('a 418 stops the group until the ban ends, flagged alert-worthy; other groups still work', async () => {
+    const logger = new RecordingLogger();
+    const client = sim.client({ logger });
+    // The simulator's 418 fault: the next request is answered 418 and its group stays blocked 3 s.
+    await sim.admin('/admin/faults', { ban418Seconds: 3 });
+    const banned = await client.candles({ market: 'KRW-BTC', unit: 'days' }).catch((e) => e);
+    expect(banned).toBeInstanceOf(Banned);
+    expect(banned.alert).toBe(true);
+    // The simulator states "blocked for 3 seconds": the client reads it instead of its 60 s fallback.
+    expect(banned.bannedUntil - Date.now()).toBeGreaterThan(1000);
+    expect(banned.bannedUntil - Date.now()).toBeLessThanOrEqual(3500);
+    expect(logger.entries.some((e) => (e.obj as { alert?: boolean }).alert === true)).toBe(true);
+    // Not even sent while banned.
+    const again = await client.candles({ market: 'KRW-BTC', unit: 'days' }).catch((e) => e);
+    expect(again).toBeInstanceOf(Banned);
+    expect(again.httpStatus).toBeUndefined();
+    expect(client.limiter.bannedUntil('candle')).toBe(banned.bannedUntil);
+    // Another group is not affected.
+    const [t] = await client.ticker(['KRW-BTC']);
+    expect(t.market).toBe('KRW-BTC');
+    // Once the ban is over the group works again.
+    await new Promise((r) => setTimeout(r, banned.bannedUntil - Date.now() + 50));
+    const [day] = await client.candles({ market: 'KRW-BTC', unit: 'days' });
+    expect(day.market).toBe('KRW-BTC');
+  });
 });
