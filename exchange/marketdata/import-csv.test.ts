@@ -42,20 +42,24 @@ describe('importCandleCsv', () => {
       '',
       `${H + HOUR},5005000,5020000,5000000,5015000,1.5,7500000`, // line 8: repeats line 3's ts
       `${H + 4 * HOUR},5015000,5030000,5010000,5025000,0.000000012345678901,0.1`,
+      `${H + 5 * HOUR},5015000,5030000,5010000,5025000,0.0000000123456789012,0.1`, // line 10: 19 decimals
+      `${H + 6 * HOUR},5015000,5030000,5010000,5025000,1e3,0.1`, // line 11: exponent
     ]);
     const first = await importCandleCsv(db, file, { batchSize: 2 });
-    expect(first).toMatchObject({ market: 'KRW-ETH', timeframe: 'minute60', rows: 7, inserted: 3, alreadyStored: 0 });
-    expect(first.badRows.map((b) => b.line)).toEqual([4, 5, 6, 8]);
+    expect(first).toMatchObject({ market: 'KRW-ETH', timeframe: 'minute60', rows: 9, inserted: 3, alreadyStored: 0 });
+    expect(first.badRows.map((b) => b.line)).toEqual([4, 5, 6, 8, 10, 11]);
     expect(first.badRows[0].reason).toMatch(/high "abc" is not a decimal/);
     expect(first.badRows[1].reason).toMatch(/not the start of a minute60 candle/);
     expect(first.badRows[2].reason).toMatch(/expected 7 fields, got 6/);
     expect(first.badRows[3].reason).toMatch(/repeats line 3/);
+    expect(first.badRows[4].reason).toMatch(/volume "0.0000000123456789012" has more than 18 decimals/);
+    expect(first.badRows[5].reason).toMatch(/volume "1e3" is not a decimal/);
     expect(first.firstTs).toBe(H);
     expect(first.lastTs).toBe(H + 4 * HOUR);
 
     const again = await importCandleCsv(db, file);
-    expect(again).toMatchObject({ rows: 7, inserted: 0, alreadyStored: 3 });
-    expect(again.badRows).toHaveLength(4);
+    expect(again).toMatchObject({ rows: 9, inserted: 0, alreadyStored: 3 });
+    expect(again.badRows).toHaveLength(6);
 
     const stored = await db.prisma.candle.findMany({ where: { market: 'KRW-ETH' }, orderBy: { ts: 'asc' } });
     expect(stored.map((r) => r.ts.getTime())).toEqual([H, H + HOUR, H + 4 * HOUR]);

@@ -70,7 +70,20 @@ export function parseCsvFileName(file: string): { market: string; timeframe: Can
   return { market: m[1], timeframe };
 }
 
-const DECIMAL = /^\d+(\.\d+)?$/;
+const DECIMAL = /^-?(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Why `text` cannot be stored exactly in a DECIMAL(38,18) column, or undefined. A sign is accepted (a negative or
+ * zero price is kept and left to the quality report); an exponent is not a CSV decimal; more than 18 decimals would
+ * be rounded by the database, so it is refused rather than silently changed.
+ */
+function decimalProblem(name: string, text: string): string | undefined {
+  const m = DECIMAL.exec(text);
+  if (!m) return `${name} "${text}" is not a decimal number`;
+  if ((m[2] ?? '').length > 18) return `${name} "${text}" has more than 18 decimals`;
+  if (m[1].replace(/^0+(?=\d)/, '').length > 20) return `${name} "${text}" has more than 20 integer digits`;
+  return undefined;
+}
 
 /** Parses one data line into a row, or returns why it cannot be stored as written. */
 export function parseCsvLine(
@@ -88,13 +101,14 @@ export function parseCsvLine(
   if (bucketStart(timeframe, ts) !== ts) {
     return { error: `ts_utc_ms ${ts} (${new Date(ts).toISOString()}) is not the start of a ${timeframe} candle` };
   }
-  const named = { open, high, low, close, volume } as const;
-  for (const [name, v] of Object.entries(named)) {
-    // Negative or zero prices are stored and left to the quality report; a sign or exponent is not a CSV decimal.
-    if (!DECIMAL.test(v.replace(/^-/, ''))) return { error: `${name} "${v}" is not a decimal number` };
-  }
-  if (value !== '' && !DECIMAL.test(value.replace(/^-/, '')))
-    return { error: `value "${value}" is not a decimal number` };
+  const problem =
+    decimalProblem('open', open) ??
+    decimalProblem('high', high) ??
+    decimalProblem('low', low) ??
+    decimalProblem('close', close) ??
+    decimalProblem('volume', volume) ??
+    (value === '' ? undefined : decimalProblem('value', value));
+  if (problem) return { error: problem };
   return { market, timeframe, ts, open, high, low, close, volume, value: value === '' ? null : value, source };
 }
 
