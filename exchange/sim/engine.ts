@@ -110,7 +110,9 @@ export class Engine {
   /** Rows of GET /v1/accounts: KRW always, coins while anything is held. */
   accountRows(acc: Account): Balance[] {
     this.balance(acc, 'KRW');
-    return [...acc.balances.values()].filter((b) => b.currency === 'KRW' || !b.balance.plus(b.locked).isZero());
+    return [...acc.balances.values()]
+      .filter((b) => b.currency === 'KRW' || !b.balance.plus(b.locked).isZero())
+      .sort((a, b) => (a.currency === 'KRW' ? -1 : b.currency === 'KRW' ? 1 : a.currency.localeCompare(b.currency)));
   }
 
   /** Restores state from a store (no hooks fire). */
@@ -126,6 +128,14 @@ export class Engine {
         else this.insertResting(o);
       }
     }
+  }
+
+  /**
+   * Fee on a KRW amount, rounded half-up to 18 decimals: prices and volumes have at most 8 places, so
+   * totals have at most 16 and only the fee can reach 20; 18 keeps every amount storable exactly.
+   */
+  feeOf(amount: Dec, rate: Dec = this.feeRate): Dec {
+    return amount.mul(rate).toDecimalPlaces(18, Dec.ROUND_HALF_UP);
   }
 
   // ---------------------------------------------------------------- order entry
@@ -216,11 +226,11 @@ export class Engine {
     let locked: Dec;
     let reservedFee: Dec;
     if (s === 'bid') {
-      reservedFee = total.mul(rate);
+      reservedFee = this.feeOf(total, rate);
       locked = total.plus(reservedFee);
       if (this.balance(acc, quote).balance.lt(locked)) throw exchangeError.insufficientFunds('bid', quote);
     } else {
-      reservedFee = ordType === 'limit' ? total.mul(rate) : new Dec(0);
+      reservedFee = ordType === 'limit' ? this.feeOf(total, rate) : new Dec(0);
       locked = volume!;
       if (this.balance(acc, coin).balance.lt(locked)) throw exchangeError.insufficientFunds('ask', coin);
     }
@@ -437,11 +447,12 @@ export class Engine {
   private relock(order: SimOrder): void {
     if (order.side === 'ask') {
       order.locked = order.remainingVolume!;
-      if (order.ordType === 'limit') order.remainingFee = order.remainingVolume!.mul(order.price!).mul(order.feeRate);
+      if (order.ordType === 'limit')
+        order.remainingFee = this.feeOf(order.remainingVolume!.mul(order.price!), order.feeRate);
       return;
     }
     const base = order.remainingFunds ?? order.remainingVolume!.mul(order.price!);
-    order.remainingFee = base.mul(order.feeRate);
+    order.remainingFee = this.feeOf(base, order.feeRate);
     order.locked = base.plus(order.remainingFee);
   }
 
@@ -450,7 +461,7 @@ export class Engine {
     const acc = this.accounts.get(order.accessKey)!;
     const [quote, coin] = order.market.split('-');
     const funds = price.mul(volume);
-    const fee = funds.mul(order.feeRate);
+    const fee = this.feeOf(funds, order.feeRate);
     const before = order.locked;
     if (order.remainingVolume) order.remainingVolume = order.remainingVolume.minus(volume);
     if (order.remainingFunds) order.remainingFunds = order.remainingFunds.minus(funds);

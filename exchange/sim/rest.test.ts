@@ -1,68 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import axios, { type AxiosResponse } from 'axios';
 import Decimal from 'decimal.js';
-import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from './server';
+import { specClient } from './spec-client';
 
-// A client written here from the published protocol, so the simulator is checked against the spec and
-// not against our own client.
 const AK = 'test-access';
 const SK = 'test-secret';
 let sim: Simulator;
-
-function token(
-  params: string | null,
-  opts: { alg?: 'HS256' | 'HS512'; nonce?: string; secret?: string; hash?: string } = {},
-) {
-  const payload: Record<string, string> = { access_key: AK, nonce: opts.nonce ?? randomUUID() };
-  if (params !== null) {
-    payload.query_hash = opts.hash ?? createHash('sha512').update(params, 'utf8').digest('hex');
-    payload.query_hash_alg = 'SHA512';
-  }
-  return jwt.sign(payload, opts.secret ?? SK, { algorithm: opts.alg ?? 'HS512', noTimestamp: true });
-}
-
-async function call(
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  params?: Record<string, unknown> | string,
-  opts = {},
-) {
-  let url = sim.baseUrl + path;
-  let data: unknown;
-  let hashInput: string | null = null;
-  if (method === 'POST') {
-    data = params;
-    if (params && typeof params === 'object' && Object.keys(params).length)
-      hashInput = Object.entries(params)
-        .map(([k, v]) => `${k}=${v}`)
-        .join('&');
-  } else if (typeof params === 'string') {
-    hashInput = params;
-    url += `?${encodeURI(params)}`;
-  } else if (params) {
-    const qs = Object.entries(params)
-      .map(([k, v]) => `${k}=${v}`)
-      .join('&');
-    hashInput = qs;
-    url += `?${new URLSearchParams(params as Record<string, string>).toString()}`;
-  }
-  return axios.request({
-    method,
-    url,
-    data,
-    headers: { Authorization: `Bearer ${token(hashInput, opts)}` },
-    validateStatus: () => true,
-  });
-}
-
-const balances = async () => {
-  const r = await call('GET', '/v1/accounts');
-  return Object.fromEntries(
-    (r.data as Array<{ currency: string; balance: string; locked: string }>).map((a) => [a.currency, a]),
-  );
-};
+let token: ReturnType<typeof specClient>['token'];
+let call: ReturnType<typeof specClient>['call'];
+let balances: ReturnType<typeof specClient>['balances'];
 
 beforeAll(async () => {
   sim = await startSimulator({
@@ -72,6 +20,7 @@ beforeAll(async () => {
     accounts: [{ accessKey: AK, secretKey: SK, krw: '1000000', holdings: { XRP: '100' } }],
     historyMinutes: 1200,
   });
+  ({ token, call, balances } = specClient(sim.baseUrl, AK, SK));
 });
 afterAll(async () => {
   await sim?.close();
