@@ -31,7 +31,8 @@ export function hurstExponent(returns: readonly number[], lags: readonly number[
       sum += returns[i] - returns[i - k];
     }
     const variance = sq / (n - k + 1);
-    if (!(variance > 0)) return null;
+    // A flat series leaves only rounding noise (~1e-30); real returns of even 0.01% have variance ~1e-8.
+    if (!(variance > 1e-20)) return null;
     xs.push(Math.log(k));
     ys.push(Math.log(variance));
   }
