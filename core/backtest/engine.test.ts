@@ -79,6 +79,37 @@ describe('backtest engine on a hand-built series', () => {
     expect(r.fills[3].price).toBe('2039000');
   });
 
+  it('limit entries fill only through the price, capped by bar volume; the rest falls back to market', () => {
+    const through = series();
+    through[64] = bar(4, 2_040_000, 2_050_000, 2_020_000, 2_045_000); // trades through the 2,030,000 bid
+    const limit = (fallbackToMarket: boolean): BacktestConfig => ({
+      ...config,
+      entryOrder: { type: 'limit', timeoutBars: 1, fallbackToMarket },
+      fill: { slippage: { kind: 'fixed', bps: 0 }, limitVolumeCap: 0.1 },
+    });
+    // Bid 2.46305418 at 2,030,000 (the decision price on the bid grid). Bar 4 trades 10, cap 10 % -> 1 fills.
+    // Timeout after one bar; the rest, 1.46305418 x 2,030,000 = 2,969,999.9854 KRW, buys at bar 5's open
+    // 2,045,000: floor8(2,969,999.9854 / 2,045,000) = 1.45232273. Average 2,038,883.35 -> take-profit
+    // x 1.02 = 2,079,661.02 -> 2,080,000, reached in bar 5 (high 2,085,000).
+    const [r] = run(through, [limit(true)]);
+    expect(r.fills.slice(0, 3).map((f) => [f.ts, f.side, f.kind, f.price, f.volume])).toEqual([
+      [T0 + 4 * H, 'bid', 'limit', '2030000', '1'],
+      [T0 + 5 * H, 'bid', 'market', '2045000', '1.45232273'],
+      [T0 + 5 * H, 'ask', 'limit', '2080000', '2.45232273'],
+    ]);
+    expect(r.trades[0].entryTs).toBe(T0 + 4 * H);
+    // Without the fallback the position is what the limit got: 1 at 2,030,000, take-profit 2,071,000.
+    const [partial] = run(through, [limit(false)]);
+    expect(partial.fills.slice(0, 2).map((f) => [f.side, f.kind, f.price, f.volume])).toEqual([
+      ['bid', 'limit', '2030000', '1'],
+      ['ask', 'limit', '2071000', '1'],
+    ]);
+    // The original series only touches 2,035,000 > 2,030,000: the bid never fills.
+    const [none] = run(series(), [limit(false)]);
+    expect(none.fills[0]?.ts).not.toBe(T0 + 4 * H);
+    expect(none.rejections.LimitNotFilled).toBeGreaterThanOrEqual(1);
+  });
+
   it('refuses bad input with every reason named', () => {
     const broken = series();
     broken[2] = { ...broken[2], high: 1 };

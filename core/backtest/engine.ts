@@ -40,7 +40,7 @@ import {
   returnCorrelation,
   validateParams,
 } from '../strategy';
-import { DEFAULT_FILL_MODEL, type FillModel, marketFill, stopFill, validateFillModel } from './fill';
+import { DEFAULT_FILL_MODEL, type FillModel, limitFillVolume, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Fill, Trade } from './result';
 
@@ -69,6 +69,8 @@ export interface BacktestConfig {
   /** The markets' own `min_total`; the bot minimum (30,000 KRW) applies on top. */
   marketMinTotal?: string;
   fill?: FillModel;
+  /** Default: market orders filled at the next bar's open. */
+  entryOrder?: EntryOrder;
   /** Entries from this time on (ms); earlier candles only warm the features up. Default: first candle. */
   tradeFrom?: number;
   /** Exclusive end (ms); open positions are sold at the last close before it. Default: after the last candle. */
@@ -124,11 +126,23 @@ interface Position {
 interface PendingBuy {
   id: string;
   market: string;
+  type: 'market' | 'limit';
+  /** KRW this order may still spend (market) or has reserved (limit: price x remaining volume). */
   totalKrw: Decimal;
   atr: number;
   reason: string;
   placedTs: number;
+  /** Limit orders: price on the bid grid, volume still wanted, bars it may still rest. */
+  limitPrice?: Decimal;
+  remaining?: Decimal;
+  barsLeft?: number;
+  /** What the order got so far (limit fills before a market fallback). */
+  filled: { volume: Decimal; cost: Decimal; fee: Decimal; firstTs: number } | null;
 }
+
+/** How entries are sent. 'limit' mirrors the session's order config: a bid at the decision price resting
+ * `timeoutBars` bars, then (optionally) the rest at market when it is still above the minimum total. */
+export type EntryOrder = { type: 'market' } | { type: 'limit'; timeoutBars: number; fallbackToMarket: boolean };
 
 /** One configuration's account, advanced bar by bar. */
 interface Run {
@@ -139,6 +153,7 @@ interface Run {
   minTotal: Decimal;
   marketMinTotal: string;
   fill: FillModel;
+  entryOrder: EntryOrder;
   tradeFrom: number;
   tradeTo: number;
   initialCash: Decimal;
@@ -170,6 +185,14 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
   if (!risk.ok) errors.push(...risk.errors.map((e) => `risk.${e}`));
   const fill = config.fill ?? DEFAULT_FILL_MODEL;
   errors.push(...validateFillModel(fill).map((e) => `fill.${e}`));
+  const entryOrder: EntryOrder = config.entryOrder ?? { type: 'market' };
+  if (entryOrder.type === 'limit') {
+    if (!Number.isInteger(entryOrder.timeoutBars) || entryOrder.timeoutBars < 1)
+      errors.push(`entryOrder.timeoutBars: must be a positive integer, got ${JSON.stringify(entryOrder.timeoutBars)}`);
+  } else if (entryOrder.type !== 'market')
+    errors.push(
+      `entryOrder.type: must be 'market' or 'limit', got ${JSON.stringify((entryOrder as { type?: unknown }).type)}`,
+    );
   const money = (name: string, v: string | undefined, fallback: string) => {
     try {
       const d = new Decimal(v ?? fallback);
@@ -198,6 +221,7 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     minTotal,
     marketMinTotal,
     fill,
+    entryOrder,
     tradeFrom,
     tradeTo,
     initialCash: cash,
@@ -308,48 +332,24 @@ function sell(
   run.positions.delete(pos.market);
 }
 
-function buy(run: Run, order: PendingBuy, bar: Candle): void {
-  run.pendingBuys.delete(order.market);
-  const est = order.totalKrw.toNumber() / bar.open;
-  const { price, slippageBps } = marketFill(order.market, 'bid', est, bar, run.fill.slippage);
-  // A market bid spends a KRW amount; never more than the cash (fee included) that is there now.
-  const spend = Decimal.min(order.totalKrw, run.cash.div(run.feeRate.plus(1)));
-  const volume = floorVolume(spend.div(price));
+/** Books one bid execution: cash, fill record and the risk state (the first one opens the position there). */
+function bookBid(
+  run: Run,
+  order: PendingBuy,
+  ts: number,
+  price: Decimal,
+  volume: Decimal,
+  kind: Fill['kind'],
+  slippageBps: number,
+) {
   const total = price.mul(volume);
-  if (total.lt(run.minTotal)) {
-    reject(run, 'UnderMinTotal');
-    return;
-  }
   const fee = feeOn(total, run.feeRate);
   run.cash = run.cash.minus(total).minus(fee);
-  const plan = createExitPlan({
-    market: order.market,
-    entryPrice: price,
-    volume,
-    atr: order.atr,
-    config: run.risk.exit,
-    openedTs: bar.ts,
-    minTotal: run.marketMinTotal,
-  });
-  run.positions.set(order.market, {
-    id: order.id,
-    market: order.market,
-    volume,
-    cost: total,
-    openCost: total,
-    fees: fee,
-    proceeds: new Decimal(0),
-    soldVolume: new Decimal(0),
-    plan,
-    entryTs: bar.ts,
-    entryReason: order.reason,
-    exits: [],
-  });
   recordFill(run, {
-    ts: bar.ts,
+    ts,
     market: order.market,
     side: 'bid',
-    kind: 'market',
+    kind,
     price,
     volume,
     fee,
@@ -361,8 +361,84 @@ function buy(run: Run, order: PendingBuy, bar: Candle): void {
     market: order.market,
     side: 'bid',
     totalKrw: total,
-    ts: bar.ts,
+    ts,
   });
+  const f = order.filled;
+  order.filled = f
+    ? { volume: f.volume.plus(volume), cost: f.cost.plus(total), fee: f.fee.plus(fee), firstTs: f.firstTs }
+    : { volume, cost: total, fee, firstTs: ts };
+}
+
+/** The order is over: whatever it bought becomes a position with its exit plan. */
+function openPosition(run: Run, order: PendingBuy): void {
+  run.pendingBuys.delete(order.market);
+  const f = order.filled;
+  if (!f) return;
+  const entryPrice = f.cost.div(f.volume);
+  const plan = createExitPlan({
+    market: order.market,
+    entryPrice,
+    volume: f.volume,
+    atr: order.atr,
+    config: run.risk.exit,
+    openedTs: f.firstTs,
+    minTotal: run.marketMinTotal,
+  });
+  run.positions.set(order.market, {
+    id: order.id,
+    market: order.market,
+    volume: f.volume,
+    cost: f.cost,
+    openCost: f.cost,
+    fees: f.fee,
+    proceeds: new Decimal(0),
+    soldVolume: new Decimal(0),
+    plan,
+    entryTs: f.firstTs,
+    entryReason: order.reason,
+    exits: [],
+  });
+}
+
+/** A market bid spends a KRW amount at the bar's open, never more than the cash (fee included) there is. */
+function buyAtMarket(run: Run, order: PendingBuy, bar: Candle): void {
+  const est = order.totalKrw.toNumber() / bar.open;
+  const { price, slippageBps } = marketFill(order.market, 'bid', est, bar, run.fill.slippage);
+  const spend = Decimal.min(order.totalKrw, run.cash.div(run.feeRate.plus(1)));
+  const volume = floorVolume(spend.div(price));
+  if (price.mul(volume).lt(run.minTotal)) reject(run, 'UnderMinTotal');
+  else bookBid(run, order, bar.ts, price, volume, 'market', slippageBps);
+  openPosition(run, order);
+}
+
+/** A resting limit bid meets one bar: fills through the price up to the volume cap; on timeout, the rest goes to market or is dropped. */
+function restLimit(run: Run, order: PendingBuy, bar: Candle): void {
+  const price = order.limitPrice!;
+  const got = limitFillVolume('bid', price, order.remaining!, bar, run.fill.limitVolumeCap);
+  if (got.gt(0)) {
+    bookBid(run, order, bar.ts, price, got, 'limit', 0);
+    order.remaining = order.remaining!.minus(got);
+    order.totalKrw = price.mul(order.remaining);
+  }
+  order.barsLeft = order.barsLeft! - 1;
+  if (order.remaining!.isZero()) {
+    openPosition(run, order);
+    return;
+  }
+  if (order.barsLeft > 0) return;
+  const entry = run.entryOrder;
+  if (entry.type === 'limit' && entry.fallbackToMarket && order.totalKrw.gte(run.minTotal)) {
+    // The rest goes out as a market order, filled at the next bar's open.
+    order.type = 'market';
+    return;
+  }
+  if (!order.filled) reject(run, 'LimitNotFilled');
+  openPosition(run, order);
+}
+
+function buy(run: Run, order: PendingBuy, bar: Candle): void {
+  if (order.type === 'market') buyAtMarket(run, order, bar);
+  else restLimit(run, order, bar);
 }
 
 /** Acts on an exit-plan trigger inside `bar`: levels fill now (stop slipped, take-profit at its limit); others at the next open. */
@@ -407,6 +483,8 @@ function onBar(run: Run, market: string, bar: Candle, barMs: number): void {
 function equityOf(run: Run, lastClose: Map<string, number>): Decimal {
   let equity = run.cash;
   for (const pos of run.positions.values()) equity = equity.plus(pos.volume.mul(lastClose.get(pos.market) ?? 0));
+  for (const order of run.pendingBuys.values())
+    if (order.filled) equity = equity.plus(order.filled.volume.mul(lastClose.get(order.market) ?? 0));
   return equity;
 }
 
@@ -523,19 +601,26 @@ function placeEntry(
     reject(run, size.code);
     return;
   }
+  const limit = run.entryOrder.type === 'limit' ? run.entryOrder : null;
   run.pendingBuys.set(market, {
     id: `p${run.nextId++}`,
     market,
+    type: limit ? 'limit' : 'market',
     totalKrw: new Decimal(size.totalKrw),
     atr: f.atr ?? 0,
     reason: `entry score ${intent.score}: ${intent.reasons.join('; ')}`,
     placedTs: ts,
+    ...(limit
+      ? { limitPrice: new Decimal(size.price), remaining: new Decimal(size.volume), barsLeft: limit.timeoutBars }
+      : {}),
+    filled: null,
   });
 }
 
 /** Sells what is left at the last close (slipped) so every trade has an exit. */
 function closeAll(run: Run, lastBar: Map<string, Candle>, ts: number): void {
-  run.pendingBuys.clear();
+  // Bought volume of an order still resting is held like any position.
+  for (const order of [...run.pendingBuys.values()]) openPosition(run, order);
   for (const pos of [...run.positions.values()]) {
     const bar = lastBar.get(pos.market)!;
     const ref = { ...bar, open: bar.close };
