@@ -107,6 +107,15 @@ describe('updateExitPlan', () => {
     expect(u.plan.done).toBe(true);
   });
 
+  it('refuses a broken observation with a clear error', () => {
+    expect(() => updateExitPlan(plan(), { price: Number.NaN, high: 1, low: 1, ts: T0 })).toThrow(
+      /must be positive numbers/,
+    );
+    expect(() => updateExitPlan(plan(), { price: 10000, high: 10000, low: 0, ts: T0 })).toThrow(
+      /must be positive numbers/,
+    );
+  });
+
   it('is deterministic JSON in, JSON out', () => {
     const p = plan();
     const a = updateExitPlan(p, bar(9900, 10250, 10220));

@@ -89,14 +89,27 @@ function sell(
   };
 }
 
+function positive(v: DecimalInput): Decimal | null {
+  try {
+    const d = new Decimal(v);
+    return d.isFinite() && d.gt(0) ? d : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Advances the plan by one observation (a price, or a bar's high/low/close) and says what to sell, if anything. */
 export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate {
   if (plan.done) return { plan };
   const remaining = new Decimal(plan.remaining);
   if (remaining.lte(0)) return { plan: { ...plan, done: true } };
-  const price = new Decimal(obs.price);
-  const high = Decimal.max(new Decimal(obs.high), price);
-  const low = Decimal.min(new Decimal(obs.low), price);
+  const [price, rawHigh, rawLow] = [obs.price, obs.high, obs.low].map(positive);
+  if (!price || !rawHigh || !rawLow || !Number.isFinite(obs.ts))
+    throw new Error(
+      `updateExitPlan: price, high and low must be positive numbers and ts finite, got ${JSON.stringify({ price: obs.price, high: obs.high, low: obs.low, ts: obs.ts })}`,
+    );
+  const high = Decimal.max(rawHigh, price);
+  const low = Decimal.min(rawLow, price);
 
   // 1. Stop (hard or trailing), against the levels in force before this observation.
   const hard = new Decimal(plan.stop);
