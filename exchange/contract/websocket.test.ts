@@ -109,6 +109,20 @@ describe('subscription rules', () => {
     stream.close();
   });
 
+  it('rapid resubscriptions stay within the message budget and the newest one wins', async () => {
+    const stream = sim.stream();
+    const errors: Error[] = [];
+    stream.on('error', (e) => errors.push(e));
+    await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC'] }]);
+    const codes = ['KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-ADA', 'KRW-ETH', 'KRW-XRP', 'KRW-BTC'];
+    for (const code of codes) await stream.subscribe([{ type: 'trade', codes: [code] }]);
+    // The last request (trades of KRW-BTC) arrives once the budget allows it.
+    const trade = await nextFrame(stream, 'trade', (t) => t.code === 'KRW-BTC', 10_000);
+    expect(trade.code).toBe('KRW-BTC');
+    expect(errors).toEqual([]);
+    stream.close();
+  });
+
   it('the async iterator yields frames until aborted', async () => {
     const stream = sim.stream();
     await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC', 'KRW-ETH'], is_only_snapshot: true }]);

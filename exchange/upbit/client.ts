@@ -413,7 +413,13 @@ export class UpbitClient {
     const headers: Record<string, string> = {};
     if (call.auth) {
       if (!this.keys) throw new TypeError(`${call.method} ${call.path} needs API keys; none were given to UpbitClient`);
-      headers.Authorization = authorizationHeader(await this.keys(), call.params);
+      let keys: ApiKeys;
+      try {
+        keys = await this.keys();
+      } catch (err) {
+        throw new Error(`${call.method} ${call.path} not sent: the key provider failed`, { cause: err });
+      }
+      headers.Authorization = authorizationHeader(keys, call.params);
     }
     let data: string | undefined;
     if (call.method === 'POST') {

@@ -327,6 +327,9 @@ export class UpbitStream extends EventEmitter<WsEvents> {
   private connections = 0;
   private closed = false;
   private awaitingPong = false;
+  /** Send times of request messages on this connection (budget: 5 a second, 100 a minute). */
+  private messageTimes: number[] = [];
+  private subscribeTimer?: NodeJS.Timeout;
 
   constructor(opts: UpbitStreamOptions) {
     super();
@@ -392,6 +395,7 @@ export class UpbitStream extends EventEmitter<WsEvents> {
   close(): void {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.subscribeTimer);
     clearInterval(this.pingTimer);
     this.socket?.close();
     this.socket = undefined;
@@ -415,6 +419,7 @@ export class UpbitStream extends EventEmitter<WsEvents> {
 
     socket.on('open', () => {
       this.attempts = 0;
+      this.messageTimes = [];
       this.connections += 1;
       const reconnect = this.connections > 1;
       this.startPing(socket);
@@ -500,8 +505,31 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     }, this.opts.pingIntervalMs ?? 30_000);
   }
 
+  /**
+   * Sends the current subscription, within Upbit's per-connection message budget (5 a second, 100 a
+   * minute). Over budget it waits; since each request replaces the last, only the newest is sent then.
+   */
   private sendSubscription(): void {
-    if (!this.socket || this.subscriptions.length === 0) return;
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN || this.subscriptions.length === 0) return;
+    const now = Date.now();
+    this.messageTimes = this.messageTimes.filter((t) => now - t < 60_000);
+    const lastSecond = this.messageTimes.filter((t) => now - t < 1000);
+    const wait =
+      lastSecond.length >= 5
+        ? lastSecond[lastSecond.length - 5] + 1000 - now
+        : this.messageTimes.length >= 100
+          ? this.messageTimes[this.messageTimes.length - 100] + 60_000 - now
+          : 0;
+    if (wait > 0) {
+      if (!this.subscribeTimer) {
+        this.subscribeTimer = setTimeout(() => {
+          this.subscribeTimer = undefined;
+          this.sendSubscription();
+        }, wait + 20);
+      }
+      return;
+    }
+    this.messageTimes.push(now);
     const request = [{ ticket: randomUUID() }, ...this.subscriptions, { format: this.opts.format ?? 'DEFAULT' }];
     this.socket.send(JSON.stringify(request));
   }
