@@ -1,5 +1,6 @@
 // `npm run backtest -- --strategy <id> --markets KRW-BTC,KRW-ETH --timeframe minute60 --from 2025-01-01 --to 2025-06-30
-//   [--optimize grid|random|tpe --budget N --objective sharpe] [--monte-carlo N] [--csv-dir DIR]`
+//   [--optimize grid|random|tpe --budget N --objective sharpe] [--monte-carlo N] [--csv-dir DIR]
+//   [--cash KRW] [--fee 0.0005] [--slippage-bps 5] [--entry market|limit] [--params JSON] [--risk JSON] [--seed N]`
 // Loads candles, runs core/backtest and prints a report a trader can read in a terminal.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -181,6 +182,7 @@ function main(): void {
       cash: { type: 'string', default: '10000000' },
       fee: { type: 'string' },
       'slippage-bps': { type: 'string', default: '5' },
+      entry: { type: 'string', default: 'market' },
       params: { type: 'string' },
       risk: { type: 'string' },
       optimize: { type: 'string' },
@@ -220,9 +222,13 @@ function main(): void {
     initialCashKrw: values.cash,
     feeRate: values.fee,
     fill: { slippage: { kind: 'fixed', bps: Number(values['slippage-bps']) }, limitVolumeCap: 0.1 },
+    entryOrder:
+      values.entry === 'limit' ? { type: 'limit', timeoutBars: 1, fallbackToMarket: true } : { type: 'market' },
     tradeFrom: from,
     tradeTo: to,
   };
+  if (values.entry !== 'market' && values.entry !== 'limit')
+    throw new Error(`--entry: market or limit, got ${values.entry}`);
   const bars = Object.values(candles).reduce((s, c) => s + c.length, 0);
   console.log(`${markets.join(', ')} ${timeframe}: ${bars} bars from ${dir} (warm-up included)`);
 
