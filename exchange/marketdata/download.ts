@@ -44,6 +44,7 @@ export interface DownloadResult {
   ranges: [number, number][];
   pages: number;
   received: number;
+  /** Rows written: new, or replacing a provisional trade-stream candle (see insertCandles). */
   inserted: number;
 }
 

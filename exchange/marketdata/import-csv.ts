@@ -47,7 +47,7 @@ export interface CsvImportResult {
   timeframe: CandleTimeframe;
   /** Data lines read (header excluded, blank lines excluded). */
   rows: number;
-  /** Rows newly stored. */
+  /** Rows written: new, or replacing a provisional trade-stream candle (see insertCandles). */
   inserted: number;
   /** Good rows whose (market, timeframe, ts) was already stored; the stored row was kept. */
   alreadyStored: number;

@@ -29,39 +29,34 @@ export interface CandleRow {
 export type Instant = Date | number;
 export const toMs = (t: Instant): number => (t instanceof Date ? t.getTime() : t);
 
-function toData(row: CandleRow) {
-  return {
-    market: row.market,
-    timeframe: row.timeframe,
-    ts: new Date(row.ts),
-    open: row.open,
-    high: row.high,
-    low: row.low,
-    close: row.close,
-    volume: row.volume,
-    value: row.value,
-    source: row.source,
-  };
-}
+/**
+ * Source of candles built from the trade stream. They are provisional: a later one (a revision) or a candle from
+ * Upbit's REST API or an import replaces them; everything else is kept as first stored.
+ */
+export const TRADE_STREAM_SOURCE = 'trades';
 
 // One statement per batch with one array parameter per column: PostgreSQL unnests them into rows. About ten times
 // faster than Prisma's createMany into PGlite (measured 20k rows/s against 1.4k rows/s on 20k rows of 15m candles),
-// and it needs 10 bind parameters instead of 10 per row. ON CONFLICT DO NOTHING keeps what is stored.
-const INSERT_CANDLES = `INSERT INTO candles (market, timeframe, ts, open, high, low, close, volume, value, source)
+// and it needs 10 bind parameters instead of 10 per row.
+const WRITE_CANDLES = `INSERT INTO candles (market, timeframe, ts, open, high, low, close, volume, value, source)
 SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::numeric[], $5::numeric[], $6::numeric[],
   $7::numeric[], $8::numeric[], $9::numeric[], $10::text[])
-ON CONFLICT (market, timeframe, ts) DO NOTHING`;
+ON CONFLICT (market, timeframe, ts) DO UPDATE SET
+  open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
+  volume = EXCLUDED.volume, value = EXCLUDED.value, source = EXCLUDED.source
+WHERE candles.source = '${TRADE_STREAM_SOURCE}'`;
 
 /**
- * Inserts the rows whose (market, timeframe, ts) is not stored yet and returns how many that was. Stored rows are
- * kept as they are, so re-running a download or an import changes nothing.
+ * Writes the rows whose (market, timeframe, ts) is not stored yet, or is stored only as a provisional trade-stream
+ * candle, and returns how many rows that was. Other stored rows are kept as they are, so re-running a download or
+ * an import writes nothing.
  */
 export async function insertCandles(store: CandleStore, rows: CandleRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const col = (pick: (r: CandleRow) => DecimalText | null) =>
     rows.map((r) => (pick(r) === null ? null : String(pick(r))));
   return store.prisma.$executeRawUnsafe(
-    INSERT_CANDLES,
+    WRITE_CANDLES,
     col((r) => r.market),
     col((r) => r.timeframe),
     rows.map((r) => new Date(r.ts).toISOString()),
@@ -75,16 +70,6 @@ export async function insertCandles(store: CandleStore, rows: CandleRow[]): Prom
   );
 }
 
-/** Writes one candle, replacing a stored one with the same key (a revised trade-built candle: the later wins). */
-export async function saveCandle(store: CandleStore, row: CandleRow): Promise<void> {
-  const data = toData(row);
-  await store.prisma.candle.upsert({
-    where: { market_timeframe_ts: { market: row.market, timeframe: row.timeframe, ts: data.ts } },
-    create: data,
-    update: data,
-  });
-}
-
 export interface StoredSpan {
   /** Oldest and newest stored bucket starts, UTC ms. */
   first: number;
@@ -92,7 +77,10 @@ export interface StoredSpan {
   count: number;
 }
 
-/** Oldest, newest and count of the stored candles of one market and timeframe, optionally within [from, to). */
+/**
+ * Oldest, newest and count of the stored candles of one market and timeframe, optionally within [from, to).
+ * Provisional trade-stream candles do not count: a download still fetches their range and replaces them.
+ */
 export async function storedSpan(
   store: CandleStore,
   market: string,
@@ -101,7 +89,7 @@ export async function storedSpan(
 ): Promise<StoredSpan | undefined> {
   const ts = within ? { gte: new Date(toMs(within.from)), lt: new Date(toMs(within.to)) } : undefined;
   const agg = await store.prisma.candle.aggregate({
-    where: { market, timeframe, ts },
+    where: { market, timeframe, ts, source: { not: TRADE_STREAM_SOURCE } },
     _min: { ts: true },
     _max: { ts: true },
     _count: { _all: true },

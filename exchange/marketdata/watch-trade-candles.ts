@@ -1,7 +1,7 @@
 // Wires the public trade stream into TradeCandleBuilder: subscribes to the watched markets' trades, ticks the
 // builder's clock every second so quiet minutes still close, and optionally stores each candle.
 import type { UpbitStream } from '../upbit/websocket';
-import { type CandleStore, saveCandle } from './store';
+import { type CandleStore, insertCandles, TRADE_STREAM_SOURCE } from './store';
 import { type DroppedReason, type Trade, type TradeCandle, TradeCandleBuilder } from './trade-candles';
 
 export interface WatchTradeCandlesOptions {
@@ -10,7 +10,10 @@ export interface WatchTradeCandlesOptions {
   markets: string[];
   onCandle: (candle: TradeCandle) => void;
   onDropped?: (trade: Trade, reason: DroppedReason) => void;
-  /** When given, every candle (and every revision) is written to the candle store as minute1, source 'trades'. */
+  /**
+   * When given, every candle (and every revision) is written to the candle store as minute1 with source
+   * TRADE_STREAM_SOURCE: provisional, replaced by a later REST download or import of the same minute.
+   */
   store?: CandleStore;
   /** A failed write to the store; the watcher keeps running. */
   onError?: (err: Error) => void;
@@ -39,20 +42,23 @@ export async function watchTradeCandles(opts: WatchTradeCandlesOptions): Promise
       opts.onCandle(candle);
       const store = opts.store;
       if (store) {
-        writes = writes.then(() =>
-          saveCandle(store, {
-            market: candle.market,
-            timeframe: 'minute1',
-            ts: candle.ts,
-            open: candle.open,
-            high: candle.high,
-            low: candle.low,
-            close: candle.close,
-            volume: candle.volume,
-            value: candle.value,
-            source: 'trades',
-          }).catch((err: Error) => opts.onError?.(err)),
-        );
+        const row = {
+          market: candle.market,
+          timeframe: 'minute1' as const,
+          ts: candle.ts,
+          open: candle.open,
+          high: candle.high,
+          low: candle.low,
+          close: candle.close,
+          volume: candle.volume,
+          value: candle.value,
+          source: TRADE_STREAM_SOURCE,
+        };
+        writes = writes
+          .then(async () => {
+            await insertCandles(store, [row]);
+          })
+          .catch((err: Error) => opts.onError?.(err));
       }
     },
   });
