@@ -107,7 +107,7 @@ export function createSignalActivities({ exchange }: ActivityDeps) {
       const client = exchange(config.mode);
       let cache = sessions.get(input.sessionId);
       if (!cache) {
-        cache = { engine: new FeatureEngine(), warmed: new Set(), memory: {}, rules: new Map() };
+        cache = { engine: new FeatureEngine({ dayBoundary: 'utc' }), warmed: new Set(), memory: {}, rules: new Map() };
         sessions.set(input.sessionId, cache);
       }
       const strategy = getStrategy(config.strategy);
@@ -117,32 +117,38 @@ export function createSignalActivities({ exchange }: ActivityDeps) {
       if (!risk.ok) throw new Error(`risk config: ${risk.errors.join('; ')}`);
 
       const markets = await universeOf(cache, client, config, input.ts);
+      // Candles are fetched now, after the workflow decided to evaluate: snapshots are taken as of
+      // the fetch, so no bar that started after the decision time is half-seen as closed.
+      const asOf = () => Math.max(input.ts, Date.now());
       const watched = [...new Set([...markets, ...input.openMarkets, 'KRW-BTC', 'KRW-ETH'])];
       for (const market of watched) {
         if (!cache.warmed.has(market)) {
-          for (const tf of TIMEFRAMES)
-            cache.engine.warmUp(market, tf, await fetchCandles(client, market, tf, HISTORY_COUNT));
+          for (const tf of TIMEFRAMES) {
+            const candles = await fetchCandles(client, market, tf, HISTORY_COUNT);
+            cache.engine.warmUp(market, tf, candles, asOf());
+          }
           cache.warmed.add(market);
         } else {
           for (const c of await fetchCandles(client, market, 'minute1', 3)) cache.engine.ingest(market, c);
         }
       }
 
-      const context = cache.engine.context(input.ts);
+      const decisionTs = asOf();
+      const context = cache.engine.context(decisionTs);
       const candidates: EntryCandidateView[] = [];
       const skipped: DecisionView[] = [];
       const inputs: EvaluationResult['inputs'] = {};
       const books = await client.orderbook(markets, { count: 1 });
       const bestBid = new Map(books.map((b) => [b.market, b.orderbook_units[0]?.bid_price]));
       for (const market of markets) {
-        const snapshot = cache.engine.snapshot(market, input.ts);
+        const snapshot = cache.engine.snapshot(market, decisionTs);
         const result = evaluateMarket({
           strategy,
           params: params.params,
           snapshot,
           context,
           memory: cache.memory[market],
-          ts: input.ts,
+          ts: decisionTs,
           risk: risk.value,
         });
         cache.memory[market] = result.memory;
@@ -161,7 +167,7 @@ export function createSignalActivities({ exchange }: ActivityDeps) {
         const price = stepTicks(quote, roundToTick(quote, bid, 'bid'), config.order.entryTicksAboveBid);
         const correlations: Record<string, number> = {};
         for (const open of input.openMarkets) {
-          const other = cache.engine.snapshot(open, input.ts).timeframes.minute60.closes;
+          const other = cache.engine.snapshot(open, decisionTs).timeframes.minute60.closes;
           const c = returnCorrelation(snapshot.timeframes.minute60.closes, other);
           if (c !== null) correlations[open] = c;
         }

@@ -73,7 +73,7 @@ export async function startStack(
         await r.done.catch(() => undefined);
         await r.conn.close();
       }
-      ingester?.close();
+      await ingester?.close();
       prices.stop();
       await api.close();
       await connection.close();

@@ -39,7 +39,7 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 console.log(`worker polling ${queues.join(', ')} on ${cfg.temporalAddress}`);
 await workers.run();
-ingester.close();
+await ingester.close();
 prices.stop();
 await clientConnection.close();
 await connection.close();

@@ -34,7 +34,7 @@ import { orderWorkflow } from './order';
 
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 0 },
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
 const market = proxyActivities<Activities>({
@@ -46,7 +46,7 @@ const market = proxyActivities<Activities>({
 const guard = proxyActivities<Activities>({
   startToCloseTimeout: '30 days',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 0 },
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 });
 
