@@ -10,7 +10,7 @@ import { type BacktestConfig, type BacktestData, runBacktest, runBacktests } fro
 import { searchSpaceOf } from '../core/backtest/research';
 import { planOptimization } from '../core/backtest/search';
 import { syntheticCandles } from '../core/backtest/synthetic';
-import { FeatureEngine } from '../core/indicators/engine';
+import { FeatureEngine } from '../core/indicators';
 import { bucketStart, type Candle } from '../core/market';
 import { getStrategy } from '../core/strategy';
 

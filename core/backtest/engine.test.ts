@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureEngine } from '../indicators/engine';
+import { FeatureEngine } from '../indicators';
 import type { Candle } from '../market';
 import { type BacktestConfig, type BacktestData, BacktestInputError, runBacktestsWith } from './engine';
 import { bar, breakout, config, H, series, T0 } from './hand-built.fixture';

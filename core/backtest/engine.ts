@@ -4,8 +4,7 @@
 // Only the exchange is simulated, by the fill model in fill.ts. Several configurations (parameter
 // sets) run in one pass over shared features: features never depend on strategy parameters.
 import Decimal from 'decimal.js';
-import type { FeatureSnapshot, MarketContext } from '../indicators';
-import { FeatureEngine } from '../indicators/engine';
+import { FeatureEngine, type FeatureSnapshot, type MarketContext } from '../indicators';
 import {
   bucketStart,
   type Candle,
