@@ -18,4 +18,6 @@ export interface MarketFeed {
   /** Moves a market's price at once (admin); the book is rebuilt around it. */
   setPrice(market: string, price: number, now: number): void;
   close(): Promise<void>;
+  /** A feed that runs its own time (accelerated replay) gives the simulator its clock. */
+  clock?(): number;
 }

@@ -8,11 +8,13 @@ import { exchangeError, quotationError, UpbitError } from './errors';
 import * as ex from './exchange-api';
 import { type FaultConfig, faultsFromEnv, parseFaults } from './faults';
 import type { MarketFeed } from './feed';
+import { LiveFeed, type LiveOptions } from './live-feed';
 import type { AskBid, MarketState } from './market-state';
 import type { SimFill, SimOrder } from './orders';
 import { floorToTick } from './price-grid';
 import * as qt from './quotation';
 import { type RateGroup, RateLimiter, remainingReq } from './rate-limit';
+import { ReplayFeed, type ReplayOptions } from './replay-feed';
 import { loadBalance, loadFill, loadOrder, MemorySimStore, type SimStore, StoreWriter } from './store';
 import { SyntheticFeed } from './synthetic-feed';
 import { attachWebSockets, type WebSocketHub } from './websocket';
@@ -43,6 +45,10 @@ export interface SimOptions {
   rateLimitScale?: number;
   /** Minutes of one-minute history generated at start (synthetic feed; default 5760). */
   historyMinutes?: number;
+  /** Replay feed: stored candles from the database. */
+  replay?: ReplayOptions;
+  /** Live (paper) feed: polls an Upbit-compatible quotation API. */
+  live?: LiveOptions;
   /** A ready feed, replacing `feed`. */
   customFeed?: MarketFeed;
   /** Clock (ms); tests may pin it. */
@@ -103,7 +109,14 @@ function defaultAccounts(env = process.env): SimAccountSeed[] {
 async function makeFeed(opts: SimOptions, tickMs: number): Promise<MarketFeed> {
   if (opts.customFeed) return opts.customFeed;
   const kind = opts.feed ?? 'synthetic';
-  if (kind !== 'synthetic') throw new Error(`feed "${kind}" is not available yet`);
+  if (kind === 'replay') {
+    if (!opts.replay) throw new Error('feed "replay" needs options.replay (the database and what to replay)');
+    return new ReplayFeed(opts.replay);
+  }
+  if (kind === 'live') {
+    if (!opts.live) throw new Error('feed "live" needs options.live (the upstream base URL)');
+    return new LiveFeed(opts.live);
+  }
   return new SyntheticFeed({ seed: opts.seed ?? 1, tickMs, historyMinutes: opts.historyMinutes });
 }
 
@@ -124,11 +137,11 @@ function readBody(req: IncomingMessage): Promise<string | null> {
 
 /** Starts an Upbit-compatible exchange on 127.0.0.1 (REST, WebSocket, admin API). */
 export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
-  const now = opts.now ?? Date.now;
   const tickMs = opts.tickMs ?? 250;
+  const feed = await makeFeed(opts, tickMs);
+  const now = opts.now ?? (feed.clock ? () => feed.clock!() : Date.now);
   const store = opts.store ?? new MemorySimStore();
   const writer = new StoreWriter(store);
-  const feed = await makeFeed(opts, tickMs);
   const states = await feed.init(now());
   const markets = new Map(states.map((s) => [s.market, s]));
   let seqId = now() * 1000;

@@ -1,8 +1,9 @@
+import { syntheticBook } from './book';
 import type { CandleLayer } from './candles';
 import type { MarketFeed, Print } from './feed';
 import { MarketState } from './market-state';
 import { MARKETS, type MarketSpec } from './markets';
-import { ceilToTick, floorToTick, stepDown, stepUp } from './price-grid';
+import { ceilToTick, floorToTick } from './price-grid';
 
 /** Small, fast, seedable PRNG (mulberry32) with normal draws; the whole market is a function of the seed. */
 export class Rng {
@@ -64,8 +65,6 @@ interface Walker {
   tradeKrw: number;
   tradesPerMinute: number;
 }
-
-const BOOK_DEPTH = 30;
 
 /**
  * Seeded synthetic KRW market: a regime-switching BTC factor with jumps, every coin following it with its
@@ -198,31 +197,10 @@ export class SyntheticFeed implements MarketFeed {
   /** Rebuilds the displayed synthetic book around the fair price. */
   private rebuildBook(state: MarketState, fair: number, fairIsBid = false): void {
     const w = this.walkers.find((x) => x.spec.market === state.market)!;
-    let bid = floorToTick(fair);
-    let ask = fairIsBid ? stepUp(bid) : ceilToTick(fair);
-    if (ask <= bid) ask = stepUp(bid);
     const levelKrw = Math.max(w.spec.krwPerMinute * 0.03, 300_000);
-    // Levels that stay in the book keep most of their size (and what takers consumed refills slowly);
-    // new levels get a fresh size. Depth grows away from the touch.
-    const oldAsks = new Map(state.asks.map((l) => [l.price, l.size]));
-    const oldBids = new Map(state.bids.map((l) => [l.price, l.size]));
-    const size = (old: Map<number, number>, price: number, i: number) => {
-      const fresh = (levelKrw * (0.4 + (i / BOOK_DEPTH) * 1.5) * (0.3 + 1.4 * this.rng.next())) / price;
-      const prev = old.get(price);
-      return Number((prev === undefined ? fresh : 0.9 * prev + 0.1 * fresh).toFixed(8));
-    };
-    const asks = [];
-    const bids = [];
-    for (let i = 0; i < BOOK_DEPTH; i++) {
-      asks.push({ price: ask, size: size(oldAsks, ask, i) });
-      bids.push({ price: bid, size: size(oldBids, bid, i) });
-      ask = stepUp(ask);
-      const next = stepDown(bid);
-      if (next < bid) bid = next;
-      else break;
-    }
-    state.asks = asks;
-    state.bids = bids;
+    const book = syntheticBook(state, fair, levelKrw, () => this.rng.next(), fairIsBid);
+    state.asks = book.asks;
+    state.bids = book.bids;
   }
 
   async close(): Promise<void> {}
