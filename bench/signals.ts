@@ -14,6 +14,7 @@ function arg(name: string, fallback: number): number {
 const MARKETS = arg('markets', 100);
 const BARS = arg('bars', 1000);
 const STEPS = arg('steps', 300);
+const REAL_HOURS = arg('real-hours', 8760);
 const WARM_TIMEFRAMES: Timeframe[] = ['day', 'minute240', 'minute60', 'minute15', 'minute5', 'minute1'];
 const MARKET_NAMES = Array.from({ length: MARKETS }, (_, i) =>
   i === 0 ? 'KRW-BTC' : i === 1 ? 'KRW-ETH' : `KRW-C${String(i).padStart(3, '0')}`,
@@ -51,25 +52,35 @@ const history = MARKET_NAMES.map(
     ) as Record<Timeframe, Candle[]>,
 );
 
-function warmAll(): { engine: FeatureEngine; ms: number } {
+/** CPU time of this process in ms: on a busy machine it shows the work apart from waiting for a core. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+}
+
+function warmAll(): { engine: FeatureEngine; ms: number; cpu: number } {
   const engine = new FeatureEngine();
+  const c = process.cpuUsage();
   const t = performance.now();
   MARKET_NAMES.forEach((market, m) => {
     for (const tf of WARM_TIMEFRAMES) engine.warmUp(market, tf, history[m][tf]);
   });
-  return { engine, ms: performance.now() - t };
+  return { engine, ms: performance.now() - t, cpu: cpuMs(c) };
 }
 
 const warmRuns: number[] = [];
+const warmCpu: number[] = [];
 const first = warmAll(); // includes JIT compilation; reported separately
 const firstWarmMs = first.ms;
 let engine = first.engine;
 for (let i = 0; i < 4; i++) {
   const r = warmAll();
   warmRuns.push(r.ms);
+  warmCpu.push(r.cpu);
   engine = r.engine;
 }
 warmRuns.sort((a, b) => a - b);
+warmCpu.sort((a, b) => a - b);
 
 // Incremental: each step one new 1-minute candle per market (plus one revision of it), then a snapshot of
 // every market and the market context at the next minute.
@@ -79,6 +90,7 @@ const ingestAll: number[] = [];
 const snapshotAll: number[] = [];
 const perMarketIngestUs: number[] = [];
 let formingShown = 0;
+const loopCpu = process.cpuUsage();
 for (let s = 0; s < STEPS; s++) {
   const ts = T_END + s * 60_000;
   const candles = MARKET_NAMES.map((_, m) => {
@@ -101,10 +113,13 @@ for (let s = 0; s < STEPS; s++) {
   engine.context(decisionTs);
   snapshotAll.push(performance.now() - t);
 }
+const stepCpuMs = cpuMs(loopCpu) / STEPS;
 for (const a of [ingestAll, snapshotAll, perMarketIngestUs]) a.sort((x, y) => x - y);
 
 console.log(`markets ${MARKETS}, timeframes ${WARM_TIMEFRAMES.length}, ${BARS} bars each (synthetic, seeded)`);
-console.log(`warm-up: first run ${r3(firstWarmMs)} ms, then min ${r3(warmRuns[0])} / median ${r3(warmRuns[2])} ms`);
+console.log(
+  `warm-up: first run ${r3(firstWarmMs)} ms, then min ${r3(warmRuns[0])} / median ${r3(warmRuns[2])} ms wall, median ${r3(warmCpu[2])} ms CPU`,
+);
 console.log(
   `ingest one 1m candle + one revision, all ${MARKETS} markets: p50 ${r3(percentile(ingestAll, 0.5))} ms, p99 ${r3(percentile(ingestAll, 0.99))} ms (${STEPS} steps)`,
 );
@@ -114,6 +129,7 @@ console.log(
 console.log(
   `snapshot of all ${MARKETS} markets + context: p50 ${r3(percentile(snapshotAll, 0.5))} ms, p99 ${r3(percentile(snapshotAll, 0.99))} ms (forming bar shown ${formingShown}/${STEPS * MARKETS})`,
 );
+console.log(`CPU per step (ingest + snapshots + context, all markets): ${r3(stepCpuMs)} ms`);
 
 // Real candles: hourly KRW markets, fed bar by bar with a snapshot at every close, plus the quality check.
 const dataDir = join(process.cwd(), '..', 'shared', 'data', 'upbit');
@@ -164,7 +180,7 @@ if (existsSync(join(realDir, 'KRW-BTC_60m.csv'))) {
   const byTs = new Map<number, { market: string; c: Candle }[]>();
   for (const { market, candles } of data)
     for (const c of candles) byTs.set(c.ts, [...(byTs.get(c.ts) ?? []), { market, c }]);
-  const times = [...byTs.keys()].sort((a, b) => a - b);
+  const times = [...byTs.keys()].sort((a, b) => a - b).slice(-REAL_HOURS);
   let snapshots = 0;
   let notOk = 0;
   const t = performance.now();
@@ -200,6 +216,9 @@ console.log(
     barsPerTimeframe: BARS,
     warmUpFirstMs: r3(firstWarmMs),
     warmUpMedianMs: r3(warmRuns[2]),
+    warmUpMedianCpuMs: r3(warmCpu[2]),
+    stepCpuMs: r3(stepCpuMs),
+    loadAverage1m: r3((await import('node:os')).loadavg()[0]),
     ingestAllMarketsP50Ms: r3(percentile(ingestAll, 0.5)),
     ingestAllMarketsP99Ms: r3(percentile(ingestAll, 0.99)),
     ingestPerMarketP50Us: r3(percentile(perMarketIngestUs, 0.5)),

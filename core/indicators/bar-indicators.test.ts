@@ -27,19 +27,18 @@ function walk(n: number): Candle[] {
 }
 
 function expectValuesClose(a: IndicatorValues, b: IndicatorValues) {
-  const flat = (v: IndicatorValues) =>
-    Object.entries(v).flatMap(([k, x]) =>
-      x !== null && typeof x === 'object' ? Object.entries(x).map(([k2, y]) => [`${k}.${k2}`, y]) : [[k, x]],
+  const flat = (v: IndicatorValues): [string, number | null][] =>
+    Object.entries(v).flatMap(([k, x]): [string, number | null][] =>
+      x !== null && typeof x === 'object'
+        ? Object.entries(x as Record<string, number>).map(([k2, y]): [string, number | null] => [`${k}.${k2}`, y])
+        : [[k, x as number | null]],
     );
   const fa = flat(a);
   const fb = new Map(flat(b));
   for (const [k, x] of fa) {
     const y = fb.get(k);
     if (x === null || y === null) expect([k, x]).toEqual([k, y]);
-    else
-      expect(Math.abs((x as number) - (y as number)), k as string).toBeLessThanOrEqual(
-        1e-9 * Math.max(1, Math.abs(y as number)),
-      );
+    else expect(Math.abs(x - (y as number)), k).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(y as number)));
   }
 }
 

@@ -483,7 +483,7 @@ export class FeatureEngine {
       throw new LookAheadError(
         st.market,
         decisionTs,
-        `its ${tf.timeframe} bar at ${tf.lastClosedTs} closes at ${tf.closedUntil}; feed candles in time order and take snapshots as you go`,
+        `its ${tf.timeframe} bar at ${tf.lastClosedTs} closes only at ${tf.closedUntil} (take snapshots as candles arrive; give warmUp the fetch time as asOfTs so the exchange's forming bar is not taken as closed)`,
       );
     }
     if (tf.cached?.barsSeen === tf.barsSeen) return tf.cached;

@@ -53,6 +53,25 @@ describe('checkCandles (stored history)', () => {
     expect(spikes[0].size).toBeCloseTo(Math.log((130 * 1.0005) / 100.1), 12);
   });
 
+  it('scales the spike floor with the bar length: 5% in an hour is ordinary, 10% is a spike', () => {
+    const hours = (moves: number[]) => {
+      let p = 100;
+      return moves.map((m, i) => {
+        const open = p;
+        p *= 1 + m;
+        return { ts: T0 + i * 3_600_000, open, high: Math.max(open, p), low: Math.min(open, p), close: p, volume: 1 };
+      });
+    };
+    const calm = Array.from({ length: 30 }, (_, i) => (i % 2 ? 0.004 : -0.004));
+    const spikes = (m: number) =>
+      checkCandles(hours([...calm, m]), { timeframe: 'minute60' }).issues.filter((i) => i.kind === 'spike').length;
+    expect(spikes(0.05)).toBe(0);
+    expect(spikes(0.1)).toBe(1);
+    // the same 5% read as a 1-minute stream is beyond the 3% floor
+    const asMinutes = checkCandles(hours([...calm, 0.05]), { timeframe: 'minute1' });
+    expect(asMinutes.issues.filter((i) => i.kind === 'spike').length).toBe(1);
+  });
+
   it('rejects misaligned bars', () => {
     const r = checkCandles([{ ...bar(0, 100), ts: T0 + 30_000 }]);
     expect(r.issues[0].kind).toBe('misaligned');

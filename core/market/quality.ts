@@ -36,6 +36,22 @@ export const DEFAULT_QUALITY_OPTIONS: QualityOptions = {
   staleBars: 10,
 };
 
+/**
+ * Defaults for a stream of `timeframe` bars. Longer bars move more: the spike floor grows with the fourth root
+ * of the bar length (3% a minute, 8.4% an hour, 18.5% a day; on the stored Upbit candles this flags the
+ * 2024-12-03 flash crash and 2020-03-12 on BTC and leaves ordinary volatile hours alone), and "recent" is 60 bars
+ * of 1 minute but 12 bars of anything longer.
+ */
+export function qualityDefaults(timeframe: Timeframe): QualityOptions {
+  const minutes = timeframeMs(timeframe) / 60_000;
+  return {
+    ...DEFAULT_QUALITY_OPTIONS,
+    timeframe,
+    spikeMinMove: DEFAULT_QUALITY_OPTIONS.spikeMinMove * minutes ** 0.25,
+    windowBars: timeframe === 'minute1' ? DEFAULT_QUALITY_OPTIONS.windowBars : 12,
+  };
+}
+
 /** Kinds that make the market untradeable while they are recent. */
 const BLOCKING: ReadonlySet<QualityIssueKind> = new Set(['invalid', 'misaligned', 'spike']);
 
@@ -93,7 +109,7 @@ export class QualityMonitor {
   private issues: QualityIssue[] = [];
 
   constructor(options: Partial<QualityOptions> = {}) {
-    this.options = { ...DEFAULT_QUALITY_OPTIONS, ...options };
+    this.options = { ...qualityDefaults(options.timeframe ?? 'minute1'), ...options };
     this.barMs = timeframeMs(this.options.timeframe);
     this.absReturns = new RollingMedian(this.options.windowBars);
   }
