@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { lockDataDir } from './data-dir-lock';
 import { PrismaClient } from './generated/client';
 import { applyMigrations } from './migrate';
 
@@ -40,7 +41,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
   const url = opts.databaseUrl ?? process.env.DATABASE_URL ?? '';
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
-  if (url === 'memory://') return openPglite(new PGlite());
+  if (url === 'memory://') return openPglite(new PGlite(), 'in memory');
   if (url !== '') {
     throw new Error(
       `DATABASE_URL must be a postgres:// or postgresql:// URL, memory://, or unset for embedded PGlite; got "${redact(url)}"`,
@@ -48,7 +49,13 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   }
   const dir = resolve(opts.dataDir ?? process.env.DATA_DIR ?? './data', 'pg');
   await mkdir(dir, { recursive: true });
-  return openPglite(new PGlite(dir));
+  const unlock = lockDataDir(dir);
+  try {
+    return await openPglite(new PGlite(dir), dir, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }
 
 /** 'ok' when the database answers a query, else the error text (for the health endpoint). */
@@ -61,7 +68,7 @@ export async function checkDatabase(db: Database): Promise<string> {
   }
 }
 
-async function openPglite(pglite: PGlite): Promise<Database> {
+async function openPglite(pglite: PGlite, where: string, unlock = () => {}): Promise<Database> {
   let appliedMigrations: string[];
   try {
     await pglite.waitReady;
@@ -73,7 +80,7 @@ async function openPglite(pglite: PGlite): Promise<Database> {
     });
   } catch (err) {
     await pglite.close().catch(() => undefined);
-    throw err;
+    throw new Error(`embedded database ${where}: ${(err as Error).message}`, { cause: err });
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
@@ -81,8 +88,12 @@ async function openPglite(pglite: PGlite): Promise<Database> {
     kind: 'pglite',
     appliedMigrations,
     close: once(async () => {
-      await prisma.$disconnect();
-      await pglite.close();
+      try {
+        await prisma.$disconnect();
+        await pglite.close();
+      } finally {
+        unlock();
+      }
     }),
   };
 }

@@ -1,7 +1,9 @@
 // Every model against a freshly migrated database: embedded PGlite always, and a real PostgreSQL
 // server when TEST_DATABASE_URL is set (each run in a fresh schema, dropped afterwards).
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
@@ -561,9 +563,17 @@ describe('embedded PGlite on disk', () => {
       await first.prisma.market.create({
         data: { code: 'KRW-SOL', koreanName: '솔라나', englishName: 'Solana', quote: 'KRW' },
       });
+      // a second owner would corrupt it
+      await expect(openDatabase({ databaseUrl: '', dataDir })).rejects.toThrow(
+        new RegExp(`already open in process ${process.pid} \\(this one\\)`),
+      );
       await first.close();
       await first.close(); // second close is harmless
+      expect(existsSync(join(dataDir, 'pg.lock'))).toBe(false);
 
+      // a lock left behind by a process that is gone does not block
+      const gone = spawnSync(process.execPath, ['-e', '']);
+      await writeFile(join(dataDir, 'pg.lock'), String(gone.pid));
       const second = await openDatabase({ databaseUrl: '', dataDir });
       try {
         expect(second.appliedMigrations).toEqual([]);
@@ -576,6 +586,24 @@ describe('embedded PGlite on disk', () => {
         await second.close();
       }
     } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('embedded PGlite lock', () => {
+  it('refuses a data directory another live process holds, naming it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'upbit-db-'));
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      await mkdir(join(dataDir, 'pg'));
+      await writeFile(join(dataDir, 'pg.lock'), String(holder.pid));
+      await expect(openDatabase({ databaseUrl: '', dataDir })).rejects.toThrow(
+        new RegExp(`already open in process ${holder.pid}[^(]*; PGlite allows one owner`),
+      );
+      expect(await readFile(join(dataDir, 'pg.lock'), 'utf8')).toBe(String(holder.pid));
+    } finally {
+      holder.kill();
       await rm(dataDir, { recursive: true, force: true });
     }
   });
