@@ -178,15 +178,25 @@ describe('FeatureEngine: warm-up', () => {
     expect(c.snapshot('KRW-BTC', decisionTs).timeframes.minute60).toEqual(sa.timeframes.minute60);
   });
 
-  it('leaves out the bar still forming at asOfTs and lists every rejected bar with a reason', () => {
-    const hours = candles(30, { stepMs: H, start: Date.parse('2024-05-01T00:00:00Z') });
+  it('takes the bar forming at asOfTs as the start of the forming bar, not as a closed one', () => {
+    const minutes = candles(180, { start: Date.parse('2024-05-01T00:00:00Z') });
+    const asOf = minutes[145].ts + 20_000; // fetched 20 seconds into minute 145, 25 minutes into the third hour
+    // what the exchange returns at asOf: two closed hours and the third hour so far (minutes 120..144)
+    const fetched = resample(
+      minutes.filter((c) => c.ts < minutes[145].ts),
+      'minute60',
+    );
     const engine = new FeatureEngine();
-    const asOf = hours[29].ts + 20 * M; // fetched 20 minutes into the last hour
-    const bad = { ...hours[10], ts: hours[10].ts + 5 * M };
-    const r = engine.warmUp('KRW-DOT', 'minute60', [...hours.slice(0, 10), bad, ...hours.slice(10)], asOf);
-    expect(r.accepted).toBe(29);
+    const bad = { ...fetched[1], ts: fetched[1].ts + 5 * M };
+    const r = engine.warmUp('KRW-DOT', 'minute60', [fetched[0], bad, ...fetched.slice(1)], asOf);
+    expect(r.accepted).toBe(3);
     expect(r.rejected).toEqual([{ ts: bad.ts, reason: 'not the open time of a minute60 bar' }]);
-    expect(engine.snapshot('KRW-DOT', asOf).timeframes.minute60.lastClosedTs).toBe(hours[28].ts);
+    expect(engine.snapshot('KRW-DOT', asOf).timeframes.minute60.lastClosedTs).toBe(fetched[1].ts);
+    // minutes from the one holding asOf on are merged into it: the hour closes as the full hour
+    feed(engine, 'KRW-DOT', minutes.slice(145));
+    const s = engine.snapshot('KRW-DOT', minutes[179].ts + M);
+    expect(s.timeframes.minute60.closes).toEqual(resample(minutes, 'minute60').map((b) => b.close));
+    expect(s.timeframes.minute60.volumes).toEqual(resample(minutes, 'minute60').map((b) => b.volume));
   });
 
   it("rejects Upbit's 00:00 UTC day candles on a KST engine, accepts them on a UTC one", () => {

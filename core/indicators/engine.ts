@@ -84,8 +84,10 @@ class TimeframeState {
   lastClosedTs: number | null = null;
   /** Features change only when a bar closes: built once per closed bar (key = barsSeen). */
   cached: TimeframeFeatures | null = null;
-  /** End of the newest closed bar: base candles before it belong to closed bars and are skipped here. */
+  /** End of the newest closed bar. */
   closedUntil = Number.NEGATIVE_INFINITY;
+  /** Base candles before this are already in a closed bar or in a forming bar loaded by warm-up: skipped here. */
+  coveredUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly timeframe: Timeframe,
@@ -105,6 +107,7 @@ class TimeframeState {
     this.barsSeen++;
     this.lastClosedTs = bar.ts;
     this.closedUntil = bucketEnd(bar.ts, this.timeframe);
+    this.coveredUntil = Math.max(this.coveredUntil, this.closedUntil);
   }
 }
 
@@ -258,7 +261,7 @@ export class FeatureEngine {
     st.latest = c;
     st.latestOpen = true;
     for (const tf of st.tfs.values()) {
-      if (tf.resampler === null || c.ts < tf.closedUntil) continue;
+      if (tf.resampler === null || c.ts < tf.coveredUntil) continue;
       const closed = tf.resampler.push(c);
       if (closed) tf.close(closed, true);
     }
@@ -267,7 +270,9 @@ export class FeatureEngine {
 
   /**
    * Loads closed history of one timeframe for a market, oldest first. With `asOfTs` (when the history was
-   * fetched), bars ending after it are the exchange's forming bar and are left out: base candles rebuild them.
+   * fetched), a bar ending after it is the exchange's forming bar: it starts this timeframe's forming bar, and
+   * base candles from the minute holding `asOfTs` on are merged into it (that one minute may count twice in the
+   * volume, a small overstatement preferred to missing the minute).
    * Base-timeframe history goes through `ingest` (quality checks included) and is resampled into the longer
    * timeframes; a longer timeframe's own history replaces what resampling built there, and the base candles
    * after it are replayed on top, so the order of warm-up calls does not matter.
@@ -312,7 +317,14 @@ export class FeatureEngine {
         reject(c.ts, 'not after the previous bar');
         continue;
       }
-      if (asOfTs !== undefined && c.ts + len > asOfTs) break;
+      if (asOfTs !== undefined && c.ts + len > asOfTs) {
+        if (c.ts <= asOfTs) {
+          tf.resampler!.seed(c);
+          tf.coveredUntil = Math.floor(asOfTs / this.baseMs) * this.baseMs;
+          result.accepted++;
+        }
+        break;
+      }
       tf.close(c, true);
       result.accepted++;
     }
@@ -330,7 +342,7 @@ export class FeatureEngine {
     }));
     if (st.latestOpen && st.latest) replay.push(st.latest);
     for (const c of replay) {
-      if (c.ts < tf.closedUntil) continue;
+      if (c.ts < tf.coveredUntil) continue;
       const closed = tf.resampler!.push(c);
       if (closed) tf.close(closed, true);
     }

@@ -95,6 +95,16 @@ export class Resampler {
     return closed;
   }
 
+  /**
+   * Starts the forming bar from a partial bar of this timeframe (the exchange's forming candle, fetched mid-bar);
+   * later inputs are merged on top of it. The caller skips inputs the partial bar already covers.
+   */
+  seed(partial: Candle): void {
+    this.bucket = bucketStart(partial.ts, this.timeframe, this.dayBoundary);
+    this.earlier = partial;
+    this.latest = null;
+  }
+
   /** Closes and returns the forming bar if its end is at or before `ts`. */
   closeUntil(ts: number): Candle | null {
     if (this.bucket < 0 || bucketEnd(this.bucket, this.timeframe) > ts) return null;
@@ -107,8 +117,9 @@ export class Resampler {
 
   /** The bar still forming (open time = bucket start), or null. */
   forming(): Candle | null {
-    if (this.latest === null) return null;
-    const base = this.earlier === null ? this.latest : mergeInto(this.earlier, this.latest);
+    if (this.latest === null && this.earlier === null) return null;
+    const base =
+      this.earlier === null ? this.latest! : this.latest === null ? this.earlier : mergeInto(this.earlier, this.latest);
     return base.ts === this.bucket ? base : { ...base, ts: this.bucket };
   }
 
