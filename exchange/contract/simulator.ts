@@ -23,7 +23,8 @@ export interface SimHandle {
   /** `http://127.0.0.1:<port>`, without the API's `/v1`. */
   origin: string;
   client(opts?: { logger?: UpbitLogger; keys?: ApiKeys; timeoutMs?: number; maxRetries?: number }): UpbitClient;
-  stream(opts?: Partial<UpbitStreamOptions> & { private?: boolean }): UpbitStream;
+  /** A stream on the simulator; `private: true` uses the default keys, `keys` a given account. */
+  stream(opts?: Omit<Partial<UpbitStreamOptions>, 'keys'> & { private?: boolean; keys?: ApiKeys }): UpbitStream;
   /** POST to the simulator's admin API; throws with the reply when it is not 2xx. */
   admin(path: string, body: object): Promise<unknown>;
   close(): Promise<void>;
@@ -47,10 +48,11 @@ export async function startSim(opts: { seed?: number } & Record<string, unknown>
         retryBaseMs: 50,
       }),
     stream: (o = {}) => {
-      const { private: isPrivate, ...rest } = o;
+      const { private: isPrivate, keys, ...rest } = o;
+      const account = keys ?? (isPrivate ? SIM_KEYS : undefined);
       const stream = new UpbitStream({
         url: sim.wsUrl,
-        keys: isPrivate ? async () => SIM_KEYS : undefined,
+        keys: account ? async () => account : undefined,
         reconnectBaseMs: 100,
         reconnectMaxMs: 1000,
         ...rest,

@@ -123,6 +123,21 @@ describe('subscription rules', () => {
     stream.close();
   });
 
+  it('LIST_SUBSCRIPTIONS reports the live subscription, in DEFAULT and SIMPLE format', async () => {
+    for (const format of ['DEFAULT', 'SIMPLE'] as const) {
+      const stream = sim.stream({ format });
+      await stream.subscribe([
+        { type: 'ticker', codes: ['KRW-BTC'] },
+        { type: 'orderbook', codes: ['KRW-ETH'] },
+      ]);
+      const list = await stream.listSubscriptions();
+      expect(list.map((x) => x.type).sort()).toEqual(['orderbook', 'ticker']);
+      expect(list.find((x) => x.type === 'ticker')?.codes).toEqual(['KRW-BTC']);
+      expect(list.find((x) => x.type === 'orderbook')?.level).toBe(0);
+      stream.close();
+    }
+  });
+
   it('the async iterator yields frames until aborted', async () => {
     const stream = sim.stream();
     await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC', 'KRW-ETH'], is_only_snapshot: true }]);
@@ -148,25 +163,32 @@ describe('subscription rules', () => {
 });
 
 describe('private stream', () => {
-  it('a partial fill shows as a `trade` event, then the order rests; myAsset reports the lock', async () => {
-    const stream = sim.stream({ private: true });
+  it('a partial fill shows as a `trade` event; every fill reaches the stream and adds up to what REST reports', async () => {
+    // An account of its own, rich enough to take several book levels.
+    const keys = { accessKey: `ws-partial-${Date.now()}`, secretKey: 'ws-partial-secret' };
+    await sim.admin('/admin/keys', { ...keys, krw: '300000000' });
+    const rich = sim.client({ keys });
+    const stream = sim.stream({ keys });
     await stream.subscribe([{ type: 'myOrder', codes: ['KRW-BTC'] }, { type: 'myAsset' }]);
-    const [book] = await client.orderbook(['KRW-BTC']);
+    // Placing the order must wait until the server has taken the subscription, or its first fill is missed.
+    await stream.listSubscriptions();
+    const frames: WsMyOrder[] = [];
+    stream.on('myOrder', (o) => frames.push(o));
+
+    const [book] = await rich.orderbook(['KRW-BTC']);
     const best = book.orderbook_units[0];
-    // Take the whole best ask level and ask for twice as much at that price: a partial fill by design.
-    const volume = floorVolume(new Decimal(best.ask_size).mul(2)).toFixed();
-    const identifier = `ws-partial-${Date.now()}`;
-    const fill = nextFrame(stream, 'myOrder', (o) => o.identifier === identifier && o.state === 'trade', 5000);
+    // Three times the best ask level at that price: the level is taken, the rest rests (a partial fill).
+    const volume = floorVolume(new Decimal(best.ask_size).mul(3)).toFixed();
+    const firstFill = nextFrame(stream, 'myOrder', (o) => o.state === 'trade', 5000);
     const asset = nextFrame(stream, 'myAsset', (a) => a.assets.some((x) => x.currency === 'KRW'), 5000);
-    const order = await client.createOrder({
+    const order = await rich.createOrder({
       market: 'KRW-BTC',
       side: 'bid',
       ord_type: 'limit',
       price: new Decimal(best.ask_price).toFixed(),
       volume,
-      identifier,
     });
-    const trade: WsMyOrder = await fill;
+    const trade = await firstFill;
     expect(trade.uuid).toBe(order.uuid);
     expect(trade.ask_bid).toBe('BID');
     expect(trade.executed_volume).toBeGreaterThan(0);
@@ -175,12 +197,23 @@ describe('private stream', () => {
     expect(typeof trade.trade_fee).toBe('number');
     expect(typeof trade.is_maker).toBe('boolean');
     expect((await asset).assets.find((a) => a.currency === 'KRW')?.locked).toBeGreaterThan(0);
-    const rest = await client.getOrder({ uuid: order.uuid });
-    expect(rest.state).toBe('wait');
-    expect(new Decimal(rest.executed_volume).toNumber()).toBe(trade.executed_volume);
-    const cancelled = nextFrame(stream, 'myOrder', (o) => o.uuid === order.uuid && o.state === 'cancel', 5000);
-    await client.cancelOrder({ uuid: order.uuid });
-    expect((await cancelled).state).toBe('cancel');
+
+    // The resting remainder keeps filling as the market trades through it; cancel it and compare.
+    const final = nextFrame(
+      stream,
+      'myOrder',
+      (o) => o.uuid === order.uuid && (o.state === 'cancel' || o.state === 'done'),
+      5000,
+    );
+    await rich.cancelOrder({ uuid: order.uuid }).catch(() => undefined);
+    const last = await final;
+    const rest = await rich.getOrder({ uuid: order.uuid });
+    expect(rest.state).toBe(last.state);
+    const fills = frames.filter((o) => o.uuid === order.uuid && o.state === 'trade');
+    expect(fills.length).toBe(rest.trades_count);
+    const streamed = fills.reduce((sum, f) => sum.plus(String(f.volume)), new Decimal(0));
+    expect(streamed.eq(rest.executed_volume)).toBe(true);
+    expect(new Decimal(String(last.executed_volume)).eq(rest.executed_volume)).toBe(true);
     stream.close();
   });
 
@@ -211,6 +244,7 @@ describe('private stream', () => {
     expect(seen.has(missed.uuid)).toBe(true);
 
     // And the resubscribed stream carries new events.
+    expect(await stream.listSubscriptions()).toEqual([expect.objectContaining({ type: 'myOrder' })]);
     const [book] = await client.orderbook(['KRW-BTC']);
     const price = roundToTick('KRW', new Decimal(book.orderbook_units[0].bid_price).mul('0.9'), 'bid');
     const identifier = `ws-after-${Date.now()}`;

@@ -266,6 +266,8 @@ const SIMPLE_KEYS: Record<string, Record<string, string>> = {
   myAsset_unit: { cu: 'currency', b: 'balance', l: 'locked' },
 };
 
+const LIST_KEYS: Record<string, string> = { ty: 'type', cds: 'codes', lv: 'level' };
+
 function renameKeys(obj: Record<string, unknown>, map: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) out[map[k] ?? COMMON[k] ?? k] = v;
@@ -330,6 +332,11 @@ export class UpbitStream extends EventEmitter<WsEvents> {
   /** Send times of request messages on this connection (budget: 5 a second, 100 a minute). */
   private messageTimes: number[] = [];
   private subscribeTimer?: NodeJS.Timeout;
+  /** LIST_SUBSCRIPTIONS requests awaiting their reply, by ticket. */
+  private readonly pendingLists = new Map<
+    string,
+    (result: Array<{ type: string; codes?: string[]; level?: number }>) => void
+  >();
 
   constructor(opts: UpbitStreamOptions) {
     super();
@@ -380,6 +387,34 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     } catch (err) {
       if ((err as Error).name !== 'AbortError') throw err;
     }
+  }
+
+  /**
+   * The server's view of this connection's subscriptions (LIST_SUBSCRIPTIONS). Its reply also proves
+   * every earlier request was processed: await it after `subscribe` when the next step (placing an
+   * order whose events must be seen) depends on the subscription being live.
+   */
+  async listSubscriptions(timeoutMs = 5000): Promise<Array<{ type: string; codes?: string[]; level?: number }>> {
+    for (;;) {
+      const wait = this.messageWait(Date.now());
+      if (wait <= 0) break;
+      await new Promise((r) => setTimeout(r, wait + 20));
+    }
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('UpbitStream is not connected');
+    const ticket = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingLists.delete(ticket);
+        reject(new Error(`no LIST_SUBSCRIPTIONS reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingLists.set(ticket, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+      this.messageTimes.push(Date.now());
+      socket.send(JSON.stringify([{ ticket }, { method: 'LIST_SUBSCRIPTIONS' }]));
+    });
   }
 
   /** Sends the text `PING`; the server answers `{"status":"UP"}` (emitted as `status`). */
@@ -505,21 +540,23 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     }, this.opts.pingIntervalMs ?? 30_000);
   }
 
+  /** Milliseconds until one more request message fits Upbit's budget (5 a second, 100 a minute per connection). */
+  private messageWait(now: number): number {
+    this.messageTimes = this.messageTimes.filter((t) => now - t < 60_000);
+    const lastSecond = this.messageTimes.filter((t) => now - t < 1000);
+    if (lastSecond.length >= 5) return lastSecond[lastSecond.length - 5] + 1000 - now;
+    if (this.messageTimes.length >= 100) return this.messageTimes[this.messageTimes.length - 100] + 60_000 - now;
+    return 0;
+  }
+
   /**
-   * Sends the current subscription, within Upbit's per-connection message budget (5 a second, 100 a
-   * minute). Over budget it waits; since each request replaces the last, only the newest is sent then.
+   * Sends the current subscription within the message budget. Over budget it waits; since each request
+   * replaces the last, only the newest is sent then.
    */
   private sendSubscription(): void {
     if (!this.socket || this.socket.readyState !== WebSocket.OPEN || this.subscriptions.length === 0) return;
     const now = Date.now();
-    this.messageTimes = this.messageTimes.filter((t) => now - t < 60_000);
-    const lastSecond = this.messageTimes.filter((t) => now - t < 1000);
-    const wait =
-      lastSecond.length >= 5
-        ? lastSecond[lastSecond.length - 5] + 1000 - now
-        : this.messageTimes.length >= 100
-          ? this.messageTimes[this.messageTimes.length - 100] + 60_000 - now
-          : 0;
+    const wait = this.messageWait(now);
     if (wait > 0) {
       if (!this.subscribeTimer) {
         this.subscribeTimer = setTimeout(() => {
@@ -549,6 +586,15 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     }
     if (parsed.status !== undefined) {
       this.emit('status', String(parsed.status));
+      return;
+    }
+    const method = parsed.method ?? parsed.mthd;
+    if (method === 'LIST_SUBSCRIPTIONS') {
+      const ticket = String(parsed.ticket ?? parsed.tckt);
+      const rows = (parsed.result ?? parsed.rslt ?? []) as Array<Record<string, unknown>>;
+      const result = rows.map((r) => renameKeys(r, LIST_KEYS) as { type: string; codes?: string[]; level?: number });
+      this.pendingLists.get(ticket)?.(result);
+      this.pendingLists.delete(ticket);
       return;
     }
     const error = parsed.error as { name?: unknown; message?: unknown } | undefined;
