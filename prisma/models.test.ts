@@ -569,6 +569,9 @@ describe('embedded PGlite on disk', () => {
       );
       await first.close();
       await first.close(); // second close is harmless
+      const health = await checkDatabase(first);
+      expect(health).not.toBe('ok');
+      expect(health.length).toBeGreaterThan(0);
       expect(existsSync(join(dataDir, 'pg.lock'))).toBe(false);
 
       // a lock left behind by a process that is gone does not block
