@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { SimKey } from './accounts';
 import { exchangeError } from './errors';
@@ -20,6 +20,18 @@ export class NonceBook {
     set.add(nonce);
     return true;
   }
+}
+
+/** HMAC keys by secret: building a KeyObject per request costs more than the verification itself. */
+const keyObjects = new Map<string, KeyObject>();
+function hmacKey(secret: string): KeyObject {
+  let k = keyObjects.get(secret);
+  if (!k) {
+    // The secret is used as raw UTF-8 bytes, never base64-decoded.
+    k = createSecretKey(Buffer.from(secret, 'utf8'));
+    keyObjects.set(secret, k);
+  }
+  return k;
 }
 
 /** The string Upbit hashes for a GET/DELETE: the query exactly as sent, percent-decoding undone. */
@@ -67,8 +79,7 @@ export function authenticate(
   const key = findKey(payload.access_key);
   if (!key) throw exchangeError.invalidAccessKey();
   try {
-    // The secret is used as raw UTF-8 bytes, never base64-decoded.
-    jwt.verify(token, Buffer.from(key.secretKey, 'utf8'), { algorithms: [alg], ignoreExpiration: true });
+    jwt.verify(token, hmacKey(key.secretKey), { algorithms: [alg], ignoreExpiration: true });
   } catch {
     throw exchangeError.jwtVerification();
   }
