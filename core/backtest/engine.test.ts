@@ -68,6 +68,18 @@ describe('backtest engine on a hand-built series', () => {
     expect(alone2.trades.map((t) => t.pnl)).toHaveLength(1);
   });
 
+  it('a run that ends earlier sells at its own last close, also when run beside a longer one', () => {
+    // Ends at 05:00, the close of bar 4, with the first position open: sold at bar 4's close 2,045,000
+    // (not at a later close the longer run has seen).
+    const short: BacktestConfig = { ...config, tradeTo: T0 + 5 * H };
+    const [alone] = run(series(), [short]);
+    const [withLonger] = run(series(), [short, config]);
+    expect(withLonger).toEqual(alone);
+    expect(alone.trades.map((t) => [t.exitPrice, t.exitReason, t.exitTs])).toEqual([
+      ['2045000', 'end of backtest', T0 + 5 * H],
+    ]);
+  });
+
   it('slippage moves fills against the trader and onto the tick grid', () => {
     const [r] = run(series(), [{ ...config, fill: { slippage: { kind: 'fixed', bps: 10 }, limitVolumeCap: 0.1 } }]);
     // 2,040,000 x 1.001 = 2,042,040 -> bids round up to the 1,000 grid: 2,043,000.

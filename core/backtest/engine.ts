@@ -168,6 +168,8 @@ interface Run {
   evaluations: number;
   skipped: Record<string, number>;
   nextId: number;
+  /** Set once the run's positions were sold at its end. */
+  closed: boolean;
 }
 
 function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: number, candlesTo: number): Run {
@@ -236,6 +238,7 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     evaluations: 0,
     skipped: {},
     nextId: 1,
+    closed: false,
   };
 }
 
@@ -618,6 +621,8 @@ function placeEntry(
 
 /** Sells what is left at the last close (slipped) so every trade has an exit. */
 function closeAll(run: Run, lastBar: Map<string, Candle>, ts: number): void {
+  if (run.closed) return;
+  run.closed = true;
   // Bought volume of an order still resting is held like any position.
   for (const order of [...run.pendingBuys.values()]) openPosition(run, order);
   for (const pos of [...run.positions.values()]) {
@@ -659,6 +664,8 @@ export function runBacktestsWith(
     for (let k = 0; k < series.length; k++)
       if (cursor[k] < series[k].length && series[k][cursor[k]].ts < ts) ts = series[k][cursor[k]].ts;
     if (ts === Number.POSITIVE_INFINITY || ts >= endTs) break;
+    // A run whose window ends here sells at the closes it has seen, never at later ones.
+    for (const run of runs) if (ts >= run.tradeTo) closeAll(run, lastBar, run.tradeTo);
     for (let k = 0; k < series.length; k++) {
       const bar = series[k][cursor[k]];
       if (!bar || bar.ts !== ts) continue;
