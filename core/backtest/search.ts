@@ -8,12 +8,12 @@ import { type Rng, randomIndex, randomNormal, seededRng } from './random';
 export type ParamValue = number | string | boolean;
 export type ParamSet = Record<string, ParamValue>;
 
-export type ParamSpec =
+export type SearchDimension =
   | { type: 'int'; min: number; max: number; step?: number }
   | { type: 'float'; min: number; max: number; step?: number }
   | { type: 'choice'; values: readonly ParamValue[] };
 
-export type ParamSpace = Record<string, ParamSpec>;
+export type ParamSpace = Record<string, SearchDimension>;
 
 export interface OptimizationSpec {
   space: ParamSpace;
@@ -52,7 +52,7 @@ function checkSpace(space: ParamSpace): void {
 }
 
 /** The values one dimension takes on a grid. */
-function gridValues(spec: ParamSpec, gridPoints: number): ParamValue[] {
+function gridValues(spec: SearchDimension, gridPoints: number): ParamValue[] {
   if (spec.type === 'choice') return [...spec.values];
   const step = spec.step ?? (spec.type === 'int' ? 1 : (spec.max - spec.min) / Math.max(1, gridPoints - 1));
   if (step === 0) return [spec.min];
@@ -69,7 +69,7 @@ function roundLike(x: number, step: number): number {
 }
 
 /** Maps u in [0, 1] onto a numeric dimension, snapping to int / step. */
-function fromUnit(spec: Exclude<ParamSpec, { type: 'choice' }>, u: number): number {
+function fromUnit(spec: Exclude<SearchDimension, { type: 'choice' }>, u: number): number {
   const raw = spec.min + Math.min(1, Math.max(0, u)) * (spec.max - spec.min);
   if (spec.step) {
     const snapped = spec.min + Math.round((raw - spec.min) / spec.step) * spec.step;
@@ -78,7 +78,7 @@ function fromUnit(spec: Exclude<ParamSpec, { type: 'choice' }>, u: number): numb
   return spec.type === 'int' ? Math.round(raw) : raw;
 }
 
-function toUnit(spec: Exclude<ParamSpec, { type: 'choice' }>, x: number): number {
+function toUnit(spec: Exclude<SearchDimension, { type: 'choice' }>, x: number): number {
   return spec.max === spec.min ? 0.5 : (x - spec.min) / (spec.max - spec.min);
 }
 
