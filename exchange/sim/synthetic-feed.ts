@@ -35,10 +35,10 @@ export class Rng {
 
 /** Market regimes of the common (BTC) factor: drift per minute in units of BTC minute volatility. */
 const REGIMES = [
-  { name: 'calm', drift: 0, vol: 0.6 },
-  { name: 'uptrend', drift: 0.01, vol: 0.9 },
-  { name: 'downtrend', drift: -0.012, vol: 1.1 },
-  { name: 'turbulent', drift: 0, vol: 1.6 },
+  { name: 'calm', drift: 0, vol: 0.5 },
+  { name: 'uptrend', drift: 0.01, vol: 0.7 },
+  { name: 'downtrend', drift: -0.012, vol: 0.85 },
+  { name: 'turbulent', drift: 0, vol: 1.3 },
 ] as const;
 /** Mean regime length in minutes. */
 const REGIME_MINUTES = 8 * 60;
@@ -96,7 +96,9 @@ export class SyntheticFeed implements MarketFeed {
     if (this.rng.next() < switchP) this.regime = Math.floor(this.rng.next() * REGIMES.length);
     const r = REGIMES[this.regime];
     const sq = Math.sqrt(dtMinutes);
-    let btc = r.drift * this.btcMinuteVol * dtMinutes + r.vol * this.btcMinuteVol * sq * this.rng.normal();
+    // A few shocks are three times the usual size: fat tails as in real returns.
+    const shock = this.rng.next() < 0.03 ? 3 : 1;
+    let btc = r.drift * this.btcMinuteVol * dtMinutes + shock * r.vol * this.btcMinuteVol * sq * this.rng.normal();
     if (this.rng.next() < Math.min(1, dtMinutes / 6000))
       btc += (this.rng.next() < 0.5 ? -1 : 1) * (0.003 + 0.012 * this.rng.next());
     return this.walkers.map((w, i) => {
