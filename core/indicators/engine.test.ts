@@ -127,6 +127,8 @@ describe('FeatureEngine: the forming bar', () => {
     expect(s.forming?.candle).toEqual(next);
     expect(s.lastPrice).toBe(next.close);
     expect(s.timeframes.minute1.lastClosedTs).toBe(history[299].ts);
+    // shared between snapshots, so frozen
+    expect(() => (s.timeframes.minute1.closes as number[]).push(1)).toThrow(TypeError);
     // once closed, the closed 1-minute values are what the forming view showed (no revision since)
     const closed = engine.snapshot('KRW-ETH', next.ts + M);
     expect(closed.forming).toBeNull();

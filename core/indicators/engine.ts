@@ -501,14 +501,10 @@ export class FeatureEngine {
     if (tf.cached?.barsSeen === tf.barsSeen) return tf.cached;
     // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
     const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
-    tf.cached = timeframeFeatures(
-      tf.timeframe,
-      v,
-      tf.barsSeen,
-      tf.lastClosedTs,
-      tf.history,
-      this.options.historyLength,
-    );
+    const f = timeframeFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf.history, this.options.historyLength);
+    // Shared by every snapshot until the next bar closes, so no caller may change it.
+    for (const arr of [f.ts, f.opens, f.highs, f.lows, f.closes, f.volumes]) Object.freeze(arr);
+    tf.cached = Object.freeze(f);
     return tf.cached;
   }
 

@@ -12,7 +12,7 @@ export type StochValue = { k: number; d: number };
 
 /** Indicator values after one bar, all computed on that timeframe's bars. */
 export type IndicatorValues = {
-  close: number;
+  close: number; // NaN while the timeframe has no closed bar (barsSeen 0)
   ema9: number | null;
   ema21: number | null;
   ema50: number | null;
@@ -61,7 +61,10 @@ export type QualityFlag = { ok: boolean; issues: string[] };
 export type FeatureSnapshot = {
   market: string;
   decisionTs: number;
-  /** Closed-bar features for every timeframe; a timeframe with no closed bar yet has barsSeen 0 and nulls. */
+  /**
+   * Closed-bar features for every timeframe; a timeframe with no closed bar yet has barsSeen 0 and nulls.
+   * Frozen and shared between snapshots until the timeframe's next bar closes: read, never modify.
+   */
   timeframes: Record<Timeframe, TimeframeFeatures>;
   /** The 1-minute bar still forming at decisionTs and the 1-minute indicators including it, or null. */
   forming: { candle: Candle; values: IndicatorValues } | null;
