@@ -374,7 +374,8 @@ export class UpbitClient {
         return await this.sendOnce<T>(call);
       } catch (err) {
         const error = err as UpbitError;
-        if (!error.retryable || attempt >= retries) throw error;
+        // A ban lasts far longer than any backoff here: hand it to the caller at once.
+        if (!error.retryable || error instanceof Banned || attempt >= retries) throw error;
         const delay = Math.min(5000, this.retryBaseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
         this.logger?.warn(
           { err: error.message, attempt: attempt + 1, delayMs: Math.round(delay) },

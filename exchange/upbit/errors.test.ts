@@ -60,7 +60,8 @@ describe('errorFromResponse', () => {
     const banned = errorFromResponse(sent, 418, '');
     expect(banned).toBeInstanceOf(Banned);
     expect((banned as Banned).alert).toBe(true);
-    expect(banned.retryable).toBe(false);
+    // Retryable after the ban: until then the client refuses without sending.
+    expect(banned.retryable).toBe(true);
     const server = errorFromResponse(sent, 502, '<html>bad gateway</html>');
     expect(server).toBeInstanceOf(ServerError);
     expect(server.retryable).toBe(true);

@@ -113,10 +113,12 @@ export class CodeNotFound extends NotFound {}
 /** 429: over the group's budget. The client pauses the group; reads are retried, orders are left to the caller. */
 export class RateLimited extends UpbitTransient {}
 /**
- * 418: the IP, pocket or connection is blocked. The client stops the group until `bannedUntil`.
- * Always alert-worthy: normal operation must never get here.
+ * 418: the IP, pocket or connection is blocked. The client stops the group until `bannedUntil` (calls
+ * made before then fail at once, without being sent), so a retry with backoff is harmless and succeeds
+ * once the ban is over. Always alert-worthy: normal operation must never get here.
  */
 export class Banned extends UpbitError {
+  override readonly retryable: boolean = true;
   readonly alert = true;
   bannedUntil = 0;
 }

@@ -16,22 +16,35 @@ describe('parseRemainingReq', () => {
 });
 
 describe('RateLimiter', () => {
-  it('lets the documented number of calls through per window, then waits for the oldest to age out', () => {
+  it('lets the documented number of calls through, each held for one window after its reply', async () => {
     const c = clock();
     const limiter = new RateLimiter({ now: c.now, marginMs: 0 });
     for (let i = 0; i < 10; i++) {
       expect(limiter.delayFor('candle')).toBe(0);
-      void limiter.acquire('candle');
-      c.advance(10);
+      const ticket = await limiter.acquire('candle');
+      c.advance(5);
+      limiter.done(ticket);
+      c.advance(5);
     }
-    // 10 sends at t0..t0+90; the 11th may go when the first is 1000 ms old.
-    expect(limiter.delayFor('candle')).toBe(900);
-    c.advance(900);
+    // Replies at t0+5 .. t0+95: the 11th call may go when the first reply is 1000 ms old.
+    expect(limiter.delayFor('candle')).toBe(905);
+    c.advance(905);
     expect(limiter.delayFor('candle')).toBe(0);
     // Groups are independent; order-cancel-all allows one call per 2 s.
-    void limiter.acquire('order-cancel-all');
+    limiter.done(await limiter.acquire('order-cancel-all'));
     expect(limiter.delayFor('order-cancel-all')).toBe(2000);
     expect(limiter.delayFor('default')).toBe(0);
+  });
+
+  it('counts a call in flight however long it takes: a slow reply cannot let a burst through', async () => {
+    const c = clock();
+    const limiter = new RateLimiter({ now: c.now, marginMs: 0 });
+    const slow = await limiter.acquire('order-cancel-all');
+    c.advance(5000);
+    // Still unanswered after 5 s: the server may count it only now, so nothing else may go.
+    expect(limiter.delayFor('order-cancel-all')).toBeGreaterThan(0);
+    limiter.done(slow);
+    expect(limiter.delayFor('order-cancel-all')).toBe(2000);
   });
 
   it('follows the server when it reports fewer calls left than our own count', async () => {

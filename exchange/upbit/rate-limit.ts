@@ -1,7 +1,10 @@
 // Pacing per Upbit rate-limit group, so that normal operation never meets a 429.
-// Each group is paced by its documented per-second limit (a sliding one-second window, which is never
-// looser than Upbit's own counting) and, tighter still, by the `Remaining-Req: group=…; sec=N` header of
-// every reply, which also counts calls made by other processes sharing the IP or pocket.
+// Each group is held to its documented per-second limit and, tighter still, to the
+// `Remaining-Req: group=…; sec=N` budget of the last reply, which also counts calls made by other
+// processes sharing the IP or pocket.
+// The server counts a call when it receives it, somewhere between our send and its reply; under load
+// that point can drift by hundreds of ms. So a call occupies the budget from its send until one window
+// after its reply: any window of the server's can then hold no more than `limit` of our calls.
 
 export type RateLimitGroup =
   | 'market'
@@ -46,8 +49,8 @@ export interface RateLimiterOptions {
 interface GroupState {
   limit: number;
   windowMs: number;
-  /** Send times inside the current window, oldest first. */
-  sends: number[];
+  /** Calls still occupying the budget: in flight, or answered less than one window ago. */
+  sends: SentCall[];
   /** Calls sent and not yet answered. */
   inFlight: number;
   /**
@@ -61,11 +64,21 @@ interface GroupState {
   bannedUntil: number;
 }
 
+interface SentCall {
+  at: number;
+  /** When the reply (or failure) came; undefined while in flight. */
+  doneAt?: number;
+}
+
 /** One sent call, from `acquire` to `done`. */
 export interface SendTicket {
   group: string;
   at: number;
+  call: SentCall;
 }
+
+/** While every call in the budget is still in flight, how often to look again. */
+const IN_FLIGHT_POLL_MS = 10;
 
 /** Thrown by `acquire` while a group is banned (418). The client turns it into a `Banned` error. */
 export class GroupBanned extends Error {
@@ -108,9 +121,19 @@ export class RateLimiter {
     const now = this.now();
     if (s.bannedUntil > now) throw new GroupBanned(group, s.bannedUntil);
     const window = s.windowMs + this.marginMs;
-    while (s.sends.length > 0 && s.sends[0] <= now - window) s.sends.shift();
+    if (s.sends.length > 0 && s.sends.some((c) => c.doneAt !== undefined && c.doneAt <= now - window)) {
+      s.sends = s.sends.filter((c) => c.doneAt === undefined || c.doneAt > now - window);
+    }
     let wait = Math.max(0, s.pausedUntil - now);
-    if (s.sends.length >= s.limit) wait = Math.max(wait, s.sends[s.sends.length - s.limit] + window - now);
+    if (s.sends.length >= s.limit) {
+      // The call that frees the slot is the (excess)-th to leave the window, ordered by reply time.
+      const leaving = s.sends
+        .filter((c) => c.doneAt !== undefined)
+        .map((c) => c.doneAt as number)
+        .sort((a, b) => a - b);
+      const excess = s.sends.length - s.limit + 1;
+      wait = Math.max(wait, excess <= leaving.length ? leaving[excess - 1] + window - now : IN_FLIGHT_POLL_MS);
+    }
     if (s.server && s.server.until > now && s.server.used >= s.server.remaining) {
       wait = Math.max(wait, s.server.until - now);
     }
@@ -125,11 +148,11 @@ export class RateLimiter {
       await sleep(wait);
     }
     const s = this.state(group);
-    const at = this.now();
-    s.sends.push(at);
+    const call: SentCall = { at: this.now() };
+    s.sends.push(call);
     s.inFlight += 1;
     if (s.server) s.server.used += 1;
-    return { group, at };
+    return { group, at: call.at, call };
   }
 
   /**
@@ -138,13 +161,16 @@ export class RateLimiter {
    * so they count against the remainder, as does every call sent from now on.
    */
   done(ticket: SendTicket, remainingReq?: string): void {
+    const now = this.now();
     const own = this.state(ticket.group);
     own.inFlight = Math.max(0, own.inFlight - 1);
+    ticket.call.doneAt = now;
     const parsed = parseRemainingReq(remainingReq);
     if (!parsed) return;
     const s = this.state(parsed.group);
     s.strikes = 0;
-    s.server = { remaining: parsed.sec, used: s.inFlight, until: ticket.at + s.windowMs + this.marginMs };
+    // The server's window that counted this call ends within one window of the reply.
+    s.server = { remaining: parsed.sec, used: s.inFlight, until: now + s.windowMs + this.marginMs };
   }
 
   /** A 429 arrived: pause the group to the next window, doubling on repeats (up to 16 windows). */
