@@ -7,6 +7,7 @@ import type { UpbitClient } from '../exchange/upbit/client';
 import { DuplicatedIdentifier, OrderNotFound, UpbitError } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
 import type { ExchangeOrderView, OrderSide } from '../workflows/definitions';
+import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';
 
 export interface SubmitOrderInput {
@@ -130,6 +131,7 @@ export function createOrderActivities({ db, exchange }: ActivityDeps) {
           'StaleOrder',
         );
       }
+      crashPoint('before-submit');
       try {
         const placed = await client.createOrder({
           market: input.market,
@@ -139,6 +141,8 @@ export function createOrderActivities({ db, exchange }: ActivityDeps) {
           volume: input.volume,
           identifier: input.identifier,
         });
+        // Placed, not yet recorded: the window a retry must survive by adopting the identifier.
+        crashPoint(/-m\d+$/.test(input.identifier) ? 'during-fallback' : 'after-submit');
         const full = await client.getOrder({ uuid: placed.uuid }).catch(() => placed);
         return await recordExchangeOrder(input, full);
       } catch (err) {
@@ -160,6 +164,7 @@ export function createOrderActivities({ db, exchange }: ActivityDeps) {
     },
 
     async syncOrder(input: { orderId: string; mode: TradingMode; uuid: string }): Promise<ExchangeOrderView> {
+      crashPoint('waiting-fills');
       const order = await exchange(input.mode).getOrder({ uuid: input.uuid });
       const row = await db.prisma.order.findFirst({ where: { exchangeUuid: input.uuid } });
       return recordExchangeOrder(
@@ -177,6 +182,7 @@ export function createOrderActivities({ db, exchange }: ActivityDeps) {
         if (!(err instanceof UpbitError) || err.retryable) throw err;
         // e.g. order_not_found / already done: the re-read below says what happened.
       }
+      crashPoint('during-cancel');
       const order = await client.getOrder({ uuid: input.uuid });
       const row = await db.prisma.order.findFirst({ where: { exchangeUuid: input.uuid } });
       return recordExchangeOrder(

@@ -30,11 +30,16 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(
-  opts: { sim?: SimOptions; dynamicConfig?: Record<string, unknown> } = {},
-): Promise<Stack> {
+export interface StackOptions {
+  sim?: SimOptions;
+  dynamicConfig?: Record<string, unknown>;
+  /** A PostgreSQL URL (shared with worker processes) instead of an in-memory PGlite. */
+  databaseUrl?: string;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const temporal = await startDevServer({ headless: true, dynamicConfig: opts.dynamicConfig });
-  const db = await openDatabase({ databaseUrl: 'memory://' });
+  const db = await openDatabase({ databaseUrl: opts.databaseUrl ?? 'memory://' });
   const sim = await startSimulator({ port: 0, seed: 7, tickMs: 100, historyMinutes: 600, ...opts.sim });
   const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9' });
   const prices = new PriceFeed(exchange, 250);
