@@ -262,6 +262,39 @@ describe('private stream', () => {
     stream.close();
   });
 
+  it('a drop by the server side is also healed: reconnect, resubscribe, resync', async () => {
+    let resyncs = 0;
+    const stream = sim.stream({
+      private: true,
+      resync: async () => {
+        resyncs += 1;
+        await client.openOrders({ market: 'KRW-BTC' });
+      },
+    });
+    await stream.subscribe([{ type: 'myOrder' }, { type: 'myAsset' }]);
+    const resynced = new Promise<void>((resolve) => stream.once('resynced', resolve));
+    const dropped = (await sim.admin('/admin/ws/drop', {})) as { dropped: number };
+    expect(dropped.dropped).toBeGreaterThan(0);
+    await resynced;
+    expect(resyncs).toBe(1);
+    const list = await stream.listSubscriptions();
+    expect(list.map((x) => x.type).sort()).toEqual(['myAsset', 'myOrder']);
+    stream.close();
+  });
+
+  it('keep-alive pings are answered, so a live connection is never taken for dead', async () => {
+    const stream = sim.stream({ pingIntervalMs: 100 });
+    let closes = 0;
+    stream.on('close', () => {
+      closes += 1;
+    });
+    await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC'] }]);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(closes).toBe(0);
+    expect(stream.connected).toBe(true);
+    stream.close();
+  });
+
   it('bad keys are refused with a typed error and the stream stops instead of looping', async () => {
     const stream = new UpbitStream({
       url: sim.wsUrl,
