@@ -49,12 +49,13 @@ async function bestPrices(market = MARKET): Promise<{ bid: Decimal; ask: Decimal
 async function restingBid(
   krw: number,
   identifier?: string,
+  market = MARKET,
 ): Promise<{ order: Order; price: Decimal; volume: Decimal }> {
-  const { bid } = await bestPrices();
+  const { bid } = await bestPrices(market);
   const price = roundToTick('KRW', bid.mul('0.9'), 'bid');
   const volume = floorVolume(new Decimal(krw).div(price));
   const order = await client.createOrder({
-    market: MARKET,
+    market,
     side: 'bid',
     ord_type: 'limit',
     price: price.toFixed(),
@@ -194,6 +195,17 @@ describe('order life cycle', () => {
       (list) => list.length === 0,
     );
     expect(open).toEqual([]);
+  });
+
+  it('bulk cancel leaves excluded pairs alone', async () => {
+    const { order: btc } = await restingBid(10_000, undefined, 'KRW-BTC');
+    const { order: eth } = await restingBid(10_000, undefined, 'KRW-ETH');
+    const result = await client.cancelOpenOrders({ excludedPairs: ['KRW-ETH'], count: 50 });
+    const cancelled = result.success.orders.map((o) => o.uuid);
+    expect(cancelled).toContain(btc.uuid);
+    expect(cancelled).not.toContain(eth.uuid);
+    expect((await client.getOrder({ uuid: eth.uuid })).state).toBe('wait');
+    await client.cancelOrder({ uuid: eth.uuid });
   });
 
   it('cancel-and-new replaces the price and links the new order', async () => {
