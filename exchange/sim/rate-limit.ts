@@ -11,6 +11,8 @@ export const RATE_GROUPS = {
   'order-cancel-all': { limit: 1, windowMs: 2000 },
   'websocket-connect': { limit: 5, windowMs: 1000 },
   'websocket-message': { limit: 5, windowMs: 1000 },
+  /** Quotation requests carrying an Origin header (browsers): 1 per 10 s. Not a group name Upbit reports. */
+  'browser-quotation': { limit: 1, windowMs: 10_000 },
 } as const;
 
 export type RateGroup = keyof typeof RATE_GROUPS;
@@ -29,6 +31,14 @@ export class RateLimiter {
 
   limitOf(group: RateGroup): number {
     return (this.overrides[group] ?? RATE_GROUPS[group].limit) * (this.scale || 1);
+  }
+
+  /** What is left in the current window without counting a request (for replies refused earlier). */
+  peek(group: RateGroup, scope: string, now: number): number {
+    const w = this.windows.get(`${group}|${scope}`);
+    const limit = this.limitOf(group);
+    if (!w || w.start !== now - (now % RATE_GROUPS[group].windowMs)) return limit;
+    return Math.max(0, limit - w.used);
   }
 
   /** Blocks a (group, scope) until `until` (a 418). */

@@ -32,6 +32,10 @@ describe('authentication', () => {
     expect(r.status).toBe(401);
     expect(r.data).toEqual({ error: { name: 'no_authorization_token', message: expect.any(String) } });
   });
+  it('carries Remaining-Req even on refused requests', async () => {
+    const r = await axios.get(`${sim.baseUrl}/v1/accounts`, { validateStatus: () => true });
+    expect(r.headers['remaining-req']).toMatch(/^group=default; min=1800; sec=\d+$/);
+  });
   it('rejects a malformed JWT and a wrong secret with jwt_verification', async () => {
     for (const auth of ['Bearer not.a.jwt', `Bearer ${token(null, { secret: 'wrong' })}`]) {
       const r = await axios.get(`${sim.baseUrl}/v1/accounts`, {
@@ -94,6 +98,12 @@ describe('quotation', () => {
     });
     expect(c.status).toBe(400);
     expect(c.data.error.name).toBe(400);
+  });
+  it('allows browsers (an Origin header) one quotation request per 10 seconds', async () => {
+    const headers = { Origin: 'http://localhost:5173' };
+    const first = await axios.get(`${sim.baseUrl}/v1/market/all`, { headers, validateStatus: () => true });
+    const second = await axios.get(`${sim.baseUrl}/v1/market/all`, { headers, validateStatus: () => true });
+    expect([first.status, second.status]).toEqual([200, 429]);
   });
   it('returns 429 once a group spends its per-second budget', async () => {
     await new Promise((res) => setTimeout(res, 1000 - (Date.now() % 1000)));

@@ -394,6 +394,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     }
     const { route, params } = found;
     const gzip = !route.auth && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    // Replies refused before the budget was counted (auth errors, faults) still carry Remaining-Req.
+    const peekHeader = () => ({
+      'Remaining-Req': remainingReq(route.group, limiter.peek(route.group, req.socket.remoteAddress ?? 'local', now())),
+    });
     try {
       if (burstLeft > 0) {
         burstLeft--;
@@ -401,7 +405,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         return;
       }
       if (faults.errorRate && Math.random() < faults.errorRate) {
-        send(res, 500, exchangeError.internal().body());
+        send(res, 500, exchangeError.internal().body(), peekHeader());
         return;
       }
       let account: Account | null = null;
@@ -426,7 +430,8 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         limiter.ban(route.group, scope, now() + faults.ban418Seconds * 1000);
         faults = { ...faults, ban418Seconds: undefined };
       }
-      const budget = limiter.take(route.group, scope, now());
+      const browser = !route.auth && req.headers.origin !== undefined;
+      const budget = limiter.take(browser ? 'browser-quotation' : route.group, scope, now());
       const header = { 'Remaining-Req': remainingReq(route.group, budget.remaining) };
       if (budget.bannedMs) {
         // Upbit documents no body or header for 418; the block length is stated in the text.
@@ -452,10 +457,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     } catch (e) {
       if (e instanceof UpbitError) {
         const status = e.code === 'validation_error' && rawBody === null ? 413 : e.status;
-        send(res, status, e.body());
+        send(res, status, e.body(), peekHeader());
       } else {
         console.error('simulator error', e);
-        send(res, 500, exchangeError.internal().body());
+        send(res, 500, exchangeError.internal().body(), peekHeader());
       }
     }
   };
