@@ -1,6 +1,8 @@
 // Pacing against the simulator's rate limits: the client's own pacing never meets a 429 on a burst,
 // a forced 429 is absorbed by a paused-and-retried read, a forced 418 stops the group with an alert.
+import Decimal from 'decimal.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { floorVolume, roundToTick } from '../../core/market';
 import { Banned, RateLimited } from '../upbit/errors';
 import { RecordingLogger, type SimHandle, startSim } from './simulator';
 
@@ -34,6 +36,25 @@ describe('pacing', () => {
     expect(logger.entries.filter((e) => e.msg.includes('429'))).toEqual([]);
     // 25 calls at 10 per second need at least two full windows after the first.
     expect(elapsed).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('a burst of 20 test orders (8/s, never retried) all go through without one 429', async () => {
+    const client = sim.client({ maxRetries: 0 });
+    const [book] = await client.orderbook(['KRW-BTC']);
+    const price = roundToTick('KRW', new Decimal(book.orderbook_units[0].bid_price).mul('0.9'), 'bid');
+    const volume = floorVolume(new Decimal(10_000).div(price)).toFixed();
+    const started = Date.now();
+    const replies = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        client.testOrder({ market: 'KRW-BTC', side: 'bid', ord_type: 'limit', price: price.toFixed(), volume }),
+      ),
+    );
+    const failures = replies
+      .filter((r) => r.status === 'rejected')
+      .map((r) => String((r as PromiseRejectedResult).reason));
+    expect(failures).toEqual([]);
+    // 20 calls at 8 per second span at least two full windows.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
   });
 
   it('order-cancel-all is paced to one call per two seconds', async () => {
