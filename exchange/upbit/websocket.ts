@@ -366,8 +366,9 @@ export class UpbitStream extends EventEmitter<WsEvents> {
         this.off('error', onError);
         resolve();
       };
+      // Only a refusal that ends the stream (bad keys) fails the call; anything else is retried.
       const onError = (err: Error) => {
-        if (err instanceof UpbitWsError && err.httpStatus !== undefined) {
+        if (err instanceof UpbitWsError && (err.httpStatus === 401 || err.httpStatus === 403)) {
           this.off('open', onOpen);
           reject(err);
         }
