@@ -116,7 +116,8 @@ describe('subscription rules', () => {
     await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC'] }]);
     const codes = ['KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-ADA', 'KRW-ETH', 'KRW-XRP', 'KRW-BTC'];
     for (const code of codes) await stream.subscribe([{ type: 'trade', codes: [code] }]);
-    // The last request (trades of KRW-BTC) arrives once the budget allows it.
+    // The last request (trades of KRW-BTC) goes out once the budget allows it, before the list request.
+    expect(await stream.listSubscriptions()).toEqual([{ type: 'trade', codes: ['KRW-BTC'] }]);
     const trade = await nextFrame(stream, 'trade', (t) => t.code === 'KRW-BTC', 10_000);
     expect(trade.code).toBe('KRW-BTC');
     expect(errors).toEqual([]);

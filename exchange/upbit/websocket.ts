@@ -378,7 +378,7 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     });
   }
 
-  /** Async iterator over one event type; ends when `signal` aborts. */
+  /** Async iterator over one event type; ends when `signal` aborts, throws on an `error` event. */
   async *iterate<K extends 'ticker' | 'trade' | 'orderbook' | 'candle' | 'myOrder' | 'myAsset'>(
     type: K,
     signal?: AbortSignal,
@@ -396,10 +396,11 @@ export class UpbitStream extends EventEmitter<WsEvents> {
    * order whose events must be seen) depends on the subscription being live.
    */
   async listSubscriptions(timeoutMs = 5000): Promise<Array<{ type: string; codes?: string[]; level?: number }>> {
+    // A subscription still waiting for budget goes first, so the reply covers it.
     for (;;) {
       const wait = this.messageWait(Date.now());
-      if (wait <= 0) break;
-      await new Promise((r) => setTimeout(r, wait + 20));
+      if (wait <= 0 && !this.subscribeTimer) break;
+      await new Promise((r) => setTimeout(r, Math.max(wait, 0) + 20));
     }
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('UpbitStream is not connected');
