@@ -3,6 +3,7 @@
 import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
+import type { Alerter } from './alerts';
 import type { PriceFeed } from './price-feed';
 
 export interface ActivityDeps {
@@ -10,4 +11,5 @@ export interface ActivityDeps {
   /** The Upbit client for a mode: `sim`/`paper` point at the simulator, `live` at Upbit. */
   exchange: (mode: TradingMode) => UpbitClient;
   prices: PriceFeed;
+  alerts: Alerter;
 }

@@ -61,7 +61,7 @@ async function findByIdentifier(client: UpbitClient, identifier: string): Promis
   }
 }
 
-export function createOrderActivities({ db, exchange }: ActivityDeps) {
+export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
   /** Writes the exchange's view of an order and its trades into `orders`/`fills` (the exchange wins). */
   async function recordExchangeOrder(
     input: { orderId: string; sessionId: string; positionId: string | null },
@@ -100,6 +100,15 @@ export function createOrderActivities({ db, exchange }: ActivityDeps) {
     for (const t of trades) {
       // Upbit reports the fee per order; each trade carries its share by traded funds.
       const fee = funds.isZero() ? new Decimal(0) : new Decimal(view.paidFee).mul(t.funds).div(funds);
+      const known = await db.prisma.fill.findUnique({ where: { tradeUuid: t.uuid }, select: { id: true } });
+      if (!known) {
+        await alerts.send({
+          sessionId: input.sessionId || null,
+          kind: 'fill',
+          severity: 'info',
+          message: `${order.side === 'bid' ? 'bought' : 'sold'} ${t.volume} ${order.market} at ${t.price} (${identifier})`,
+        });
+      }
       await db.prisma.fill.upsert({
         where: { tradeUuid: t.uuid },
         create: {

@@ -27,7 +27,7 @@ export interface RiskEventRecord {
   details?: Record<string, unknown>;
 }
 
-export function createRecordActivities({ db }: ActivityDeps) {
+export function createRecordActivities({ db, alerts }: ActivityDeps) {
   return {
     async recordPosition(p: PositionRecord): Promise<void> {
       const data = {
@@ -41,11 +41,21 @@ export function createRecordActivities({ db }: ActivityDeps) {
         ...(p.exitReason !== undefined && { exitReason: p.exitReason }),
         ...(p.closed && { closedAt: new Date() }),
       };
+      const before = await db.prisma.position.findUnique({ where: { id: p.positionId }, select: { status: true } });
       await db.prisma.position.upsert({
         where: { id: p.positionId },
         create: { id: p.positionId, sessionId: p.sessionId, market: p.market, exitPlan: {}, ...data },
         update: data,
       });
+      // Alert once per transition (a retried activity finds the status already written).
+      if (p.status === 'closed' && before?.status !== 'closed') {
+        await alerts.send({
+          sessionId: p.sessionId,
+          kind: 'position_closed',
+          severity: /stop|trailing/.test(p.exitReason ?? '') ? 'warn' : 'info',
+          message: `${p.market} closed: ${p.exitReason ?? ''}; realised PnL ${p.realizedPnl ?? '0'} KRW after fees`,
+        });
+      }
     },
 
     async recordSessionStatus(input: { sessionId: string; status: SessionRunStatus }): Promise<void> {
@@ -65,6 +75,7 @@ export function createRecordActivities({ db }: ActivityDeps) {
     },
 
     async recordRiskEvent(e: RiskEventRecord): Promise<void> {
+      await alerts.send({ sessionId: e.sessionId, kind: e.kind, severity: e.severity, message: e.message });
       await db.prisma.riskEvent.create({
         data: {
           sessionId: e.sessionId,

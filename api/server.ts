@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type ApiContext, HttpError } from './context';
+import { alertRoutes } from './routes/alerts';
 import { healthRoutes } from './routes/health';
 import { marketRoutes } from './routes/market';
 import { sessionRoutes } from './routes/sessions';
@@ -52,6 +53,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   await app.register(sessionRoutes(ctx));
   await app.register(tradingRoutes(ctx));
   await app.register(marketRoutes(ctx));
+  await app.register(alertRoutes(ctx));
 
   if (opts.webDist && existsSync(join(opts.webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: opts.webDist, prefix: '/', wildcard: false });

@@ -1,18 +1,16 @@
 // The whole system on loopback for integration tests: a Temporal dev server of its own (so test
 // files never share task queues), an in-memory PGlite, the simulator, the workers and the API.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { PriceFeed } from '../activities/price-feed';
 import { buildApi } from '../api/server';
 import type { TradingMode } from '../core/session/config';
 import { type SimOptions, type Simulator, startSimulator } from '../exchange/sim/server';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
-import { exchangeProvider, keysFor } from '../workers/exchange';
-import { type FillIngester, startFillIngester, wsBaseOf } from '../workers/fill-ingester';
+import { exchangeProvider } from '../workers/exchange';
+import { startTradingServices, type TradingServices } from '../workers/services';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
-import { createWorkers, installRuntimeLogger, type WorkerSet } from '../workers/workers';
+import { installRuntimeLogger } from '../workers/workers';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 
 installRuntimeLogger();
@@ -26,7 +24,7 @@ export interface Stack {
   api: FastifyInstance;
   apiUrl: string;
   /** Starts the workers (separately, so a test can stop and restart them). */
-  startWorkers(): Promise<WorkerSet>;
+  startWorkers(): Promise<TradingServices>;
   stop(): Promise<void>;
 }
 
@@ -42,14 +40,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const db = await openDatabase({ databaseUrl: opts.databaseUrl ?? 'memory://' });
   const sim = await startSimulator({ port: 0, seed: 7, tickMs: 100, historyMinutes: 600, ...opts.sim });
   const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9' });
-  const prices = new PriceFeed(exchange, 250);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
   const api = await buildApi({ db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default' });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.server.address() as { port: number };
-  const running: { set: WorkerSet; done: Promise<void>; conn: NativeConnection }[] = [];
-  let ingester: FillIngester | undefined;
+  const running: TradingServices[] = [];
 
   return {
     temporal,
@@ -60,26 +56,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     api,
     apiUrl: `http://127.0.0.1:${port}`,
     async startWorkers() {
-      const conn = await NativeConnection.connect({ address: temporal.address });
-      const set = await createWorkers({
-        connection: conn,
+      const services = await startTradingServices({
+        address: temporal.address,
         namespace: 'default',
-        deps: { db, exchange, prices },
+        db,
+        exchange,
+        exchangeUrl: sim.baseUrl,
+        mode: 'sim',
         taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
+        priceIntervalMs: 250,
       });
-      running.push({ set, done: set.run(), conn });
-      if (!ingester)
-        ingester = await startFillIngester({ client, wsUrl: wsBaseOf(sim.baseUrl), keys: keysFor('sim'), mode: 'sim' });
-      return set;
+      running.push(services);
+      return services;
     },
     async stop() {
-      for (const r of running) {
-        r.set.shutdown();
-        await r.done.catch(() => undefined);
-        await r.conn.close();
-      }
-      await ingester?.close();
-      prices.stop();
+      for (const r of running) await r.stop();
       await api.close();
       await connection.close();
       await sim.close();

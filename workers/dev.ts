@@ -4,17 +4,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { PriceFeed } from '../activities/price-feed';
 import { buildApi } from '../api/server';
+import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
-import { exchangeProvider, keysFor } from './exchange';
-import { startFillIngester, wsBaseOf } from './fill-ingester';
+import { exchangeProvider } from './exchange';
+import { startTradingServices } from './services';
 import { startDevServer } from './temporal-server';
-import { createWorkers, installRuntimeLogger } from './workers';
+import { installRuntimeLogger } from './workers';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cfg = readRuntimeConfig();
@@ -47,41 +46,27 @@ async function main() {
     const sim = await startSimulator({
       port: cfg.simPort,
       feed: cfg.mode === 'paper' ? 'live' : 'synthetic',
+      // Accounts and orders live in the database, so a restart resumes them.
+      store: new PrismaSimStore(db.prisma),
     });
     stops.push(['simulator', () => sim.close()]);
     simUrl = sim.baseUrl;
   }
   const exchange = exchangeProvider({ simUrl, upbitUrl: cfg.upbitUrl });
-  const prices = new PriceFeed(exchange);
-  stops.push(['price feed', () => prices.stop()]);
-
-  const workerConnection = await NativeConnection.connect({ address });
-  const workers = await createWorkers({
-    connection: workerConnection,
+  const services = await startTradingServices({
+    address,
     namespace: cfg.temporalNamespace,
-    deps: { db, exchange, prices },
+    db,
+    exchange,
+    exchangeUrl: cfg.mode === 'live' ? cfg.upbitUrl : simUrl,
+    mode: cfg.mode,
     taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
   });
-  const running = workers.run();
-  stops.push([
-    'workers',
-    async () => {
-      workers.shutdown();
-      await running;
-      await workerConnection.close();
-    },
-  ]);
+  stops.push(['workers', () => services.stop()]);
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: cfg.temporalNamespace });
   stops.push(['Temporal client', () => connection.close()]);
-  const ingester = await startFillIngester({
-    client,
-    wsUrl: wsBaseOf(cfg.mode === 'live' ? cfg.upbitUrl : simUrl),
-    keys: keysFor(cfg.mode),
-    mode: cfg.mode,
-  });
-  stops.push(['fill ingester', () => ingester.close()]);
   const api = await buildApi(
     {
       db,
@@ -100,7 +85,7 @@ async function main() {
   log(`Temporal UI:       ${temporalUi ?? `(external server at ${address})`}`);
   if (cfg.mode !== 'live') log(`simulator:         ${simUrl}`);
   log('press Ctrl-C to stop');
-  await running.catch((err) => {
+  await services.running.catch((err) => {
     console.error('worker stopped with an error:', err);
     void shutdown(1);
   });

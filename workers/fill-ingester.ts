@@ -22,6 +22,8 @@ export async function startFillIngester(opts: {
   wsUrl: string;
   keys: KeyProvider;
   mode: TradingMode;
+  /** Called after every reconnect (an alert-worthy event), once the resync is done. */
+  onReconnect?: () => Promise<void>;
 }): Promise<FillIngester> {
   let delivered = 0;
   let closed = false;
@@ -53,6 +55,7 @@ export async function startFillIngester(opts: {
       })) {
         await hint(wf.workflowId, '', 'resync');
       }
+      await opts.onReconnect?.().catch(() => undefined);
     },
   });
   stream.on('myOrder', (frame: WsMyOrder) => {

@@ -1,7 +1,9 @@
 // The thin path through every layer: API -> TradingSession workflow -> signal activity reading the
 // simulator through the Upbit client -> Position -> Order workflow placing a limit order and
 // waiting for its fill -> order and fill in the database and the API -> emergency stop.
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import Decimal from 'decimal.js';
@@ -10,6 +12,13 @@ import { sessionWorkflowId } from '../../workflows/ids';
 import { eventually, type Stack, startStack } from '../stack';
 
 let stack: Stack;
+// Distinctive keys: after the run, no history or log line may contain them (keys live in the key
+// store; workflows only ever see an account by mode).
+const accessKey = `ak-${randomBytes(8).toString('hex')}`;
+const secretKey = `sk-${randomBytes(16).toString('hex')}`;
+const logged: string[] = [];
+const alerts: { path: string; body: Record<string, unknown> }[] = [];
+let webhook: Server;
 
 async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
@@ -34,12 +43,35 @@ interface OrderRow {
 }
 
 beforeAll(async () => {
+  process.env.SIM_ACCESS_KEY = accessKey;
+  process.env.SIM_SECRET_KEY = secretKey;
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logged.push(String(chunk));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+  }
+  webhook = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => {
+      data += c;
+    });
+    req.on('end', () => {
+      alerts.push({ path: req.url ?? '', body: JSON.parse(data) });
+      res.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
   stack = await startStack();
   await stack.startWorkers();
 });
 
 afterAll(async () => {
   await stack?.stop();
+  webhook?.close();
+  delete process.env.SIM_ACCESS_KEY;
+  delete process.env.SIM_SECRET_KEY;
 });
 
 describe('thin path', () => {
@@ -71,6 +103,13 @@ describe('thin path', () => {
   });
 
   it('places a limit order on the simulator, records its fill, and stops on emergency flatten', async () => {
+    const hook = `http://127.0.0.1:${(webhook.address() as { port: number }).port}/slack`;
+    const channel = await api('POST', '/api/alert-channels', {
+      kind: 'slack',
+      target: { webhookUrl: hook },
+      minSeverity: 'info',
+    });
+    expect(channel.status).toBe(201);
     const created = await api<{ id: string }>('POST', '/api/sessions', {
       name: 'probe',
       strategy: 'probe',
@@ -116,6 +155,22 @@ describe('thin path', () => {
     expect(positions.length).toBeGreaterThan(0);
     for (const p of positions) expect(p.status).toBe('closed');
 
+    // Alerts reached the channel: the fill and the emergency stop.
+    const texts = alerts.map((a) => String(a.body.text));
+    expect(texts.some((t) => t.includes('fill') && t.includes('KRW-XRP'))).toBe(true);
+    expect(texts.some((t) => t.includes('emergency_flatten'))).toBe(true);
+
+    // No key material in any workflow history or log line of the run.
+    const histories: string[] = [];
+    for await (const wf of stack.client.workflow.list()) {
+      histories.push(historyToJSON(await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()));
+    }
+    expect(histories.length).toBeGreaterThan(4);
+    const everything = [...histories, ...logged].join('\n');
+    expect(everything.includes(secretKey)).toBe(false);
+    expect(everything.includes(accessKey)).toBe(false);
+    expect(/Bearer\s+ey/.test(everything)).toBe(false);
+
     if (process.env.RECORD_HISTORIES) {
       // Saves histories for the replay test (test/replay): run once after a deliberate workflow change.
       const dir = join(import.meta.dirname, '..', 'replay', 'histories');
@@ -126,5 +181,5 @@ describe('thin path', () => {
         writeFileSync(join(dir, `${wf.type}-${wf.workflowId.split('-')[0]}.json`), historyToJSON(history));
       }
     }
-  });
+  }, 240_000);
 });

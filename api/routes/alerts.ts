@@ -1,0 +1,69 @@
+// Alert channels (Telegram, Slack, Discord) that fills, stops, risk events and errors go to.
+import type { FastifyPluginAsync } from 'fastify';
+import { validateAlertTarget } from '../../activities/alerts';
+import { type ApiContext, HttpError } from '../context';
+
+export const alertRoutes =
+  (ctx: ApiContext): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/api/alert-channels', { schema: { summary: 'Alert channels' } }, async () =>
+      ctx.db.prisma.alertChannel.findMany({ orderBy: { createdAt: 'asc' } }),
+    );
+
+    app.post<{
+      Body: {
+        kind: 'telegram' | 'slack' | 'discord';
+        target: Record<string, unknown>;
+        minSeverity?: string;
+        enabled?: boolean;
+      };
+    }>(
+      '/api/alert-channels',
+      {
+        schema: {
+          summary: 'Add an alert channel',
+          description:
+            'telegram: target {botToken, chatId}; slack and discord: target {webhookUrl}. minSeverity: info | warn | critical.',
+          body: {
+            type: 'object',
+            required: ['kind', 'target'],
+            additionalProperties: false,
+            properties: {
+              kind: { type: 'string', enum: ['telegram', 'slack', 'discord'] },
+              target: { type: 'object' },
+              minSeverity: { type: 'string', enum: ['info', 'warn', 'critical'] },
+              enabled: { type: 'boolean' },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const errors = validateAlertTarget(req.body.kind, req.body.target);
+        if (errors.length) throw new HttpError(400, errors.join('; '));
+        const row = await ctx.db.prisma.alertChannel.create({
+          data: {
+            kind: req.body.kind,
+            target: req.body.target as object,
+            minSeverity: (req.body.minSeverity as 'info' | 'warn' | 'critical') ?? 'warn',
+            enabled: req.body.enabled ?? true,
+          },
+        });
+        return reply.status(201).send(row);
+      },
+    );
+
+    app.delete<{ Params: { id: string } }>(
+      '/api/alert-channels/:id',
+      {
+        schema: {
+          summary: 'Remove an alert channel',
+          params: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+      },
+      async (req) => {
+        const deleted = await ctx.db.prisma.alertChannel.deleteMany({ where: { id: req.params.id } });
+        if (deleted.count === 0) throw new HttpError(404, `no alert channel ${req.params.id}`);
+        return { deleted: req.params.id };
+      },
+    );
+  };

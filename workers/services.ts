@@ -1,0 +1,72 @@
+// Everything a worker process runs besides Temporal's own polling: the shared price feed, alerts,
+// the activities' dependencies and the private-stream fill ingester. One place, used by the dev
+// launcher, the standalone worker and the tests.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { Alerter } from '../activities/alerts';
+import { PriceFeed } from '../activities/price-feed';
+import type { TradingMode } from '../core/session/config';
+import type { UpbitClient } from '../exchange/upbit/client';
+import type { Database } from '../prisma/db';
+import { keysFor } from './exchange';
+import { type FillIngester, startFillIngester, wsBaseOf } from './fill-ingester';
+import { createWorkers, type WorkerSet } from './workers';
+
+export interface TradingServices {
+  workers: WorkerSet;
+  running: Promise<void>;
+  alerter: Alerter;
+  ingester: FillIngester;
+  stop(): Promise<void>;
+}
+
+export async function startTradingServices(opts: {
+  address: string;
+  namespace: string;
+  db: Database;
+  exchange: (mode: TradingMode) => UpbitClient;
+  /** REST base of the exchange whose private stream carries this deployment's fills. */
+  exchangeUrl: string;
+  mode: TradingMode;
+  taskQueues: string[];
+  priceIntervalMs?: number;
+}): Promise<TradingServices> {
+  const { db, exchange } = opts;
+  const prices = new PriceFeed(exchange, opts.priceIntervalMs);
+  const alerter = new Alerter(db);
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const workers = await createWorkers({
+    connection,
+    namespace: opts.namespace,
+    deps: { db, exchange, prices, alerts: alerter },
+    taskQueues: opts.taskQueues,
+  });
+  const running = workers.run();
+  const clientConnection = await Connection.connect({ address: opts.address });
+  const client = new Client({ connection: clientConnection, namespace: opts.namespace });
+  const ingester = await startFillIngester({
+    client,
+    wsUrl: wsBaseOf(opts.exchangeUrl),
+    keys: keysFor(opts.mode),
+    mode: opts.mode,
+    onReconnect: async () => {
+      const message = 'private order stream reconnected; running orders re-read the exchange';
+      await db.prisma.riskEvent.create({ data: { kind: 'stream_reconnect', severity: 'warn', message, details: {} } });
+      await alerter.send({ sessionId: null, kind: 'stream_reconnect', severity: 'warn', message });
+    },
+  });
+  return {
+    workers,
+    running,
+    alerter,
+    ingester,
+    async stop() {
+      await ingester.close();
+      workers.shutdown();
+      await running.catch(() => undefined);
+      prices.stop();
+      await clientConnection.close();
+      await connection.close();
+    },
+  };
+}
