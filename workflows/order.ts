@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -37,6 +38,9 @@ const exchange = proxyActivities<Activities>({
 
 /** Between private-stream hints the workflow re-reads the order this often (backstop). */
 const POLL_MS = 2_000;
+
+/** How long a market order may stay unfinished before its rest is cancelled. */
+const MARKET_ORDER_WAIT_MS = 60_000;
 
 const isFinal = (o: ExchangeOrderView) => o.state === 'done' || o.state === 'cancel';
 
@@ -128,7 +132,10 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
   status.current = first;
   status.phase = 'waiting';
 
-  const deadline = Date.now() + req.timeoutSec * 1000;
+  // The timeout is for resting limit orders; a market order is left to complete (it normally does
+  // at once) and only cancelled if the exchange holds it far longer than that.
+  const marketWait = req.ordType !== 'limit' && patched('market-orders-wait-60s');
+  const deadline = Date.now() + (marketWait ? MARKET_ORDER_WAIT_MS : req.timeoutSec * 1000);
   let main = await follow(first, deadline);
   if (!isFinal(main)) main = await cancelRest(main);
   placed[0] = main;
@@ -154,7 +161,7 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
       const fb = await submit((seq) => fallbackIdentifier(orderId, seq), fallbackOrder);
       if (!('rejected' in fb)) {
         placed.push(fb);
-        let final = await follow(fb, Date.now() + 60_000);
+        let final = await follow(fb, Date.now() + MARKET_ORDER_WAIT_MS);
         if (!isFinal(final)) final = await cancelRest(final);
         placed[placed.length - 1] = final;
       } else {

@@ -50,6 +50,10 @@ const guard = proxyActivities<Activities>({
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 });
 
+/** Exit orders that sold nothing are retried this many times, this far apart. */
+const MAX_UNSOLD_EXITS = 5;
+const UNSOLD_EXIT_PAUSE_MS = 5_000;
+
 function exitConfigFor(config: ExitConfig, atr: number | null): ExitConfig {
   return config.stopMode === 'atr' && !(atr && atr > 0) ? { ...config, stopMode: 'pct' } : config;
 }
@@ -164,16 +168,18 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
 
   // ---- exits
   let lastReason = '';
+  let unsoldExits = 0;
+  let retry: ExitTrigger | undefined;
   while (remaining.gt(0)) {
-    let trigger: ExitTrigger | undefined;
-    if (exitRequested) {
+    let trigger: ExitTrigger | undefined = retry;
+    retry = undefined;
+    if (!trigger && exitRequested) {
       trigger = { kind: 'stop', fraction: 1, volume: remaining.toString(), reason: `exit requested: ${exitRequested}` };
-    } else {
+    } else if (!trigger) {
       const outcome = await raceGuard(plan);
       plan = outcome.plan;
       trigger = outcome.trigger;
       status.exitPlan = plan;
-      if (!trigger && exitRequested) continue;
       if (!trigger) continue;
     }
     lastReason = trigger.reason;
@@ -200,11 +206,19 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     });
     const sold = new Decimal(sell.executedVolume);
     if (sold.isZero()) {
-      // Below the exchange minimum or rejected: what is left is dust that cannot be sold.
-      log.warn('exit order sold nothing; leaving the rest as dust', { reason: sell.reason });
-      lastReason = `${trigger.reason}; rest not sellable (${sell.reason ?? sell.outcome})`;
-      break;
+      // A rejection (e.g. below the exchange minimum) means what is left is dust that cannot be
+      // sold; anything else (the exchange held the order) is tried again after a pause.
+      unsoldExits += 1;
+      if (sell.outcome === 'rejected' || unsoldExits >= MAX_UNSOLD_EXITS || !patched('retry-unsold-exits')) {
+        log.warn('exit order sold nothing; leaving the rest as dust', { reason: sell.reason });
+        lastReason = `${trigger.reason}; rest not sellable (${sell.reason ?? sell.outcome})`;
+        break;
+      }
+      await sleep(UNSOLD_EXIT_PAUSE_MS);
+      retry = trigger;
+      continue;
     }
+    unsoldExits = 0;
     remaining = remaining.minus(sold);
     fees = fees.plus(sell.paidFee);
     proceeds = proceeds.plus(sell.funds).minus(sell.paidFee);
