@@ -8,6 +8,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   ParentClosePolicy,
   proxyActivities,
   setHandler,
