@@ -268,9 +268,9 @@ describe('FeatureEngine: cross-market figures', () => {
   it('btcReturn and btcDrop look back btcWindowMinutes', () => {
     const e = new FeatureEngine({ baseTimeframe: 'minute60', btcWindowMinutes: 180 });
     const closes = [100, 100, 104, 110, 99, 102];
-    closes.forEach((close, i) =>
-      e.ingest('KRW-BTC', { ts: start + i * H, open: close, high: close, low: close, close, volume: 1 }),
-    );
+    closes.forEach((close, i) => {
+      e.ingest('KRW-BTC', { ts: start + i * H, open: close, high: close, low: close, close, volume: 1 });
+    });
     const ctx = e.context(start + 6 * H);
     // window start = 3 hours before: the close of the bar that closed then is 104 (bar 2); the peak after is 110
     expect(ctx.btcReturn).toBeCloseTo(102 / 104 - 1, 12);
