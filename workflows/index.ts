@@ -1,4 +1,5 @@
 // The one workflowsPath bundle: every workflow function the workers register.
+export { backtestWorkflow } from './backtest';
 export { orderWorkflow } from './order';
 export { positionWorkflow } from './position';
 export { tradingSession } from './session';
