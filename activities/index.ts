@@ -1,4 +1,5 @@
 // All activities of the trading task queue, built once per worker from its dependencies.
+import { createBacktestActivities } from './backtest';
 import type { ActivityDeps } from './deps';
 import { createGuardActivities } from './guard';
 import { createOrderActivities } from './orders';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps),
     ...createReconcileActivities(deps),
     ...createSignalActivities(deps),
+    ...createBacktestActivities(deps),
   };
 }
 
