@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type ApiContext, HttpError } from './context';
 import { alertRoutes } from './routes/alerts';
+import { backtestRoutes } from './routes/backtests';
 import { healthRoutes } from './routes/health';
 import { marketRoutes } from './routes/market';
 import { sessionRoutes } from './routes/sessions';
@@ -54,6 +55,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   await app.register(tradingRoutes(ctx));
   await app.register(marketRoutes(ctx));
   await app.register(alertRoutes(ctx));
+  await app.register(backtestRoutes(ctx));
 
   if (opts.webDist && existsSync(join(opts.webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: opts.webDist, prefix: '/', wildcard: false });
