@@ -1,4 +1,5 @@
-// Signal evaluation over the whole universe: feature warm-up and per-bar incremental cost.
+// Signal evaluation over the whole universe: feature warm-up and per-bar incremental cost, then the decision
+// step on top (strategies with their factor scores, risk checks and sizing, exit-plan updates).
 // `npm run bench -- signals [--markets 100] [--bars 1000] [--steps 300]`. Synthetic seeded candles; when the
 // stored real candles are present (../shared/data/upbit), also a pass over real hourly KRW candles.
 import { existsSync, readFileSync } from 'node:fs';
@@ -6,6 +7,17 @@ import { join } from 'node:path';
 import { randomNormal, seededRng } from '../core/backtest/random';
 import { FeatureEngine } from '../core/indicators';
 import { type Candle, checkCandles, type Timeframe, timeframeMs } from '../core/market';
+import {
+  checkEntry,
+  createExitPlan,
+  DEFAULT_RISK_CONFIG,
+  emptyRiskState,
+  onBtcPrice,
+  onEquity,
+  sizeEntry,
+  updateExitPlan,
+} from '../core/risk';
+import { DEFAULT_STRATEGY_ID, evaluateMarket, getStrategy, strategies } from '../core/strategy';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -131,6 +143,185 @@ console.log(
 );
 console.log(`CPU per step (ingest + snapshots + context, all markets): ${r3(stepCpuMs)} ms`);
 
+// Scores and risk on top of the features: the decision step a session runs at each bar close. Each step feeds
+// one more 1-minute candle per market, then (timed apart) ingest, snapshots, every registered strategy on every market
+// (factor scores, memory, edge filter), the account checks and sizing for every market as if each were a
+// candidate, and one exit-plan update per market as if each were held. Warm-up "with scores" adds the first
+// evaluation of every market (fresh memories) to the feature warm-up.
+const riskCfg = DEFAULT_RISK_CONFIG;
+const ids = Object.keys(strategies);
+const defaultStrategy = getStrategy(DEFAULT_STRATEGY_ID);
+const memories: Record<string, Record<string, unknown>> = Object.fromEntries(ids.map((id) => [id, {}]));
+const T_DECIDE = T_END + STEPS * 60_000;
+const firstEvalStart = performance.now();
+for (const market of MARKET_NAMES) {
+  const snapshot = engine.snapshot(market, T_DECIDE);
+  const context = engine.context(T_DECIDE);
+  const r = evaluateMarket({
+    strategy: defaultStrategy,
+    params: defaultStrategy.defaults,
+    snapshot,
+    context,
+    ts: T_DECIDE,
+  });
+  memories[DEFAULT_STRATEGY_ID][market] = r.memory;
+}
+const firstEvalMs = performance.now() - firstEvalStart;
+
+let riskState = onEquity(emptyRiskState(), '100000000', T_DECIDE, riskCfg);
+const plans = MARKET_NAMES.map((market, m) =>
+  createExitPlan({
+    market,
+    entryPrice: lastClose[m],
+    volume: 1,
+    atr: lastClose[m] * 0.01,
+    config: riskCfg.exit,
+    openedTs: T_DECIDE,
+  }),
+);
+const stepSnapshot: number[] = [];
+const stepStrategy: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
+const stepRisk: number[] = [];
+const stepExit: number[] = [];
+const stepDefaultTotal: number[] = [];
+const decisionCpu = process.cpuUsage();
+const intentsSeen: Record<string, number> = Object.fromEntries(ids.map((id) => [id, 0]));
+let sized = 0;
+let allowed = 0;
+for (let s = 0; s < STEPS; s++) {
+  const ts = T_DECIDE + s * 60_000;
+  const decisionTs = ts + 60_000; // bar close
+  const candles = MARKET_NAMES.map((_, m) => {
+    const open = lastClose[m];
+    const close = open * Math.exp(randomNormal(rngs[m]) * 0.002);
+    lastClose[m] = close;
+    return { ts, open, high: Math.max(open, close) * 1.0005, low: Math.min(open, close) * 0.9995, close, volume: 5 };
+  });
+  let t = performance.now();
+  for (let m = 0; m < MARKETS; m++) engine.ingest(MARKET_NAMES[m], candles[m]);
+  const ingestMs = performance.now() - t;
+  t = performance.now();
+  const context = engine.context(decisionTs);
+  const snaps = MARKET_NAMES.map((market) => engine.snapshot(market, decisionTs));
+  const snapMs = performance.now() - t;
+  stepSnapshot.push(snapMs);
+  let defaultMs = 0;
+  for (const id of ids) {
+    const strategy = strategies[id];
+    t = performance.now();
+    for (let m = 0; m < MARKETS; m++) {
+      const market = MARKET_NAMES[m];
+      const r = evaluateMarket({
+        strategy,
+        params: strategy.defaults,
+        snapshot: snaps[m],
+        benchmark: snaps[0],
+        context,
+        memory: memories[id][market],
+        ts: decisionTs,
+      });
+      memories[id][market] = r.memory;
+      intentsSeen[id] += r.intents.length;
+    }
+    const ms = performance.now() - t;
+    stepStrategy[id].push(ms);
+    if (id === DEFAULT_STRATEGY_ID) defaultMs = ms;
+  }
+  t = performance.now();
+  riskState = onEquity(riskState, '100000000', decisionTs, riskCfg);
+  riskState = onBtcPrice(riskState, lastClose[0], decisionTs, riskCfg);
+  for (let m = 0; m < MARKETS; m++) {
+    const check = checkEntry(
+      riskState,
+      { market: MARKET_NAMES[m], correlations: { 'KRW-BTC': snaps[m].corrBtc ?? 0 } },
+      riskCfg,
+      decisionTs,
+    );
+    if (check.allowed) allowed++;
+    const size = sizeEntry({
+      market: MARKET_NAMES[m],
+      equityKrw: '100000000',
+      freeKrw: '60000000',
+      price: lastClose[m],
+      atr: snaps[m].timeframes.minute15.atr ?? lastClose[m] * 0.01,
+      rules: { minTotal: '5000', feeRate: '0.0005' },
+      exposureKrw: '20000000',
+      coinExposureKrw: '0',
+      config: riskCfg,
+    });
+    if (size.ok) sized++;
+  }
+  const riskMs = performance.now() - t;
+  stepRisk.push(riskMs);
+  t = performance.now();
+  for (let m = 0; m < MARKETS; m++) {
+    const f = snaps[m].timeframes.minute1;
+    const u = updateExitPlan(plans[m], {
+      price: lastClose[m],
+      high: lastClose[m] * 1.0005,
+      low: lastClose[m] * 0.9995,
+      ts: decisionTs,
+      rsi: f.rsi14 ?? undefined,
+      volumeSpike: (f.volumeSpike ?? 0) > 3,
+      atr: f.atr ?? undefined,
+    });
+    // Keep every market "held" so each step measures a live plan.
+    plans[m] = u.plan.done
+      ? createExitPlan({
+          market: MARKET_NAMES[m],
+          entryPrice: lastClose[m],
+          volume: 1,
+          atr: lastClose[m] * 0.01,
+          config: riskCfg.exit,
+          openedTs: decisionTs,
+        })
+      : u.plan;
+  }
+  const exitMs = performance.now() - t;
+  stepExit.push(exitMs);
+  stepDefaultTotal.push(ingestMs + snapMs + defaultMs + riskMs + exitMs);
+}
+const decisionStepCpuMs = cpuMs(decisionCpu) / STEPS;
+for (const a of [stepSnapshot, stepRisk, stepExit, stepDefaultTotal, ...Object.values(stepStrategy)])
+  a.sort((x, y) => x - y);
+const p = (a: number[]) => ({ p50: r3(percentile(a, 0.5)), p99: r3(percentile(a, 0.99)) });
+const decisions = {
+  warmUpWithScoresMs: r3(warmRuns[2] + firstEvalMs),
+  firstEvaluationAllMarketsMs: r3(firstEvalMs),
+  snapshotsAndContextMs: p(stepSnapshot),
+  strategyAllMarketsMs: Object.fromEntries(ids.map((id) => [id, p(stepStrategy[id])])),
+  riskCheckAndSizeAllMarketsMs: p(stepRisk),
+  exitPlanUpdateAllMarketsMs: p(stepExit),
+  decisionStepDefaultStrategyMs: p(stepDefaultTotal),
+  decisionStepCpuMsAllStrategies: r3(decisionStepCpuMs),
+  intentsSeen,
+  entriesAllowed: allowed,
+  ordersSized: sized,
+};
+console.log(`decision step over ${MARKETS} markets (${STEPS} steps):`);
+console.log(
+  `  warm-up with scores: ${decisions.warmUpWithScoresMs} ms (feature warm-up median + first evaluation ${decisions.firstEvaluationAllMarketsMs} ms)`,
+);
+console.log(
+  `  snapshots + context: p50 ${decisions.snapshotsAndContextMs.p50} ms, p99 ${decisions.snapshotsAndContextMs.p99} ms`,
+);
+for (const id of ids)
+  console.log(
+    `  strategy ${id}: p50 ${decisions.strategyAllMarketsMs[id].p50} ms, p99 ${decisions.strategyAllMarketsMs[id].p99} ms (${intentsSeen[id]} intents)`,
+  );
+console.log(
+  `  risk check + sizing: p50 ${decisions.riskCheckAndSizeAllMarketsMs.p50} ms, p99 ${decisions.riskCheckAndSizeAllMarketsMs.p99} ms`,
+);
+console.log(
+  `  exit-plan updates: p50 ${decisions.exitPlanUpdateAllMarketsMs.p50} ms, p99 ${decisions.exitPlanUpdateAllMarketsMs.p99} ms`,
+);
+console.log(
+  `  CPU per step (all ${ids.length} strategies, risk, exits): ${decisions.decisionStepCpuMsAllStrategies} ms`,
+);
+console.log(
+  `  whole step with ${DEFAULT_STRATEGY_ID} (ingest + snapshots + strategy + risk + exits): p50 ${decisions.decisionStepDefaultStrategyMs.p50} ms, p99 ${decisions.decisionStepDefaultStrategyMs.p99} ms`,
+);
+
 // Real candles: hourly KRW markets, fed bar by bar with a snapshot at every close, plus the quality check.
 const dataDir = join(process.cwd(), '..', 'shared', 'data', 'upbit');
 const realDir = existsSync(dataDir) ? dataDir : '/work/shared/data/upbit';
@@ -225,6 +416,7 @@ console.log(
     ingestPerMarketP99Us: r3(percentile(perMarketIngestUs, 0.99)),
     snapshotAllMarketsP50Ms: r3(percentile(snapshotAll, 0.5)),
     snapshotAllMarketsP99Ms: r3(percentile(snapshotAll, 0.99)),
+    decisions,
     real,
   }),
 );
