@@ -136,6 +136,12 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
     result: Record<string, unknown>,
     complete: boolean,
   ): Promise<void> {
+    // One point per time (the engine may stamp the end twice): the table's key is (run, ts); the later one counts.
+    const curve: EquityPoint[] = [];
+    for (const p of outcome.equity) {
+      if (curve.length && curve[curve.length - 1].ts === p.ts) curve[curve.length - 1] = p;
+      else curve.push(p);
+    }
     const thinned = compactResult(
       { equity: outcome.equity, metrics: { drawdownCurve: [] } } as unknown as BacktestResult,
       EQUITY_POINTS,

@@ -28,8 +28,18 @@ export interface EntryCandidateView {
   feeRate: string;
 }
 
+export interface ExitSignalView {
+  market: string;
+  score: number;
+  reasons: string[];
+}
+
 export interface EvaluationResult {
   candidates: EntryCandidateView[];
+  /** Strategy exit signals for markets the session holds. */
+  exits?: ExitSignalView[];
+  /** Last KRW-BTC price, for the volatility halt. */
+  btcPrice?: number | null;
   skipped: DecisionView[];
   account: { equityKrw: string; freeKrw: string; exposureKrw: string; coinExposureKrw: Record<string, string> };
   /** Per market: the inputs and scores behind its decision (stored with the decision). */
@@ -71,7 +81,7 @@ interface SessionCache {
   rules: Map<string, { minTotal: string; feeRate: string }>;
 }
 
-export function createSignalActivities({ exchange }: ActivityDeps) {
+export function createSignalActivities({ db, exchange }: ActivityDeps) {
   const sessions = new Map<string, SessionCache>();
 
   async function universeOf(cache: SessionCache, client: UpbitClient, config: SessionConfig, now: number) {
@@ -135,18 +145,36 @@ export function createSignalActivities({ exchange }: ActivityDeps) {
 
       const decisionTs = asOf();
       const context = cache.engine.context(decisionTs);
+      const benchmark = cache.engine.snapshot('KRW-BTC', decisionTs);
       const candidates: EntryCandidateView[] = [];
+      const exits: ExitSignalView[] = [];
       const skipped: DecisionView[] = [];
       const inputs: EvaluationResult['inputs'] = {};
+      // Held positions are shown to the strategy so its exit rules can fire.
+      const held = await db.prisma.position.findMany({
+        where: { sessionId: input.sessionId, status: 'open', market: { in: input.openMarkets } },
+        select: { market: true, entryPrice: true, openedAt: true },
+      });
+      const positionOf = new Map(
+        held.map((p) => [
+          p.market,
+          { market: p.market, entryPrice: Number(p.entryPrice ?? 0), openedTs: p.openedAt.getTime() },
+        ]),
+      );
+      const evaluated = [...new Set([...markets, ...input.openMarkets])];
       const books = await client.orderbook(markets, { count: 1 });
       const bestBid = new Map(books.map((b) => [b.market, b.orderbook_units[0]?.bid_price]));
-      for (const market of markets) {
+      const closes60 = (market: string) => cache.engine.snapshot(market, decisionTs).timeframes.minute60.closes;
+      for (const market of evaluated) {
         const snapshot = cache.engine.snapshot(market, decisionTs);
+        const position = positionOf.get(market);
         const result = evaluateMarket({
           strategy,
           params: params.params,
           snapshot,
           context,
+          position,
+          benchmark,
           memory: cache.memory[market],
           ts: decisionTs,
           risk: risk.value,
@@ -159,28 +187,33 @@ export function createSignalActivities({ exchange }: ActivityDeps) {
           if (d.action === 'blocked')
             skipped.push({ market, action: 'skip', score: d.score, reasons: d.reasons, ts: input.ts });
         }
+        const exit = result.intents.find((i) => i.kind === 'exit');
+        if (exit && position) exits.push({ market, score: exit.score, reasons: exit.reasons });
         const entry = result.intents.find((i) => i.kind === 'entry');
         const bid = bestBid.get(market);
-        if (!entry || input.openMarkets.includes(market) || !bid) continue;
+        if (!entry || position || input.openMarkets.includes(market) || !bid) continue;
         const rules = await rulesOf(cache, client, market);
         const quote = quoteOf(market);
         const price = stepTicks(quote, roundToTick(quote, bid, 'bid'), config.order.entryTicksAboveBid);
-        const correlations: Record<string, number> = {};
-        for (const open of input.openMarkets) {
-          const other = cache.engine.snapshot(open, decisionTs).timeframes.minute60.closes;
-          const c = returnCorrelation(snapshot.timeframes.minute60.closes, other);
-          if (c !== null) correlations[open] = c;
-        }
         candidates.push({
           market,
           score: entry.score,
           reasons: entry.reasons,
           entryPrice: price.toString(),
           atr: snapshot.timeframes[strategy.entryTimeframe].atr,
-          correlations,
+          correlations: {},
           minTotal: rules.minTotal,
           feeRate: rules.feeRate,
         });
+      }
+      // Correlations against held markets and every other candidate, so two correlated entries in
+      // one batch are caught by the correlation cap too.
+      for (const c of candidates) {
+        for (const other of [...input.openMarkets, ...candidates.map((x) => x.market)]) {
+          if (other === c.market) continue;
+          const r = returnCorrelation(closes60(c.market), closes60(other));
+          if (r !== null) c.correlations[other] = r;
+        }
       }
       candidates.sort((a, b) => b.score - a.score);
 
@@ -202,6 +235,8 @@ export function createSignalActivities({ exchange }: ActivityDeps) {
       exposure = exposure.plus(krw?.locked ?? 0);
       return {
         candidates,
+        exits,
+        btcPrice: benchmark.lastPrice,
         skipped: skipped.slice(0, 10),
         account: {
           equityKrw: free.plus(exposure).toString(),

@@ -20,6 +20,7 @@ import {
   checkEntry,
   DEFAULT_RISK_CONFIG,
   emptyRiskState,
+  onBtcPrice,
   onEquity,
   onFill,
   onPositionClosed,
@@ -228,7 +229,18 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     state.evaluations += 1;
     state.lastEvaluationTs = now;
     state.risk = onEquity(state.risk, ev.account.equityKrw, now, riskConfig);
+    if (ev.btcPrice) state.risk = onBtcPrice(state.risk, ev.btcPrice, now, riskConfig);
     const decisions: DecisionView[] = [...ev.skipped];
+    // Strategy exit signals close the positions held in that market (their own plans keep running).
+    for (const exit of ev.exits ?? []) {
+      for (const [positionId, p] of Object.entries(state.open)) {
+        if (p.market !== exit.market) continue;
+        await getExternalWorkflowHandle(positionId).signal(exitPositionSignal, {
+          reason: `strategy exit: ${exit.reasons.join('; ')}`,
+        });
+      }
+      decisions.push({ market: exit.market, action: 'exit', score: exit.score, reasons: exit.reasons, ts: now });
+    }
     let exposure = new Decimal(ev.account.exposureKrw);
     let free = new Decimal(ev.account.freeKrw);
     for (const c of ev.candidates) {

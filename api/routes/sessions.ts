@@ -7,7 +7,9 @@ import {
   defaultSessionConfig,
   describeErrors,
   parseSessionConfig,
+  SESSION_PRESETS,
   type SessionConfig,
+  type SessionPreset,
 } from '../../core/session/config';
 import { DEFAULT_STRATEGY_ID, getStrategy, validateParams } from '../../core/strategy';
 import {
@@ -63,7 +65,15 @@ export const sessionRoutes =
       return rows;
     });
 
-    app.post<{ Body: { name: string; mode?: string; strategy?: string; config?: Record<string, unknown> } }>(
+    app.post<{
+      Body: {
+        name: string;
+        mode?: string;
+        strategy?: string;
+        preset?: SessionPreset;
+        config?: Record<string, unknown>;
+      };
+    }>(
       '/api/sessions',
       {
         schema: {
@@ -76,15 +86,22 @@ export const sessionRoutes =
               name: { type: 'string', minLength: 1, maxLength: 80 },
               mode: { type: 'string', enum: ['sim', 'paper', 'live'] },
               strategy: { type: 'string' },
+              preset: { type: 'string', enum: Object.keys(SESSION_PRESETS) },
               config: { type: 'object' },
             },
           },
         },
       },
       async (req, reply) => {
-        const { name, mode, strategy, config } = req.body;
-        const base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
+        const { name, mode, strategy, preset, config } = req.body;
+        let base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
         base.mode = (mode as SessionConfig['mode']) ?? ctx.defaultMode;
+        if (preset) {
+          // A preset sits between the defaults and what the request says.
+          const withPreset = parseSessionConfig(SESSION_PRESETS[preset], base);
+          if (!withPreset.ok) throw new Error(`preset ${preset} is invalid: ${describeErrors(withPreset.errors)}`);
+          base = withPreset.value;
+        }
         const parsed = parseSessionConfig(
           { ...(config ?? {}), name, ...(mode && { mode }), ...(strategy && { strategy }) },
           base,

@@ -119,3 +119,38 @@ export function parseSessionConfig(patch: unknown, base: SessionConfig): ParseRe
 export function describeErrors(errors: FieldError[]): string {
   return errors.map((e) => `${e.field}: ${e.message}`).join('; ');
 }
+
+/**
+ * Session presets the dashboard offers. `demo` shows the whole life of positions within minutes on
+ * the simulator: the probe strategy (enters on any up-closing minute) with a 3-minute time exit.
+ * It is a demonstration of the machinery, not a way to make money.
+ */
+export const SESSION_PRESETS = {
+  demo: {
+    strategy: 'probe',
+    universeSize: 5,
+    loopIntervalSec: 10,
+    risk: {
+      maxOpenPositions: 3,
+      cooldownAfterLossMinutes: 5,
+      maxEntriesPerCoinPerDay: 20,
+      exit: {
+        stopMode: 'pct',
+        stopAtrMultiple: 2,
+        stopPct: 1,
+        takeProfit: [
+          { atPct: 0.5, fraction: 0.5 },
+          { atPct: 1, fraction: 0.5 },
+        ],
+        trailingAtrMultiple: 1,
+        blowOffRsi: 80,
+        timeExitBars: 3,
+        timeExitMinProgressPct: 5,
+        barMs: 60_000,
+      },
+    },
+    order: { timeoutSec: 20, fallbackToMarket: true, maxSlippagePct: 1, entryTicksAboveBid: 0 },
+  },
+} as const satisfies Record<string, Partial<Record<keyof SessionConfig, unknown>>>;
+
+export type SessionPreset = keyof typeof SESSION_PRESETS;
