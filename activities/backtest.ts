@@ -143,7 +143,7 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
       else curve.push(p);
     }
     const thinned = compactResult(
-      { equity: outcome.equity, metrics: { drawdownCurve: [] } } as unknown as BacktestResult,
+      { equity: curve, metrics: { drawdownCurve: [] } } as unknown as BacktestResult,
       EQUITY_POINTS,
     ).equity;
     const drawdowns = drawdownCurve(outcome.initialEquity, thinned);
