@@ -1,7 +1,11 @@
 // `npm run backtest -- --strategy <id> --markets KRW-BTC,KRW-ETH --timeframe minute60 --from 2025-01-01 --to 2025-06-30
 //   [--optimize grid|random|tpe --budget N --objective sharpe] [--monte-carlo N] [--csv-dir DIR]
-//   [--cash KRW] [--fee 0.0005] [--slippage-bps 5] [--entry market|limit] [--params JSON] [--risk JSON] [--seed N]`
+//   [--cash KRW] [--fee 0.0005] [--slippage-bps 5] [--entry market|limit] [--params JSON] [--risk JSON] [--seed N]
+//   [--db] [--temporal]`
 // Loads candles, runs core/backtest and prints a report a trader can read in a terminal.
+// Candles come from the database (`--db`; also the default when it holds the request's candles) or from CSV files
+// (`--csv-dir`). `--temporal` runs the request as a backtest workflow on the workers at TEMPORAL_ADDRESS instead and
+// prints its progress and summary (the full result is in the database and at GET /api/backtests/<id>).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +15,9 @@ import { monteCarlo } from '../core/backtest/montecarlo';
 import { OBJECTIVES, type Objective, optimizeStrategy, warmupMs } from '../core/backtest/research';
 import { type Candle, isEngineTimeframe, type Timeframe } from '../core/market';
 import { DEFAULT_STRATEGY_ID, getStrategy } from '../core/strategy';
+import { loadCandles as loadStoredCandles } from '../exchange/marketdata/load';
+import { storedSpan } from '../exchange/marketdata/store';
+import { openDatabase } from '../prisma/db';
 
 const CSV_SUFFIX: Partial<Record<Timeframe, string>> = {
   minute1: '1m',
@@ -171,7 +178,7 @@ function dayMs(s: string, name: string): number {
   return t;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       strategy: { type: 'string', default: DEFAULT_STRATEGY_ID },
@@ -191,13 +198,13 @@ function main(): void {
       seed: { type: 'string', default: '1' },
       'monte-carlo': { type: 'string', default: '1000' },
       'csv-dir': { type: 'string' },
+      db: { type: 'boolean', default: false },
+      temporal: { type: 'boolean', default: false },
     },
   });
   const timeframe = values.timeframe;
   if (!isEngineTimeframe(timeframe) || !CSV_SUFFIX[timeframe])
     throw new Error(`--timeframe: one of ${Object.keys(CSV_SUFFIX).join(', ')}, got ${timeframe}`);
-  const dir = values['csv-dir'] ?? '../shared/data/upbit';
-  if (!existsSync(dir)) throw new Error(`candle directory ${dir} not found; pass --csv-dir`);
   const strategy = getStrategy(values.strategy); // unknown ids fail here with the list of known ones
   const from = dayMs(values.from, 'from');
   const to = dayMs(values.to, 'to') + 86_400_000; // --to is inclusive
@@ -205,7 +212,8 @@ function main(): void {
     .split(',')
     .map((m) => m.trim())
     .filter(Boolean);
-  const candles = loadCandles(dir, markets, timeframe, from - warmupMs(strategy, timeframe), to);
+  if (values.temporal) return runOnTemporal(values, markets, timeframe, from, to);
+  const { candles, dir } = await candleSource(values, markets, timeframe, from - warmupMs(strategy, timeframe), to);
   const data = { candles, timeframe };
   const parseJson = (name: string, s?: string) => {
     if (s === undefined) return undefined;
@@ -296,12 +304,122 @@ function main(): void {
   }
 }
 
+/**
+ * The database's candles when `--db` is given or, without `--csv-dir`, when it holds every market's candles for the
+ * range; else the CSV files. `dir` names the source for the report.
+ */
+async function candleSource(
+  values: { db?: boolean; 'csv-dir'?: string },
+  markets: string[],
+  timeframe: Timeframe,
+  from: number,
+  to: number,
+): Promise<{ candles: Record<string, Candle[]>; dir: string }> {
+  if (values.db && values['csv-dir']) throw new Error('--db and --csv-dir: pick one source of candles');
+  if (!values['csv-dir']) {
+    let db: Awaited<ReturnType<typeof openDatabase>> | undefined;
+    try {
+      db = await openDatabase();
+    } catch (err) {
+      if (values.db) throw err;
+    }
+    if (db) {
+      try {
+        const missing: string[] = [];
+        for (const m of markets) if (!(await storedSpan(db, m, timeframe, { from, to }))) missing.push(m);
+        if (missing.length === 0)
+          return { candles: await loadStoredCandles(db, { markets, timeframe, from, to }), dir: 'the database' };
+        if (values.db)
+          throw new Error(
+            `--db: no ${timeframe} candles stored for ${missing.join(', ')} in the range; load them with npm run data:import or npm run data:download`,
+          );
+      } finally {
+        await db.close();
+      }
+    }
+  }
+  const dir = values['csv-dir'] ?? '../shared/data/upbit';
+  if (!existsSync(dir)) throw new Error(`candle directory ${dir} not found and the database has none; pass --csv-dir`);
+  return { candles: loadCandles(dir, markets, timeframe, from, to), dir };
+}
+
+/** Starts the request as a backtest workflow and prints its progress until it ends. */
+async function runOnTemporal(
+  values: Record<string, string | boolean | undefined>,
+  markets: string[],
+  timeframe: Timeframe,
+  from: number,
+  to: number,
+): Promise<void> {
+  const [
+    { Client, Connection },
+    { randomBytes },
+    { parseBacktestRequest },
+    { backtestProgressQuery },
+    { TASK_QUEUE_BACKTEST },
+  ] = await Promise.all([
+    import('@temporalio/client'),
+    import('node:crypto'),
+    import('../api/routes/backtests'),
+    import('../workflows/backtest'),
+    import('../workflows/ids'),
+  ]);
+  if (values.entry !== 'market') throw new Error('--entry limit: not available with --temporal');
+  const json = (name: string) => (values[name] === undefined ? undefined : JSON.parse(String(values[name])));
+  const runs = Number(values['monte-carlo']);
+  const request = parseBacktestRequest({
+    kind: values.optimize ? 'optimize' : runs >= 10 ? 'montecarlo' : 'backtest',
+    strategy: String(values.strategy),
+    params: json('params'),
+    markets,
+    timeframe,
+    from,
+    to,
+    capitalKrw: String(values.cash),
+    ...(values.fee !== undefined && { feeRate: String(values.fee) }),
+    slippageBps: Number(values['slippage-bps']),
+    ...(values.risk !== undefined && { risk: json('risk') }),
+    ...(values.optimize && {
+      optimize: {
+        method: String(values.optimize),
+        budget: Number(values.budget),
+        objective: String(values.objective),
+        seed: Number(values.seed),
+      },
+    }),
+    ...(!values.optimize && runs >= 10 && { montecarlo: { runs, seed: Number(values.seed) } }),
+  });
+  const address = process.env.TEMPORAL_ADDRESS || 'localhost:7233';
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+    const id = `bt-${randomBytes(6).toString('hex')}`;
+    const handle = await client.workflow.start('backtestWorkflow', {
+      workflowId: id,
+      taskQueue: TASK_QUEUE_BACKTEST,
+      args: [{ runId: id, request }],
+    });
+    console.log(`started ${request.kind} ${id} on ${address}`);
+    const poll = setInterval(() => {
+      handle
+        .query(backtestProgressQuery)
+        .then((p) => console.log(`${id}: ${(p.progress * 100).toFixed(0)}% (${p.done}/${p.total}) ${p.phase}`))
+        .catch(() => undefined);
+    }, 2000);
+    try {
+      console.log(JSON.stringify(await handle.result(), null, 2));
+    } finally {
+      clearInterval(poll);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
 // Run only as a command; the benchmark imports loadCandles from here.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    main();
-  } catch (e) {
+  main().catch((e) => {
     console.error(`backtest: ${(e as Error).message}`);
     process.exit(1);
-  }
+  });
 }
