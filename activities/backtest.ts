@@ -8,7 +8,7 @@ import { compactResult } from '../core/backtest/compact';
 import { type BacktestConfig, type BacktestData, type BacktestResult, runBacktests } from '../core/backtest/engine';
 import { DEFAULT_FILL_MODEL } from '../core/backtest/fill';
 import { computeMetrics, drawdownCurve, type Metrics } from '../core/backtest/metrics';
-import { monteCarlo } from '../core/backtest/montecarlo';
+import { type Bands, monteCarlo } from '../core/backtest/montecarlo';
 import { scoreOf, sliceData, warmupMs } from '../core/backtest/research';
 import type { EquityPoint, Fill, Trade } from '../core/backtest/result';
 import { type ParamSet, rankTrials } from '../core/backtest/search';
@@ -192,6 +192,36 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
   }
 
   return {
+    /** The run's row (the API writes it first; a run started elsewhere, e.g. by the CLI, gets it here). */
+    async backtestBegin(input: { runId: string; request: BacktestRequest }): Promise<void> {
+      const { runId, request } = input;
+      await prisma.backtestRun.upsert({
+        where: { id: runId },
+        create: { id: runId, kind: request.kind, status: 'running', params: { request } as object },
+        update: {},
+      });
+    },
+
+    /** What a finished run is, in a few hundred bytes (the full result stays in the database). */
+    async backtestSummary(input: { runId: string }): Promise<BacktestSummary> {
+      const row = await prisma.backtestRun.findUniqueOrThrow({ where: { id: input.runId } });
+      const result = (row.result ?? {}) as {
+        bestParams?: ParamSet;
+        ranking?: BacktestSummary['ranking'];
+        bands?: BacktestSummary['bands'];
+        folds?: unknown[];
+      };
+      return {
+        runId: row.id,
+        status: row.status,
+        metrics: (row.metrics ?? {}) as Record<string, number | null>,
+        ...(result.bestParams && { bestParams: result.bestParams }),
+        ...(result.ranking && { ranking: result.ranking.slice(0, 10) }),
+        ...(result.bands && { bands: result.bands }),
+        ...(result.folds && { folds: result.folds.length }),
+      };
+    },
+
     /** One run over the whole range (kinds `backtest` and the base run of `montecarlo`). */
     async backtestSingle(input: {
       runId: string;
@@ -374,6 +404,18 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
       });
     },
   };
+}
+
+export interface BacktestSummary {
+  runId: string;
+  status: string;
+  metrics: Record<string, number | null>;
+  bestParams?: ParamSet;
+  /** The ten best of a search. */
+  ranking?: { params: ParamSet; objective: number | null; metrics: Record<string, number | null> }[];
+  bands?: Record<string, Bands>;
+  /** Walk-forward folds. */
+  folds?: number;
 }
 
 interface FoldTestResult {

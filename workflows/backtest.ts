@@ -13,6 +13,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { BacktestSummary } from '../activities/backtest';
 import { type Objective, searchSpaceOf } from '../core/backtest/research';
 import { type ParamSet, planOptimization, rankTrials, type Trial, tpeSuggest } from '../core/backtest/search';
 import { type Fold, walkForwardFolds } from '../core/backtest/walkforward';
@@ -114,7 +115,7 @@ function searchChunks(request: BacktestRequest, sets: ParamSet[] | null): number
   return n;
 }
 
-export async function backtestWorkflow(input: BacktestInput): Promise<{ status: BacktestStatus }> {
+export async function backtestWorkflow(input: BacktestInput): Promise<BacktestSummary> {
   const { runId, request } = input;
   const state: BacktestProgress = { phase: 'starting', done: 0, total: 1, progress: 0, doneKeys: [] };
   setHandler(backtestProgressQuery, () => ({ ...state, progress: state.total ? state.done / state.total : 0 }));
@@ -190,6 +191,7 @@ export async function backtestWorkflow(input: BacktestInput): Promise<{ status: 
   };
 
   try {
+    await acts.backtestBegin({ runId, request });
     const full = { from: request.from, to: request.to };
     if (request.kind === 'backtest' || request.kind === 'montecarlo') {
       state.total = request.kind === 'montecarlo' ? 2 : 1;
@@ -251,7 +253,7 @@ export async function backtestWorkflow(input: BacktestInput): Promise<{ status: 
       finished('oos');
     }
     state.phase = 'completed';
-    return { status: 'completed' };
+    return await acts.backtestSummary({ runId });
   } catch (err) {
     if (isCancellation(err)) {
       state.phase = 'cancelled';

@@ -1,6 +1,8 @@
 // Backtests through every layer: API -> backtest workflow on the `backtest` queue -> chunk
 // activities reading candles from the database -> results in backtest_runs / _trades / _equity and
 // back through the API. The answers are checked against the same engine run in this process.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBacktestActivities } from '../../activities/backtest';
@@ -14,6 +16,7 @@ import type { TradingServices } from '../../workers/services';
 import { type BacktestProgress, type BacktestRequest, backtestProgressQuery } from '../../workflows/backtest';
 import { eventually, type Stack, startStack } from '../stack';
 
+const run = promisify(execFile);
 let stack: Stack;
 let workers: TradingServices;
 
@@ -265,6 +268,21 @@ describe('backtests on Temporal', () => {
     expect(run.ranking?.map((r) => [r.params, r.objective])).toEqual(
       expected.map((t) => [t.params, nullIfInfinite(t.score)]),
     );
+  });
+
+  it('npm run backtest -- --temporal runs the request on the workers and prints its summary', async () => {
+    const args = ['tsx', 'scripts/backtest.ts', '--temporal', '--strategy', STRATEGY, '--markets', MARKETS.join(',')];
+    args.push('--timeframe', 'minute15', '--from', '2025-03-06', '--to', '2025-03-20', '--cash', '1000000');
+    const { stdout } = await run('npx', [...args, '--monte-carlo', '0'], {
+      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address },
+    });
+    const id = /started backtest (bt-[a-f0-9]+)/.exec(stdout)?.[1];
+    expect(id, stdout).toBeDefined();
+    const summary = JSON.parse(stdout.slice(stdout.indexOf('{')));
+    expect(summary.status).toBe('completed');
+    const expected = runBacktest(engineConfig, requestData);
+    expect(summary.metrics.totalReturn).toBeCloseTo(expected.metrics.totalReturn, 12);
+    expect((await api<RunView>('GET', `/api/backtests/${id}`)).body.trades?.length).toBe(expected.trades.length);
   });
 
   it('a repeated chunk activity returns the stored result instead of computing again', async () => {
