@@ -79,12 +79,13 @@ describe.skipIf(!databaseUrl)('crash safety (SIGKILL of the worker)', () => {
   it.each(points)(
     'killed %s: one exchange order per intended order, database = exchange, position completes',
     async (point) => {
-      // cancel and fallback only happen when the entry does not fill in time: stall the matching.
+      // cancel and fallback only happen when the entry does not fill in time: stall the matching
+      // well past the 2 s order timeout, so a slow machine cannot fill the entry before the cancel.
       const stall = point === 'during-cancel' || point === 'during-fallback';
       await fetch(`${stack.sim.baseUrl}/admin/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ stallFillsMs: stall ? 4000 : 0 }),
+        body: JSON.stringify({ stallFillsMs: stall ? 15_000 : 0 }),
       });
       const marker = join(mkdtempSync(join(tmpdir(), 'crash-')), 'marker');
       const first = await startWorker({ UPBIT_TRADER_CRASH_AT: point, UPBIT_TRADER_CRASH_MARKER: marker });
