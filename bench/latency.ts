@@ -1,0 +1,125 @@
+// Signal-to-order latency through the real Temporal dev server: a probe session on ten markets
+// enters whenever a market's last 1-minute bar closed up; for each entry we take
+//   t0 = the session's evaluateSession ActivityTaskCompleted event (the moment the workflow has the
+//        signal; Temporal server clock), the last one before the StartChildWorkflowExecutionInitiated
+//        event of that position,
+//   t1 = the simulator's acceptance time (its internal createdAt, ms) of the entry order's submit
+//        (identifier ord-<position>-1-s<n>),
+// and report t1 - t0 (p50, p99) with its parts: t0 -> position started (session side), position
+// started -> order workflow started, order workflow started -> accepted by the simulator. All clocks
+// are this machine's. `npm run bench -- latency [samples=30] [maxSeconds=240]`; last line is JSON.
+import { tsToMs } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { callApi, openRisk, simOrders, startProbeSession } from '../test/reliability/harness';
+import { startStack } from '../test/stack';
+import { sessionWorkflowId } from '../workflows/ids';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+const wanted = Number(process.argv[2] ?? 30);
+const maxSeconds = Number(process.argv[3] ?? 240);
+const MARKETS = ['KRW-XRP', 'KRW-DOGE', 'KRW-SOL', 'KRW-ADA', 'KRW-LINK', 'KRW-AVAX', 'KRW-DOT', 'KRW-TRX'];
+
+const ms = (e: HistoryEvent) => tsToMs(e.eventTime);
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p99: percentile(s, 99), min: s[0], max: s[s.length - 1] };
+};
+
+const t0 = Date.now();
+const lines: string[] = [];
+const stack = await startStack();
+await stack.startWorkers();
+try {
+  const id = await startProbeSession(stack, 'latency', {
+    markets: MARKETS,
+    loopIntervalSec: 1,
+    order: { timeoutSec: 5, fallbackToMarket: true, maxSlippagePct: 5, entryTicksAboveBid: 0 },
+    risk: openRisk({
+      maxOpenPositions: MARKETS.length,
+      // Short positions (time exit after 8 s) so markets free up for new entries.
+      exit: {
+        stopMode: 'pct',
+        stopPct: 0.3,
+        takeProfit: [{ atPct: 0.3, fraction: 1 }],
+        trailingAtrMultiple: 0,
+        blowOffRsi: 0,
+        timeExitBars: 1,
+        timeExitMinProgressPct: 50,
+        barMs: 8_000,
+      },
+    }),
+  });
+  const entryOrders = () => simOrders(stack, `ord-pos-${id}-`).filter((o) => /-1-s\d+$/.test(o.identifier ?? ''));
+  const deadline = Date.now() + maxSeconds * 1000;
+  while (entryOrders().length < wanted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+  await callApi(stack, 'POST', `/api/sessions/${id}/emergency-stop`, { mode: 'flatten', confirm: id });
+  await stack.client.workflow.getHandle(sessionWorkflowId(id)).result();
+
+  // Session side: evaluate completions and child starts, over every run of the session.
+  const decisionOf = new Map<string, number>();
+  const childStartedOf = new Map<string, number>();
+  for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${sessionWorkflowId(id)}'` })) {
+    const events = (await stack.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events ?? [];
+    const typeOf = new Map<string, string>();
+    let lastEvaluate: number | null = null;
+    for (const e of events) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled) typeOf.set(String(e.eventId), scheduled.activityType?.name ?? '');
+      const done = e.activityTaskCompletedEventAttributes;
+      if (done && typeOf.get(String(done.scheduledEventId)) === 'evaluateSession') lastEvaluate = ms(e);
+      const child = e.startChildWorkflowExecutionInitiatedEventAttributes;
+      if (child?.workflowId && lastEvaluate !== null) decisionOf.set(child.workflowId, lastEvaluate);
+      const started = e.childWorkflowExecutionStartedEventAttributes;
+      if (started?.workflowExecution?.workflowId) childStartedOf.set(started.workflowExecution.workflowId, ms(e));
+    }
+  }
+
+  const total: number[] = [];
+  const toPosition: number[] = [];
+  const toOrder: number[] = [];
+  const toAccept: number[] = [];
+  for (const order of entryOrders()) {
+    const orderWorkflowId = (order.identifier ?? '').replace(/-s\d+$/, '');
+    const positionId = orderWorkflowId.replace(/^ord-/, '').replace(/-1$/, '');
+    const decided = decisionOf.get(positionId);
+    const positionStarted = childStartedOf.get(positionId);
+    if (decided === undefined || positionStarted === undefined) continue;
+    const first = (await stack.client.workflow.getHandle(orderWorkflowId).fetchHistory()).events?.[0];
+    if (!first) continue;
+    const orderStarted = ms(first);
+    total.push(order.createdAt - decided);
+    toPosition.push(positionStarted - decided);
+    toOrder.push(orderStarted - positionStarted);
+    toAccept.push(order.createdAt - orderStarted);
+  }
+  const figures = {
+    bench: 'latency',
+    samples: total.length,
+    signalToAcceptedMs: stats(total),
+    parts: {
+      decisionToPositionStartedMs: stats(toPosition),
+      positionStartedToOrderStartedMs: stats(toOrder),
+      orderStartedToAcceptedMs: stats(toAccept),
+    },
+    markets: MARKETS.length,
+    wallSeconds: Math.round((Date.now() - t0) / 1000),
+  };
+  lines.push('latency from the session having the signal (evaluateSession completed) to the simulator accepting');
+  lines.push('the entry order, through the Temporal dev server on loopback:');
+  lines.push(`  samples ${figures.samples} (wanted ${wanted})`);
+  lines.push(`  total      p50 ${figures.signalToAcceptedMs.p50} ms  p99 ${figures.signalToAcceptedMs.p99} ms`);
+  for (const [name, s] of Object.entries(figures.parts)) lines.push(`  ${name.padEnd(34)} p50 ${s.p50}  p99 ${s.p99}`);
+  lines.push(JSON.stringify(figures));
+  if (figures.samples < wanted) process.exitCode = 1;
+} finally {
+  await stack.stop();
+}
+// Printed after the stack stopped, so no worker log line comes after the JSON.
+for (const line of lines) console.log(line);
