@@ -1,0 +1,216 @@
+// Many concurrent positions in one session: a probe session on every KRW market of the simulator
+// (36; the probe holds at most one position per market) with risk limits opened up and exits far
+// away, so the positions stay open. Measured:
+//   - worker CPU: process.cpuUsage() of this process, which hosts the Temporal workers, the price
+//     feed, the fill ingester and the in-memory database (the simulator runs in a child process and
+//     the Temporal dev server in its own), over a steady window with every position open, as % of
+//     one core;
+//   - history length per workflow type (events, from fetchHistory of every run);
+//   - continue-as-new keeping the session's history bounded (the dev server suggests it after
+//     SUGGEST_AFTER_EVENTS events, so it happens during the bench).
+// `npm run bench -- positions [windowSeconds=60]`; stops by itself; last line is JSON.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { buildApi } from '../api/server';
+import { openDatabase } from '../prisma/db';
+import { exchangeProvider } from '../workers/exchange';
+import { startTradingServices } from '../workers/services';
+import { freePort, startDevServer } from '../workers/temporal-server';
+import { installRuntimeLogger } from '../workers/workers';
+import { sessionStatusQuery } from '../workflows/definitions';
+import { sessionWorkflowId, TASK_QUEUE_TRADING } from '../workflows/ids';
+
+const windowSeconds = Number(process.argv[2] ?? 60);
+const SUGGEST_AFTER_EVENTS = 300;
+const FILL_UP_LIMIT_MS = 240_000;
+const root = join(import.meta.dirname, '..');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const lines: string[] = [];
+const t0 = Date.now();
+
+installRuntimeLogger();
+
+async function startSimProcess(): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'exchange', 'sim', 'main.ts')], {
+    cwd: root,
+    env: { ...process.env, SIM_PORT: String(port), SIM_SEED: '7', SIM_TICK_MS: '250' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('Upbit simulator')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  return { child, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+const temporal = await startDevServer({
+  headless: true,
+  dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': SUGGEST_AFTER_EVENTS },
+});
+const sim = await startSimProcess();
+const db = await openDatabase({ databaseUrl: 'memory://' });
+const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9' });
+const connection = await Connection.connect({ address: temporal.address });
+const client = new Client({ connection, namespace: 'default' });
+const api = await buildApi({ db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default' });
+await api.listen({ port: 0, host: '127.0.0.1' });
+const apiUrl = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+const services = await startTradingServices({
+  address: temporal.address,
+  namespace: 'default',
+  db,
+  exchange,
+  exchangeUrl: sim.baseUrl,
+  mode: 'sim',
+  taskQueues: [TASK_QUEUE_TRADING],
+});
+
+async function post(path: string, body: unknown) {
+  const res = await fetch(`${apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string };
+}
+
+try {
+  const markets = ((await (await fetch(`${sim.baseUrl}/v1/market/all`)).json()) as { market: string }[])
+    .map((m) => m.market)
+    .filter((m) => m.startsWith('KRW-'));
+  const { id } = await post('/api/sessions', {
+    name: 'positions',
+    strategy: 'probe',
+    config: {
+      markets,
+      loopIntervalSec: 5,
+      order: { timeoutSec: 10, fallbackToMarket: true, maxSlippagePct: 5, entryTicksAboveBid: 0 },
+      risk: {
+        riskPerTradePct: 0.2,
+        maxCoinWeightPct: 5,
+        maxTotalExposurePct: 90,
+        maxOpenPositions: 50,
+        maxEntriesPerCoinPerDay: 100,
+        dailyLossLimitPct: 100,
+        maxDrawdownPct: 100,
+        cooldownAfterLossMinutes: 0,
+        maxCorrelation: 1,
+        volatilityHaltDropPct: 100,
+        edge: { feeMultiple: 0, atrMultiple: 0, slippagePct: 0 },
+        // Exits far away: the positions stay open through the window.
+        exit: {
+          stopMode: 'pct',
+          stopPct: 25,
+          takeProfit: [{ atPct: 50, fraction: 1 }],
+          trailingAtrMultiple: 0,
+          blowOffRsi: 0,
+          timeExitBars: 0,
+        },
+      },
+    },
+  });
+  const session = client.workflow.getHandle(sessionWorkflowId(id));
+  const openCount = async () => {
+    const rows = await db.prisma.position.findMany({ where: { sessionId: id, status: 'open' }, select: { id: true } });
+    return rows.length;
+  };
+
+  // Fill up: until every market holds an open position (or the limit passes).
+  const fillStart = Date.now();
+  let open = 0;
+  while (Date.now() - fillStart < FILL_UP_LIMIT_MS) {
+    open = await openCount();
+    if (open >= markets.length) break;
+    await sleep(2_000);
+  }
+  const fillUpSeconds = Math.round((Date.now() - fillStart) / 1000);
+
+  // Steady window: CPU of this process while the positions are open and the session evaluates.
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  const status0 = await session.query(sessionStatusQuery);
+  await sleep(windowSeconds * 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - wall0;
+  const status1 = await session.query(sessionStatusQuery);
+  const openAtEnd = await openCount();
+  const cpuPctOfCore = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
+
+  // History length per workflow type, over every run.
+  const lengths = new Map<string, number[]>();
+  const sessionRuns: number[] = [];
+  for await (const wf of client.workflow.list({
+    query: `WorkflowId STARTS_WITH 'session-${id}' OR WorkflowId STARTS_WITH 'pos-${id}' OR WorkflowId STARTS_WITH 'ord-pos-${id}'`,
+  })) {
+    const n = (await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()).events?.length ?? 0;
+    lengths.set(wf.type, [...(lengths.get(wf.type) ?? []), n]);
+    if (wf.type === 'tradingSession') sessionRuns.push(n);
+  }
+  const historyByType = Object.fromEntries(
+    [...lengths].map(([type, ns]) => [
+      type,
+      {
+        workflows: ns.length,
+        maxEvents: Math.max(...ns),
+        meanEvents: Math.round(ns.reduce((a, b) => a + b, 0) / ns.length),
+      },
+    ]),
+  );
+  const sessionEventsAllRuns = sessionRuns.reduce((a, b) => a + b, 0);
+
+  // Flatten and wait for the session to end, so the bench leaves nothing behind.
+  await post(`/api/sessions/${id}/emergency-stop`, { mode: 'flatten', confirm: id });
+  const flattenStart = Date.now();
+  await Promise.race([session.result(), sleep(180_000)]);
+  const flattenSeconds = Math.round((Date.now() - flattenStart) / 1000);
+
+  const figures = {
+    bench: 'positions',
+    markets: markets.length,
+    openPositions: { atWindowStart: status0.openPositions.length, atWindowEnd: openAtEnd },
+    fillUpSeconds,
+    window: {
+      seconds: Math.round(wallMs / 1000),
+      workerCpuPctOfOneCore: Math.round(cpuPctOfCore * 10) / 10,
+      evaluations: status1.evaluations - status0.evaluations,
+      rssMb: Math.round(process.memoryUsage().rss / 1e6),
+    },
+    historyByType,
+    continueAsNew: {
+      suggestAfterEvents: SUGGEST_AFTER_EVENTS,
+      sessionRuns: sessionRuns.length,
+      maxEventsPerRun: Math.max(...sessionRuns),
+      eventsAllRuns: sessionEventsAllRuns,
+      runsSoFar: status1.runsSoFar,
+    },
+    flattenSeconds,
+    host: { cpus: cpus().length, loadAvg1m: Math.round(loadavg()[0] * 100) / 100 },
+    wallSeconds: Math.round((Date.now() - t0) / 1000),
+  };
+  lines.push(`${figures.openPositions.atWindowStart} positions open in one session on ${markets.length} markets`);
+  lines.push(`  (the probe holds one position per market; the simulator lists ${markets.length} KRW markets)`);
+  lines.push(
+    `  worker CPU ${figures.window.workerCpuPctOfOneCore} % of one core over ${figures.window.seconds} s (${figures.window.evaluations} evaluations)`,
+  );
+  for (const [type, h] of Object.entries(historyByType))
+    lines.push(`  history ${type.padEnd(16)} ${h.workflows} runs, max ${h.maxEvents} events, mean ${h.meanEvents}`);
+  lines.push(
+    `  session: ${sessionRuns.length} runs (continue-as-new suggested after ${SUGGEST_AFTER_EVENTS}), at most ${figures.continueAsNew.maxEventsPerRun} events per run, ${sessionEventsAllRuns} in all`,
+  );
+  lines.push(JSON.stringify(figures));
+} finally {
+  await services.stop();
+  await api.close();
+  await connection.close();
+  sim.child.kill('SIGTERM');
+  await db.close();
+  await temporal.stop();
+}
+// Printed after everything stopped, so no worker log line comes after the JSON.
+for (const line of lines) console.log(line);
