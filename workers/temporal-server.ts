@@ -67,6 +67,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   child.stderr?.on('data', (d) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
+  // A process that exits without calling stop() (a failed test run, an uncaught error) must not
+  // leave a dev server behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   let exited = false;
