@@ -1,5 +1,6 @@
 // The whole system on loopback for integration tests: a Temporal dev server of its own (so test
 // files never share task queues), an in-memory PGlite, the simulator, the workers and the API.
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server';
@@ -42,7 +43,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9' });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
-  const api = await buildApi({ db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default' });
+  const api = await buildApi(
+    { db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default' },
+    { webDist: join(import.meta.dirname, '..', 'web', 'dist') },
+  );
   await api.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.server.address() as { port: number };
   const running: TradingServices[] = [];
