@@ -10,9 +10,9 @@ import { validateRiskConfig } from '../core/risk';
 import type { SessionConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, returnCorrelation, validateParams } from '../core/strategy';
 import { selectUniverse } from '../core/strategy/universe';
+import { fromUpbitCandle } from '../exchange/marketdata/download';
 import { UPBIT_CANDLE_PATHS } from '../exchange/marketdata/timeframes';
 import type { UpbitClient } from '../exchange/upbit/client';
-import type { Candle as UpbitCandle } from '../exchange/upbit/types';
 import type { DecisionView } from '../workflows/definitions';
 import type { ActivityDeps } from './deps';
 
@@ -50,18 +50,6 @@ const HISTORY_COUNT = 200;
 const UNIVERSE_TTL_MS = 10 * 60_000;
 const TIMEFRAMES: Timeframe[] = ['minute1', 'minute5', 'minute15', 'minute60', 'minute240', 'day'];
 
-function toCandle(c: UpbitCandle): Candle {
-  return {
-    ts: Date.parse(`${c.candle_date_time_utc}Z`),
-    open: c.opening_price,
-    high: c.high_price,
-    low: c.low_price,
-    close: c.trade_price,
-    volume: c.candle_acc_trade_volume,
-    value: c.candle_acc_trade_price,
-  };
-}
-
 async function fetchCandles(
   client: UpbitClient,
   market: string,
@@ -70,7 +58,7 @@ async function fetchCandles(
 ): Promise<Candle[]> {
   const path = UPBIT_CANDLE_PATHS[timeframe];
   const rows = await client.candles({ market, unit: path.unit, minutes: path.minutes, count });
-  return rows.map(toCandle).sort((a, b) => a.ts - b.ts);
+  return rows.map(fromUpbitCandle).sort((a, b) => a.ts - b.ts);
 }
 
 interface SessionCache {

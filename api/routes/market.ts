@@ -1,6 +1,7 @@
 // Market data for the dashboard's charts and the strategy catalogue for its forms.
 import type { FastifyPluginAsync } from 'fastify';
 import { strategies } from '../../core/strategy';
+import { fromUpbitCandle } from '../../exchange/marketdata/download';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from '../../exchange/marketdata/timeframes';
 import type { ApiContext } from '../context';
 
@@ -47,16 +48,7 @@ export const marketRoutes =
           minutes: path.minutes,
           count: req.query.count,
         });
-        return candles
-          .map((c) => ({
-            ts: Date.parse(`${c.candle_date_time_utc}Z`),
-            open: c.opening_price,
-            high: c.high_price,
-            low: c.low_price,
-            close: c.trade_price,
-            volume: c.candle_acc_trade_volume,
-          }))
-          .sort((a, b) => a.ts - b.ts);
+        return candles.map(fromUpbitCandle).sort((a, b) => a.ts - b.ts);
       },
     );
   };

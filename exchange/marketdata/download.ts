@@ -2,6 +2,7 @@
 // so each range is walked backwards with `to` = the oldest candle seen so far. Only the ranges not yet stored are
 // fetched (before the oldest stored candle and after the newest), so a rerun fetches little and inserts nothing,
 // and an interrupted run resumes where it stopped.
+import type { Candle } from '../../core/market';
 import type { UpbitClient } from '../upbit/client';
 import type { Candle as UpbitCandle } from '../upbit/types';
 import { type CandleRow, type CandleStore, type Instant, insertCandles, storedSpan, toMs } from './store';
@@ -53,6 +54,19 @@ export function upbitCandleTs(c: UpbitCandle): number {
   const ts = Date.parse(`${c.candle_date_time_utc}Z`);
   if (Number.isNaN(ts)) throw new Error(`candle of ${c.market} has an unreadable time "${c.candle_date_time_utc}"`);
   return ts;
+}
+
+/** An Upbit candle as the engine's Candle (numbers, open time in UTC ms). */
+export function fromUpbitCandle(c: UpbitCandle): Candle {
+  return {
+    ts: upbitCandleTs(c),
+    open: c.opening_price,
+    high: c.high_price,
+    low: c.low_price,
+    close: c.trade_price,
+    volume: c.candle_acc_trade_volume,
+    value: c.candle_acc_trade_price,
+  };
 }
 
 export function upbitCandleRow(c: UpbitCandle, timeframe: CandleTimeframe, source: string): CandleRow {
