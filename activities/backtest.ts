@@ -26,9 +26,11 @@ export const EQUITY_POINTS = 2000;
 
 export const chunkRowId = (runId: string, key: string) => `${runId}~${key}`;
 
-// ---- candles, cached per worker process: parallel chunks of one request load them once
+// ---- candles, cached per worker process: parallel chunks of one request load them once. Entries expire so a
+// range re-run after an import or download reads the new rows.
 const CACHE_ENTRIES = 4;
-const candleCache = new Map<string, Promise<BacktestData>>();
+const CACHE_TTL_MS = 10 * 60_000;
+const candleCache = new Map<string, { at: number; data: Promise<BacktestData> }>();
 
 /** Candles of the request from its warm-up start to its end, from the `candles` table. */
 export function requestData(db: Database, request: BacktestRequest): Promise<BacktestData> {
@@ -36,7 +38,7 @@ export function requestData(db: Database, request: BacktestRequest): Promise<Bac
   const markets = [...request.markets].sort();
   const key = JSON.stringify([markets, request.timeframe, from, request.to]);
   const cached = candleCache.get(key);
-  if (cached) return cached;
+  if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.data;
   const loading = loadCandles(db, { markets, timeframe: request.timeframe, from, to: request.to }).then((candles) => {
     const empty = markets.filter((m) => candles[m].length === 0);
     if (empty.length)
@@ -46,7 +48,8 @@ export function requestData(db: Database, request: BacktestRequest): Promise<Bac
       );
     return { candles, timeframe: request.timeframe };
   });
-  candleCache.set(key, loading);
+  candleCache.delete(key);
+  candleCache.set(key, { at: Date.now(), data: loading });
   loading.catch(() => candleCache.delete(key));
   while (candleCache.size > CACHE_ENTRIES) candleCache.delete(candleCache.keys().next().value as string);
   return loading;
@@ -142,6 +145,7 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
       if (curve.length && curve[curve.length - 1].ts === p.ts) curve[curve.length - 1] = p;
       else curve.push(p);
     }
+    // compactResult thins a result's curves; only the equity curve is needed here.
     const thinned = compactResult(
       { equity: curve, metrics: { drawdownCurve: [] } } as unknown as BacktestResult,
       EQUITY_POINTS,

@@ -126,13 +126,24 @@ export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
     return view;
   }
 
+  /** A retried submit found its order already placed: take it over, and leave a trace of it. */
+  async function adopt(input: SubmitOrderInput, order: OrderWithTrades): Promise<ExchangeOrderView> {
+    const view = await recordExchangeOrder(input, order);
+    const message = `order ${input.identifier} was already on the exchange (${order.state}); adopted, not placed again`;
+    await db.prisma.riskEvent.create({
+      data: { sessionId: input.sessionId, kind: 'order_adopted', severity: 'info', message, details: {} },
+    });
+    await alerts.send({ sessionId: input.sessionId, kind: 'order_adopted', severity: 'info', message });
+    return view;
+  }
+
   return {
     async submitOrder(input: SubmitOrderInput): Promise<ExchangeOrderView> {
       const client = exchange(input.mode);
       // A retry (or a crash after the POST) may already have placed this identifier: adopt it.
       if (activityInfo().attempt > 1) {
         const existing = await findByIdentifier(client, input.identifier);
-        if (existing) return recordExchangeOrder(input, existing);
+        if (existing) return adopt(input, existing);
       }
       if (Date.now() > input.notAfterTs) {
         throw ApplicationFailure.nonRetryable(
@@ -161,7 +172,7 @@ export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
           for (const pause of [0, 1000, 3000]) {
             if (pause) await sleep(pause);
             const existing = await findByIdentifier(client, input.identifier);
-            if (existing) return recordExchangeOrder(input, existing);
+            if (existing) return adopt(input, existing);
           }
           throw ApplicationFailure.nonRetryable(
             `identifier ${input.identifier} burned without an order`,

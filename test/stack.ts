@@ -9,6 +9,7 @@ import { type SimOptions, type Simulator, startSimulator } from '../exchange/sim
 import type { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
 import { exchangeProvider } from '../workers/exchange';
+import { ExchangeHealth } from '../workers/exchange-health';
 import { startTradingServices, type TradingServices } from '../workers/services';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
 import { installRuntimeLogger } from '../workers/workers';
@@ -40,7 +41,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const temporal = await startDevServer({ headless: true, dynamicConfig: opts.dynamicConfig });
   const db = await openDatabase({ databaseUrl: opts.databaseUrl ?? 'memory://' });
   const sim = await startSimulator({ port: 0, seed: 7, tickMs: 100, historyMinutes: 600, ...opts.sim });
-  const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9' });
+  const health = new ExchangeHealth(5_000);
+  const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9', logger: health });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
   const api = await buildApi(
@@ -69,6 +71,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         mode: 'sim',
         taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
         priceIntervalMs: 250,
+        health,
       });
       running.push(services);
       return services;

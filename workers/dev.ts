@@ -11,6 +11,7 @@ import { openDatabase } from '../prisma/db';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
+import { ExchangeHealth } from './exchange-health';
 import { startTradingServices } from './services';
 import { startDevServer } from './temporal-server';
 import { installRuntimeLogger } from './workers';
@@ -52,7 +53,8 @@ async function main() {
     stops.push(['simulator', () => sim.close()]);
     simUrl = sim.baseUrl;
   }
-  const exchange = exchangeProvider({ simUrl, upbitUrl: cfg.upbitUrl });
+  const health = new ExchangeHealth();
+  const exchange = exchangeProvider({ simUrl, upbitUrl: cfg.upbitUrl, logger: health });
   const services = await startTradingServices({
     address,
     namespace: cfg.temporalNamespace,
@@ -61,6 +63,7 @@ async function main() {
     exchangeUrl: cfg.mode === 'live' ? cfg.upbitUrl : simUrl,
     mode: cfg.mode,
     taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
+    health,
   });
   stops.push(['workers', () => services.stop()]);
 

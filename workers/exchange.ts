@@ -1,12 +1,14 @@
 // Which exchange each mode talks to, and where its keys come from (never from workflow inputs).
 import type { TradingMode } from '../core/session/config';
-import { UpbitClient } from '../exchange/upbit/client';
+import { UpbitClient, type UpbitLogger } from '../exchange/upbit/client';
 
 export interface ExchangeEndpoints {
   /** Base URL of the simulator (sim and paper modes). */
   simUrl: string;
   /** Base URL of Upbit (live mode). */
   upbitUrl: string;
+  /** Receives the clients' warnings (rate limits, retried reads), e.g. an ExchangeHealth. */
+  logger?: UpbitLogger;
 }
 
 /** Keys per mode, read at call time: the simulator's documented defaults, or the operator's Upbit keys. */

@@ -3,6 +3,7 @@ import { openDatabase } from '../prisma/db';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
+import { ExchangeHealth } from './exchange-health';
 import { startTradingServices } from './services';
 import { installRuntimeLogger } from './workers';
 
@@ -13,11 +14,13 @@ const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_B
   .split(',')
   .map((q) => q.trim());
 const db = await openDatabase();
+const health = new ExchangeHealth();
 const services = await startTradingServices({
   address: cfg.temporalAddress,
   namespace: cfg.temporalNamespace,
   db,
-  exchange: exchangeProvider({ simUrl: cfg.simUrl, upbitUrl: cfg.upbitUrl }),
+  exchange: exchangeProvider({ simUrl: cfg.simUrl, upbitUrl: cfg.upbitUrl, logger: health }),
+  health,
   exchangeUrl: cfg.mode === 'live' ? cfg.upbitUrl : cfg.simUrl,
   mode: cfg.mode,
   taskQueues: queues,

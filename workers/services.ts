@@ -9,6 +9,7 @@ import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
 import { keysFor } from './exchange';
+import type { ExchangeHealth } from './exchange-health';
 import { type FillIngester, startFillIngester, wsBaseOf } from './fill-ingester';
 import { createWorkers, type WorkerSet } from './workers';
 
@@ -30,10 +31,18 @@ export async function startTradingServices(opts: {
   mode: TradingMode;
   taskQueues: string[];
   priceIntervalMs?: number;
+  /** The exchange clients' health monitor, if they were built with one: its reports are recorded here. */
+  health?: ExchangeHealth;
 }): Promise<TradingServices> {
   const { db, exchange } = opts;
   const prices = new PriceFeed(exchange, opts.priceIntervalMs);
   const alerter = new Alerter(db);
+  if (opts.health) {
+    opts.health.report = async ({ message, details }) => {
+      await db.prisma.riskEvent.create({ data: { kind: 'exchange_degraded', severity: 'warn', message, details } });
+      await alerter.send({ sessionId: null, kind: 'exchange_degraded', severity: 'warn', message });
+    };
+  }
   const connection = await NativeConnection.connect({ address: opts.address });
   const workers = await createWorkers({
     connection,
@@ -61,6 +70,7 @@ export async function startTradingServices(opts: {
     alerter,
     ingester,
     async stop() {
+      opts.health?.stop();
       await ingester.close();
       workers.shutdown();
       await running.catch(() => undefined);

@@ -2,12 +2,14 @@
 // risk engine, start one Position child per entry; pause/resume/emergency stop by signal, config by
 // validated update; continues-as-new carrying its state so a session can run for months.
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -28,7 +30,7 @@ import {
   validateRiskConfig,
 } from '../core/risk';
 import type { RiskConfig, RiskState } from '../core/risk/types';
-import { describeErrors, parseSessionConfig, type SessionConfig } from '../core/session/config';
+import { checkStrategyAndRisk, describeErrors, parseSessionConfig, type SessionConfig } from '../core/session/config';
 import {
   type DecisionView,
   type EmergencyMode,
@@ -47,7 +49,14 @@ import { positionWorkflowId, sessionWorkflowId } from './ids';
 import { positionWorkflow } from './position';
 import { SA_SESSION_STATUS } from './search-attributes';
 
+// Records and reconciliation retry until the exchange and the database answer again.
 const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+// An evaluation gives up after about a minute; the loop records it and tries at the next interval.
+const evaluation = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
@@ -149,8 +158,8 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
         const parsed = parseSessionConfig(patch, config);
         if (!parsed.ok) throw new Error(describeErrors(parsed.errors));
         if (parsed.value.mode !== config.mode) throw new Error('mode: cannot change the mode of a running session');
-        const risk = validateRiskConfig(parsed.value.risk);
-        if (!risk.ok) throw new Error(`risk: ${risk.errors.join('; ')}`);
+        const errors = checkStrategyAndRisk(parsed.value);
+        if (errors.length) throw new Error(errors.join('; '));
       },
     },
   );
@@ -196,10 +205,26 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     if (pendingEmergency) break;
     if (state.paused) {
       await setStatus('paused');
-      continue;
+      // Before this patch a paused session skipped the continue-as-new check below.
+      if (!patched('continue-as-new-while-paused')) continue;
+    } else {
+      await setStatus('running');
+      if (patched('evaluation-failure-is-not-fatal')) {
+        try {
+          await evaluateOnce();
+        } catch (err) {
+          if (!(err instanceof ActivityFailure)) throw err;
+          await acts.recordRiskEvent({
+            sessionId,
+            kind: 'evaluation_failed',
+            severity: 'warn',
+            message: `evaluation failed, retrying at the next interval: ${err.cause?.message ?? err.message}`,
+          });
+        }
+      } else {
+        await evaluateOnce();
+      }
     }
-    await setStatus('running');
-    await evaluateOnce();
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof tradingSession>({ sessionId, config, carry: state });
@@ -220,7 +245,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
   async function evaluateOnce() {
     const riskConfig = riskConfigOf(config);
     const now = Date.now();
-    const ev = await acts.evaluateSession({
+    const ev = await evaluation.evaluateSession({
       sessionId,
       config,
       openMarkets: Object.values(state.open).map((p) => p.market),

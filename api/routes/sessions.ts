@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyPluginAsync } from 'fastify';
-import { validateRiskConfig } from '../../core/risk';
 import {
+  checkStrategyAndRisk,
   defaultSessionConfig,
   describeErrors,
   parseSessionConfig,
@@ -11,7 +11,7 @@ import {
   type SessionConfig,
   type SessionPreset,
 } from '../../core/session/config';
-import { DEFAULT_STRATEGY_ID, getStrategy, validateParams } from '../../core/strategy';
+import { DEFAULT_STRATEGY_ID } from '../../core/strategy';
 import {
   emergencyStopSignal,
   pauseSignal,
@@ -30,24 +30,6 @@ const idParams = {
   required: ['id'],
   properties: { id: { type: 'string', pattern: '^[a-z0-9]{1,20}$' } },
 } as const;
-
-/** Checks strategy and risk settings too, so a bad config never reaches a workflow. */
-export function validateFullConfig(config: SessionConfig): string[] {
-  const errors: string[] = [];
-  let strategy: ReturnType<typeof getStrategy> | undefined;
-  try {
-    strategy = getStrategy(config.strategy);
-  } catch {
-    errors.push(`strategy: unknown strategy "${config.strategy}"`);
-  }
-  if (strategy) {
-    const params = validateParams(strategy, config.strategyParams);
-    if (!params.ok) errors.push(...params.errors.map((e) => `strategyParams.${e}`));
-  }
-  const risk = validateRiskConfig(config.risk);
-  if (!risk.ok) errors.push(...risk.errors.map((e) => `risk.${e}`));
-  return errors;
-}
 
 export const sessionRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
@@ -107,7 +89,7 @@ export const sessionRoutes =
           base,
         );
         if (!parsed.ok) throw new HttpError(400, `invalid session config: ${describeErrors(parsed.errors)}`);
-        const errors = validateFullConfig(parsed.value);
+        const errors = checkStrategyAndRisk(parsed.value);
         if (errors.length) throw new HttpError(400, `invalid session config: ${errors.join('; ')}`);
         const cfg = parsed.value;
         const id = randomBytes(6).toString('hex').slice(0, 10);
@@ -143,11 +125,23 @@ export const sessionRoutes =
       '/api/sessions/:id',
       { schema: { summary: 'A session with its live state (queried from its workflow)', params: idParams } },
       async (req) => {
-        const row = await findSession(req.params.id);
+        let row = await findSession(req.params.id);
+        const handle = handleOf(row.id);
         let live: SessionStatus | null = null;
         let liveError: string | null = null;
         try {
-          live = await handleOf(row.id).query(sessionStatusQuery);
+          // A failed or terminated workflow still answers queries with its last state: ask Temporal
+          // how it ended, and write that down so the list tells the truth too.
+          const described = await handle.describe();
+          const ended = described.status.name;
+          if (ended !== 'RUNNING' && ended !== 'CONTINUED_AS_NEW') {
+            const status = ended === 'COMPLETED' ? 'stopped' : 'failed';
+            if (row.status !== status) {
+              row = await ctx.db.prisma.session.update({ where: { id: row.id }, data: { status } });
+            }
+            if (status === 'failed') liveError = `workflow ${ended.toLowerCase()}`;
+          }
+          live = await handle.query(sessionStatusQuery);
         } catch (err) {
           liveError = (err as Error).message;
         }

@@ -1,5 +1,7 @@
 // A trading session's configuration: what the API accepts, the workflow carries and the
 // `updateConfig` validator checks. One parser, used by all three.
+import { validateRiskConfig } from '../risk';
+import { getStrategy, validateParams } from '../strategy';
 
 export const TRADING_MODES = ['sim', 'paper', 'live'] as const;
 export type TradingMode = (typeof TRADING_MODES)[number];
@@ -154,3 +156,24 @@ export const SESSION_PRESETS = {
 } as const satisfies Record<string, Partial<Record<keyof SessionConfig, unknown>>>;
 
 export type SessionPreset = keyof typeof SESSION_PRESETS;
+
+/**
+ * The strategy exists, its parameters fit its schema, and the risk settings are valid: the checks
+ * beyond `parseSessionConfig`, so a bad config never reaches (or changes) a running session.
+ */
+export function checkStrategyAndRisk(config: SessionConfig): string[] {
+  const errors: string[] = [];
+  let strategy: ReturnType<typeof getStrategy> | undefined;
+  try {
+    strategy = getStrategy(config.strategy);
+  } catch {
+    errors.push(`strategy: unknown strategy "${config.strategy}"`);
+  }
+  if (strategy) {
+    const params = validateParams(strategy, config.strategyParams);
+    if (!params.ok) errors.push(...params.errors.map((e) => `strategyParams.${e}`));
+  }
+  const risk = validateRiskConfig(config.risk);
+  if (!risk.ok) errors.push(...risk.errors.map((e) => `risk.${e}`));
+  return errors;
+}
