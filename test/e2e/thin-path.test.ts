@@ -172,13 +172,14 @@ describe('thin path', () => {
     expect(/Bearer\s+ey/.test(everything)).toBe(false);
 
     if (process.env.RECORD_HISTORIES) {
-      // Saves histories for the replay test (test/replay): run once after a deliberate workflow change.
+      // RECORD_HISTORIES=<label> saves one history per workflow type for the replay test
+      // (test/replay/histories/<type>-<label>.json): keep the old ones, add new ones after a change.
       const dir = join(import.meta.dirname, '..', 'replay', 'histories');
       for await (const wf of stack.client.workflow.list({
         query: `WorkflowId STARTS_WITH 'session-${id}' OR WorkflowId STARTS_WITH 'pos-${id}' OR WorkflowId STARTS_WITH 'ord-pos-${id}'`,
       })) {
         const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-        writeFileSync(join(dir, `${wf.type}-${wf.workflowId.split('-')[0]}.json`), historyToJSON(history));
+        writeFileSync(join(dir, `${wf.type}-${process.env.RECORD_HISTORIES}.json`), historyToJSON(history));
       }
     }
   }, 240_000);
