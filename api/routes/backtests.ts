@@ -109,8 +109,12 @@ export function parseBacktestRequest(body: BacktestBody): BacktestRequest {
   };
   if (kind === 'optimize' || kind === 'walkforward') request.optimize = parseOptimize(body, strategy.id);
   if (kind === 'walkforward') {
-    const wf = body.walkforward;
-    if (!wf) throw bad('walkforward: required for kind walkforward ({mode, trainDays, testDays, stepDays?})');
+    // Without settings (the dashboard sends none): train on half the range, test on sixths, so three folds.
+    const wf = body.walkforward ?? {
+      mode: 'rolling',
+      trainDays: (to - from) / 2 / DAY_MS,
+      testDays: (to - from) / 6 / DAY_MS,
+    };
     if (wf.mode !== 'rolling' && wf.mode !== 'anchored')
       throw bad(`walkforward.mode: must be rolling or anchored, got ${JSON.stringify(wf.mode)}`);
     for (const f of ['trainDays', 'testDays', 'stepDays'] as const) {
@@ -120,9 +124,9 @@ export function parseBacktestRequest(body: BacktestBody): BacktestRequest {
     }
     request.walkforward = {
       mode: wf.mode,
-      trainMs: (wf.trainDays as number) * DAY_MS,
-      testMs: (wf.testDays as number) * DAY_MS,
-      ...(wf.stepDays !== undefined && { stepMs: wf.stepDays * DAY_MS }),
+      trainMs: Math.floor((wf.trainDays as number) * DAY_MS),
+      testMs: Math.floor((wf.testDays as number) * DAY_MS),
+      ...(wf.stepDays !== undefined && { stepMs: Math.floor(wf.stepDays * DAY_MS) }),
     };
     try {
       walkForwardFolds({ from, to }, request.walkforward);

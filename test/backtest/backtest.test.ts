@@ -193,6 +193,14 @@ describe('backtests on Temporal', () => {
     expect(run.metrics?.totalReturn).toBeCloseTo(expected.outOfSample.totalReturn, 12);
   });
 
+  it('walks forward with default folds when the request names none (the dashboard sends none)', async () => {
+    const id = await launch({ kind: 'walkforward', optimize: { method: 'random', budget: 2, objective: 'sharpe' } });
+    const run = await finished(id);
+    expect(run.status, run.error).toBe('completed');
+    // Half the range to train, sixths to test: three folds, the last ending at the range's end.
+    expect(run.folds?.length).toBe(3);
+  });
+
   it('Monte Carlo: shuffles keep the final equity, bootstraps spread it', async () => {
     const id = await launch({ kind: 'montecarlo', montecarlo: { runs: 500, seed: 4 } });
     const run = await finished(id);
