@@ -3,6 +3,7 @@
 // back through the API. The answers are checked against the same engine run in this process.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBacktestActivities } from '../../activities/backtest';
@@ -150,6 +151,14 @@ describe('backtests on Temporal', () => {
     );
     expect(run.params).toMatchObject(expected[0].params);
     expect(run.metrics?.totalReturn).toBeCloseTo(expected[0].metrics.totalReturn, 12);
+    // Results stay in the database: the history carries requests and scores only.
+    const history = await stack.client.workflow.getHandle(id).fetchHistory();
+    const sizes = (history.events ?? []).map((e) => historyToJSON({ events: [e] }).length);
+    console.log(
+      `optimise history: ${sizes.length} events, largest ${Math.max(...sizes)} B, all ${sizes.reduce((a, b) => a + b, 0)} B`,
+    );
+    expect(Math.max(...sizes)).toBeLessThan(16_000);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(200_000);
     // 12 sets in chunks of 3, each computed once.
     const chunks = await chunkRows(id);
     expect([...chunks.keys()].sort()).toEqual(['c0', 'c1', 'c2', 'c3']);
