@@ -23,7 +23,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1_000_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, allowUnionTypes: true } },
   });
 
   // Every error leaves as {error, message}; validation messages name the field.

@@ -36,6 +36,7 @@ export function exchangeProvider(endpoints: ExchangeEndpoints): (mode: TradingMo
       client = new UpbitClient({
         baseUrl: mode === 'live' ? endpoints.upbitUrl : endpoints.simUrl,
         keys: keysFor(mode),
+        logger: endpoints.logger,
       });
       clients.set(mode, client);
     }

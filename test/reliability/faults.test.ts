@@ -172,6 +172,9 @@ describe('exchange faults during a session', () => {
     console.log(`risk events by kind: ${JSON.stringify(Object.fromEntries(kinds))}`);
     console.log(`alerts received: ${alerts.length}; ${alerts.slice(0, 5).join(' | ')}`);
     expect(kinds.get('stream_reconnect') ?? 0).toBeGreaterThanOrEqual(1);
+    // 429 bursts and 5xx reach the dashboard and the channels as exchange_degraded summaries.
+    expect(kinds.get('exchange_degraded') ?? 0).toBeGreaterThanOrEqual(1);
+    expect(alerts.some((a) => a.includes('exchange_degraded'))).toBe(true);
     expect(kinds.get('emergency_flatten')).toBe(1);
     expect(alerts.some((a) => a.includes('stream_reconnect'))).toBe(true);
     console.log(
