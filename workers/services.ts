@@ -64,19 +64,25 @@ export async function startTradingServices(opts: {
       await alerter.send({ sessionId: null, kind: 'stream_reconnect', severity: 'warn', message });
     },
   });
+  let stopping: Promise<void> | undefined;
   return {
     workers,
     running,
     alerter,
     ingester,
-    async stop() {
-      opts.health?.stop();
-      await ingester.close();
-      workers.shutdown();
-      await running.catch(() => undefined);
-      prices.stop();
-      await clientConnection.close();
-      await connection.close();
+    stop() {
+      stopping ??= stopAll();
+      return stopping;
     },
   };
+
+  async function stopAll() {
+    opts.health?.stop();
+    await ingester.close();
+    workers.shutdown();
+    await running.catch(() => undefined);
+    prices.stop();
+    await clientConnection.close();
+    await connection.close();
+  }
 }
