@@ -68,7 +68,7 @@ function SessionsPanel() {
   const queryClient = useQueryClient();
   const [signalled, setSignalled] = useState<string[] | null>(null);
   const startDemo = useMutation({
-    mutationFn: () => apiRequest<Session>('POST', '/api/sessions', { name: 'demo' }),
+    mutationFn: () => apiRequest<Session>('POST', '/api/sessions', { name: 'demo', preset: 'demo' }),
     onSuccess: (session) => {
       queryClient.invalidateQueries({ queryKey: ['sessions'] });
       if (session?.id) navigate({ page: 'session', id: session.id });
@@ -106,7 +106,7 @@ function SessionsPanel() {
           {startDemo.isPending ? 'Starting…' : '▶ Start demo session'}
         </button>
         <p className="max-w-md text-sm text-slate-400">
-          Starts a session named “demo” with the server's default mode and strategy, and opens it.
+          Starts a demo session in the server's mode: the probe strategy with a 3-minute time exit, so positions open and close within minutes. It shows the machinery, not a way to make money.
         </p>
       </div>
       <div className="space-y-2">
