@@ -6,5 +6,8 @@ export default defineConfig({
     exclude: ['node_modules/**', 'data/**', 'web/dist/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Integration files mostly wait on timers, servers and the exchange: three at a time keeps a
+    // 2-core machine busy without starving them (vitest's default here would be one).
+    maxWorkers: 3,
   },
 });
