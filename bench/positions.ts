@@ -1,5 +1,5 @@
 // Many concurrent positions in one session: a probe session on every KRW market of the simulator
-// (36; the probe holds at most one position per market) with risk limits opened up and exits far
+// (50; the probe holds at most one position per market) with risk limits opened up and exits far
 // away, so the positions stay open. Measured:
 //   - worker CPU: process.cpuUsage() of this process, which hosts the Temporal workers, the price
 //     feed, the fill ingester and the in-memory database (the simulator runs in a child process and
