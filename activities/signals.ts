@@ -179,8 +179,8 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
         if (exit && position) exits.push({ market, score: exit.score, reasons: exit.reasons });
         const entry = result.intents.find((i) => i.kind === 'entry');
         const bid = bestBid.get(market);
-        const held = position !== undefined || input.openMarkets.includes(market);
-        if (!entry || !bid || (held && risk.value.onePositionPerCoin)) continue;
+        const holding = position !== undefined || input.openMarkets.includes(market);
+        if (!entry || !bid || (holding && risk.value.onePositionPerCoin)) continue;
         const rules = await rulesOf(cache, client, market);
         const quote = quoteOf(market);
         const price = stepTicks(quote, roundToTick(quote, bid, 'bid'), config.order.entryTicksAboveBid);
