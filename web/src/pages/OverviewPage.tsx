@@ -106,7 +106,8 @@ function SessionsPanel() {
           {startDemo.isPending ? 'Starting…' : '▶ Start demo session'}
         </button>
         <p className="max-w-md text-sm text-slate-400">
-          Starts a demo session in the server's mode: the probe strategy with a 3-minute time exit, so positions open and close within minutes. It shows the machinery, not a way to make money.
+          Starts a demo session in the server's mode: the probe strategy with a 3-minute time exit, so positions open
+          and close within minutes. It shows the machinery, not a way to make money.
         </p>
       </div>
       <div className="space-y-2">
