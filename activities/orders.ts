@@ -6,24 +6,15 @@ import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { DuplicatedIdentifier, OrderNotFound, UpbitError } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
-import type { ExchangeOrderView, OrderSide } from '../workflows/definitions';
+import type { ExchangeOrderView, OrderRequest } from '../workflows/definitions';
 import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';
 
-export interface SubmitOrderInput {
-  orderId: string;
-  identifier: string;
-  sessionId: string;
-  positionId: string | null;
-  mode: TradingMode;
-  market: string;
-  side: OrderSide;
-  ordType: 'limit' | 'price' | 'market';
-  price?: string;
-  volume?: string;
-  notAfterTs: number;
-  purpose: 'entry' | 'exit';
-}
+/** One exchange order of an Order workflow: its request plus the identifier of this attempt. */
+export type SubmitOrderInput = Pick<
+  OrderRequest,
+  'sessionId' | 'positionId' | 'mode' | 'market' | 'side' | 'ordType' | 'price' | 'volume' | 'notAfterTs' | 'purpose'
+> & { orderId: string; identifier: string };
 
 export function toOrderView(o: Order): ExchangeOrderView {
   const executed = new Decimal(o.executed_volume ?? '0');
