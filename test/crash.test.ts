@@ -93,7 +93,8 @@ describe.skipIf(!databaseUrl)('crash safety (SIGKILL of the worker)', () => {
         name: `crash ${point}`,
         strategy: 'probe',
         config: {
-          markets: ['KRW-XRP'],
+          // Several markets: the probe needs an up-closing minute in one of them to enter.
+          markets: ['KRW-XRP', 'KRW-ETH', 'KRW-SOL', 'KRW-DOGE'],
           loopIntervalSec: 1,
           risk: { maxOpenPositions: 1 },
           order: { timeoutSec: 2, fallbackToMarket: true, maxSlippagePct: 5 },
