@@ -82,6 +82,11 @@ describe('Alerter', () => {
     await alerter.send({ sessionId: null, kind: 'reconnect', severity: 'warn', message: 'after the storm' });
     expect(slack()).toHaveLength(4);
     expect(String(slack()[3].body.text)).toContain('+37 earlier alerts held back');
+    // An emergency stop in the middle of a storm is not held back.
+    for (let i = 0; i < 10; i++)
+      await alerter.send({ sessionId: null, kind: 'reconnect', severity: 'warn', message: 'x' });
+    await alerter.send({ sessionId: null, kind: 'emergency_flatten', severity: 'critical', message: 'stop' });
+    expect(String(slack().at(-1)?.body.text)).toContain('emergency_flatten');
   });
 
   it('a failing webhook does not throw and is counted', async () => {

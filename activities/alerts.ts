@@ -66,7 +66,8 @@ export class Alerter {
       channels
         .filter((c) => c.enabled && RANK[alert.severity] >= RANK[c.minSeverity as Severity])
         .map(async (c) => {
-          const bucket = this.take(c.id);
+          // Critical alerts (emergency stops) are never held back; they still use up the budget.
+          const bucket = this.take(c.id, alert.severity === 'critical');
           if (!bucket) return;
           const held = bucket.suppressed;
           bucket.suppressed = 0;
@@ -82,13 +83,13 @@ export class Alerter {
     );
   }
 
-  private take(channelId: string): Bucket | null {
+  private take(channelId: string, always = false): Bucket | null {
     const now = this.now();
     const b = this.buckets.get(channelId) ?? { tokens: this.burst, updated: now, suppressed: 0 };
     b.tokens = Math.min(this.burst, b.tokens + ((now - b.updated) / 60_000) * this.perMinute);
     b.updated = now;
     this.buckets.set(channelId, b);
-    if (b.tokens < 1) {
+    if (b.tokens < 1 && !always) {
       b.suppressed += 1;
       return null;
     }
