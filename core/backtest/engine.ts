@@ -36,6 +36,7 @@ import {
   evaluateMarket,
   getStrategy,
   type Intent,
+  indicatorTimeframesOf,
   returnCorrelation,
   validateParams,
 } from '../strategy';
@@ -737,7 +738,13 @@ export function runBacktests(
   const other = configs.find((c) => c.strategyId !== strategy.id);
   if (other)
     throw new BacktestInputError([`strategyId: one pass runs one strategy (${strategy.id}), got ${other.strategyId}`]);
-  return runBacktestsWith(strategy, configs, data, new FeatureEngine({ baseTimeframe: data.timeframe }));
+  // Only the timeframes the strategy reads get indicators (a 1-minute backtest of a 15-minute strategy skips
+  // the 1-minute ones, most of the work); the rest of the engine's figures use bars, not indicators.
+  const features = new FeatureEngine({
+    baseTimeframe: data.timeframe,
+    indicatorTimeframes: indicatorTimeframesOf(strategy),
+  });
+  return runBacktestsWith(strategy, configs, data, features);
 }
 
 export function runBacktest(config: BacktestConfig, data: BacktestData, strategy?: AnyStrategy): BacktestResult {

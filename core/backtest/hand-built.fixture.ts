@@ -18,6 +18,7 @@ export const breakout: Strategy<{ jumpPct: number }> = {
   defaults: { jumpPct: 1 },
   entryTimeframe: 'minute60',
   warmupBars: { minute60: 2 },
+  timeframes: ['minute60'],
   evaluate({ market, snapshot, params, position }) {
     const c = snapshot.timeframes.minute60.closes;
     if (position || c.length < 2) return [];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Candle } from '../market/candles';
 import { bucketStart, resample, TIMEFRAMES, type Timeframe } from '../market/timeframes';
 import { logReturnStd } from './bar-indicators';
-import { FeatureEngine, LookAheadError } from './engine';
+import { FeatureEngine, LookAheadError, UncomputedIndicatorError } from './engine';
 
 const M = 60_000;
 const H = 3_600_000;
@@ -275,6 +275,55 @@ describe('FeatureEngine: cross-market figures', () => {
     // window start = 3 hours before: the close of the bar that closed then is 104 (bar 2); the peak after is 110
     expect(ctx.btcReturn).toBeCloseTo(102 / 104 - 1, 12);
     expect(ctx.btcDrop).toBeCloseTo((110 - 102) / 110, 12);
+  });
+});
+
+describe('FeatureEngine: indicators of some timeframes only', () => {
+  it('keeps the bars of every timeframe and the indicators of the chosen ones; other indicators throw', () => {
+    const history = candles(2000);
+    const some = new FeatureEngine({ indicatorTimeframes: ['minute15', 'day'] });
+    const all = new FeatureEngine();
+    feed(some, 'KRW-ETH', history);
+    feed(all, 'KRW-ETH', history);
+    const ts = history[1999].ts + 30_000; // the last bar still forming
+    const a = some.snapshot('KRW-ETH', ts);
+    const b = all.snapshot('KRW-ETH', ts);
+    expect(a.timeframes.minute15).toEqual(b.timeframes.minute15);
+    expect({ ...a, timeframes: null, forming: null }).toEqual({ ...b, timeframes: null, forming: null });
+    expect(a.forming?.candle).toEqual(b.forming?.candle);
+    for (const tf of ['minute1', 'minute5', 'minute60', 'minute240'] as const) {
+      const {
+        timeframe,
+        barsSeen,
+        lastClosedTs,
+        ts: times,
+        opens,
+        highs,
+        lows,
+        closes,
+        volumes,
+        close,
+      } = b.timeframes[tf];
+      expect(a.timeframes[tf]).toMatchObject({
+        timeframe,
+        barsSeen,
+        lastClosedTs,
+        opens,
+        highs,
+        lows,
+        closes,
+        volumes,
+        close,
+      });
+      expect(a.timeframes[tf].ts).toEqual(times);
+      expect(() => a.timeframes[tf].ema21).toThrow(UncomputedIndicatorError);
+    }
+    expect(() => a.timeframes.minute5.rsi14).toThrow(
+      /minute5\.rsi14 read, but this FeatureEngine does not compute minute5/,
+    );
+    expect(() => a.forming?.values.atr).toThrow(/minute1\.atr/);
+    expect(a.forming?.values.close).toBe(b.forming?.values.close);
+    expect(some.context(ts)).toEqual(all.context(ts));
   });
 });
 

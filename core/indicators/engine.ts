@@ -38,6 +38,12 @@ export type FeatureEngineOptions = {
   ethMarket: string;
   /** Data-quality gate on the base candles; `timeframe` and `dayBoundary` follow the engine's. */
   quality: Partial<Omit<QualityOptions, 'timeframe' | 'dayBoundary' | 'revisions'>>;
+  /**
+   * Timeframes whose indicators are computed ('all' by default). The others still resample and keep their bars
+   * (history, barsSeen, close), but reading one of their indicator values from a snapshot throws: a backtest of
+   * a strategy that reads 5/15/60-minute bars then skips the 1-minute indicators, most of the work.
+   */
+  indicatorTimeframes: 'all' | readonly Timeframe[];
 };
 
 export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
@@ -51,6 +57,7 @@ export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
   btcMarket: 'KRW-BTC',
   ethMarket: 'KRW-ETH',
   quality: {},
+  indicatorTimeframes: 'all',
 };
 
 /** A snapshot was asked for a time before data the engine has already folded into its closed bars. */
@@ -74,9 +81,82 @@ export type IngestResult = {
 
 export type WarmUpResult = { accepted: number; rejected: { ts: number; reason: string }[] };
 
+function computesIndicators(o: FeatureEngineOptions, tf: Timeframe): boolean {
+  return o.indicatorTimeframes === 'all' || o.indicatorTimeframes.includes(tf);
+}
+
+/** A snapshot's indicator value was read on a timeframe the engine does not compute indicators for. */
+export class UncomputedIndicatorError extends Error {
+  constructor(
+    readonly timeframe: Timeframe,
+    readonly field: string,
+  ) {
+    super(
+      `${timeframe}.${field} read, but this FeatureEngine does not compute ${timeframe} indicators: ` +
+        `a strategy must list every timeframe it reads in its \`timeframes\` (FeatureEngineOptions.indicatorTimeframes)`,
+    );
+    this.name = 'UncomputedIndicatorError';
+  }
+}
+
+// Every indicator field (`close` is the bar's own, known for every timeframe); the Record type makes the
+// compiler point here when IndicatorValues gains a field.
+const INDICATOR_FIELDS = Object.keys({
+  ema9: 0,
+  ema21: 0,
+  ema50: 0,
+  ema200: 0,
+  sma9: 0,
+  sma21: 0,
+  sma50: 0,
+  sma200: 0,
+  macd: 0,
+  adx: 0,
+  plusDi: 0,
+  minusDi: 0,
+  rsi14: 0,
+  rsi7: 0,
+  stochK: 0,
+  stochD: 0,
+  roc: 0,
+  cumReturn: 0,
+  atr: 0,
+  bb: 0,
+  realizedVol: 0,
+  vwap: 0,
+  obv: 0,
+  volumeSpike: 0,
+  vpt: 0,
+} satisfies Record<Exclude<keyof IndicatorValues, 'close'>, 0>);
+
+/** Per timeframe, a prototype whose indicator fields throw: reading one must fail loudly, never look like "not warmed up". */
+const uncomputedPrototypes = new Map<Timeframe, object>();
+function uncomputedPrototype(timeframe: Timeframe): object {
+  let proto = uncomputedPrototypes.get(timeframe);
+  if (!proto) {
+    proto = {};
+    for (const field of INDICATOR_FIELDS)
+      Object.defineProperty(proto, field, {
+        get() {
+          throw new UncomputedIndicatorError(timeframe, field);
+        },
+      });
+    uncomputedPrototypes.set(timeframe, proto);
+  }
+  return proto;
+}
+
+/** Indicator values of a timeframe that is not computed: only `close`. */
+function uncomputedValues(timeframe: Timeframe, close: number): IndicatorValues {
+  const v = Object.create(uncomputedPrototype(timeframe)) as IndicatorValues;
+  v.close = close;
+  return v;
+}
+
 /** One timeframe of one market. */
 class TimeframeState {
-  readonly indicators: BarIndicators;
+  /** Null when the engine was told not to compute this timeframe's indicators. */
+  readonly indicators: BarIndicators | null;
   readonly history: BarHistory;
   /** Resamples base candles into this timeframe; null for the base timeframe itself. */
   readonly resampler: Resampler | null;
@@ -94,15 +174,18 @@ class TimeframeState {
     isBase: boolean,
     dayBoundary: DayBoundary,
     capacity: number,
+    computeIndicators: boolean,
   ) {
-    this.indicators = new BarIndicators({ vwapDay: timeframe === 'day' ? null : dayBoundary });
+    this.indicators = computeIndicators
+      ? new BarIndicators({ vwapDay: timeframe === 'day' ? null : dayBoundary })
+      : null;
     this.history = new BarHistory(capacity);
     this.resampler = isBase ? null : new Resampler(timeframe, dayBoundary);
   }
 
   /** Records a closed bar; for resampled timeframes also feeds it to the indicators. */
   close(bar: Candle, feedIndicators: boolean): void {
-    if (feedIndicators) this.indicators.update(bar, false);
+    if (feedIndicators) this.indicators?.update(bar, false);
     this.history.push(bar);
     this.barsSeen++;
     this.lastClosedTs = bar.ts;
@@ -138,7 +221,10 @@ class MarketState {
     const baseMs = timeframeMs(o.baseTimeframe);
     for (const tf of TIMEFRAMES) {
       if (timeframeMs(tf) >= baseMs) {
-        this.tfs.set(tf, new TimeframeState(tf, tf === o.baseTimeframe, o.dayBoundary, capacity));
+        this.tfs.set(
+          tf,
+          new TimeframeState(tf, tf === o.baseTimeframe, o.dayBoundary, capacity, computesIndicators(o, tf)),
+        );
       }
     }
     this.base = this.tfs.get(o.baseTimeframe)!;
@@ -197,6 +283,28 @@ function timeframeFeatures(
     closes: history ? history.last('close', n) : [],
     volumes: history ? history.last('volume', n) : [],
   };
+}
+
+/** TimeframeFeatures of a timeframe that is not computed: its bars, and indicator fields that throw. */
+function uncomputedFeatures(
+  timeframe: Timeframe,
+  barsSeen: number,
+  lastClosedTs: number | null,
+  history: BarHistory | null,
+  n: number,
+): TimeframeFeatures {
+  const closes = history ? history.last('close', n) : [];
+  const f = uncomputedValues(timeframe, closes.length ? closes[closes.length - 1] : Number.NaN) as TimeframeFeatures;
+  f.timeframe = timeframe;
+  f.barsSeen = barsSeen;
+  f.lastClosedTs = lastClosedTs;
+  f.ts = history ? history.last('ts', n) : [];
+  f.opens = history ? history.last('open', n) : [];
+  f.highs = history ? history.last('high', n) : [];
+  f.lows = history ? history.last('low', n) : [];
+  f.closes = closes;
+  f.volumes = history ? history.last('volume', n) : [];
+  return f;
 }
 
 export class FeatureEngine {
@@ -298,7 +406,13 @@ export class FeatureEngine {
       if (st.latestOpen) this.closeBase(st);
       return result;
     }
-    const tf = new TimeframeState(timeframe, false, this.options.dayBoundary, this.capacity);
+    const tf = new TimeframeState(
+      timeframe,
+      false,
+      this.options.dayBoundary,
+      this.capacity,
+      computesIndicators(this.options, timeframe),
+    );
     st.tfs.set(timeframe, tf);
     for (const raw of candles) {
       const check = checkCandle(raw);
@@ -459,8 +573,9 @@ export class FeatureEngine {
 
   private closeBase(st: MarketState): void {
     const bar = st.latest!;
-    if (!st.formingApplied) st.base.indicators.update(bar, false);
-    else if (st.formingStale) st.base.indicators.update(bar, true);
+    const ind = st.base.indicators;
+    if (ind && !st.formingApplied) ind.update(bar, false);
+    else if (ind && st.formingStale) ind.update(bar, true);
     st.base.close(bar, false);
     st.latestOpen = false;
     st.formingApplied = false;
@@ -471,6 +586,7 @@ export class FeatureEngine {
   /** Puts the forming bar into the base indicators (keeping the closed values first) and reads them. */
   private formingValues(st: MarketState): IndicatorValues {
     const ind = st.base.indicators;
+    if (!ind) return uncomputedValues(st.base.timeframe, st.latest!.close);
     if (!st.formingApplied) {
       st.closedValues = st.base.barsSeen > 0 ? ind.values() : null;
       ind.update(st.latest!, false);
@@ -499,9 +615,14 @@ export class FeatureEngine {
       );
     }
     if (tf.cached?.barsSeen === tf.barsSeen) return tf.cached;
-    // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
-    const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
-    const f = timeframeFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf.history, this.options.historyLength);
+    const n = this.options.historyLength;
+    let f: TimeframeFeatures;
+    if (!tf.indicators) f = uncomputedFeatures(tf.timeframe, tf.barsSeen, tf.lastClosedTs, tf.history, n);
+    else {
+      // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
+      const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
+      f = timeframeFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf.history, n);
+    }
     // Shared by every snapshot until the next bar closes, so no caller may change it.
     for (const arr of [f.ts, f.opens, f.highs, f.lows, f.closes, f.volumes]) Object.freeze(arr);
     tf.cached = Object.freeze(f);
@@ -509,6 +630,7 @@ export class FeatureEngine {
   }
 
   private emptyFeatures(tf: Timeframe): TimeframeFeatures {
+    if (!computesIndicators(this.options, tf)) return uncomputedFeatures(tf, 0, null, null, 0);
     return timeframeFeatures(tf, null, 0, null, null, 0);
   }
 

@@ -1,7 +1,7 @@
 // The one way live trading and the backtester run a strategy on a market: data-quality gate,
 // memory update, warm-up gate, the strategy itself, then the fee/edge filter on entries. Every
 // resulting entry, exit or blocked entry comes back as a small Decision.
-import type { FeatureSnapshot, MarketContext } from '../indicators';
+import type { FeatureSnapshot, MarketContext, Timeframe } from '../indicators';
 import type { DecimalInput } from '../market';
 import type { RiskConfig } from '../risk';
 import { checkEdge, DEFAULT_RISK_CONFIG } from '../risk';
@@ -32,6 +32,14 @@ export interface EvaluateMarketResult<M> {
   decisions: Decision[];
   /** Why the strategy was not asked at all (bad data, not warmed up), when it wasn't. */
   skipped?: string;
+}
+
+/**
+ * The timeframes whose indicators running `strategy` reads: its own, and its entry timeframe (decision inputs and
+ * the edge filter here; sizing and the exit plan in the callers). A feature engine may compute only these.
+ */
+export function indicatorTimeframesOf(strategy: Strategy<unknown>): Timeframe[] {
+  return [...new Set([...strategy.timeframes, strategy.entryTimeframe])];
 }
 
 /** The handful of raw numbers a decision is explained by. */

@@ -76,6 +76,11 @@ export interface Strategy<P, M = any> {
   entryTimeframe: Timeframe;
   /** Closed bars each timeframe needs before the strategy may enter. */
   warmupBars: Partial<Record<Timeframe, number>>;
+  /**
+   * Every timeframe `evaluate` and `memory.update` read. A backtest computes indicators only for these and the
+   * entry timeframe (see indicatorTimeframesOf); reading an indicator of any other timeframe throws.
+   */
+  timeframes: readonly Timeframe[];
   evaluate(input: StrategyInput<P, M>): Intent[];
   memory?: StrategyMemory<P, M>;
 }

@@ -117,5 +117,6 @@ export const breakout: Strategy<BreakoutParams> = {
   defaults: defaultsOf<BreakoutParams>(schema),
   entryTimeframe: 'minute15',
   warmupBars: { day: 6, minute60: 30, minute15: 30 },
+  timeframes: ['minute15', 'minute60', 'day'],
   evaluate,
 };

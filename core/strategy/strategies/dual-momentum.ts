@@ -103,5 +103,6 @@ export const dualMomentum: Strategy<DualMomentumParams> = {
   defaults: defaultsOf<DualMomentumParams>(schema),
   entryTimeframe: 'minute240',
   warmupBars: { day: 46, minute240: 30 },
+  timeframes: ['minute240', 'day'],
   evaluate,
 };

@@ -144,5 +144,6 @@ export const ensemble: Strategy<EnsembleParams> = {
   defaults: defaultsOf<EnsembleParams>(schema),
   entryTimeframe: 'minute15',
   warmupBars: { minute15: 50, minute60: 50 },
+  timeframes: ['minute15', 'minute60', 'day'],
   evaluate,
 };

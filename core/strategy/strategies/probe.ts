@@ -51,5 +51,6 @@ export const probe: Strategy<ProbeParams> = {
   defaults: defaultsOf<ProbeParams>(schema),
   entryTimeframe: 'minute1',
   warmupBars: { minute1: 2 },
+  timeframes: ['minute1'],
   evaluate,
 };

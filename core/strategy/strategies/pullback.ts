@@ -202,6 +202,7 @@ export const pullback: Strategy<PullbackParams, PullbackMemory> = {
   defaults: defaultsOf<PullbackParams>(schema),
   entryTimeframe: 'minute15',
   warmupBars: { minute60: 60, minute15: 30 },
+  timeframes: ['minute5', 'minute15', 'minute60'],
   evaluate,
   memory: {
     initial: () => ({ barTs: null, barsSinceDip: null, barsSinceOversold: null }),

@@ -132,5 +132,6 @@ export const rsiReversion: Strategy<RsiReversionParams> = {
   defaults: defaultsOf<RsiReversionParams>(schema),
   entryTimeframe: 'minute15',
   warmupBars: { minute15: 30, minute60: 60 },
+  timeframes: ['minute15', 'minute60'],
   evaluate,
 };

@@ -1,0 +1,97 @@
+// A backtest computes indicators only for the timeframes its strategy declares (indicatorTimeframesOf). These
+// tests prove that cannot change a result: every built-in strategy decides, trades and reports exactly as it
+// does with every timeframe computed, and a strategy that reads an undeclared timeframe fails loudly.
+import { describe, expect, it } from 'vitest';
+import { FeatureEngine, UncomputedIndicatorError } from '../indicators';
+import { type Timeframe, timeframeMs } from '../market';
+import { type AnyStrategy, evaluateMarket, indicatorTimeframesOf, strategies } from '../strategy';
+import { type BacktestData, runBacktest, runBacktestsWith } from './engine';
+import { syntheticCandles } from './synthetic';
+
+const FROM = Date.parse('2024-01-01T00:00:00Z');
+const MARKETS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL'];
+
+function data(timeframe: Timeframe, days: number, seed: number): BacktestData {
+  const barMs = timeframeMs(timeframe);
+  // Per-bar volatility grows with the bar length, so longer bars still move like real ones.
+  const volatility = 0.0015 * Math.sqrt(barMs / 60_000);
+  const bars = (days * 86_400_000) / barMs;
+  return { candles: syntheticCandles({ seed, markets: MARKETS, from: FROM, bars, barMs, volatility }), timeframe };
+}
+
+const config = (s: AnyStrategy) => ({ strategyId: s.id, initialCashKrw: '100000000' });
+const everyTimeframe = (d: BacktestData) => new FeatureEngine({ baseTimeframe: d.timeframe });
+
+describe('indicators only for the declared timeframes', () => {
+  // 1-minute bars reach every timeframe; 15-minute bars over weeks reach the daily strategies' later gates.
+  const minute = data('minute1', 6, 11);
+  const quarter = data('minute15', 35, 12);
+
+  for (const s of Object.values(strategies)) {
+    it(`${s.id}: the same backtest as with every timeframe computed`, () => {
+      for (const d of [minute, quarter]) {
+        const declared = runBacktest(config(s), d);
+        const [all] = runBacktestsWith(s, [config(s)], d, everyTimeframe(d));
+        expect(declared).toEqual(all);
+        expect(declared.evaluations).toBeGreaterThan(0);
+      }
+    });
+
+    it(`${s.id}: the same decisions, with and without a position and a benchmark`, () => {
+      // evaluateMarket directly, so branches a backtest does not reach (exits, the benchmark) are read too.
+      const d = quarter;
+      const declared = new FeatureEngine({ baseTimeframe: d.timeframe, indicatorTimeframes: indicatorTimeframesOf(s) });
+      const all = everyTimeframe(d);
+      const n = d.candles[MARKETS[0]].length;
+      const barMs = timeframeMs(d.timeframe);
+      let compared = 0;
+      for (let i = 0; i < n; i++) {
+        for (const m of MARKETS) {
+          declared.ingest(m, d.candles[m][i]);
+          all.ingest(m, d.candles[m][i]);
+        }
+        if (i % 16 !== 15) continue; // every 4 hours
+        const ts = d.candles[MARKETS[0]][i].ts + barMs;
+        const run = (engine: FeatureEngine, m: string, held: boolean) =>
+          evaluateMarket({
+            strategy: s,
+            params: s.defaults,
+            snapshot: engine.snapshot(m, ts),
+            context: engine.context(ts),
+            benchmark: engine.snapshot('KRW-BTC', ts),
+            position: held
+              ? { market: m, entryPrice: d.candles[m][i - 100]?.close ?? 1, openedTs: ts - 86_400_000 }
+              : undefined,
+            ts,
+          });
+        for (const m of MARKETS)
+          for (const held of [false, true]) {
+            expect(run(declared, m, held)).toEqual(run(all, m, held));
+            compared++;
+          }
+      }
+      expect(compared).toBeGreaterThan(0);
+    });
+  }
+
+  it('a strategy that reads an undeclared timeframe fails, naming it', () => {
+    const probe = strategies.probe;
+    const sneaky: AnyStrategy = {
+      ...probe,
+      id: 'sneaky',
+      evaluate: (input) => (input.snapshot.timeframes.minute5.rsi14 === null ? [] : probe.evaluate(input)),
+    };
+    const day = data('minute1', 1, 13);
+    let error: unknown;
+    try {
+      runBacktest(config(sneaky), day, sneaky);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UncomputedIndicatorError);
+    expect((error as Error).message).toMatch(/minute5\.rsi14 .*`timeframes`/);
+    // Declared, it runs.
+    const declared = { ...sneaky, timeframes: ['minute1', 'minute5'] as const };
+    expect(runBacktest(config(declared), day, declared).evaluations).toBeGreaterThan(0);
+  });
+});
