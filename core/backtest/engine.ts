@@ -34,9 +34,9 @@ import {
 import {
   type AnyStrategy,
   evaluateMarket,
+  featureTimeframesOf,
   getStrategy,
   type Intent,
-  indicatorTimeframesOf,
   returnCorrelation,
   validateParams,
 } from '../strategy';
@@ -738,11 +738,11 @@ export function runBacktests(
   const other = configs.find((c) => c.strategyId !== strategy.id);
   if (other)
     throw new BacktestInputError([`strategyId: one pass runs one strategy (${strategy.id}), got ${other.strategyId}`]);
-  // Only the timeframes the strategy reads get indicators (a 1-minute backtest of a 15-minute strategy skips
-  // the 1-minute ones, most of the work); the rest of the engine's figures use bars, not indicators.
+  // Only the timeframes the strategy reads get features (a 1-minute backtest of a 15-minute strategy skips the
+  // 1-minute indicators, most of the work); the engine's own figures use bars, which every timeframe keeps.
   const features = new FeatureEngine({
     baseTimeframe: data.timeframe,
-    indicatorTimeframes: indicatorTimeframesOf(strategy),
+    featureTimeframes: featureTimeframesOf(strategy),
   });
   return runBacktestsWith(strategy, configs, data, features);
 }

@@ -4,23 +4,31 @@ import type { Candle } from '../market/candles';
 
 export type HistoryField = 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'value';
 
+/**
+ * A ring per field in a plain array that holds boxed numbers on purpose: it starts filled with `undefined`, so V8
+ * never turns it into an unboxed double array. Slices of it then share those numbers, and freezing a snapshot's
+ * copy (engine.ts) costs nothing; freezing an unboxed double array boxes every element again, which was the
+ * largest allocation of a backtest (6 fields x 50 bars for every timeframe bar a snapshot shows).
+ */
+function ring(capacity: number): number[] {
+  return new Array<number | undefined>(capacity).fill(undefined) as number[];
+}
+
 export class BarHistory {
-  private readonly fields: Record<HistoryField, Float64Array> = {
-    ts: new Float64Array(0),
-    open: new Float64Array(0),
-    high: new Float64Array(0),
-    low: new Float64Array(0),
-    close: new Float64Array(0),
-    volume: new Float64Array(0),
-    value: new Float64Array(0), // traded KRW; close x volume where the candle lacked it
-  };
+  private readonly fields: Record<HistoryField, number[]>;
   private next = 0; // slot the next bar goes into
   private size = 0;
 
   constructor(readonly capacity: number) {
-    for (const key of Object.keys(this.fields) as HistoryField[]) {
-      this.fields[key] = new Float64Array(capacity);
-    }
+    this.fields = {
+      ts: ring(capacity),
+      open: ring(capacity),
+      high: ring(capacity),
+      low: ring(capacity),
+      close: ring(capacity),
+      volume: ring(capacity),
+      value: ring(capacity), // traded KRW; close x volume where the candle lacked it
+    };
   }
 
   get length(): number {
@@ -41,16 +49,23 @@ export class BarHistory {
     if (this.size < this.capacity) this.size++;
   }
 
-  /** The newest `n` values of a field (fewer if fewer were pushed), oldest first. */
-  last(field: HistoryField, n: number): number[] {
-    const k = Math.min(n, this.size);
-    const out = new Array<number>(k);
+  /** The value `back` bars before the newest (0 = the newest); `back` < length. */
+  at(field: HistoryField, back: number): number {
+    const i = this.next - 1 - back;
+    return this.fields[field][i < 0 ? i + this.capacity : i];
+  }
+
+  /** The newest `n` values of a field (fewer if fewer were pushed) after skipping the newest `skip`, oldest first. */
+  last(field: HistoryField, n: number, skip = 0): number[] {
+    const k = Math.max(0, Math.min(n, this.size - skip));
     const src = this.fields[field];
-    let i = (this.next - k + this.capacity) % this.capacity;
-    for (let j = 0; j < k; j++) {
-      out[j] = src[i];
-      i = i + 1 === this.capacity ? 0 : i + 1;
+    let end = this.next - skip;
+    let start = end - k;
+    if (end <= 0) {
+      start += this.capacity;
+      end += this.capacity;
     }
-    return out;
+    // Slices copy the references only (see `ring`).
+    return start >= 0 ? src.slice(start, end) : src.slice(start + this.capacity).concat(src.slice(0, end));
   }
 }

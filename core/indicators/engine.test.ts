@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Candle } from '../market/candles';
 import { bucketStart, resample, TIMEFRAMES, type Timeframe } from '../market/timeframes';
 import { logReturnStd } from './bar-indicators';
-import { FeatureEngine, LookAheadError, UncomputedIndicatorError } from './engine';
+import { FeatureEngine, LookAheadError, UndeclaredTimeframeError } from './engine';
 
 const M = 60_000;
 const H = 3_600_000;
@@ -278,10 +278,10 @@ describe('FeatureEngine: cross-market figures', () => {
   });
 });
 
-describe('FeatureEngine: indicators of some timeframes only', () => {
-  it('keeps the bars of every timeframe and the indicators of the chosen ones; other indicators throw', () => {
+describe('FeatureEngine: features of some timeframes only', () => {
+  it('shows the chosen timeframes in full and only the bar counts of the others, whose other fields throw', () => {
     const history = candles(2000);
-    const some = new FeatureEngine({ indicatorTimeframes: ['minute15', 'day'] });
+    const some = new FeatureEngine({ featureTimeframes: ['minute15', 'day'] });
     const all = new FeatureEngine();
     feed(some, 'KRW-ETH', history);
     feed(all, 'KRW-ETH', history);
@@ -289,41 +289,21 @@ describe('FeatureEngine: indicators of some timeframes only', () => {
     const a = some.snapshot('KRW-ETH', ts);
     const b = all.snapshot('KRW-ETH', ts);
     expect(a.timeframes.minute15).toEqual(b.timeframes.minute15);
+    expect(a.timeframes.day).toEqual(b.timeframes.day);
+    // correlation, regime, quality, last price and the market context come from bars, kept for every timeframe
     expect({ ...a, timeframes: null, forming: null }).toEqual({ ...b, timeframes: null, forming: null });
+    expect(some.context(ts)).toEqual(all.context(ts));
     expect(a.forming?.candle).toEqual(b.forming?.candle);
     for (const tf of ['minute1', 'minute5', 'minute60', 'minute240'] as const) {
-      const {
-        timeframe,
-        barsSeen,
-        lastClosedTs,
-        ts: times,
-        opens,
-        highs,
-        lows,
-        closes,
-        volumes,
-        close,
-      } = b.timeframes[tf];
-      expect(a.timeframes[tf]).toMatchObject({
-        timeframe,
-        barsSeen,
-        lastClosedTs,
-        opens,
-        highs,
-        lows,
-        closes,
-        volumes,
-        close,
-      });
-      expect(a.timeframes[tf].ts).toEqual(times);
-      expect(() => a.timeframes[tf].ema21).toThrow(UncomputedIndicatorError);
+      const { timeframe, barsSeen, lastClosedTs } = b.timeframes[tf];
+      expect({ ...a.timeframes[tf] }).toEqual({ timeframe, barsSeen, lastClosedTs });
+      for (const field of ['ema21', 'close', 'closes'] as const)
+        expect(() => a.timeframes[tf][field]).toThrow(UndeclaredTimeframeError);
     }
     expect(() => a.timeframes.minute5.rsi14).toThrow(
-      /minute5\.rsi14 read, but this FeatureEngine does not compute minute5/,
+      /minute5\.rsi14 read, but this FeatureEngine computes no minute5 features: .*`timeframes`/,
     );
     expect(() => a.forming?.values.atr).toThrow(/minute1\.atr/);
-    expect(a.forming?.values.close).toBe(b.forming?.values.close);
-    expect(some.context(ts)).toEqual(all.context(ts));
   });
 });
 

@@ -39,11 +39,12 @@ export type FeatureEngineOptions = {
   /** Data-quality gate on the base candles; `timeframe` and `dayBoundary` follow the engine's. */
   quality: Partial<Omit<QualityOptions, 'timeframe' | 'dayBoundary' | 'revisions'>>;
   /**
-   * Timeframes whose indicators are computed ('all' by default). The others still resample and keep their bars
-   * (history, barsSeen, close), but reading one of their indicator values from a snapshot throws: a backtest of
-   * a strategy that reads 5/15/60-minute bars then skips the 1-minute indicators, most of the work.
+   * Timeframes a snapshot shows in full, indicators and recent bars ('all' by default). The others are still
+   * resampled (the engine's own figures use their bars) but get no indicators, and a snapshot shows only their
+   * `timeframe`, `barsSeen` and `lastClosedTs`: reading anything else of them throws. A backtest of a strategy that
+   * reads 5/15/60-minute bars so skips the 1-minute indicators, most of the work.
    */
-  indicatorTimeframes: 'all' | readonly Timeframe[];
+  featureTimeframes: 'all' | readonly Timeframe[];
 };
 
 export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
@@ -57,7 +58,7 @@ export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
   btcMarket: 'KRW-BTC',
   ethMarket: 'KRW-ETH',
   quality: {},
-  indicatorTimeframes: 'all',
+  featureTimeframes: 'all',
 };
 
 /** A snapshot was asked for a time before data the engine has already folded into its closed bars. */
@@ -81,27 +82,28 @@ export type IngestResult = {
 
 export type WarmUpResult = { accepted: number; rejected: { ts: number; reason: string }[] };
 
-function computesIndicators(o: FeatureEngineOptions, tf: Timeframe): boolean {
-  return o.indicatorTimeframes === 'all' || o.indicatorTimeframes.includes(tf);
+function hasFeatures(o: FeatureEngineOptions, tf: Timeframe): boolean {
+  return o.featureTimeframes === 'all' || o.featureTimeframes.includes(tf);
 }
 
-/** A snapshot's indicator value was read on a timeframe the engine does not compute indicators for. */
-export class UncomputedIndicatorError extends Error {
+/** A snapshot was read on a timeframe the engine was not asked to compute features for. */
+export class UndeclaredTimeframeError extends Error {
   constructor(
     readonly timeframe: Timeframe,
     readonly field: string,
   ) {
     super(
-      `${timeframe}.${field} read, but this FeatureEngine does not compute ${timeframe} indicators: ` +
-        `a strategy must list every timeframe it reads in its \`timeframes\` (FeatureEngineOptions.indicatorTimeframes)`,
+      `${timeframe}.${field} read, but this FeatureEngine computes no ${timeframe} features: ` +
+        `a strategy must list every timeframe it reads in its \`timeframes\` (FeatureEngineOptions.featureTimeframes)`,
     );
-    this.name = 'UncomputedIndicatorError';
+    this.name = 'UndeclaredTimeframeError';
   }
 }
 
-// Every indicator field (`close` is the bar's own, known for every timeframe); the Record type makes the
-// compiler point here when IndicatorValues gains a field.
-const INDICATOR_FIELDS = Object.keys({
+// Every field of TimeframeFeatures but the bar counts; the Record type makes the compiler point here when
+// TimeframeFeatures gains a field.
+const FEATURE_FIELDS = Object.keys({
+  close: 0,
   ema9: 0,
   ema21: 0,
   ema50: 0,
@@ -127,35 +129,46 @@ const INDICATOR_FIELDS = Object.keys({
   obv: 0,
   volumeSpike: 0,
   vpt: 0,
-} satisfies Record<Exclude<keyof IndicatorValues, 'close'>, 0>);
+  ts: 0,
+  opens: 0,
+  highs: 0,
+  lows: 0,
+  closes: 0,
+  volumes: 0,
+} satisfies Record<Exclude<keyof TimeframeFeatures, 'timeframe' | 'barsSeen' | 'lastClosedTs'>, 0>);
 
-/** Per timeframe, a prototype whose indicator fields throw: reading one must fail loudly, never look like "not warmed up". */
-const uncomputedPrototypes = new Map<Timeframe, object>();
-function uncomputedPrototype(timeframe: Timeframe): object {
-  let proto = uncomputedPrototypes.get(timeframe);
+/**
+ * Per timeframe, a prototype whose feature fields throw: reading a timeframe nobody declared must fail loudly,
+ * never look like "not warmed up".
+ */
+const undeclaredPrototypes = new Map<Timeframe, object>();
+function undeclaredPrototype(timeframe: Timeframe): object {
+  let proto = undeclaredPrototypes.get(timeframe);
   if (!proto) {
     proto = {};
-    for (const field of INDICATOR_FIELDS)
+    for (const field of FEATURE_FIELDS)
       Object.defineProperty(proto, field, {
         get() {
-          throw new UncomputedIndicatorError(timeframe, field);
+          throw new UndeclaredTimeframeError(timeframe, field);
         },
       });
-    uncomputedPrototypes.set(timeframe, proto);
+    undeclaredPrototypes.set(timeframe, proto);
   }
   return proto;
 }
 
-/** Indicator values of a timeframe that is not computed: only `close`. */
-function uncomputedValues(timeframe: Timeframe, close: number): IndicatorValues {
-  const v = Object.create(uncomputedPrototype(timeframe)) as IndicatorValues;
-  v.close = close;
-  return v;
+/** Features of a timeframe without features: its bar counts; every other field throws. */
+function undeclaredFeatures(timeframe: Timeframe, barsSeen: number, lastClosedTs: number | null): TimeframeFeatures {
+  const f = Object.create(undeclaredPrototype(timeframe)) as TimeframeFeatures;
+  f.timeframe = timeframe;
+  f.barsSeen = barsSeen;
+  f.lastClosedTs = lastClosedTs;
+  return f;
 }
 
 /** One timeframe of one market. */
 class TimeframeState {
-  /** Null when the engine was told not to compute this timeframe's indicators. */
+  /** Null when the engine computes no features for this timeframe (see `featureTimeframes`). */
   readonly indicators: BarIndicators | null;
   readonly history: BarHistory;
   /** Resamples base candles into this timeframe; null for the base timeframe itself. */
@@ -174,11 +187,9 @@ class TimeframeState {
     isBase: boolean,
     dayBoundary: DayBoundary,
     capacity: number,
-    computeIndicators: boolean,
+    withFeatures: boolean,
   ) {
-    this.indicators = computeIndicators
-      ? new BarIndicators({ vwapDay: timeframe === 'day' ? null : dayBoundary })
-      : null;
+    this.indicators = withFeatures ? new BarIndicators({ vwapDay: timeframe === 'day' ? null : dayBoundary }) : null;
     this.history = new BarHistory(capacity);
     this.resampler = isBase ? null : new Resampler(timeframe, dayBoundary);
   }
@@ -221,10 +232,7 @@ class MarketState {
     const baseMs = timeframeMs(o.baseTimeframe);
     for (const tf of TIMEFRAMES) {
       if (timeframeMs(tf) >= baseMs) {
-        this.tfs.set(
-          tf,
-          new TimeframeState(tf, tf === o.baseTimeframe, o.dayBoundary, capacity, computesIndicators(o, tf)),
-        );
+        this.tfs.set(tf, new TimeframeState(tf, tf === o.baseTimeframe, o.dayBoundary, capacity, hasFeatures(o, tf)));
       }
     }
     this.base = this.tfs.get(o.baseTimeframe)!;
@@ -283,28 +291,6 @@ function timeframeFeatures(
     closes: history ? history.last('close', n) : [],
     volumes: history ? history.last('volume', n) : [],
   };
-}
-
-/** TimeframeFeatures of a timeframe that is not computed: its bars, and indicator fields that throw. */
-function uncomputedFeatures(
-  timeframe: Timeframe,
-  barsSeen: number,
-  lastClosedTs: number | null,
-  history: BarHistory | null,
-  n: number,
-): TimeframeFeatures {
-  const closes = history ? history.last('close', n) : [];
-  const f = uncomputedValues(timeframe, closes.length ? closes[closes.length - 1] : Number.NaN) as TimeframeFeatures;
-  f.timeframe = timeframe;
-  f.barsSeen = barsSeen;
-  f.lastClosedTs = lastClosedTs;
-  f.ts = history ? history.last('ts', n) : [];
-  f.opens = history ? history.last('open', n) : [];
-  f.highs = history ? history.last('high', n) : [];
-  f.lows = history ? history.last('low', n) : [];
-  f.closes = closes;
-  f.volumes = history ? history.last('volume', n) : [];
-  return f;
 }
 
 export class FeatureEngine {
@@ -411,7 +397,7 @@ export class FeatureEngine {
       false,
       this.options.dayBoundary,
       this.capacity,
-      computesIndicators(this.options, timeframe),
+      hasFeatures(this.options, timeframe),
     );
     st.tfs.set(timeframe, tf);
     for (const raw of candles) {
@@ -586,7 +572,7 @@ export class FeatureEngine {
   /** Puts the forming bar into the base indicators (keeping the closed values first) and reads them. */
   private formingValues(st: MarketState): IndicatorValues {
     const ind = st.base.indicators;
-    if (!ind) return uncomputedValues(st.base.timeframe, st.latest!.close);
+    if (!ind) return Object.create(undeclaredPrototype(st.base.timeframe)) as IndicatorValues;
     if (!st.formingApplied) {
       st.closedValues = st.base.barsSeen > 0 ? ind.values() : null;
       ind.update(st.latest!, false);
@@ -615,14 +601,13 @@ export class FeatureEngine {
       );
     }
     if (tf.cached?.barsSeen === tf.barsSeen) return tf.cached;
-    const n = this.options.historyLength;
-    let f: TimeframeFeatures;
-    if (!tf.indicators) f = uncomputedFeatures(tf.timeframe, tf.barsSeen, tf.lastClosedTs, tf.history, n);
-    else {
-      // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
-      const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
-      f = timeframeFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf.history, n);
+    if (!tf.indicators) {
+      tf.cached = Object.freeze(undeclaredFeatures(tf.timeframe, tf.barsSeen, tf.lastClosedTs));
+      return tf.cached;
     }
+    // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
+    const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
+    const f = timeframeFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf.history, this.options.historyLength);
     // Shared by every snapshot until the next bar closes, so no caller may change it.
     for (const arr of [f.ts, f.opens, f.highs, f.lows, f.closes, f.volumes]) Object.freeze(arr);
     tf.cached = Object.freeze(f);
@@ -630,7 +615,7 @@ export class FeatureEngine {
   }
 
   private emptyFeatures(tf: Timeframe): TimeframeFeatures {
-    if (!computesIndicators(this.options, tf)) return uncomputedFeatures(tf, 0, null, null, 0);
+    if (!hasFeatures(this.options, tf)) return undeclaredFeatures(tf, 0, null);
     return timeframeFeatures(tf, null, 0, null, null, 0);
   }
 
@@ -638,23 +623,24 @@ export class FeatureEngine {
   private visible(st: MarketState, tf: Timeframe, field: 'close' | 'value', n: number, decisionTs: number): number[] {
     const s = st.tfs.get(tf);
     if (!s) return [];
-    const len = timeframeMs(tf);
-    const ts = s.history.last('ts', n + 1);
-    const vals = s.history.last(field, n + 1);
-    let k = ts.length;
-    while (k > 0 && ts[k - 1] + len > decisionTs) k--;
-    return vals.slice(Math.max(0, k - n), k);
+    const { closed, later } = this.closedBy(s, n + 1, decisionTs);
+    return s.history.last(field, Math.min(closed, n), later);
   }
 
   private closeSeries(st: MarketState, tf: Timeframe, n: number, decisionTs: number): CloseSeries {
     const s = st.tfs.get(tf);
     if (!s) return { ts: [], closes: [] };
-    const len = timeframeMs(tf);
-    const ts = s.history.last('ts', n);
-    const closes = s.history.last('close', n);
-    let k = ts.length;
-    while (k > 0 && ts[k - 1] + len > decisionTs) k--;
-    return k === ts.length ? { ts, closes } : { ts: ts.slice(0, k), closes: closes.slice(0, k) };
+    const { closed, later } = this.closedBy(s, n, decisionTs);
+    return { ts: s.history.last('ts', closed, later), closes: s.history.last('close', closed, later) };
+  }
+
+  /** Of the newest `n` bars kept, how many had closed by `decisionTs`, and how many newer ones had not. */
+  private closedBy(s: TimeframeState, n: number, decisionTs: number): { closed: number; later: number } {
+    const len = timeframeMs(s.timeframe);
+    const kept = Math.min(n, s.history.length);
+    let later = 0;
+    while (later < kept && s.history.at('ts', later) + len > decisionTs) later++;
+    return { closed: kept - later, later };
   }
 
   private lastPrice(st: MarketState, decisionTs: number): number | null {
@@ -665,9 +651,12 @@ export class FeatureEngine {
 
   private regime(st: MarketState, decisionTs: number): Regime {
     const r = this.options.regime;
-    const s = this.closeSeries(st, r.timeframe, r.window + 1, decisionTs);
-    const key = s.ts.length ? s.ts[s.ts.length - 1] * 1000 + s.ts.length : -1;
+    // The key (newest visible bar and count) is read off the ring: the series is built only when it changed.
+    const tf = st.tfs.get(r.timeframe);
+    const { closed, later } = tf ? this.closedBy(tf, r.window + 1, decisionTs) : { closed: 0, later: 0 };
+    const key = tf && closed ? tf.history.at('ts', later) * 1000 + closed : -1;
     if (st.regimeCache?.key === key) return st.regimeCache.regime;
+    const s = this.closeSeries(st, r.timeframe, r.window + 1, decisionTs);
     const len = timeframeMs(r.timeframe);
     const returns: number[] = [];
     for (let i = 1; i < s.ts.length; i++) {

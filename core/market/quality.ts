@@ -66,12 +66,18 @@ class RollingMedian {
   private readonly sorted: number[] = [];
   constructor(private readonly size: number) {}
 
+  // Insert and remove by hand: splice allocates an array of what it removed, and this runs for every candle.
   push(x: number): void {
     this.fifo.push(x);
-    this.sorted.splice(this.lowerBound(x), 0, x);
+    const sorted = this.sorted;
+    const at = this.lowerBound(x);
+    sorted.push(x);
+    for (let i = sorted.length - 1; i > at; i--) sorted[i] = sorted[i - 1];
+    sorted[at] = x;
     if (this.fifo.length > this.size) {
       const old = this.fifo.shift()!;
-      this.sorted.splice(this.lowerBound(old), 1);
+      for (let j = this.lowerBound(old); j < sorted.length - 1; j++) sorted[j] = sorted[j + 1];
+      sorted.pop();
     }
   }
 

@@ -45,6 +45,18 @@ export function bucketEnd(start: number, tf: Timeframe): number {
   return start + LENGTH_MS[tf];
 }
 
+/** Adds bar `b` (later) to bar `into` (earlier, changed in place), as mergeInto does. */
+function addInto(into: Candle, b: Candle): void {
+  into.high = Math.max(into.high, b.high);
+  into.low = Math.min(into.low, b.low);
+  into.close = b.close;
+  into.volume = into.volume + b.volume;
+  if (into.value !== undefined) {
+    if (b.value !== undefined) into.value = into.value + b.value;
+    else delete into.value;
+  }
+}
+
 /** Merges bar `b` (later) into bar `a` (earlier) keeping `a`'s open time; `value` only when both have it. */
 function mergeInto(a: Candle, b: Candle): Candle {
   const merged: Candle = {
@@ -67,7 +79,9 @@ function mergeInto(a: Candle, b: Candle): Candle {
  */
 export class Resampler {
   private bucket = -1; // open time of the forming bar, -1 when none
-  private earlier: Candle | null = null; // inputs of the forming bar before the latest one, merged
+  // Inputs of the forming bar before the latest one, merged into a candle of this resampler's own, which it
+  // changes in place: one new object per bar instead of one per input (this runs for every candle).
+  private earlier: Candle | null = null;
   private latest: Candle | null = null;
 
   constructor(
@@ -83,7 +97,8 @@ export class Resampler {
     const start = bucketStart(candle.ts, this.timeframe, this.dayBoundary);
     if (start === this.bucket) {
       if (this.latest !== null && candle.ts !== this.latest.ts) {
-        this.earlier = this.earlier === null ? this.latest : mergeInto(this.earlier, this.latest);
+        if (this.earlier === null) this.earlier = { ...this.latest };
+        else addInto(this.earlier, this.latest);
       }
       this.latest = candle;
       return null;
@@ -101,7 +116,7 @@ export class Resampler {
    */
   seed(partial: Candle): void {
     this.bucket = bucketStart(partial.ts, this.timeframe, this.dayBoundary);
-    this.earlier = partial;
+    this.earlier = { ...partial };
     this.latest = null;
   }
 
@@ -118,8 +133,9 @@ export class Resampler {
   /** The bar still forming (open time = bucket start), or null. */
   forming(): Candle | null {
     if (this.latest === null && this.earlier === null) return null;
-    const base =
-      this.earlier === null ? this.latest! : this.latest === null ? this.earlier : mergeInto(this.earlier, this.latest);
+    // Never `earlier` itself: it changes with the next input.
+    if (this.latest === null) return { ...this.earlier!, ts: this.bucket };
+    const base = this.earlier === null ? this.latest : mergeInto(this.earlier, this.latest);
     return base.ts === this.bucket ? base : { ...base, ts: this.bucket };
   }
 

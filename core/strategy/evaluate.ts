@@ -35,10 +35,11 @@ export interface EvaluateMarketResult<M> {
 }
 
 /**
- * The timeframes whose indicators running `strategy` reads: its own, and its entry timeframe (decision inputs and
- * the edge filter here; sizing and the exit plan in the callers). A feature engine may compute only these.
+ * The timeframes whose features running `strategy` reads: its own, and its entry timeframe (decision inputs and
+ * the edge filter here; sizing, correlations and the exit plan in the callers). A feature engine may compute only
+ * these (FeatureEngineOptions.featureTimeframes).
  */
-export function indicatorTimeframesOf(strategy: Strategy<unknown>): Timeframe[] {
+export function featureTimeframesOf(strategy: Strategy<unknown>): Timeframe[] {
   return [...new Set([...strategy.timeframes, strategy.entryTimeframe])];
 }
 

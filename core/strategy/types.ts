@@ -77,8 +77,9 @@ export interface Strategy<P, M = any> {
   /** Closed bars each timeframe needs before the strategy may enter. */
   warmupBars: Partial<Record<Timeframe, number>>;
   /**
-   * Every timeframe `evaluate` and `memory.update` read. A backtest computes indicators only for these and the
-   * entry timeframe (see indicatorTimeframesOf); reading an indicator of any other timeframe throws.
+   * Every timeframe `evaluate` and `memory.update` read (indicators or bars). A backtest computes features only
+   * for these and the entry timeframe (featureTimeframesOf); reading any other timeframe's features throws, its
+   * `barsSeen` (warm-up) excepted.
    */
   timeframes: readonly Timeframe[];
   evaluate(input: StrategyInput<P, M>): Intent[];

@@ -1,10 +1,10 @@
-// A backtest computes indicators only for the timeframes its strategy declares (indicatorTimeframesOf). These
+// A backtest computes features only for the timeframes its strategy declares (featureTimeframesOf). These
 // tests prove that cannot change a result: every built-in strategy decides, trades and reports exactly as it
 // does with every timeframe computed, and a strategy that reads an undeclared timeframe fails loudly.
 import { describe, expect, it } from 'vitest';
-import { FeatureEngine, UncomputedIndicatorError } from '../indicators';
+import { FeatureEngine, UndeclaredTimeframeError } from '../indicators';
 import { type Timeframe, timeframeMs } from '../market';
-import { type AnyStrategy, evaluateMarket, indicatorTimeframesOf, strategies } from '../strategy';
+import { type AnyStrategy, evaluateMarket, featureTimeframesOf, strategies } from '../strategy';
 import { type BacktestData, runBacktest, runBacktestsWith } from './engine';
 import { syntheticCandles } from './synthetic';
 
@@ -22,7 +22,7 @@ function data(timeframe: Timeframe, days: number, seed: number): BacktestData {
 const config = (s: AnyStrategy) => ({ strategyId: s.id, initialCashKrw: '100000000' });
 const everyTimeframe = (d: BacktestData) => new FeatureEngine({ baseTimeframe: d.timeframe });
 
-describe('indicators only for the declared timeframes', () => {
+describe('features only for the declared timeframes', () => {
   // 1-minute bars reach every timeframe; 15-minute bars over weeks reach the daily strategies' later gates.
   const minute = data('minute1', 6, 11);
   const quarter = data('minute15', 35, 12);
@@ -40,7 +40,7 @@ describe('indicators only for the declared timeframes', () => {
     it(`${s.id}: the same decisions, with and without a position and a benchmark`, () => {
       // evaluateMarket directly, so branches a backtest does not reach (exits, the benchmark) are read too.
       const d = quarter;
-      const declared = new FeatureEngine({ baseTimeframe: d.timeframe, indicatorTimeframes: indicatorTimeframesOf(s) });
+      const declared = new FeatureEngine({ baseTimeframe: d.timeframe, featureTimeframes: featureTimeframesOf(s) });
       const all = everyTimeframe(d);
       const n = d.candles[MARKETS[0]].length;
       const barMs = timeframeMs(d.timeframe);
@@ -88,7 +88,7 @@ describe('indicators only for the declared timeframes', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(UncomputedIndicatorError);
+    expect(error).toBeInstanceOf(UndeclaredTimeframeError);
     expect((error as Error).message).toMatch(/minute5\.rsi14 .*`timeframes`/);
     // Declared, it runs.
     const declared = { ...sneaky, timeframes: ['minute1', 'minute5'] as const };
