@@ -14,6 +14,8 @@ export interface PositionRecord {
   remainingVolume?: string;
   realizedPnl?: string;
   fees?: string;
+  /** Average price of what the exits sold so far. */
+  avgExitPrice?: string;
   exitPlan?: unknown;
   exitReason?: string;
   closed?: boolean;
@@ -37,6 +39,7 @@ export function createRecordActivities({ db, alerts }: ActivityDeps) {
         ...(p.remainingVolume !== undefined && { remainingVolume: p.remainingVolume }),
         ...(p.realizedPnl !== undefined && { realizedPnl: p.realizedPnl }),
         ...(p.fees !== undefined && { fees: p.fees }),
+        ...(p.avgExitPrice !== undefined && { avgExitPrice: p.avgExitPrice }),
         ...(p.exitPlan !== undefined && { exitPlan: p.exitPlan as object }),
         ...(p.exitReason !== undefined && { exitReason: p.exitReason }),
         ...(p.closed && { closedAt: new Date() }),

@@ -6,8 +6,7 @@ import Decimal from 'decimal.js';
 import { FeatureEngine } from '../core/indicators/engine';
 import type { Candle, Timeframe } from '../core/market';
 import { minimumOrderTotal, quoteOf, roundToTick, stepTicks } from '../core/market';
-import { validateRiskConfig } from '../core/risk';
-import type { SessionConfig } from '../core/session/config';
+import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, returnCorrelation, validateParams } from '../core/strategy';
 import { selectUniverse } from '../core/strategy/universe';
 import { fromUpbitCandle } from '../exchange/marketdata/download';
@@ -22,6 +21,8 @@ export interface EntryCandidateView {
   reasons: string[];
   /** Limit price for the entry, on the bid grid. */
   entryPrice: string;
+  /** Open time of the entry-timeframe bar the strategy judged (the newest closed one). */
+  barTs?: number;
   atr: number | null;
   correlations: Record<string, number>;
   minTotal: string;
@@ -44,6 +45,8 @@ export interface EvaluationResult {
   account: { equityKrw: string; freeKrw: string; exposureKrw: string; coinExposureKrw: Record<string, string> };
   /** Per market: the inputs and scores behind its decision (stored with the decision). */
   inputs: Record<string, Record<string, unknown>>;
+  /** Per market evaluated: open time of the entry-timeframe bar it was judged on. */
+  bars?: Record<string, number>;
 }
 
 const HISTORY_COUNT = 200;
@@ -111,7 +114,7 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
       const strategy = getStrategy(config.strategy);
       const params = validateParams(strategy, config.strategyParams);
       if (!params.ok) throw new Error(`strategy params: ${params.errors.join('; ')}`);
-      const risk = validateRiskConfig(config.risk);
+      const risk = sessionRiskConfig(config);
       if (!risk.ok) throw new Error(`risk config: ${risk.errors.join('; ')}`);
 
       const markets = await universeOf(cache, client, config, input.ts);
@@ -138,6 +141,7 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
       const exits: ExitSignalView[] = [];
       const skipped: DecisionView[] = [];
       const inputs: EvaluationResult['inputs'] = {};
+      const bars: Record<string, number> = {};
       // Held positions are shown to the strategy so its exit rules can fire.
       const held = await db.prisma.position.findMany({
         where: { sessionId: input.sessionId, status: 'open', market: { in: input.openMarkets } },
@@ -155,6 +159,8 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
       const closes60 = (market: string) => cache.engine.snapshot(market, decisionTs).timeframes.minute60.closes;
       for (const market of evaluated) {
         const snapshot = cache.engine.snapshot(market, decisionTs);
+        const barTs = snapshot.timeframes[strategy.entryTimeframe].lastClosedTs ?? undefined;
+        if (barTs !== undefined) bars[market] = barTs;
         const position = positionOf.get(market);
         const result = evaluateMarket({
           strategy,
@@ -189,6 +195,7 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
           score: entry.score,
           reasons: entry.reasons,
           entryPrice: price.toString(),
+          barTs,
           atr: snapshot.timeframes[strategy.entryTimeframe].atr,
           correlations: {},
           minTotal: rules.minTotal,
@@ -234,6 +241,7 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
           coinExposureKrw,
         },
         inputs,
+        bars,
       };
     },
   };

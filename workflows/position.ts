@@ -132,6 +132,8 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   const entryCost = new Decimal(entry.funds).plus(entry.paidFee);
   let fees = new Decimal(entry.paidFee);
   let proceeds = new Decimal(0);
+  /** KRW the exits sold for before fees, for their average price. */
+  let exitFunds = new Decimal(0);
   let remaining = bought;
   status.volume = bought.toString();
   status.remainingVolume = remaining.toString();
@@ -223,6 +225,7 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     remaining = remaining.minus(sold);
     fees = fees.plus(sell.paidFee);
     proceeds = proceeds.plus(sell.funds).minus(sell.paidFee);
+    exitFunds = exitFunds.plus(sell.funds);
     plan = withRemainingVolume(plan, remaining.toString());
     status.remainingVolume = remaining.toString();
     status.fees = fees.toString();
@@ -237,6 +240,7 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
       remainingVolume: remaining.toString(),
       realizedPnl: status.realizedPnl,
       fees: fees.toString(),
+      avgExitPrice: exitFunds.div(bought.minus(remaining)).toDecimalPlaces(18).toString(),
       exitPlan: plan,
     });
   }

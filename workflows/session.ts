@@ -27,10 +27,16 @@ import {
   onFill,
   onPositionClosed,
   sizeEntry,
-  validateRiskConfig,
 } from '../core/risk';
 import type { RiskConfig, RiskState } from '../core/risk/types';
-import { checkStrategyAndRisk, describeErrors, parseSessionConfig, type SessionConfig } from '../core/session/config';
+import {
+  checkStrategyAndRisk,
+  describeErrors,
+  parseSessionConfig,
+  type SessionConfig,
+  sessionRiskConfig,
+} from '../core/session/config';
+import { untilNextEvaluation } from '../core/session/schedule';
 import {
   type DecisionView,
   type EmergencyMode,
@@ -48,6 +54,9 @@ import {
 import { positionWorkflowId, sessionWorkflowId } from './ids';
 import { positionWorkflow } from './position';
 import { SA_SESSION_STATUS } from './search-attributes';
+
+/** Patch: evaluate when a bar of the entry timeframe closes and decide once per market and bar. */
+const DECIDE_AT_BAR_CLOSE = 'decide-at-bar-close';
 
 // Records and reconciliation retry until the exchange and the database answer again.
 const acts = proxyActivities<Activities>({
@@ -73,6 +82,8 @@ export interface SessionCarry {
   evaluations: number;
   lastEvaluationTs: number | null;
   runsSoFar: number;
+  /** Per market: open time of the newest entry-timeframe bar an evaluation judged (each bar decides once). */
+  judgedBars?: Record<string, number>;
 }
 
 export interface SessionInput {
@@ -82,7 +93,7 @@ export interface SessionInput {
 }
 
 function riskConfigOf(config: SessionConfig): RiskConfig {
-  const parsed = validateRiskConfig(config.risk);
+  const parsed = sessionRiskConfig(config);
   return parsed.ok ? parsed.value : DEFAULT_RISK_CONFIG;
 }
 
@@ -200,8 +211,11 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
 
   // ---- the loop
   while (state.emergency === null) {
-    const intervalMs = config.loopIntervalSec * 1000;
-    await condition(() => pendingEmergency !== null, intervalMs);
+    // Decisions come right after each bar closes, as in a backtest; before this patch only the interval counted.
+    const waitMs = patched(DECIDE_AT_BAR_CLOSE)
+      ? untilNextEvaluation(config, Date.now())
+      : config.loopIntervalSec * 1000;
+    await condition(() => pendingEmergency !== null, waitMs);
     if (pendingEmergency) break;
     if (state.paused) {
       await setStatus('paused');
@@ -268,8 +282,14 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     }
     let exposure = new Decimal(ev.account.exposureKrw);
     let free = new Decimal(ev.account.freeKrw);
+    // Each market decides once per bar, as in a backtest: a bar an earlier evaluation judged (while the
+    // market was held, or an entry was blocked by a limit) gives no entry later. Not so before this patch.
+    const judged = state.judgedBars ?? {};
+    const oncePerBar = patched(DECIDE_AT_BAR_CLOSE);
+    if (oncePerBar) state.judgedBars = { ...judged, ...(ev.bars ?? {}) };
     for (const c of ev.candidates) {
       if (state.emergency || pendingEmergency) break;
+      if (oncePerBar && c.barTs !== undefined && c.barTs <= (judged[c.market] ?? Number.NEGATIVE_INFINITY)) continue;
       const check = checkEntry(state.risk, { market: c.market, correlations: c.correlations }, riskConfig, now);
       if (!check.allowed) {
         decisions.push({

@@ -39,6 +39,14 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
   edge: DEFAULT_EDGE_CONFIG,
 };
 
+/**
+ * Defaults for a strategy whose entry timeframe has bars of `entryBarMs`: the time exit counts those bars
+ * unless a config sets `exit.barMs`. Live sessions and backtests both start from here.
+ */
+export function riskDefaultsFor(entryBarMs: number): RiskConfig {
+  return { ...DEFAULT_RISK_CONFIG, exit: { ...DEFAULT_EXIT_CONFIG, barMs: entryBarMs } };
+}
+
 type NumberRule = { min: number; max: number; integer?: boolean; minExclusive?: boolean };
 
 const RISK_NUMBERS: Record<string, NumberRule> = {

@@ -1,6 +1,8 @@
 // A trading session's configuration: what the API accepts, the workflow carries and the
 // `updateConfig` validator checks. One parser, used by all three.
-import { validateRiskConfig } from '../risk';
+import { timeframeMs } from '../market/timeframes';
+import { DEFAULT_EXIT_CONFIG, riskDefaultsFor, validateRiskConfig } from '../risk';
+import type { RiskConfig, ValidationResult } from '../risk/types';
 import { getStrategy, validateParams } from '../strategy';
 
 export const TRADING_MODES = ['sim', 'paper', 'live'] as const;
@@ -173,7 +175,18 @@ export function checkStrategyAndRisk(config: SessionConfig): string[] {
     const params = validateParams(strategy, config.strategyParams);
     if (!params.ok) errors.push(...params.errors.map((e) => `strategyParams.${e}`));
   }
-  const risk = validateRiskConfig(config.risk);
+  const risk = sessionRiskConfig(config);
   if (!risk.ok) errors.push(...risk.errors.map((e) => `risk.${e}`));
   return errors;
+}
+
+/** The session's risk settings with the defaults of its strategy (the time exit counts entry-timeframe bars). */
+export function sessionRiskConfig(config: SessionConfig): ValidationResult<RiskConfig> {
+  let barMs = DEFAULT_EXIT_CONFIG.barMs;
+  try {
+    barMs = timeframeMs(getStrategy(config.strategy).entryTimeframe);
+  } catch {
+    // An unknown strategy is reported by checkStrategyAndRisk; the risk settings are still checked.
+  }
+  return validateRiskConfig(config.risk, riskDefaultsFor(barMs));
 }

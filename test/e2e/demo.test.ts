@@ -1,4 +1,5 @@
 // The dashboard's demo: a session that opens and closes positions on its own within minutes.
+import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionWorkflowId } from '../../workflows/ids';
 import { eventually, type Stack, startStack } from '../stack';
@@ -39,6 +40,10 @@ describe('demo preset', () => {
     expect(closed.remainingVolume.isZero()).toBe(true);
     const sells = await stack.db.prisma.order.findMany({ where: { positionId: closed.id, side: 'ask' } });
     expect(sells.length).toBeGreaterThan(0);
+    // The position's average exit price is what its sell orders sold at, volume-weighted.
+    const soldVolume = sells.reduce((s, o) => s.plus(o.executedVolume), new Decimal(0));
+    const soldFunds = sells.reduce((s, o) => s.plus(o.executedVolume.mul(o.avgPrice ?? 0)), new Decimal(0));
+    expect(closed.avgExitPrice?.toFixed(8)).toBe(soldFunds.div(soldVolume).toFixed(8));
     await post(`/api/sessions/${session.id}/emergency-stop`, { mode: 'flatten', confirm: session.id });
     const result = (await stack.client.workflow.getHandle(sessionWorkflowId(session.id)).result()) as {
       closedPositions: number;
