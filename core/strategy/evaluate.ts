@@ -94,6 +94,7 @@ export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): Evaluate
     return { intents: [], memory, decisions: [], skipped: `warming up: ${cold.join(', ')}` };
 
   const raw = strategy.evaluate({ ...base, memory });
+  if (raw.length === 0) return { intents: [], memory, decisions: [] };
   const inputs = decisionInputs(snapshot, strategy as Strategy<unknown>);
   const intents: Intent[] = [];
   const decisions: Decision[] = [];

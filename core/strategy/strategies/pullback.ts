@@ -148,11 +148,16 @@ function evaluate(input: StrategyInput<PullbackParams, PullbackMemory>): Intent[
   const h = snapshot.timeframes.minute60;
   const f = snapshot.timeframes.minute15;
   const m5 = snapshot.timeframes.minute5;
-  const scores = factorScores(h, f, snapshot.corrBtc, snapshot.regime, input.context, p);
   const trend = trendFactor(h);
-  const score = composite(scores, factorWeights(p));
-  const factors: Record<string, number> = { ...scores, composite: score };
-  for (const k of Object.keys(factors)) factors[k] = round4(factors[k]);
+  // The six-factor composite only matters once a gate has passed: most evaluations stop before (pure, so
+  // computing it later changes nothing).
+  const scored = () => {
+    const scores = factorScores(h, f, snapshot.corrBtc, snapshot.regime, input.context, p);
+    const score = composite(scores, factorWeights(p));
+    const factors: Record<string, number> = { ...scores, composite: score };
+    for (const k of Object.keys(factors)) factors[k] = round4(factors[k]);
+    return { score, factors };
+  };
 
   if (input.position) {
     if (trend <= -p.trendMin)
@@ -162,7 +167,7 @@ function evaluate(input: StrategyInput<PullbackParams, PullbackMemory>): Intent[
           market,
           score: round4(clamp(-trend)),
           reasons: [`60m trend turned down (${trend.toFixed(2)})`],
-          factors,
+          factors: scored().factors,
         },
       ];
     return [];
@@ -188,6 +193,7 @@ function evaluate(input: StrategyInput<PullbackParams, PullbackMemory>): Intent[
     if (!(m5.ema21 !== null && m5.close > m5.ema21)) return [];
     reasons.push('5m close above EMA21');
   }
+  const { score, factors } = scored();
   if (score < p.entryThreshold) return [];
   reasons.push(`composite ${score.toFixed(3)} >= ${p.entryThreshold}`);
   return [{ kind: 'entry', market, score: round4(score), reasons, factors }];
