@@ -56,6 +56,8 @@ export interface PositionView {
   market: string;
   status: 'open' | 'closed' | string;
   entryPrice: string | null;
+  /** Average price the exits sold at; null until something is sold. */
+  avgExitPrice: string | null;
   volume: string;
   remainingVolume: string;
   realizedPnl: string | null;

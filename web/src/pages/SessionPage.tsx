@@ -197,6 +197,7 @@ const positionColumns = [
   { header: 'Market', cell: (p: PositionView) => <b>{p.market}</b> },
   { header: 'Status', cell: (p: PositionView) => p.status },
   { header: 'Entry', numeric: true, cell: (p: PositionView) => formatKrw(p.entryPrice) },
+  { header: 'Exit', numeric: true, cell: (p: PositionView) => formatKrw(p.avgExitPrice) },
   { header: 'Volume', numeric: true, cell: (p: PositionView) => formatQuantity(p.volume) },
   { header: 'Remaining', numeric: true, cell: (p: PositionView) => formatQuantity(p.remainingVolume) },
   {
