@@ -483,11 +483,11 @@ function onBar(run: Run, market: string, bar: Candle, barMs: number): void {
   if (trigger) onTrigger(run, pos, trigger, bar);
 }
 
-function equityOf(run: Run, lastClose: Map<string, number>): Decimal {
+function equityOf(run: Run, lastBar: Map<string, Candle>): Decimal {
   let equity = run.cash;
-  for (const pos of run.positions.values()) equity = equity.plus(pos.volume.mul(lastClose.get(pos.market) ?? 0));
+  for (const pos of run.positions.values()) equity = equity.plus(pos.volume.mul(lastBar.get(pos.market)?.close ?? 0));
   for (const order of run.pendingBuys.values())
-    if (order.filled) equity = equity.plus(order.filled.volume.mul(lastClose.get(order.market) ?? 0));
+    if (order.filled) equity = equity.plus(order.filled.volume.mul(lastBar.get(order.market)?.close ?? 0));
   return equity;
 }
 
@@ -497,9 +497,9 @@ function decide(
   ts: number,
   snapshots: Map<string, FeatureSnapshot>,
   context: MarketContext,
-  lastClose: Map<string, number>,
+  lastBar: Map<string, Candle>,
 ): void {
-  const equity = equityOf(run, lastClose);
+  const equity = equityOf(run, lastBar);
   run.riskState = onEquity(run.riskState, equity, ts, run.risk);
   const trading = ts >= run.tradeFrom && ts < run.tradeTo;
   const entries: { intent: Intent; snapshot: FeatureSnapshot }[] = [];
@@ -655,7 +655,6 @@ export function runBacktestsWith(
   const endTs = Math.max(...runs.map((r) => r.tradeTo));
   // Decisions happen when a bar of the entry timeframe closes (or each data bar, if those are longer).
   const decisionTf = timeframeMs(strategy.entryTimeframe) >= barMs ? strategy.entryTimeframe : data.timeframe;
-  const lastClose = new Map<string, number>();
   const lastBar = new Map<string, Candle>();
   const cursor = markets.map(() => 0);
   let lastDecision = -1;
@@ -678,7 +677,6 @@ export function runBacktestsWith(
         if (market === 'KRW-BTC') run.riskState = onBtcPrice(run.riskState, bar.close, ts + barMs, run.risk);
       }
       features.ingest(market, bar);
-      lastClose.set(market, bar.close);
       lastBar.set(market, bar);
     }
     const closeTs = ts + barMs;
@@ -687,9 +685,9 @@ export function runBacktestsWith(
       const active = runs.filter((r) => closeTs <= r.tradeTo);
       if (active.length === 0) continue;
       const snapshots = new Map<string, FeatureSnapshot>();
-      for (const m of markets) if (lastClose.has(m)) snapshots.set(m, features.snapshot(m, closeTs));
+      for (const m of markets) if (lastBar.has(m)) snapshots.set(m, features.snapshot(m, closeTs));
       const context = features.context(closeTs);
-      for (const run of active) decide(run, closeTs, snapshots, context, lastClose);
+      for (const run of active) decide(run, closeTs, snapshots, context, lastBar);
     }
   }
   return runs.map((run) => {

@@ -170,7 +170,7 @@ export class QualityMonitor {
   status(decisionTs: number): { ok: boolean; issues: string[] } {
     const { windowBars, maxMissingRatio, staleBars } = this.options;
     const windowStart = decisionTs - windowBars * this.barMs;
-    this.issues = this.issues.filter((i) => i.ts >= windowStart - this.barMs);
+    if (this.issues.length) this.issues = this.issues.filter((i) => i.ts >= windowStart - this.barMs);
     const reasons: string[] = [];
     if (this.latest === null) return { ok: false, issues: ['no data'] };
     const sinceLast = Math.floor((decisionTs - this.latest.ts) / this.barMs) - 1;
