@@ -310,6 +310,7 @@ describe('FeatureEngine: features of some timeframes only', () => {
 describe('FeatureEngine: options', () => {
   it('refuses nonsense options with the name of the option', () => {
     expect(() => new FeatureEngine({ historyLength: 0 })).toThrow(/historyLength/);
+    expect(() => new FeatureEngine({ featureTimeframes: ['minute3' as Timeframe] })).toThrow(/featureTimeframes/);
     expect(() => new FeatureEngine({ correlation: { timeframe: 'minute60', window: 1.5 } })).toThrow(
       /correlation.window/,
     );

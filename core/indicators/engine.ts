@@ -317,6 +317,9 @@ export class FeatureEngine {
     ] as const) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`FeatureEngine: ${name} must be a positive integer, got ${n}`);
     }
+    if (o.featureTimeframes !== 'all')
+      for (const tf of o.featureTimeframes)
+        if (!TIMEFRAMES.includes(tf)) throw new Error(`FeatureEngine: featureTimeframes: unknown timeframe ${tf}`);
     this.options = o;
     const btcWindowBars = Math.ceil((o.btcWindowMinutes * 60_000) / this.baseMs) + 1;
     this.capacity = Math.max(

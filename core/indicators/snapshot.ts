@@ -64,6 +64,8 @@ export type FeatureSnapshot = {
   /**
    * Closed-bar features for every timeframe; a timeframe with no closed bar yet has barsSeen 0 and nulls.
    * Frozen and shared between snapshots until the timeframe's next bar closes: read, never modify.
+   * An engine built with `featureTimeframes` shows the other timeframes' bar counts only: reading anything else
+   * of them throws UndeclaredTimeframeError.
    */
   timeframes: Record<Timeframe, TimeframeFeatures>;
   /** The 1-minute bar still forming at decisionTs and the 1-minute indicators including it, or null. */
