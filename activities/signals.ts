@@ -4,13 +4,12 @@
 // history), so each evaluation fetches only the newest candles.
 import Decimal from 'decimal.js';
 import { FeatureEngine } from '../core/indicators/engine';
-import type { Candle, Timeframe } from '../core/market';
+import type { Timeframe } from '../core/market';
 import { minimumOrderTotal, quoteOf, roundToTick, stepTicks } from '../core/market';
 import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, returnCorrelation, validateParams } from '../core/strategy';
 import { selectUniverse } from '../core/strategy/universe';
-import { fromUpbitCandle } from '../exchange/marketdata/download';
-import { UPBIT_CANDLE_PATHS } from '../exchange/marketdata/timeframes';
+import { fetchRecentCandles } from '../exchange/marketdata/download';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { DecisionView } from '../workflows/definitions';
 import type { ActivityDeps } from './deps';
@@ -52,17 +51,6 @@ export interface EvaluationResult {
 const HISTORY_COUNT = 200;
 const UNIVERSE_TTL_MS = 10 * 60_000;
 const TIMEFRAMES: Timeframe[] = ['minute1', 'minute5', 'minute15', 'minute60', 'minute240', 'day'];
-
-async function fetchCandles(
-  client: UpbitClient,
-  market: string,
-  timeframe: Timeframe,
-  count: number,
-): Promise<Candle[]> {
-  const path = UPBIT_CANDLE_PATHS[timeframe];
-  const rows = await client.candles({ market, unit: path.unit, minutes: path.minutes, count });
-  return rows.map(fromUpbitCandle).sort((a, b) => a.ts - b.ts);
-}
 
 interface SessionCache {
   engine: FeatureEngine;
@@ -125,12 +113,12 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
       for (const market of watched) {
         if (!cache.warmed.has(market)) {
           for (const tf of TIMEFRAMES) {
-            const candles = await fetchCandles(client, market, tf, HISTORY_COUNT);
+            const candles = await fetchRecentCandles(client, market, tf, HISTORY_COUNT);
             cache.engine.warmUp(market, tf, candles, asOf());
           }
           cache.warmed.add(market);
         } else {
-          for (const c of await fetchCandles(client, market, 'minute1', 3)) cache.engine.ingest(market, c);
+          for (const c of await fetchRecentCandles(client, market, 'minute1', 3)) cache.engine.ingest(market, c);
         }
       }
 

@@ -1,5 +1,6 @@
 // Message definitions and shared shapes of the trading workflows; the API imports these, never retypes them.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Timeframe } from '../core/market/timeframes';
 import type { SessionConfig, TradingMode } from '../core/session/config';
 
 // ----- Order -----------------------------------------------------------------------------------
@@ -87,6 +88,8 @@ export interface PositionRequest {
   exit: Record<string, unknown>;
   order: SessionConfig['order'];
   marketMinTotal: string;
+  /** The strategy's entry timeframe: the guard shows the exit plan each closed bar of it (blow-off, ATR). */
+  entryTimeframe?: Timeframe;
 }
 
 export type PositionPhase = 'entering' | 'open' | 'exiting' | 'closed';

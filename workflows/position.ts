@@ -259,7 +259,14 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     let timerFired = false;
     const scope = new CancellationScope();
     const guardRun = scope
-      .run(() => guard.guardPosition({ positionId: req.positionId, mode: req.mode, plan: current }))
+      .run(() =>
+        guard.guardPosition({
+          positionId: req.positionId,
+          mode: req.mode,
+          plan: current,
+          barTimeframe: req.entryTimeframe,
+        }),
+      )
       .then((r) => {
         result = r;
       })

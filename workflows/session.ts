@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { Activities } from '../activities';
+import type { Timeframe } from '../core/market/timeframes';
 import {
   checkEntry,
   DEFAULT_RISK_CONFIG,
@@ -37,6 +38,7 @@ import {
   sessionRiskConfig,
 } from '../core/session/config';
 import { untilNextEvaluation } from '../core/session/schedule';
+import { getStrategy } from '../core/strategy';
 import {
   type DecisionView,
   type EmergencyMode,
@@ -90,6 +92,14 @@ export interface SessionInput {
   sessionId: string;
   config: SessionConfig;
   carry?: SessionCarry;
+}
+
+function entryTimeframeOf(config: SessionConfig): Timeframe | undefined {
+  try {
+    return getStrategy(config.strategy).entryTimeframe;
+  } catch {
+    return undefined;
+  }
 }
 
 function riskConfigOf(config: SessionConfig): RiskConfig {
@@ -343,6 +353,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
             exit: riskConfig.exit as unknown as Record<string, unknown>,
             order: config.order,
             marketMinTotal: c.minTotal,
+            entryTimeframe: entryTimeframeOf(config),
           },
         ],
       });

@@ -98,6 +98,30 @@ function positive(v: DecimalInput): Decimal | null {
   }
 }
 
+/** A volume at least this many times the recent mean counts as a spike for the blow-off exit. */
+export const BLOW_OFF_VOLUME_SPIKE = 2;
+
+/**
+ * What the exit plan learns when a bar of the entry timeframe closes: its close, RSI and volume spike (the
+ * blow-off exit) and ATR (the trailing distance). High and low are the close, so no level is crossed twice:
+ * the bar's range was seen price by price (live) or bar by bar (backtest) already. Live guards and the
+ * backtester build it here, the same way.
+ */
+export function closedBarObservation(
+  bar: { close: number; rsi14: number | null; volumeSpike: number | null; atr: number | null },
+  ts: number,
+): ExitObservation {
+  return {
+    price: bar.close,
+    high: bar.close,
+    low: bar.close,
+    ts,
+    rsi: bar.rsi14 ?? undefined,
+    volumeSpike: bar.volumeSpike !== null && bar.volumeSpike >= BLOW_OFF_VOLUME_SPIKE,
+    atr: bar.atr ?? undefined,
+  };
+}
+
 /** Advances the plan by one observation (a price, or a bar's high/low/close) and says what to sell, if anything. */
 export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate {
   if (plan.done) return { plan };

@@ -16,6 +16,11 @@ export function untilNextEvaluation(config: Pick<SessionConfig, 'strategy' | 'lo
   } catch {
     return intervalMs;
   }
+  return Math.min(intervalMs, untilBarSettles(barMs, now));
+}
+
+/** Milliseconds from `now` to the next moment BAR_SETTLE_MS after a bar of `barMs` closes (a whole bar if now). */
+export function untilBarSettles(barMs: number, now: number): number {
   const sinceSettled = (((now - BAR_SETTLE_MS) % barMs) + barMs) % barMs;
-  return Math.min(intervalMs, barMs - sinceSettled);
+  return barMs - sinceSettled;
 }

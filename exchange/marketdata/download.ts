@@ -69,6 +69,18 @@ export function fromUpbitCandle(c: UpbitCandle): Candle {
   };
 }
 
+/** The newest `count` candles of a market (the forming one included), oldest first. */
+export async function fetchRecentCandles(
+  client: UpbitClient,
+  market: string,
+  timeframe: CandleTimeframe,
+  count: number,
+): Promise<Candle[]> {
+  const path = UPBIT_CANDLE_PATHS[timeframe];
+  const rows = await client.candles({ market, unit: path.unit, minutes: path.minutes, count });
+  return rows.map(fromUpbitCandle).sort((a, b) => a.ts - b.ts);
+}
+
 export function upbitCandleRow(c: UpbitCandle, timeframe: CandleTimeframe, source: string): CandleRow {
   return {
     market: c.market,
