@@ -58,6 +58,8 @@ export class BarIndicators {
   private readonly volumes = new Ring(VOLUME_SPIKE_BARS + 1);
   private latest: Candle | null = null;
   private cached: IndicatorValues | null = null;
+  /** Scratch for realizedVol's closes, reused: values() runs for every bar a snapshot shows. */
+  private readonly volWindow = new Array<number>(REALIZED_VOL_BARS + 1).fill(0);
 
   constructor(private readonly options: BarIndicatorOptions) {}
 
@@ -131,7 +133,7 @@ export class BarIndicators {
     }
     let realizedVol: number | null = null;
     if (closes.length > REALIZED_VOL_BARS) {
-      const window = new Array<number>(REALIZED_VOL_BARS + 1);
+      const window = this.volWindow;
       for (let i = 0; i <= REALIZED_VOL_BARS; i++) window[i] = closes.at(REALIZED_VOL_BARS - i);
       realizedVol = logReturnStd(window);
     }
