@@ -113,12 +113,16 @@ export class BarIndicators {
     this.vwapHasLatest = true;
   }
 
+  // A method, not a closure in values(): under tsx every named closure costs a defineProperty per call.
+  private emaOf(i: number): number | null {
+    return this.bars >= this.emas[i].interval ? this.emas[i].getResult() : null;
+  }
+
   /** Values after the newest bar (computed once per update). */
   values(): IndicatorValues {
     if (this.cached) return this.cached;
     const latest = this.latest;
     if (latest === null) throw new Error('BarIndicators.values() before any bar');
-    const emaOf = (i: number) => (this.bars >= this.emas[i].interval ? this.emas[i].getResult() : null);
     const macd = resultOf<{ macd: number; signal: number; histogram: number }>(this.macd);
     const stoch = this.stoch.value();
     const bands = this.bb.value();
@@ -139,10 +143,10 @@ export class BarIndicators {
     }
     this.cached = {
       close: latest.close,
-      ema9: emaOf(0),
-      ema21: emaOf(1),
-      ema50: emaOf(2),
-      ema200: emaOf(3),
+      ema9: this.emaOf(0),
+      ema21: this.emaOf(1),
+      ema50: this.emaOf(2),
+      ema200: this.emaOf(3),
       sma9: this.smas.mean(0),
       sma21: this.smas.mean(1),
       sma50: this.smas.mean(2),

@@ -463,36 +463,38 @@ export class FeatureEngine {
       const state = st.tfs.get(tf);
       timeframes[tf] = state ? this.features(st, state, decisionTs) : this.emptyFeatures(tf);
     }
-    const corr = this.options.correlation;
-    const corrWith = (other: string) => {
-      const o = this.markets.get(other);
-      if (!o) return null;
-      this.advance(o, decisionTs);
-      // Both series only change when a bar of the correlation timeframe closes in either market.
-      const otherTf = o.tfs.get(corr.timeframe);
-      const key = `${st.tfs.get(corr.timeframe)?.barsSeen}:${otherTf?.barsSeen}:${decisionTs >= (otherTf?.closedUntil ?? 0)}`;
-      const hit = st.corrCache.get(other);
-      if (hit?.key === key) return hit.value;
-      const value = returnCorrelation(
-        this.closeSeries(st, corr.timeframe, corr.window + 1, decisionTs),
-        this.closeSeries(o, corr.timeframe, corr.window + 1, decisionTs),
-        timeframeMs(corr.timeframe),
-        corr.window,
-      );
-      st.corrCache.set(other, { key, value });
-      return value;
-    };
     return {
       market,
       decisionTs,
       timeframes,
       forming: formingVisible ? { candle: st.latest!, values: this.formingValues(st) } : null,
       lastPrice: this.lastPrice(st, decisionTs),
-      corrBtc: corrWith(this.options.btcMarket),
-      corrEth: corrWith(this.options.ethMarket),
+      corrBtc: this.correlationWith(st, this.options.btcMarket, decisionTs),
+      corrEth: this.correlationWith(st, this.options.ethMarket, decisionTs),
       regime: this.regime(st, decisionTs),
       quality: st.quality.status(decisionTs),
     };
+  }
+
+  // A method, not a closure in snapshot(): under tsx every named closure costs a defineProperty per call.
+  private correlationWith(st: MarketState, other: string, decisionTs: number): number | null {
+    const corr = this.options.correlation;
+    const o = this.markets.get(other);
+    if (!o) return null;
+    this.advance(o, decisionTs);
+    // Both series only change when a bar of the correlation timeframe closes in either market.
+    const otherTf = o.tfs.get(corr.timeframe);
+    const key = `${st.tfs.get(corr.timeframe)?.barsSeen}:${otherTf?.barsSeen}:${decisionTs >= (otherTf?.closedUntil ?? 0)}`;
+    const hit = st.corrCache.get(other);
+    if (hit?.key === key) return hit.value;
+    const value = returnCorrelation(
+      this.closeSeries(st, corr.timeframe, corr.window + 1, decisionTs),
+      this.closeSeries(o, corr.timeframe, corr.window + 1, decisionTs),
+      timeframeMs(corr.timeframe),
+      corr.window,
+    );
+    st.corrCache.set(other, { key, value });
+    return value;
   }
 
   /** Market-wide figures at `decisionTs`, from closed bars only. */

@@ -135,12 +135,30 @@ function foldBar(memory: PullbackMemory, f: TimeframeFeatures, p: PullbackParams
   const dipped = f.ema21 !== null && low < f.ema21;
   const rsi = rsiOf(f, p);
   const oversold = rsi !== null && rsi < p.oversoldRsi;
-  const age = (prev: number | null) => (prev === null ? null : prev + elapsed);
   return {
     barTs: f.lastClosedTs,
-    barsSinceDip: dipped ? 0 : age(memory.barsSinceDip),
-    barsSinceOversold: oversold ? 0 : age(memory.barsSinceOversold),
+    barsSinceDip: dipped ? 0 : older(memory.barsSinceDip, elapsed),
+    barsSinceOversold: oversold ? 0 : older(memory.barsSinceOversold, elapsed),
   };
+}
+
+const older = (age: number | null, bars: number) => (age === null ? null : age + bars);
+
+/** The six-factor composite and its rounded factors. */
+function scored(input: StrategyInput<PullbackParams, PullbackMemory>) {
+  const { snapshot, params: p } = input;
+  const scores = factorScores(
+    snapshot.timeframes.minute60,
+    snapshot.timeframes.minute15,
+    snapshot.corrBtc,
+    snapshot.regime,
+    input.context,
+    p,
+  );
+  const score = composite(scores, factorWeights(p));
+  const factors: Record<string, number> = { ...scores, composite: score };
+  for (const k of Object.keys(factors)) factors[k] = round4(factors[k]);
+  return { score, factors };
 }
 
 function evaluate(input: StrategyInput<PullbackParams, PullbackMemory>): Intent[] {
@@ -149,16 +167,8 @@ function evaluate(input: StrategyInput<PullbackParams, PullbackMemory>): Intent[
   const f = snapshot.timeframes.minute15;
   const m5 = snapshot.timeframes.minute5;
   const trend = trendFactor(h);
-  // The six-factor composite only matters once a gate has passed: most evaluations stop before (pure, so
-  // computing it later changes nothing).
-  const scored = () => {
-    const scores = factorScores(h, f, snapshot.corrBtc, snapshot.regime, input.context, p);
-    const score = composite(scores, factorWeights(p));
-    const factors: Record<string, number> = { ...scores, composite: score };
-    for (const k of Object.keys(factors)) factors[k] = round4(factors[k]);
-    return { score, factors };
-  };
-
+  // The six-factor composite (`scored`) only matters once a gate has passed: most evaluations stop before (pure,
+  // so computing it later changes nothing).
   if (input.position) {
     if (trend <= -p.trendMin)
       return [
@@ -167,7 +177,7 @@ function evaluate(input: StrategyInput<PullbackParams, PullbackMemory>): Intent[
           market,
           score: round4(clamp(-trend)),
           reasons: [`60m trend turned down (${trend.toFixed(2)})`],
-          factors: scored().factors,
+          factors: scored(input).factors,
         },
       ];
     return [];
@@ -193,7 +203,7 @@ function evaluate(input: StrategyInput<PullbackParams, PullbackMemory>): Intent[
     if (!(m5.ema21 !== null && m5.close > m5.ema21)) return [];
     reasons.push('5m close above EMA21');
   }
-  const { score, factors } = scored();
+  const { score, factors } = scored(input);
   if (score < p.entryThreshold) return [];
   reasons.push(`composite ${score.toFixed(3)} >= ${p.entryThreshold}`);
   return [{ kind: 'entry', market, score: round4(score), reasons, factors }];
