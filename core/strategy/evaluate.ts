@@ -87,11 +87,14 @@ export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): Evaluate
     ? strategy.memory.update(input.memory ?? strategy.memory.initial(), { ...base, memory: input.memory })
     : undefined;
 
-  const cold = Object.entries(strategy.warmupBars)
-    .filter(([tf, n]) => snapshot.timeframes[tf as keyof typeof snapshot.timeframes].barsSeen < (n ?? 0))
-    .map(([tf, n]) => `${tf} ${snapshot.timeframes[tf as keyof typeof snapshot.timeframes].barsSeen}/${n}`);
-  if (cold.length && !input.position)
-    return { intents: [], memory, decisions: [], skipped: `warming up: ${cold.join(', ')}` };
+  // A plain loop: this runs for every market at every decision.
+  let cold = '';
+  for (const tf in strategy.warmupBars) {
+    const n = strategy.warmupBars[tf as Timeframe];
+    const seen = snapshot.timeframes[tf as Timeframe].barsSeen;
+    if (seen < (n ?? 0)) cold += `${cold ? ', ' : ''}${tf} ${seen}/${n}`;
+  }
+  if (cold && !input.position) return { intents: [], memory, decisions: [], skipped: `warming up: ${cold}` };
 
   const raw = strategy.evaluate({ ...base, memory });
   if (raw.length === 0) return { intents: [], memory, decisions: [] };
