@@ -6,6 +6,7 @@ import { createOrderActivities } from './orders';
 import { createReconcileActivities } from './reconcile';
 import { createRecordActivities } from './records';
 import { createSignalActivities } from './signals';
+import { createUniverseActivities } from './universe';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconcileActivities(deps),
     ...createSignalActivities(deps),
     ...createBacktestActivities(deps),
+    ...createUniverseActivities(deps),
   };
 }
 

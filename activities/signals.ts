@@ -8,11 +8,11 @@ import type { Timeframe } from '../core/market';
 import { minimumOrderTotal, quoteOf, roundToTick, stepTicks } from '../core/market';
 import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, returnCorrelation, validateParams } from '../core/strategy';
-import { selectUniverse } from '../core/strategy/universe';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { DecisionView } from '../workflows/definitions';
 import type { ActivityDeps } from './deps';
+import { latestUniverse, refreshUniverse, UNIVERSE_MAX_AGE_MS } from './universe';
 
 export interface EntryCandidateView {
   market: string;
@@ -49,30 +49,27 @@ export interface EvaluationResult {
 }
 
 const HISTORY_COUNT = 200;
-const UNIVERSE_TTL_MS = 10 * 60_000;
 const TIMEFRAMES: Timeframe[] = ['minute1', 'minute5', 'minute15', 'minute60', 'minute240', 'day'];
 
 interface SessionCache {
   engine: FeatureEngine;
   warmed: Set<string>;
   memory: Record<string, unknown>;
-  universe?: { markets: string[]; at: number };
   rules: Map<string, { minTotal: string; feeRate: string }>;
 }
 
 export function createSignalActivities({ db, exchange }: ActivityDeps) {
   const sessions = new Map<string, SessionCache>();
 
-  async function universeOf(cache: SessionCache, client: UpbitClient, config: SessionConfig, now: number) {
+  /** The configured markets, or the top of the newest universe snapshot (refreshed here when missing or stale). */
+  async function universeOf(client: UpbitClient, config: SessionConfig, now: number) {
     if (config.markets.length) return config.markets;
-    if (cache.universe && now - cache.universe.at < UNIVERSE_TTL_MS) return cache.universe.markets;
-    const markets = await client.markets({ details: true });
-    const krw = markets.filter((m) => m.market.startsWith('KRW-')).map((m) => m.market);
-    const tickers = await client.ticker(krw);
-    const books = await client.orderbook(krw.slice(0, 100), { count: 1 });
-    const picked = selectUniverse({ markets, tickers, orderbooks: books, size: config.universeSize });
-    cache.universe = { markets: picked, at: now };
-    return picked;
+    const stored = await latestUniverse(db, config.mode);
+    const markets =
+      stored && now - stored.createdAt.getTime() < UNIVERSE_MAX_AGE_MS
+        ? stored.selected.map((r) => r.market)
+        : (await refreshUniverse(db, client, config.mode)).selected;
+    return markets.slice(0, config.universeSize);
   }
 
   async function rulesOf(cache: SessionCache, client: UpbitClient, market: string) {
@@ -105,7 +102,7 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
       const risk = sessionRiskConfig(config);
       if (!risk.ok) throw new Error(`risk config: ${risk.errors.join('; ')}`);
 
-      const markets = await universeOf(cache, client, config, input.ts);
+      const markets = await universeOf(client, config, input.ts);
       // Candles are fetched now, after the workflow decided to evaluate: snapshots are taken as of
       // the fetch, so no bar that started after the decision time is half-seen as closed.
       const asOf = () => Math.max(input.ts, Date.now());

@@ -140,6 +140,22 @@ for (const target of targets) {
       );
     });
 
+    it('UniverseSnapshot: the newest refresh of a mode comes first, with its rows and reasons', async () => {
+      const selected = [{ market: 'KRW-BTC', value24hKrw: 1e11, avgDailyValueKrw: 9e10, spreadPct: 0.01 }];
+      await prisma.universeSnapshot.create({ data: { mode: 'sim', selected: [], excluded: [] } });
+      const newer = await prisma.universeSnapshot.create({
+        data: { mode: 'sim', selected, excluded: [{ market: 'KRW-XYZ', reason: 'warning' }] },
+      });
+      await prisma.universeSnapshot.create({ data: { mode: 'live', selected: [], excluded: [] } });
+      const got = await prisma.universeSnapshot.findFirstOrThrow({
+        where: { mode: 'sim' },
+        orderBy: { createdAt: 'desc' },
+      });
+      expect(got.id).toBe(newer.id);
+      expect(got.selected).toEqual(selected);
+      expect(got.excluded).toEqual([{ market: 'KRW-XYZ', reason: 'warning' }]);
+    });
+
     it('Candle: exact decimals, millisecond timestamps, range reads in order; (market, timeframe, ts) is unique', async () => {
       const t0 = Date.UTC(2026, 0, 2, 3, 4, 5, 123);
       const bars = [0, 1, 2].map((i) => ({

@@ -11,6 +11,7 @@ import type { Database } from '../prisma/db';
 import { keysFor } from './exchange';
 import type { ExchangeHealth } from './exchange-health';
 import { type FillIngester, startFillIngester, wsBaseOf } from './fill-ingester';
+import { ensureUniverseSchedule } from './schedules';
 import { createWorkers, type WorkerSet } from './workers';
 
 export interface TradingServices {
@@ -53,6 +54,7 @@ export async function startTradingServices(opts: {
   const running = workers.run();
   const clientConnection = await Connection.connect({ address: opts.address });
   const client = new Client({ connection: clientConnection, namespace: opts.namespace });
+  await ensureUniverseSchedule(client, db, opts.mode);
   const ingester = await startFillIngester({
     client,
     wsUrl: wsBaseOf(opts.exchangeUrl),

@@ -6,6 +6,8 @@ export const TASK_QUEUE_BACKTEST = 'backtest';
 export const sessionWorkflowId = (sessionId: string) => `session-${sessionId}`;
 export const positionWorkflowId = (sessionId: string, market: string, n: number) => `pos-${sessionId}-${market}-${n}`;
 export const orderWorkflowId = (positionId: string, n: number) => `ord-${positionId}-${n}`;
+/** The universe refresh of a mode: its Temporal Schedule, and the workflow runs it starts. */
+export const universeScheduleId = (mode: string) => `universe-${mode}`;
 
 /** Upbit never accepts an identifier twice: each submit attempt of an order gets its own. */
 export const submitIdentifier = (orderId: string, submitSeq: number) => `${orderId}-s${submitSeq}`;

@@ -3,3 +3,4 @@ export { backtestWorkflow } from './backtest';
 export { orderWorkflow } from './order';
 export { positionWorkflow } from './position';
 export { tradingSession } from './session';
+export { universeWorkflow } from './universe';

@@ -1,9 +1,11 @@
 // Market data for the dashboard's charts and the strategy catalogue for its forms.
 import type { FastifyPluginAsync } from 'fastify';
+import { latestUniverse } from '../../activities/universe';
+import { TRADING_MODES, type TradingMode } from '../../core/session/config';
 import { strategies } from '../../core/strategy';
 import { fromUpbitCandle } from '../../exchange/marketdata/download';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from '../../exchange/marketdata/timeframes';
-import type { ApiContext } from '../context';
+import { type ApiContext, HttpError } from '../context';
 
 export const marketRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
@@ -23,6 +25,25 @@ export const marketRoutes =
           warning: m.market_event?.warning ?? false,
         }));
     });
+
+    app.get<{ Querystring: { mode?: TradingMode } }>(
+      '/api/universe',
+      {
+        schema: {
+          summary: 'The newest tradable universe (refreshed by the universe workflow on a Temporal Schedule)',
+          querystring: {
+            type: 'object',
+            properties: { mode: { type: 'string', enum: [...TRADING_MODES] } },
+          },
+        },
+      },
+      async (req) => {
+        const mode = req.query.mode ?? ctx.defaultMode;
+        const row = await latestUniverse(ctx.db, mode);
+        if (!row) throw new HttpError(404, `no universe screened yet for ${mode}`);
+        return { mode, createdAt: row.createdAt.getTime(), selected: row.selected, excluded: row.excluded };
+      },
+    );
 
     app.get<{ Querystring: { market: string; timeframe: CandleTimeframe; count: number } }>(
       '/api/candles',

@@ -2,6 +2,8 @@
 // activities reading candles from the database -> results in backtest_runs / _trades / _equity and
 // back through the API. The answers are checked against the same engine run in this process.
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -158,6 +160,12 @@ describe('backtests on Temporal', () => {
       `optimise history: ${sizes.length} events, largest ${Math.max(...sizes)} B, all ${sizes.reduce((a, b) => a + b, 0)} B`,
     );
     expect(Math.max(...sizes)).toBeLessThan(16_000);
+    // RECORD_HISTORIES=<label> saves this fan-out's history for the replay test (see the README).
+    if (process.env.RECORD_HISTORIES)
+      writeFileSync(
+        join(import.meta.dirname, '..', 'replay', 'histories', `backtestWorkflow-${process.env.RECORD_HISTORIES}.json`),
+        historyToJSON(history),
+      );
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(200_000);
     // 12 sets in chunks of 3, each computed once.
     const chunks = await chunkRows(id);

@@ -180,7 +180,7 @@ describe('thin path', () => {
       // (test/replay/histories/<type>-<label>.json): keep the old ones, add new ones after a change.
       const dir = join(import.meta.dirname, '..', 'replay', 'histories');
       for await (const wf of stack.client.workflow.list({
-        query: `WorkflowId STARTS_WITH 'session-${id}' OR WorkflowId STARTS_WITH 'pos-${id}' OR WorkflowId STARTS_WITH 'ord-pos-${id}'`,
+        query: `WorkflowId STARTS_WITH 'session-${id}' OR WorkflowId STARTS_WITH 'pos-${id}' OR WorkflowId STARTS_WITH 'ord-pos-${id}' OR WorkflowId STARTS_WITH 'universe-'`,
       })) {
         const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
         writeFileSync(join(dir, `${wf.type}-${process.env.RECORD_HISTORIES}.json`), historyToJSON(history));

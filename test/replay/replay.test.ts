@@ -13,7 +13,13 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 describe('workflow replay', () => {
   it('has recorded histories of every workflow type', () => {
     const types = new Set(files.map((f) => f.split('-')[0]));
-    expect([...types].sort()).toEqual(['orderWorkflow', 'positionWorkflow', 'tradingSession']);
+    expect([...types].sort()).toEqual([
+      'backtestWorkflow',
+      'orderWorkflow',
+      'positionWorkflow',
+      'tradingSession',
+      'universeWorkflow',
+    ]);
   });
 
   it.each(files)('%s replays without non-determinism', async (file) => {
