@@ -149,7 +149,7 @@ for (const target of targets) {
       await prisma.universeSnapshot.create({ data: { mode: 'live', selected: [], excluded: [] } });
       const got = await prisma.universeSnapshot.findFirstOrThrow({
         where: { mode: 'sim' },
-        orderBy: { createdAt: 'desc' },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       });
       expect(got.id).toBe(newer.id);
       expect(got.selected).toEqual(selected);
