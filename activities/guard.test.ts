@@ -75,7 +75,7 @@ describe('guardPosition on the simulator', () => {
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, seed: 11, tickMs: 100, historyMinutes: 300 });
     const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9' });
-    prices = new PriceFeed(exchange, 250);
+    prices = new PriceFeed(exchange, { intervalMs: 250, streamUrl: () => sim.wsUrl });
     deps = { exchange, prices } as unknown as ActivityDeps;
   });
 

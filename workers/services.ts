@@ -36,7 +36,11 @@ export async function startTradingServices(opts: {
   health?: ExchangeHealth;
 }): Promise<TradingServices> {
   const { db, exchange } = opts;
-  const prices = new PriceFeed(exchange, opts.priceIntervalMs);
+  // The deployment's exchange streams its prices; another mode's (e.g. paper next to sim) are polled.
+  const prices = new PriceFeed(exchange, {
+    intervalMs: opts.priceIntervalMs,
+    streamUrl: (mode) => (mode === opts.mode ? wsBaseOf(opts.exchangeUrl) : undefined),
+  });
   const alerter = new Alerter(db);
   if (opts.health) {
     opts.health.report = async ({ message, details }) => {
