@@ -4,7 +4,7 @@
 // Only the exchange is simulated, by the fill model in fill.ts. Several configurations (parameter
 // sets) run in one pass over shared features: features never depend on strategy parameters.
 import Decimal from 'decimal.js';
-import { FeatureEngine, type FeatureSnapshot, type MarketContext } from '../indicators';
+import { DEFAULT_FEATURE_ENGINE_OPTIONS, FeatureEngine, type FeatureSnapshot, type MarketContext } from '../indicators';
 import {
   bucketStart,
   type Candle,
@@ -17,6 +17,7 @@ import {
 } from '../market';
 import {
   checkEntry,
+  closedBarObservation,
   createExitPlan,
   type ExitPlan,
   type ExitTrigger,
@@ -27,6 +28,7 @@ import {
   onPositionClosed,
   type RiskConfig,
   type RiskState,
+  riskDefaultsFor,
   sizeEntry,
   updateExitPlan,
   validateRiskConfig,
@@ -177,13 +179,8 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
   const errors: string[] = [];
   const params = validateParams(strategy, config.params);
   if (!params.ok) errors.push(...params.errors.map((e) => `params.${e}`));
-  // The time exit counts bars of the strategy's entry timeframe unless the caller chose otherwise.
-  const rawRisk = (config.risk ?? {}) as Record<string, unknown>;
-  const rawExit = (rawRisk.exit ?? {}) as Record<string, unknown>;
-  const risk = validateRiskConfig({
-    ...rawRisk,
-    exit: { barMs: timeframeMs(strategy.entryTimeframe), ...rawExit },
-  });
+  // The time exit counts bars of the strategy's entry timeframe unless the caller chose otherwise (as live).
+  const risk = validateRiskConfig(config.risk, riskDefaultsFor(timeframeMs(strategy.entryTimeframe)));
   if (!risk.ok) errors.push(...risk.errors.map((e) => `risk.${e}`));
   const fill = config.fill ?? DEFAULT_FILL_MODEL;
   errors.push(...validateFillModel(fill).map((e) => `fill.${e}`));
@@ -492,12 +489,16 @@ function equityOf(run: Run, lastBar: Map<string, Candle>): Decimal {
 }
 
 /** Strategy, risk and sizing for every market at a decision time; orders go out for the next bar. */
+/** Live sessions show strategies KRW-BTC as the benchmark (relative momentum); so does the backtest. */
+const BENCHMARK_MARKET = DEFAULT_FEATURE_ENGINE_OPTIONS.btcMarket;
+
 function decide(
   run: Run,
   ts: number,
   snapshots: Map<string, FeatureSnapshot>,
   context: MarketContext,
   lastBar: Map<string, Candle>,
+  benchmark: FeatureSnapshot | undefined,
 ): void {
   const equity = equityOf(run, lastBar);
   run.riskState = onEquity(run.riskState, equity, ts, run.risk);
@@ -506,17 +507,9 @@ function decide(
   for (const [market, snapshot] of snapshots) {
     const pos = run.positions.get(market);
     if (pos) {
-      // Blow-off and ATR refresh need the closed-bar features; high/low = close so no level is crossed twice.
+      // Blow-off and ATR refresh from the closed bar, as the live guard does at each close.
       const f = snapshot.timeframes[run.strategy.entryTimeframe];
-      const { plan, trigger } = updateExitPlan(pos.plan, {
-        price: f.close,
-        high: f.close,
-        low: f.close,
-        ts,
-        rsi: f.rsi14 ?? undefined,
-        volumeSpike: f.volumeSpike !== null && f.volumeSpike >= 2,
-        atr: f.atr ?? undefined,
-      });
+      const { plan, trigger } = updateExitPlan(pos.plan, closedBarObservation(f, ts));
       pos.plan = plan;
       if (trigger) pos.pendingSell = { volume: new Decimal(trigger.volume), reason: trigger.reason };
     }
@@ -534,6 +527,7 @@ function decide(
       ts,
       risk: run.risk,
       feeRate: run.feeRate,
+      benchmark,
     });
     run.memory.set(market, result.memory);
     if (result.skipped) {
@@ -687,7 +681,9 @@ export function runBacktestsWith(
       const snapshots = new Map<string, FeatureSnapshot>();
       for (const m of markets) if (lastBar.has(m)) snapshots.set(m, features.snapshot(m, closeTs));
       const context = features.context(closeTs);
-      for (const run of active) decide(run, closeTs, snapshots, context, lastBar);
+      // The benchmark live strategies compare with (KRW-BTC), when it is among the backtest's markets.
+      const benchmark = snapshots.get(BENCHMARK_MARKET);
+      for (const run of active) decide(run, closeTs, snapshots, context, lastBar, benchmark);
     }
   }
   return runs.map((run) => {
@@ -738,8 +734,10 @@ export function runBacktests(
     throw new BacktestInputError([`strategyId: one pass runs one strategy (${strategy.id}), got ${other.strategyId}`]);
   // Only the timeframes the strategy reads get features (a 1-minute backtest of a 15-minute strategy skips the
   // 1-minute indicators, most of the work); the engine's own figures use bars, which every timeframe keeps.
+  // Days start at 00:00 UTC, as Upbit's day candles and the live session's feature engine do.
   const features = new FeatureEngine({
     baseTimeframe: data.timeframe,
+    dayBoundary: 'utc',
     featureTimeframes: featureTimeframesOf(strategy),
   });
   return runBacktestsWith(strategy, configs, data, features);

@@ -20,7 +20,8 @@ function data(timeframe: Timeframe, days: number, seed: number): BacktestData {
 }
 
 const config = (s: AnyStrategy) => ({ strategyId: s.id, initialCashKrw: '100000000' });
-const everyTimeframe = (d: BacktestData) => new FeatureEngine({ baseTimeframe: d.timeframe });
+// Days as runBacktests counts them (UTC, as Upbit's day candles).
+const everyTimeframe = (d: BacktestData) => new FeatureEngine({ baseTimeframe: d.timeframe, dayBoundary: 'utc' });
 
 describe('features only for the declared timeframes', () => {
   // 1-minute bars reach every timeframe; 15-minute bars over weeks reach the daily strategies' later gates.
@@ -40,7 +41,11 @@ describe('features only for the declared timeframes', () => {
     it(`${s.id}: the same decisions, with and without a position and a benchmark`, () => {
       // evaluateMarket directly, so branches a backtest does not reach (exits, the benchmark) are read too.
       const d = quarter;
-      const declared = new FeatureEngine({ baseTimeframe: d.timeframe, featureTimeframes: featureTimeframesOf(s) });
+      const declared = new FeatureEngine({
+        baseTimeframe: d.timeframe,
+        dayBoundary: 'utc',
+        featureTimeframes: featureTimeframesOf(s),
+      });
       const all = everyTimeframe(d);
       const n = d.candles[MARKETS[0]].length;
       const barMs = timeframeMs(d.timeframe);
