@@ -222,22 +222,34 @@ async function main() {
       `trades ${two.out.flatMap((o) => o.trades).join(',')}`,
   );
 
-  // Real 60-minute candles, when the shared data set is there.
+  // Real candles, when the shared data set is there: dual-momentum on the 60-minute candles of six markets,
+  // pullback (which decides on 15-minute bars) on the one market with 15-minute candles.
   const real: Record<string, unknown> = {};
   const dir = values['csv-dir'];
   if (existsSync(dir)) {
     const { loadCandles } = await import('../scripts/backtest');
-    const markets = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-LINK'];
-    const candles = loadCandles(dir, markets, 'minute60', 0, Number.MAX_SAFE_INTEGER);
-    const realData: BacktestData = { candles, timeframe: 'minute60' };
-    const realBars = barCount(realData);
-    for (const id of ['dual-momentum', 'pullback']) {
+    const runs = [
+      {
+        id: 'dual-momentum',
+        timeframe: 'minute60' as const,
+        markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-LINK'],
+      },
+      { id: 'pullback', timeframe: 'minute15' as const, markets: ['KRW-ETH'] },
+    ];
+    for (const { id, timeframe, markets } of runs) {
+      const realData: BacktestData = {
+        candles: loadCandles(dir, markets, timeframe, 0, Number.MAX_SAFE_INTEGER),
+        timeframe,
+      };
+      const realBars = barCount(realData);
       const [r, ms] = timed(() => runBacktest({ strategyId: id, initialCashKrw: '100000000' }, realData));
       const rate = Math.round(realBars / (ms / 1000));
       console.log(
-        `real 60m candles, ${markets.length} markets, ${realBars} bars, ${id}: ${(ms / 1000).toFixed(1)} s, ${rate} bars x markets / s, ${r.trades.length} trades, return ${(r.metrics.totalReturn * 100).toFixed(2)}%, max DD ${(r.metrics.maxDrawdown * 100).toFixed(2)}%`,
+        `real ${timeframe} candles, ${markets.join(',')}, ${realBars} bars, ${id}: ${(ms / 1000).toFixed(1)} s, ${rate} bars x markets / s, ${r.trades.length} trades, return ${(r.metrics.totalReturn * 100).toFixed(2)}%, max DD ${(r.metrics.maxDrawdown * 100).toFixed(2)}%`,
       );
       real[id] = {
+        timeframe,
+        markets,
         bars: realBars,
         seconds: ms / 1000,
         barsPerSec: rate,
