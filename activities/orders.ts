@@ -68,52 +68,61 @@ export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
       avgPrice: executed.isZero() ? null : new Decimal(view.executedFunds).div(executed).toString(),
       paidFee: view.paidFee,
     };
-    await db.prisma.order.upsert({
-      where: { identifier },
-      create: {
-        id: identifier,
-        sessionId: input.sessionId,
-        positionId: input.positionId,
-        market: order.market,
-        side: order.side,
-        ordType: order.ord_type,
-        timeInForce: order.time_in_force ?? null,
-        price: order.ord_type === 'price' ? null : (order.price ?? null),
-        funds: order.ord_type === 'price' ? (order.price ?? null) : null,
-        volume: order.volume ?? null,
-        identifier,
-        ...common,
-      },
-      update: common,
-    });
     const trades = 'trades' in order ? order.trades : [];
     const funds = new Decimal(view.executedFunds);
-    for (const t of trades) {
-      // Upbit reports the fee per order; each trade carries its share by traded funds.
-      const fee = funds.isZero() ? new Decimal(0) : new Decimal(view.paidFee).mul(t.funds).div(funds);
-      const known = await db.prisma.fill.findUnique({ where: { tradeUuid: t.uuid }, select: { id: true } });
-      if (!known) {
-        await alerts.send({
-          sessionId: input.sessionId || null,
-          kind: 'fill',
-          severity: 'info',
-          message: `${order.side === 'bid' ? 'bought' : 'sold'} ${t.volume} ${order.market} at ${t.price} (${identifier})`,
-        });
-      }
-      await db.prisma.fill.upsert({
-        where: { tradeUuid: t.uuid },
+    const known = new Set(
+      (
+        await db.prisma.fill.findMany({
+          where: { tradeUuid: { in: trades.map((t) => t.uuid) } },
+          select: { tradeUuid: true },
+        })
+      ).map((f) => f.tradeUuid),
+    );
+    // The order and its trades in one transaction: no reader sees an executed volume without its fills.
+    await db.prisma.$transaction([
+      db.prisma.order.upsert({
+        where: { identifier },
         create: {
-          orderId: identifier,
-          tradeUuid: t.uuid,
-          price: t.price,
-          volume: t.volume,
-          funds: t.funds,
-          fee: fee.toDecimalPlaces(8).toString(),
-          createdAt: t.created_at ? new Date(t.created_at) : undefined,
+          id: identifier,
+          sessionId: input.sessionId,
+          positionId: input.positionId,
+          market: order.market,
+          side: order.side,
+          ordType: order.ord_type,
+          timeInForce: order.time_in_force ?? null,
+          price: order.ord_type === 'price' ? null : (order.price ?? null),
+          funds: order.ord_type === 'price' ? (order.price ?? null) : null,
+          volume: order.volume ?? null,
+          identifier,
+          ...common,
         },
-        update: { fee: fee.toDecimalPlaces(8).toString() },
+        update: common,
+      }),
+      ...trades.map((t) => {
+        // Upbit reports the fee per order; each trade carries its share by traded funds.
+        const fee = funds.isZero() ? new Decimal(0) : new Decimal(view.paidFee).mul(t.funds).div(funds);
+        return db.prisma.fill.upsert({
+          where: { tradeUuid: t.uuid },
+          create: {
+            orderId: identifier,
+            tradeUuid: t.uuid,
+            price: t.price,
+            volume: t.volume,
+            funds: t.funds,
+            fee: fee.toDecimalPlaces(8).toString(),
+            createdAt: t.created_at ? new Date(t.created_at) : undefined,
+          },
+          update: { fee: fee.toDecimalPlaces(8).toString() },
+        });
+      }),
+    ]);
+    for (const t of trades.filter((x) => !known.has(x.uuid)))
+      await alerts.send({
+        sessionId: input.sessionId || null,
+        kind: 'fill',
+        severity: 'info',
+        message: `${order.side === 'bid' ? 'bought' : 'sold'} ${t.volume} ${order.market} at ${t.price} (${identifier})`,
       });
-    }
     return view;
   }
 

@@ -127,10 +127,17 @@ describe('thin path', () => {
     const filled = await eventually(
       async () => {
         const orders = (await api<OrderRow[]>('GET', `/api/orders?sessionId=${id}`)).body;
-        return orders.find((o) => o.side === 'bid' && new Decimal(o.executedVolume).gt(0) && o.fills.length > 0);
+        // Finished (done, or cancelled after a partial fill): its trades are all in.
+        return orders.find(
+          (o) =>
+            o.side === 'bid' &&
+            ['done', 'cancel'].includes(o.state) &&
+            new Decimal(o.executedVolume).gt(0) &&
+            o.fills.length > 0,
+        );
       },
       90_000,
-      'an entry order with a fill',
+      'a finished entry order with a fill',
     );
     expect(filled.identifier).toMatch(new RegExp(`^ord-pos-${id}-KRW-[A-Z]+-1-1-[sm]1$`));
     const market = filled.identifier.split('-').slice(3, 5).join('-');
