@@ -62,7 +62,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
-  const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches the launcher, which stops the workers first
+  // and this server last. Killed together, the server would go first and the workers' shutdown would
+  // wait on a server that is gone.
+  const child: ChildProcess = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (d) => {
     stderr = (stderr + d.toString()).slice(-4000);
