@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { buildApi } from '../api/server';
 import { openDatabase } from '../prisma/db';
+import { openRisk } from '../test/reliability/harness';
 import { exchangeProvider } from '../workers/exchange';
 import { startTradingServices } from '../workers/services';
 import { freePort, startDevServer } from '../workers/temporal-server';
@@ -91,18 +92,9 @@ try {
       markets,
       loopIntervalSec: 5,
       order: { timeoutSec: 10, fallbackToMarket: true, maxSlippagePct: 5, entryTicksAboveBid: 0 },
-      risk: {
+      risk: openRisk({
         riskPerTradePct: 0.2,
-        maxCoinWeightPct: 5,
-        maxTotalExposurePct: 90,
         maxOpenPositions: 50,
-        maxEntriesPerCoinPerDay: 100,
-        dailyLossLimitPct: 100,
-        maxDrawdownPct: 100,
-        cooldownAfterLossMinutes: 0,
-        maxCorrelation: 1,
-        volatilityHaltDropPct: 100,
-        edge: { feeMultiple: 0, atrMultiple: 0, slippagePct: 0 },
         // Exits far away: the positions stay open through the window.
         exit: {
           stopMode: 'pct',
@@ -112,7 +104,7 @@ try {
           blowOffRsi: 0,
           timeExitBars: 0,
         },
-      },
+      }),
     },
   });
   const session = client.workflow.getHandle(sessionWorkflowId(id));

@@ -18,7 +18,6 @@ import {
 } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { Activities } from '../activities';
-import type { Timeframe } from '../core/market/timeframes';
 import {
   checkEntry,
   DEFAULT_RISK_CONFIG,
@@ -33,12 +32,12 @@ import type { RiskConfig, RiskState } from '../core/risk/types';
 import {
   checkStrategyAndRisk,
   describeErrors,
+  entryTimeframeOf,
   parseSessionConfig,
   type SessionConfig,
   sessionRiskConfig,
 } from '../core/session/config';
 import { untilNextEvaluation } from '../core/session/schedule';
-import { getStrategy } from '../core/strategy';
 import {
   type DecisionView,
   type EmergencyMode,
@@ -92,14 +91,6 @@ export interface SessionInput {
   sessionId: string;
   config: SessionConfig;
   carry?: SessionCarry;
-}
-
-function entryTimeframeOf(config: SessionConfig): Timeframe | undefined {
-  try {
-    return getStrategy(config.strategy).entryTimeframe;
-  } catch {
-    return undefined;
-  }
 }
 
 function riskConfigOf(config: SessionConfig): RiskConfig {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { latestUniverse } from '../../activities/universe';
 import { TRADING_MODES, type TradingMode } from '../../core/session/config';
 import { strategies } from '../../core/strategy';
-import { fromUpbitCandle } from '../../exchange/marketdata/download';
+import { fetchRecentCandles } from '../../exchange/marketdata/download';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from '../../exchange/marketdata/timeframes';
 import { type ApiContext, HttpError } from '../context';
 
@@ -61,15 +61,7 @@ export const marketRoutes =
           },
         },
       },
-      async (req) => {
-        const path = UPBIT_CANDLE_PATHS[req.query.timeframe];
-        const candles = await ctx.exchange(ctx.defaultMode).candles({
-          market: req.query.market,
-          unit: path.unit,
-          minutes: path.minutes,
-          count: req.query.count,
-        });
-        return candles.map(fromUpbitCandle).sort((a, b) => a.ts - b.ts);
-      },
+      async (req) =>
+        fetchRecentCandles(ctx.exchange(ctx.defaultMode), req.query.market, req.query.timeframe, req.query.count),
     );
   };

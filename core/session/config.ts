@@ -1,6 +1,6 @@
 // A trading session's configuration: what the API accepts, the workflow carries and the
 // `updateConfig` validator checks. One parser, used by all three.
-import { timeframeMs } from '../market/timeframes';
+import { type Timeframe, timeframeMs } from '../market/timeframes';
 import { DEFAULT_EXIT_CONFIG, riskDefaultsFor, validateRiskConfig } from '../risk';
 import type { RiskConfig, ValidationResult } from '../risk/types';
 import { getStrategy, validateParams } from '../strategy';
@@ -180,13 +180,18 @@ export function checkStrategyAndRisk(config: SessionConfig): string[] {
   return errors;
 }
 
+/** The timeframe the session's strategy decides on; undefined for an unknown strategy (checkStrategyAndRisk says so). */
+export function entryTimeframeOf(config: Pick<SessionConfig, 'strategy'>): Timeframe | undefined {
+  try {
+    return getStrategy(config.strategy).entryTimeframe;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The session's risk settings with the defaults of its strategy (the time exit counts entry-timeframe bars). */
 export function sessionRiskConfig(config: SessionConfig): ValidationResult<RiskConfig> {
-  let barMs = DEFAULT_EXIT_CONFIG.barMs;
-  try {
-    barMs = timeframeMs(getStrategy(config.strategy).entryTimeframe);
-  } catch {
-    // An unknown strategy is reported by checkStrategyAndRisk; the risk settings are still checked.
-  }
+  const timeframe = entryTimeframeOf(config);
+  const barMs = timeframe ? timeframeMs(timeframe) : DEFAULT_EXIT_CONFIG.barMs;
   return validateRiskConfig(config.risk, riskDefaultsFor(barMs));
 }

@@ -14,6 +14,7 @@ import { tickSize } from '../../core/market';
 import { downloadCandles } from '../../exchange/marketdata/download';
 import { loadCandles } from '../../exchange/marketdata/load';
 import { UpbitStream } from '../../exchange/upbit/websocket';
+import { callApi, openRisk } from '../reliability/harness';
 import { eventually, type Stack, startStack } from '../stack';
 
 let stack: Stack;
@@ -23,19 +24,10 @@ const MINUTE = 60_000;
 const JUDGED_BARS = 5;
 const PARAMS = { targetPct: 1 };
 /** The same risk settings for both: limits opened up, small positions, every position leaves by the time exit. */
-const RISK = {
-  riskPerTradePct: 1,
+const RISK = openRisk({
   // 0.35 % of 10,000,000 KRW: 35,000 KRW, above the 30,000 KRW minimum and inside the book's first level.
   maxCoinWeightPct: 0.35,
-  maxTotalExposurePct: 90,
   maxOpenPositions: 10,
-  maxEntriesPerCoinPerDay: 100,
-  dailyLossLimitPct: 100,
-  maxDrawdownPct: 100,
-  cooldownAfterLossMinutes: 0,
-  maxCorrelation: 1,
-  volatilityHaltDropPct: 100,
-  edge: { feeMultiple: 0, atrMultiple: 0, slippagePct: 0 },
   exit: {
     stopMode: 'pct',
     stopPct: 20,
@@ -45,16 +37,10 @@ const RISK = {
     timeExitBars: 2,
     timeExitMinProgressPct: 100,
   },
-};
+});
 
-async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
+  callApi<T>(stack, method, path, body);
 
 beforeAll(async () => {
   stack = await startStack();

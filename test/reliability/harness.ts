@@ -21,12 +21,13 @@ export async function callApi<T = unknown>(
 }
 
 /** Risk settings that let the probe strategy enter often: no daily, drawdown, cooldown or correlation brakes. */
-export function openRisk(overrides: { maxOpenPositions: number; exit: Record<string, unknown> }) {
+export function openRisk(
+  overrides: { maxOpenPositions: number; exit: Record<string, unknown> } & Record<string, unknown>,
+) {
   return {
     riskPerTradePct: 1,
     maxCoinWeightPct: 5,
     maxTotalExposurePct: 90,
-    maxOpenPositions: overrides.maxOpenPositions,
     maxEntriesPerCoinPerDay: 100,
     dailyLossLimitPct: 100,
     maxDrawdownPct: 100,
@@ -34,7 +35,7 @@ export function openRisk(overrides: { maxOpenPositions: number; exit: Record<str
     maxCorrelation: 1,
     volatilityHaltDropPct: 100,
     edge: { feeMultiple: 0, atrMultiple: 0, slippagePct: 0 },
-    exit: overrides.exit,
+    ...overrides,
   };
 }
 
