@@ -22,6 +22,11 @@ export interface GuardInput {
   plan: ExitPlan;
   /** The strategy's entry timeframe; without it only prices reach the plan. */
   barTimeframe?: Timeframe;
+  /**
+   * Answer a cancel with the plan as far as it got (no trigger) instead of a cancellation, so the
+   * position keeps the highs and trailing stop the guard saw (e.g. when its time exit fires).
+   */
+  progressOnCancel?: boolean;
 }
 
 /** The newest closed bar's features as of `asOf`, from candles of that timeframe (the forming one left out). */
@@ -52,7 +57,8 @@ export function createGuardActivities({ prices, exchange }: ActivityDeps) {
         };
         const onAbort = () => {
           done();
-          reject(new CancelledFailure('guard cancelled'));
+          if (input.progressOnCancel) resolve({ plan });
+          else reject(new CancelledFailure('guard cancelled'));
         };
         const apply = (update: ExitUpdate) => {
           plan = update.plan;

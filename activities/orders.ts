@@ -1,12 +1,13 @@
 // Exchange-writing activities. Each is idempotent by construction: a submit looks its identifier up
 // before acting on any retry, so the same intended order can never be placed twice.
-import { ApplicationFailure, activityInfo, sleep } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo, heartbeat, sleep } from '@temporalio/activity';
 import Decimal from 'decimal.js';
 import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { DuplicatedIdentifier, OrderNotFound, UpbitError } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
-import type { ExchangeOrderView, OrderRequest } from '../workflows/definitions';
+import { type ExchangeOrderView, ORDER_FAILURE, type OrderRequest, type OrderResult } from '../workflows/definitions';
+import { fallbackIdentifier, submitIdentifier } from '../workflows/ids';
 import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';
 
@@ -14,7 +15,20 @@ import type { ActivityDeps } from './deps';
 export type SubmitOrderInput = Pick<
   OrderRequest,
   'sessionId' | 'positionId' | 'mode' | 'market' | 'side' | 'ordType' | 'price' | 'volume' | 'notAfterTs' | 'purpose'
-> & { orderId: string; identifier: string };
+> & {
+  orderId: string;
+  identifier: string;
+  /** `ioc` for the price-capped fallback: takes what the book offers up to its price, never rests. */
+  timeInForce?: 'ioc';
+};
+
+/**
+ * How long the exchange must keep answering "no such order" for an identifier before we believe no
+ * order carries it. Lookups of a new order can lag its creation; moving to a new identifier (or
+ * calling an order not placed) while the first one's fate is unknown could place a second order.
+ */
+export const IDENTIFIER_SETTLE_MS = 60_000;
+const LOOKUP_PAUSE_MS = 2_000;
 
 export function toOrderView(o: Order): ExchangeOrderView {
   const executed = new Decimal(o.executed_volume ?? '0');
@@ -38,7 +52,7 @@ export function toOrderView(o: Order): ExchangeOrderView {
 /** Business rejections end the Order workflow with a reason; everything else is retried by Temporal. */
 function asActivityError(err: unknown): unknown {
   if (err instanceof UpbitError && !err.retryable) {
-    return ApplicationFailure.nonRetryable(err.message, 'OrderRejected', { upbitName: err.upbitName });
+    return ApplicationFailure.nonRetryable(err.message, ORDER_FAILURE.orderRejected, { upbitName: err.upbitName });
   }
   return err;
 }
@@ -49,6 +63,29 @@ async function findByIdentifier(client: UpbitClient, identifier: string): Promis
   } catch (err) {
     if (err instanceof OrderNotFound) return null;
     throw err;
+  }
+}
+
+/**
+ * The order an identifier names, or null once the exchange has said it knows none for
+ * IDENTIFIER_SETTLE_MS: looked up directly and in the list by identifiers. A failed read says
+ * nothing either way and is simply repeated; the activity heartbeats while it waits.
+ */
+async function settleIdentifier(client: UpbitClient, identifier: string): Promise<OrderWithTrades | null> {
+  let absentSince: number | null = null;
+  for (;;) {
+    heartbeat({ settling: identifier });
+    try {
+      const found = await findByIdentifier(client, identifier);
+      if (found) return found;
+      const [listed] = await client.ordersByIds({ identifiers: [identifier] });
+      if (listed) return await client.getOrder({ uuid: listed.uuid });
+      absentSince ??= Date.now();
+      if (Date.now() - absentSince >= IDENTIFIER_SETTLE_MS) return null;
+    } catch (err) {
+      if (err instanceof UpbitError && !err.retryable && !(err instanceof OrderNotFound)) throw err;
+    }
+    await sleep(LOOKUP_PAUSE_MS);
   }
 }
 
@@ -140,15 +177,20 @@ export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
   return {
     async submitOrder(input: SubmitOrderInput): Promise<ExchangeOrderView> {
       const client = exchange(input.mode);
+      const retried = activityInfo().attempt > 1;
       // A retry (or a crash after the POST) may already have placed this identifier: adopt it.
-      if (activityInfo().attempt > 1) {
+      if (retried) {
         const existing = await findByIdentifier(client, input.identifier);
         if (existing) return adopt(input, existing);
       }
-      if (Date.now() > input.notAfterTs) {
+      if (input.notAfterTs !== undefined && Date.now() > input.notAfterTs) {
+        // Before saying "not placed": an earlier attempt whose reply was lost may have placed it, and
+        // a lookup right after can miss it.
+        const placed = retried ? await settleIdentifier(client, input.identifier) : null;
+        if (placed) return adopt(input, placed);
         throw ApplicationFailure.nonRetryable(
           `order ${input.identifier} not placed: its time passed (${new Date(input.notAfterTs).toISOString()})`,
-          'StaleOrder',
+          ORDER_FAILURE.staleOrder,
         );
       }
       crashPoint('before-submit');
@@ -160,6 +202,7 @@ export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
           price: input.price,
           volume: input.volume,
           identifier: input.identifier,
+          ...(input.timeInForce && { time_in_force: input.timeInForce }),
         });
         // Placed, not yet recorded: the window a retry must survive by adopting the identifier.
         crashPoint(/-m\d+$/.test(input.identifier) ? 'during-fallback' : 'after-submit');
@@ -167,20 +210,71 @@ export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
         return await recordExchangeOrder(input, full);
       } catch (err) {
         if (err instanceof DuplicatedIdentifier) {
-          // Burned by an earlier attempt: adopt its order, or confirm (after a pause, since a slow
-          // first POST can still land) that none exists before asking for a new identifier.
-          for (const pause of [0, 1000, 3000]) {
-            if (pause) await sleep(pause);
-            const existing = await findByIdentifier(client, input.identifier);
-            if (existing) return adopt(input, existing);
-          }
+          // Used by an earlier attempt: adopt its order, or make sure none exists (lookups can lag,
+          // a slow first POST can still land) before the workflow may take a new identifier.
+          const existing = await settleIdentifier(client, input.identifier);
+          if (existing) return adopt(input, existing);
           throw ApplicationFailure.nonRetryable(
             `identifier ${input.identifier} burned without an order`,
-            'IdentifierBurned',
+            ORDER_FAILURE.identifierBurned,
           );
         }
         throw asActivityError(err);
       }
+    },
+
+    /**
+     * What an Order workflow placed, read from the exchange by its identifiers: for a parent whose
+     * Order child ended without a result (it failed or was terminated), so no fill is forgotten.
+     */
+    async summarizeOrderOnExchange(input: { orderId: string; mode: TradingMode }): Promise<OrderResult> {
+      const client = exchange(input.mode);
+      const identifiers: string[] = [];
+      for (let seq = 1; seq <= 50; seq++)
+        identifiers.push(submitIdentifier(input.orderId, seq), fallbackIdentifier(input.orderId, seq));
+      const listed = await client.ordersByIds({ identifiers });
+      const orders = await Promise.all(listed.map((o) => client.getOrder({ uuid: o.uuid })));
+      const views = orders.map(toOrderView);
+      const executed = views.reduce((s, o) => s.plus(o.executedVolume), new Decimal(0));
+      const funds = views.reduce((s, o) => s.plus(o.executedFunds), new Decimal(0));
+      const paidFee = views.reduce((s, o) => s.plus(o.paidFee), new Decimal(0));
+      const working = views.filter((o) => o.state === 'wait' || o.state === 'watch');
+      // A resting remainder nobody follows any more is cancelled; its fills so far count.
+      for (const o of working) await client.cancelOrder({ uuid: o.uuid }).catch(() => undefined);
+      return {
+        orderId: input.orderId,
+        outcome: executed.isZero() ? 'unfilled' : 'partially_filled',
+        executedVolume: executed.toString(),
+        funds: funds.toString(),
+        avgPrice: executed.isZero() ? null : funds.div(executed).toString(),
+        paidFee: paidFee.toString(),
+        exchangeUuids: views.map((o) => o.uuid),
+        reason: working.length
+          ? `order ended without a result; ${working.length} resting order(s) cancelled`
+          : undefined,
+      };
+    },
+
+    /** What the account holds of a market's coin, and what the book's bids can take of it now. */
+    async readHolding(input: { mode: TradingMode; market: string }): Promise<{
+      free: string;
+      locked: string;
+      bid: string;
+      bidDepthVolume: string;
+    }> {
+      const client = exchange(input.mode);
+      const currency = input.market.split('-')[1];
+      const account = (await client.accounts()).find((a) => a.currency === currency);
+      const [book] = await client.orderbook([input.market]);
+      const units = book?.orderbook_units ?? [];
+      if (!units.length) throw new Error(`no order book for ${input.market}`);
+      const depth = units.reduce((s, u) => s.plus(u.bid_size), new Decimal(0));
+      return {
+        free: account?.balance ?? '0',
+        locked: account?.locked ?? '0',
+        bid: String(units[0].bid_price),
+        bidDepthVolume: depth.toString(),
+      };
     },
 
     async syncOrder(input: { orderId: string; mode: TradingMode; uuid: string }): Promise<ExchangeOrderView> {

@@ -22,13 +22,26 @@ export interface OrderRequest {
   maxSlippagePct: number;
   /** Smallest total worth a fallback order, KRW. */
   minTotalKrw: string;
-  /** An order not placed by then is not placed at all (epoch ms). */
-  notAfterTs: number;
+  /**
+   * An order not placed by then is not placed at all (epoch ms). Only entries have one: an exit keeps
+   * trying until the coins are sold.
+   */
+  notAfterTs?: number;
   purpose: 'entry' | 'exit';
   reason: string;
 }
 
 export type OrderOutcome = 'filled' | 'partially_filled' | 'unfilled' | 'rejected';
+
+/** Failure types the order activities raise (Temporal `ApplicationFailure.type`), one name each. */
+export const ORDER_FAILURE = {
+  /** The identifier was used by an earlier attempt that placed nothing: the next attempt takes a new one. */
+  identifierBurned: 'IdentifierBurned',
+  /** The order's time passed before it could be placed; nothing was placed. */
+  staleOrder: 'StaleOrder',
+  /** The exchange refused the order (its `error.name` travels in the failure's details). */
+  orderRejected: 'OrderRejected',
+} as const;
 
 export interface OrderResult {
   orderId: string;
@@ -40,6 +53,8 @@ export interface OrderResult {
   paidFee: string;
   exchangeUuids: string[];
   reason?: string;
+  /** The exchange's `error.name` when the order was rejected (e.g. `market_offline`). */
+  rejectedName?: string;
 }
 
 /** The exchange's view of one order, normalised (decimals as strings). */

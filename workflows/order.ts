@@ -13,9 +13,11 @@ import {
 } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { Activities } from '../activities';
+import { floorVolume, quoteOf, roundToTick } from '../core/market/ticks';
 import {
   cancelOrderSignal,
   type ExchangeOrderView,
+  ORDER_FAILURE,
   type OrderRequest,
   type OrderResult,
   type OrderStatus,
@@ -24,7 +26,10 @@ import {
 } from './definitions';
 import { fallbackIdentifier, submitIdentifier } from './ids';
 
-const exchange = proxyActivities<Activities>({
+const NON_RETRYABLE = Object.values(ORDER_FAILURE);
+
+/** Before ORDERS_OUTLIVE_OUTAGES: exchange calls gave up after 12 attempts or 5 minutes. */
+const exchangeBounded = proxyActivities<Activities>({
   startToCloseTimeout: '20s',
   scheduleToCloseTimeout: '5m',
   retry: {
@@ -32,9 +37,32 @@ const exchange = proxyActivities<Activities>({
     backoffCoefficient: 2,
     maximumInterval: '10s',
     maximumAttempts: 12,
-    nonRetryableErrorTypes: ['IdentifierBurned', 'StaleOrder', 'OrderRejected'],
+    nonRetryableErrorTypes: NON_RETRYABLE,
   },
 });
+
+/**
+ * Patch: no exchange fault, however long, fails an order. Every exchange call retries until it
+ * gets an answer (capped backoff, no attempt limit); only an entry's placement has a deadline
+ * (`notAfterTs`), checked by the submit activity; the fallback's deadline counts from its own
+ * decision; the fallback is a price-capped IOC limit order.
+ */
+export const ORDERS_OUTLIVE_OUTAGES = 'orders-outlive-outages';
+
+const exchangeDurable = proxyActivities<Activities>({
+  // A submit may wait out an identifier's lookups (IDENTIFIER_SETTLE_MS); it heartbeats meanwhile.
+  startToCloseTimeout: '3m',
+  heartbeatTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
+/** A fallback not placed this long after it was decided (on a fresh quote) is not placed. */
+const FALLBACK_DEADLINE_MS = 30_000;
 
 /** Between private-stream hints the workflow re-reads the order this often (backstop). */
 const POLL_MS = 2_000;
@@ -46,6 +74,8 @@ const isFinal = (o: ExchangeOrderView) => o.state === 'done' || o.state === 'can
 
 export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
   const orderId = workflowInfo().workflowId;
+  const durable = patched(ORDERS_OUTLIVE_OUTAGES);
+  const exchange = durable ? exchangeDurable : exchangeBounded;
   const status: OrderStatus = { phase: 'submitting', submitSeq: 0, current: null, result: null };
   let changed = false;
   let cancelRequested: string | null = null;
@@ -62,8 +92,9 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
   /** Submits with a fresh identifier per attempt; returns null when the exchange rejects the order. */
   async function submit(
     makeIdentifier: (seq: number) => string,
-    order: { ordType: OrderRequest['ordType']; price?: string; volume?: string },
-  ): Promise<ExchangeOrderView | { rejected: string }> {
+    order: { ordType: OrderRequest['ordType']; price?: string; volume?: string; timeInForce?: 'ioc' },
+    notAfterTs: number | undefined,
+  ): Promise<ExchangeOrderView | { rejected: string; upbitName?: string }> {
     for (;;) {
       status.submitSeq += 1;
       const identifier = makeIdentifier(status.submitSeq);
@@ -79,17 +110,22 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
           ordType: order.ordType,
           price: order.price,
           volume: order.volume,
-          notAfterTs: req.notAfterTs,
+          ...(order.timeInForce && { timeInForce: order.timeInForce }),
+          notAfterTs,
           purpose: req.purpose,
         });
       } catch (err) {
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
-        if (cause instanceof ApplicationFailure && cause.type === 'IdentifierBurned') {
+        if (cause instanceof ApplicationFailure && cause.type === ORDER_FAILURE.identifierBurned) {
           log.warn('identifier burned without an order; submitting with the next one', { identifier });
           continue;
         }
-        if (cause instanceof ApplicationFailure && (cause.type === 'OrderRejected' || cause.type === 'StaleOrder')) {
-          return { rejected: cause.message };
+        if (
+          cause instanceof ApplicationFailure &&
+          (cause.type === ORDER_FAILURE.orderRejected || cause.type === ORDER_FAILURE.staleOrder)
+        ) {
+          const details = cause.details?.[0] as { upbitName?: string } | undefined;
+          return { rejected: cause.message, upbitName: details?.upbitName };
         }
         throw err;
       }
@@ -122,12 +158,12 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
     return current;
   }
 
-  const first = await submit((seq) => submitIdentifier(orderId, seq), {
-    ordType: req.ordType,
-    price: req.price,
-    volume: req.volume,
-  });
-  if ('rejected' in first) return finish([], 'rejected', first.rejected);
+  const first = await submit(
+    (seq) => submitIdentifier(orderId, seq),
+    { ordType: req.ordType, price: req.price, volume: req.volume },
+    req.notAfterTs,
+  );
+  if ('rejected' in first) return finish([], 'rejected', first.rejected, first.upbitName);
   placed.push(first);
   status.current = first;
   status.phase = 'waiting';
@@ -146,26 +182,44 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
     status.phase = 'fallback';
     const quote = await exchange.quote({ mode: req.mode, market: req.market });
     const limit = new Decimal(req.price ?? '0');
-    const reference = req.side === 'bid' ? new Decimal(quote.ask) : new Decimal(quote.bid);
-    const slip = reference.minus(limit).abs().div(limit).mul(100);
-    const restTotal = rest.mul(reference);
-    if (slip.gt(req.maxSlippagePct)) {
-      log.info('market fallback skipped: price moved beyond the slippage guard', { slip: slip.toString() });
-    } else if (restTotal.lt(req.minTotalKrw)) {
-      log.info('market fallback skipped: rest below the minimum total', { restTotal: restTotal.toString() });
-    } else {
-      const fallbackOrder =
-        req.side === 'bid'
-          ? { ordType: 'price' as const, price: rest.mul(limit).toDecimalPlaces(0, Decimal.ROUND_DOWN).toString() }
-          : { ordType: 'market' as const, volume: rest.toString() };
-      const fb = await submit((seq) => fallbackIdentifier(orderId, seq), fallbackOrder);
-      if (!('rejected' in fb)) {
-        placed.push(fb);
-        let final = await follow(fb, Date.now() + MARKET_ORDER_WAIT_MS);
-        if (!isFinal(final)) final = await cancelRest(final);
-        placed[placed.length - 1] = final;
+    if (durable) {
+      const fallback = cappedFallback(rest, limit, quote);
+      if ('skip' in fallback) {
+        log.info(`market fallback skipped: ${fallback.skip}`);
       } else {
-        log.warn('market fallback rejected', { reason: fb.rejected });
+        const fb = await submit((seq) => fallbackIdentifier(orderId, seq), fallback, Date.now() + FALLBACK_DEADLINE_MS);
+        if (!('rejected' in fb)) {
+          placed.push(fb);
+          // An IOC order ends at once; the cancel below is only for an exchange that holds it.
+          let final = await follow(fb, Date.now() + MARKET_ORDER_WAIT_MS);
+          if (!isFinal(final)) final = await cancelRest(final);
+          placed[placed.length - 1] = final;
+        } else {
+          log.warn('market fallback rejected', { reason: fb.rejected });
+        }
+      }
+    } else {
+      const reference = req.side === 'bid' ? new Decimal(quote.ask) : new Decimal(quote.bid);
+      const slip = reference.minus(limit).abs().div(limit).mul(100);
+      const restTotal = rest.mul(reference);
+      if (slip.gt(req.maxSlippagePct)) {
+        log.info('market fallback skipped: price moved beyond the slippage guard', { slip: slip.toString() });
+      } else if (restTotal.lt(req.minTotalKrw)) {
+        log.info('market fallback skipped: rest below the minimum total', { restTotal: restTotal.toString() });
+      } else {
+        const fallbackOrder =
+          req.side === 'bid'
+            ? { ordType: 'price' as const, price: rest.mul(limit).toDecimalPlaces(0, Decimal.ROUND_DOWN).toString() }
+            : { ordType: 'market' as const, volume: rest.toString() };
+        const fb = await submit((seq) => fallbackIdentifier(orderId, seq), fallbackOrder, req.notAfterTs);
+        if (!('rejected' in fb)) {
+          placed.push(fb);
+          let final = await follow(fb, Date.now() + MARKET_ORDER_WAIT_MS);
+          if (!isFinal(final)) final = await cancelRest(final);
+          placed[placed.length - 1] = final;
+        } else {
+          log.warn('market fallback rejected', { reason: fb.rejected });
+        }
       }
     }
   }
@@ -178,7 +232,39 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
       : 'filled';
   return finish(placed, outcome, cancelRequested ?? undefined);
 
-  function finish(orders: ExchangeOrderView[], outcome: OrderResult['outcome'], reason?: string): OrderResult {
+  /**
+   * The fallback for a limit order's rest: an IOC limit order at the slippage guard's price, so it
+   * can never pay more (bid) or take less (ask) than the guard allows, spending no more KRW than the
+   * rest was planned for. Only adverse moves count against the guard.
+   */
+  function cappedFallback(
+    rest: Decimal,
+    limit: Decimal,
+    quote: { bid: string; ask: string },
+  ): { ordType: 'limit'; price: string; volume: string; timeInForce: 'ioc' } | { skip: string } {
+    const slipPct = new Decimal(req.maxSlippagePct);
+    const adversePct =
+      req.side === 'bid'
+        ? new Decimal(quote.ask).minus(limit).div(limit).mul(100)
+        : limit.minus(quote.bid).div(limit).mul(100);
+    if (adversePct.gt(slipPct)) return { skip: `price moved ${adversePct.toFixed(3)} % against the order` };
+    const quoteCcy = quoteOf(req.market);
+    const cap =
+      req.side === 'bid'
+        ? roundToTick(quoteCcy, limit.mul(slipPct.div(100).plus(1)), 'bid')
+        : roundToTick(quoteCcy, limit.mul(new Decimal(1).minus(slipPct.div(100))), 'ask');
+    const volume = req.side === 'bid' ? floorVolume(rest.mul(limit).div(cap)) : floorVolume(rest);
+    const total = volume.mul(cap);
+    if (total.lt(req.minTotalKrw)) return { skip: `rest ${total.toFixed(0)} KRW is below the minimum total` };
+    return { ordType: 'limit', price: cap.toFixed(), volume: volume.toFixed(), timeInForce: 'ioc' };
+  }
+
+  function finish(
+    orders: ExchangeOrderView[],
+    outcome: OrderResult['outcome'],
+    reason?: string,
+    rejectedName?: string,
+  ): OrderResult {
     const executedVolume = orders.reduce((s, o) => s.plus(o.executedVolume), new Decimal(0));
     const funds = orders.reduce((s, o) => s.plus(o.executedFunds), new Decimal(0));
     const paidFee = orders.reduce((s, o) => s.plus(o.paidFee), new Decimal(0));
@@ -191,6 +277,7 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
       paidFee: paidFee.toString(),
       exchangeUuids: orders.map((o) => o.uuid),
       reason,
+      ...(rejectedName && { rejectedName }),
     };
     status.phase = 'done';
     status.result = result;

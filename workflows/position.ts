@@ -3,6 +3,7 @@
 // signal; every exit sells through another Order child; reports its close to the session.
 import {
   CancellationScope,
+  ChildWorkflowFailure,
   condition,
   executeChild,
   getExternalWorkflowHandle,
@@ -17,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { Activities } from '../activities';
+import { floorVolume } from '../core/market/ticks';
 import { createExitPlan, updateExitPlan, withRemainingVolume } from '../core/risk';
 import type { ExitConfig, ExitPlan, ExitTrigger } from '../core/risk/types';
 import {
@@ -33,6 +35,16 @@ import {
 import { orderWorkflowId } from './ids';
 import { orderWorkflow } from './order';
 
+/**
+ * Patch: an exit is never abandoned. No deadline on exit orders; an exit that sells nothing re-reads
+ * the account and the book and tries again with a corrected order (what the account holds, in
+ * slices the bids can take), raising a critical risk event each time; the position closes only when
+ * it holds nothing or dust below the minimum total. An Order child that ends without a result is
+ * read back from the exchange; quotes retry until the exchange answers. The time exit judges the
+ * guard's own progress (highs, trailing stop), not the plan the guard was started with.
+ */
+export const EXITS_NEVER_ABANDONED = 'exits-never-abandoned';
+
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
@@ -42,6 +54,18 @@ const market = proxyActivities<Activities>({
   startToCloseTimeout: '20s',
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 10 },
 });
+
+/** Exchange reads that retry until the exchange answers, however long it is away. */
+const exchangeReads = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/** After an exit that sold nothing: the pause before the next try doubles from this, up to a minute. */
+const EXIT_RETRY_BASE_MS = 5_000;
+const EXIT_RETRY_MAX_MS = 60_000;
+/** A slice sells at most this share of the volume the visible bids hold. */
+const BOOK_SHARE = new Decimal('0.8');
 
 // The guard runs as long as the position is open; heartbeats carry the plan so a retry resumes it.
 const guard = proxyActivities<Activities>({
@@ -60,6 +84,7 @@ function exitConfigFor(config: ExitConfig, atr: number | null): ExitConfig {
 }
 
 export async function positionWorkflow(req: PositionRequest): Promise<PositionStatus> {
+  const durable = patched(EXITS_NEVER_ABANDONED);
   const status: PositionStatus = {
     positionId: req.positionId,
     market: req.market,
@@ -126,7 +151,7 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
   if (halted) await entryHandle.signal(cancelOrderSignal, { reason: `halt: ${halted}` });
-  const entry = await entryHandle.result();
+  const entry = await childResult(entryOrderId, () => entryHandle.result());
 
   const bought = new Decimal(entry.executedVolume);
   const entryCost = new Decimal(entry.funds).plus(entry.paidFee);
@@ -173,6 +198,10 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   let lastReason = '';
   let unsoldExits = 0;
   let retry: ExitTrigger | undefined;
+  /** After a rejection: the most one exit order may sell (what the account holds and the bids take). */
+  let sliceCap: Decimal | null = null;
+  /** Coins left that cannot be sold (below the minimum total, or gone from the account), and their value. */
+  let dust: { volume: Decimal; valueKrw: Decimal } | null = null;
   while (remaining.gt(0)) {
     let trigger: ExitTrigger | undefined = retry;
     retry = undefined;
@@ -188,26 +217,43 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     lastReason = trigger.reason;
     status.phase = 'exiting';
     orderSeq += 1;
-    const volume = Decimal.min(remaining, trigger.volume);
-    const sell: OrderResult = await executeChild(orderWorkflow, {
-      workflowId: orderWorkflowId(req.positionId, orderSeq),
-      args: [
-        {
-          ...orderBase,
-          side: 'ask',
-          ordType: 'market',
-          volume: volume.toString(),
-          fallbackToMarket: false,
-          minTotalKrw: req.marketMinTotal,
-          notAfterTs: Date.now() + 60_000,
-          purpose: 'exit',
-          reason: trigger.reason,
-        },
-      ],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    const volume = Decimal.min(remaining, trigger.volume, sliceCap ?? remaining);
+    const sellId = orderWorkflowId(req.positionId, orderSeq);
+    const sell: OrderResult = await childResult(sellId, () =>
+      executeChild(orderWorkflow, {
+        workflowId: sellId,
+        args: [
+          {
+            ...orderBase,
+            side: 'ask',
+            ordType: 'market',
+            volume: volume.toFixed(),
+            fallbackToMarket: false,
+            minTotalKrw: req.marketMinTotal,
+            // An exit has no deadline: it is placed whenever the exchange takes it.
+            ...(!durable && { notAfterTs: Date.now() + 60_000 }),
+            purpose: 'exit',
+            reason: trigger.reason,
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    );
     const sold = new Decimal(sell.executedVolume);
+    if (sold.isZero() && durable) {
+      unsoldExits += 1;
+      const next = await afterUnsoldExit(trigger, sell);
+      if ('dust' in next) {
+        dust = next.dust;
+        lastReason = `${trigger.reason}; ${next.reason}`;
+        break;
+      }
+      sliceCap = next.sliceCap;
+      await sleep(Math.min(EXIT_RETRY_MAX_MS, EXIT_RETRY_BASE_MS * 2 ** (unsoldExits - 1)));
+      retry = { ...trigger, volume: Decimal.max(next.sliceCap, 0).toFixed() };
+      continue;
+    }
     if (sold.isZero()) {
       // A rejection (e.g. below the exchange minimum) means what is left is dust that cannot be
       // sold; anything else (the exchange held the order) is tried again after a pause.
@@ -221,6 +267,11 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
       retry = trigger;
       continue;
     }
+    // The part of this trigger a slice (or a partial fill) left unsold is sold next, without waiting
+    // for the guard to see the level again.
+    const unsold = new Decimal(trigger.volume).minus(sold);
+    if (durable && unsold.gt(0) && remaining.minus(sold).gt(0))
+      retry = { ...trigger, volume: Decimal.min(unsold, remaining.minus(sold)).toFixed() };
     unsoldExits = 0;
     remaining = remaining.minus(sold);
     fees = fees.plus(sell.paidFee);
@@ -247,9 +298,76 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   return close(lastReason);
 
   function realized(): Decimal {
-    // Cost of what was sold (entry fee included) against what the sales brought in after fees.
-    const soldShare = bought.isZero() ? new Decimal(0) : bought.minus(remaining).div(bought);
-    return proceeds.minus(entryCost.mul(soldShare));
+    // Cost of what was sold (entry fee included) against what the sales brought in after fees. Dust
+    // left at the close counts at its value now (coins gone from the account at zero), so a loss
+    // the exchange would not let us sell still reaches the daily PnL.
+    const settled = dust ? bought.minus(remaining).plus(dust.volume) : bought.minus(remaining);
+    const soldShare = bought.isZero() ? new Decimal(0) : settled.div(bought);
+    return proceeds.plus(dust?.valueKrw ?? 0).minus(entryCost.mul(soldShare));
+  }
+
+  /** Reads an Order child's result; one that ended without a result is read back from the exchange. */
+  async function childResult(orderId: string, result: () => Promise<OrderResult>): Promise<OrderResult> {
+    try {
+      return await result();
+    } catch (err) {
+      if (!durable || !(err instanceof ChildWorkflowFailure)) throw err;
+      log.error('order ended without a result; reading it back from the exchange', { orderId, error: String(err) });
+      await records.recordRiskEvent({
+        sessionId: req.sessionId,
+        kind: 'order_failed',
+        severity: 'critical',
+        message: `${req.market}: order ${orderId} ended without a result (${err.cause?.message ?? err.message}); read back from the exchange`,
+      });
+      return exchangeReads.summarizeOrderOnExchange({ orderId, mode: req.mode });
+    }
+  }
+
+  /**
+   * An exit sold nothing: what the account holds decides. Less than the minimum total left (or the
+   * coins are gone) ends the position with that dust; otherwise the next try sells what the account
+   * holds, in a slice the bids can take (halved after every further miss), and a critical event says so.
+   */
+  async function afterUnsoldExit(
+    trigger: ExitTrigger,
+    sell: OrderResult,
+  ): Promise<{ sliceCap: Decimal } | { dust: { volume: Decimal; valueKrw: Decimal }; reason: string }> {
+    const holding = await exchangeReads.readHolding({ mode: req.mode, market: req.market });
+    const bid = new Decimal(holding.bid);
+    const held = new Decimal(holding.free).plus(holding.locked);
+    const sellable = Decimal.min(remaining, holding.free);
+    const minTotal = new Decimal(plan.minTotalKrw);
+    const why = sell.reason ?? sell.outcome;
+    if (sellable.mul(bid).lt(minTotal) && held.mul(bid).lt(minTotal)) {
+      const present = Decimal.min(remaining, held);
+      const missing = remaining.minus(present);
+      const valueKrw = present.mul(bid).toDecimalPlaces(0, Decimal.ROUND_DOWN);
+      if (missing.gt(0))
+        await records.recordRiskEvent({
+          sessionId: req.sessionId,
+          kind: 'position_mismatch',
+          severity: 'critical',
+          message: `${req.market}: the position holds ${remaining.toFixed()} but the account has ${held.toFixed()}; the missing coins are counted at 0`,
+        });
+      return {
+        dust: { volume: remaining, valueKrw },
+        reason: `dust left: ${present.toFixed()} (about ${valueKrw.toFixed()} KRW) below the minimum total`,
+      };
+    }
+    const bookCap = floorVolume(new Decimal(holding.bidDepthVolume).mul(BOOK_SHARE));
+    let cap = Decimal.min(sellable.gt(0) ? sellable : remaining, bookCap);
+    // Misses after the first halve the slice, never below what clears the minimum total.
+    cap = floorVolume(cap.div(2 ** Math.max(0, unsoldExits - 1)));
+    const smallest = floorVolume(minTotal.mul('1.05').div(bid)).plus('0.00000001');
+    cap = Decimal.min(Decimal.max(cap, smallest), sellable.gt(0) ? sellable : remaining);
+    await records.recordRiskEvent({
+      sessionId: req.sessionId,
+      kind: 'exit_not_filled',
+      severity: 'critical',
+      message: `${req.market}: exit (${trigger.reason}) sold nothing (${why}); trying again with ${cap.toFixed()} of ${remaining.toFixed()}`,
+      details: { attempt: unsoldExits, rejectedName: sell.rejectedName ?? null, free: holding.free, bid: holding.bid },
+    });
+    return { sliceCap: cap };
   }
 
   /** Guard activity vs time-exit timer vs exit signal; returns the plan as far as it got. */
@@ -265,6 +383,7 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
           mode: req.mode,
           plan: current,
           barTimeframe: req.entryTimeframe,
+          ...(durable && { progressOnCancel: true }),
         }),
       )
       .then((r) => {
@@ -283,13 +402,17 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     if (result) return result;
     scope.cancel();
     await guardRun;
-    if (result) return result;
+    // A guard told to report its progress answers a cancel with its plan (highs, trailing stop) and no trigger.
+    // (`result` is set by the guard's callback; the type checker cannot see that.)
+    const settled = result as { plan: ExitPlan; trigger?: ExitTrigger } | undefined;
+    if (settled?.trigger || (settled && !durable)) return settled;
+    const progressed = settled?.plan ?? current;
     if (timerFired) {
       // Time exit: judge progress at the current price with the same pure rule the guard uses.
-      const q = await market.quote({ mode: req.mode, market: req.market });
-      return updateExitPlan(current, { price: q.bid, high: q.bid, low: q.bid, ts: Date.now() });
+      const q = await (durable ? exchangeReads : market).quote({ mode: req.mode, market: req.market });
+      return updateExitPlan(progressed, { price: q.bid, high: q.bid, low: q.bid, ts: Date.now() });
     }
-    return { plan: current };
+    return { plan: progressed };
   }
 
   async function close(reason: string): Promise<PositionStatus> {

@@ -1,0 +1,203 @@
+// Order and position paths against the real simulator, with the market frozen and moved by hand:
+// the market fallback of an entry whose timeout outlasts its placement deadline, the fallback's
+// price cap, and a time exit that keeps what the guard saw (highest price, trailing stop).
+import Decimal from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_EXIT_CONFIG } from '../../core/risk/config';
+import type { ExitPlan } from '../../core/risk/types';
+import {
+  type OrderRequest,
+  type OrderResult,
+  type PositionRequest,
+  type PositionStatus,
+  positionStatusQuery,
+} from '../../workflows/definitions';
+import { orderWorkflowId, positionWorkflowId, TASK_QUEUE_TRADING } from '../../workflows/ids';
+import { eventually, type Stack, startStack } from '../stack';
+
+const SESSION = 'order-paths';
+const MARKET = 'KRW-XRP';
+let stack: Stack;
+
+async function setPrice(price: number) {
+  const res = await fetch(`${stack.sim.baseUrl}/admin/price`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ market: MARKET, price }),
+  });
+  if (!res.ok) throw new Error(`price not set: ${await res.text()}`);
+}
+
+async function book() {
+  const [b] = await stack.exchange('sim').orderbook([MARKET]);
+  return b.orderbook_units;
+}
+
+function entryOrder(n: number, over: Partial<OrderRequest>): OrderRequest {
+  return {
+    sessionId: SESSION,
+    positionId: null,
+    mode: 'sim',
+    market: MARKET,
+    side: 'bid',
+    ordType: 'limit',
+    timeoutSec: 3,
+    fallbackToMarket: true,
+    maxSlippagePct: 5,
+    minTotalKrw: '5000',
+    purpose: 'entry',
+    reason: `test ${n}`,
+    ...over,
+  };
+}
+
+function runOrder(n: number, req: OrderRequest): Promise<OrderResult> {
+  return stack.client.workflow.execute('orderWorkflow', {
+    taskQueue: TASK_QUEUE_TRADING,
+    workflowId: orderWorkflowId(`test-${SESSION}-${Date.now()}`, n),
+    args: [req],
+  });
+}
+
+/** The exchange's fills of one Order workflow's fallback order(s). */
+async function fallbackFills(result: OrderResult) {
+  const client = stack.exchange('sim');
+  const orders = await Promise.all(result.exchangeUuids.map((uuid) => client.getOrder({ uuid })));
+  return orders.filter((o) => /-m\d+$/.test(o.identifier ?? '')).flatMap((o) => o.trades);
+}
+
+beforeAll(async () => {
+  // A frozen market: only the test moves it.
+  stack = await startStack({ sim: { tickMs: 3_600_000 } });
+  await stack.startWorkers();
+  await stack.db.prisma.session.create({
+    data: { id: SESSION, name: SESSION, mode: 'sim', strategy: 'probe', status: 'running', config: {} },
+  });
+  await setPrice(3000);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('entry fallback', () => {
+  it('falls back after a timeout that ends past the placement deadline (the decision, not the deadline, dates it)', async () => {
+    const [top] = await book();
+    const limit = new Decimal(top.bid_price).minus(20);
+    const result = await runOrder(
+      1,
+      entryOrder(1, {
+        price: limit.toFixed(),
+        volume: '20',
+        // The limit rests unfilled for its whole timeout, which ends after the placement deadline.
+        timeoutSec: 4,
+        notAfterTs: Date.now() + 1_000,
+      }),
+    );
+    const fills = await fallbackFills(result);
+    expect(fills.length).toBeGreaterThan(0);
+    expect(new Decimal(result.executedVolume).gt(0)).toBe(true);
+  });
+
+  it('never pays more than the slippage guard allows, however deep the rest goes into the book', async () => {
+    const units = await book();
+    const [top, second] = units;
+    expect(new Decimal(second.ask_price).gt(top.ask_price)).toBe(true);
+    const limit = new Decimal(top.bid_price).minus(3);
+    // The guard's price lies between the first and second ask levels.
+    const capPrice = new Decimal(top.ask_price).plus(new Decimal(second.ask_price).minus(top.ask_price).div(2));
+    const maxSlippagePct = capPrice.minus(limit).div(limit).mul(100).toDecimalPlaces(4, Decimal.ROUND_DOWN);
+    const volume = new Decimal(top.ask_size).mul(3).toDecimalPlaces(0, Decimal.ROUND_UP);
+    const result = await runOrder(
+      2,
+      entryOrder(2, {
+        price: limit.toFixed(),
+        volume: volume.toFixed(),
+        maxSlippagePct: maxSlippagePct.toNumber(),
+        notAfterTs: Date.now() + 60_000,
+      }),
+    );
+    const fills = await fallbackFills(result);
+    expect(fills.length).toBeGreaterThan(0);
+    for (const f of fills) expect(new Decimal(f.price).lte(capPrice)).toBe(true);
+    // The rest deeper than the guard stays unbought.
+    expect(new Decimal(result.executedVolume).lt(volume)).toBe(true);
+    // Restore the book the first level's sale took.
+    await setPrice(3000);
+  });
+});
+
+describe('time exit', () => {
+  it('judges the guard’s own progress: the highest price and trailing stop it saw survive the time exit', async () => {
+    await setPrice(3000);
+    const [top] = await book();
+    const entry = new Decimal(top.ask_price);
+    const positionId = positionWorkflowId(SESSION, MARKET, 1);
+    const req: PositionRequest = {
+      sessionId: SESSION,
+      sessionWorkflowId: `session-${SESSION}`,
+      positionId,
+      mode: 'sim',
+      market: MARKET,
+      entryPrice: entry.toFixed(),
+      entryVolume: '40',
+      atr: 100,
+      entryReasons: ['test'],
+      exit: {
+        ...DEFAULT_EXIT_CONFIG,
+        stopMode: 'pct',
+        stopPct: 5,
+        takeProfit: [
+          { atPct: 2, fraction: 0.5 },
+          { atPct: 50, fraction: 0.5 },
+        ],
+        trailingAtrMultiple: 2,
+        blowOffRsi: 0,
+        timeExitBars: 1,
+        timeExitMinProgressPct: 1,
+        barMs: 25_000,
+      } as unknown as Record<string, unknown>,
+      order: { timeoutSec: 5, fallbackToMarket: false, maxSlippagePct: 1, entryTicksAboveBid: 0 },
+      marketMinTotal: '5000',
+    };
+    const handle = await stack.client.workflow.start('positionWorkflow', {
+      taskQueue: TASK_QUEUE_TRADING,
+      workflowId: positionId,
+      args: [req],
+    });
+    const status = () => handle.query(positionStatusQuery) as Promise<PositionStatus>;
+    const openedAt = Date.now();
+    await eventually(async () => (await status()).phase === 'open', 20_000, 'the entry to fill');
+    // First rung (+2 %): half is sold and the trailing stop starts.
+    await setPrice(entry.mul(1.025).toNumber());
+    await eventually(async () => new Decimal((await status()).remainingVolume).lt(40), 20_000, 'the first rung');
+    await new Promise((r) => setTimeout(r, 1_500));
+    // The guard sees +8 % (its highest), then the price settles at +4 %, above the trailing stop.
+    const peak = entry.mul(1.08).floor();
+    await setPrice(peak.toNumber());
+    await new Promise((r) => setTimeout(r, 2_000));
+    await setPrice(entry.mul(1.04).floor().toNumber());
+    // Past the time exit (one 25 s bar): progress is enough, so the position stays open.
+    const sinceOpen = Date.now() - openedAt;
+    await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - sinceOpen)));
+    // The guard learns of its cancel at a heartbeat; the position then judges the time exit.
+    const before = ((await status()).exitPlan as ExitPlan).highest;
+    const after = await eventually(
+      async () => {
+        const s = await status();
+        const plan = s.exitPlan as ExitPlan | null;
+        return plan && s.phase !== 'open' ? s : plan && plan.highest !== before ? s : undefined;
+      },
+      60_000,
+      'the time exit to be judged',
+    );
+    const plan = after.exitPlan as ExitPlan;
+    expect(after.exitReason).toBeNull();
+    expect(after.phase).toBe('open');
+    expect(new Decimal(plan.highest).gte(peak)).toBe(true);
+    expect(new Decimal(plan.trailingStop ?? 0).gte(peak.minus(2 * 100))).toBe(true);
+    await handle.signal('exitPosition', { reason: 'test over' });
+    const closed = (await handle.result()) as PositionStatus;
+    expect(closed.phase).toBe('closed');
+  }, 180_000);
+});
