@@ -127,6 +127,76 @@ describe('entry fallback', () => {
   });
 });
 
+function positionRequest(n: number, entry: Decimal, exit: Record<string, unknown>): PositionRequest {
+  return {
+    sessionId: SESSION,
+    sessionWorkflowId: `session-${SESSION}`,
+    positionId: positionWorkflowId(SESSION, MARKET, n),
+    mode: 'sim',
+    market: MARKET,
+    entryPrice: entry.toFixed(),
+    entryVolume: '40',
+    atr: 100,
+    entryReasons: ['test'],
+    exit: { ...DEFAULT_EXIT_CONFIG, stopMode: 'pct', stopPct: 5, blowOffRsi: 0, ...exit },
+    order: { timeoutSec: 5, fallbackToMarket: false, maxSlippagePct: 1, entryTicksAboveBid: 0 },
+    marketMinTotal: '5000',
+  };
+}
+
+describe('an exit the exchange refuses', () => {
+  it('is tried again until the coins are sold; the position never closes on paper with coins left', async () => {
+    await setPrice(3000);
+    const [top] = await book();
+    const req = positionRequest(2, new Decimal(top.ask_price), { timeExitBars: 0, trailingAtrMultiple: 0 });
+    const handle = await stack.client.workflow.start('positionWorkflow', {
+      taskQueue: TASK_QUEUE_TRADING,
+      workflowId: req.positionId,
+      args: [req],
+    });
+    const status = () => handle.query(positionStatusQuery) as Promise<PositionStatus>;
+    await eventually(async () => (await status()).phase === 'open', 20_000, 'the entry to fill');
+    // Another order of the account locks the coins (as a trader's own order on the exchange would):
+    // the exit's market sell is refused for want of free coins.
+    const client = stack.exchange('sim');
+    const locking = await client.createOrder({
+      market: MARKET,
+      side: 'ask',
+      ord_type: 'limit',
+      price: '6000',
+      volume: (await status()).remainingVolume,
+    });
+    await handle.signal('exitPosition', { reason: 'stop' });
+    await eventually(
+      () => stack.db.prisma.riskEvent.findFirst({ where: { sessionId: SESSION, kind: 'exit_not_filled' } }),
+      30_000,
+      'a critical event for the refused exit',
+    );
+    expect((await status()).phase).not.toBe('closed');
+    await client.cancelOrder({ uuid: locking.uuid });
+    const closed = (await handle.result()) as PositionStatus;
+    expect(closed.remainingVolume).toBe('0');
+    expect(closed.exitReason).toContain('stop');
+    const row = await stack.db.prisma.position.findUniqueOrThrow({ where: { id: req.positionId } });
+    expect(row.status).toBe('closed');
+    expect(new Decimal(row.remainingVolume.toString()).isZero()).toBe(true);
+    // The realised PnL covers the whole volume: proceeds of everything sold minus the full entry cost.
+    const orders = await stack.db.prisma.order.findMany({ where: { positionId: req.positionId } });
+    const sum = (side: string, f: (o: (typeof orders)[number]) => Decimal) =>
+      orders.filter((o) => o.side === side).reduce((acc, o) => acc.plus(f(o)), new Decimal(0));
+    const fills = await stack.db.prisma.fill.findMany({ where: { order: { positionId: req.positionId } } });
+    const funds = (side: string) =>
+      fills
+        .filter((f) => orders.find((o) => o.id === f.orderId)?.side === side)
+        .reduce((acc, f) => acc.plus(f.funds.toString()), new Decimal(0));
+    const fees = sum('bid', (o) => new Decimal(o.paidFee.toString())).plus(
+      sum('ask', (o) => new Decimal(o.paidFee.toString())),
+    );
+    const expected = funds('ask').minus(funds('bid')).minus(fees);
+    expect(new Decimal(closed.realizedPnl).minus(expected).abs().lt('0.000001')).toBe(true);
+  }, 180_000);
+});
+
 describe('time exit', () => {
   it('judges the guard’s own progress: the highest price and trailing stop it saw survive the time exit', async () => {
     await setPrice(3000);
