@@ -3,6 +3,7 @@ import { createBacktestActivities } from './backtest';
 import type { ActivityDeps } from './deps';
 import { createGuardActivities } from './guard';
 import { createOrderActivities } from './orders';
+import { createPositionWatchActivities } from './position-watch';
 import { createReconcileActivities } from './reconcile';
 import { createRecordActivities } from './records';
 import { createSignalActivities } from './signals';
@@ -11,6 +12,7 @@ import { createUniverseActivities } from './universe';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createOrderActivities(deps),
+    ...createPositionWatchActivities(),
     ...createGuardActivities(deps),
     ...createRecordActivities(deps),
     ...createReconcileActivities(deps),

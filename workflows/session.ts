@@ -44,6 +44,7 @@ import {
   emergencyStopSignal,
   exitPositionSignal,
   haltPositionSignal,
+  type PositionClosed,
   pauseSignal,
   positionClosedSignal,
   resumeSignal,
@@ -55,6 +56,15 @@ import {
 import { positionWorkflowId, sessionWorkflowId } from './ids';
 import { positionWorkflow } from './position';
 import { SA_SESSION_STATUS } from './search-attributes';
+
+/**
+ * Patch: the session checks its open Position children about once a minute. One that ended without
+ * reporting its close (failed, terminated, or its close signal lost) is dropped from the open set: a
+ * completed one counts with its own result; any other raises a critical event (its coins are then the
+ * reconciliation's orphans). A session waiting for its positions after an emergency stop checks too.
+ */
+const WATCH_POSITIONS = 'session-watches-positions';
+const WATCH_POSITIONS_MS = 60_000;
 
 /** Patch: evaluate when a bar of the entry timeframe closes and decide once per market and bar. */
 const DECIDE_AT_BAR_CLOSE = 'decide-at-bar-close';
@@ -115,6 +125,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     runsSoFar: 0,
   };
   let pendingEmergency: EmergencyMode | null = null;
+  let lastWatchTs = Date.now();
 
   const snapshot = (): SessionStatus => ({
     sessionId,
@@ -145,7 +156,8 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     if (state.emergency === mode) return;
     pendingEmergency = mode;
   });
-  setHandler(positionClosedSignal, (closed) => {
+  setHandler(positionClosedSignal, (closed) => onClosed(closed));
+  function onClosed(closed: PositionClosed) {
     if (!state.open[closed.positionId]) return;
     delete state.open[closed.positionId];
     state.closedPositions += 1;
@@ -155,7 +167,39 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
       pnlKrw: closed.realizedPnl,
       ts: closed.closedTs,
     });
-  });
+  }
+
+  /** Drops open positions whose workflow ended without reporting (see WATCH_POSITIONS). */
+  async function watchPositions() {
+    const open = Object.keys(state.open);
+    if (!open.length || Date.now() - lastWatchTs < WATCH_POSITIONS_MS) return;
+    lastWatchTs = Date.now();
+    for (const ended of await acts.positionsEnded({ positionIds: open })) {
+      const market = state.open[ended.positionId]?.market;
+      if (!market) continue;
+      const r = ended.result;
+      if (r && r.phase === 'closed') {
+        onClosed({
+          positionId: ended.positionId,
+          market,
+          realizedPnl: r.realizedPnl,
+          fees: r.fees,
+          entryFunds: '0',
+          exitReason: r.exitReason ?? '',
+          closedTs: Date.now(),
+        });
+        continue;
+      }
+      delete state.open[ended.positionId];
+      await acts.recordRiskEvent({
+        sessionId,
+        kind: 'position_lost',
+        severity: 'critical',
+        message: `${market}: position ${ended.positionId} ended (${ended.execution}) without closing; its coins are left to reconciliation`,
+        details: { positionId: ended.positionId, execution: ended.execution },
+      });
+    }
+  }
   setHandler(
     updateConfigUpdate,
     async (patch) => {
@@ -210,6 +254,8 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
   }
   state.runsSoFar += 1;
 
+  const watching = patched(WATCH_POSITIONS);
+
   // ---- the loop
   while (state.emergency === null) {
     // Decisions come right after each bar closes, as in a backtest; before this patch only the interval counted.
@@ -240,6 +286,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
         await evaluateOnce();
       }
     }
+    if (watching) await watchPositions();
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof tradingSession>({ sessionId, config, carry: state });
@@ -251,7 +298,14 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     const mode: EmergencyMode = pendingEmergency;
     pendingEmergency = null;
     await applyEmergency(mode);
-    await condition(() => Object.keys(state.open).length === 0 || pendingEmergency !== null);
+    if (!watching) {
+      await condition(() => Object.keys(state.open).length === 0 || pendingEmergency !== null);
+      continue;
+    }
+    while (Object.keys(state.open).length > 0 && pendingEmergency === null) {
+      await condition(() => Object.keys(state.open).length === 0 || pendingEmergency !== null, WATCH_POSITIONS_MS);
+      await watchPositions();
+    }
   }
   await condition(allHandlersFinished);
   await setStatus('stopped');

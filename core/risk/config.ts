@@ -54,6 +54,8 @@ const RISK_NUMBERS: Record<string, NumberRule> = {
   kellyFraction: { min: 0, max: 1 },
   maxCoinWeightPct: { min: 0, max: 100, minExclusive: true },
   maxTotalExposurePct: { min: 0, max: 100, minExclusive: true },
+  maxOrderKrw: { min: 0, max: 1_000_000_000, integer: true },
+  maxCapitalKrw: { min: 0, max: 1_000_000_000_000, integer: true },
   maxOpenPositions: { min: 1, max: 100, integer: true },
   maxEntriesPerCoinPerDay: { min: 1, max: 100, integer: true },
   dailyLossLimitPct: { min: 0, max: 100, minExclusive: true },
@@ -153,7 +155,8 @@ export function validateRiskConfig(raw: unknown, base: RiskConfig = DEFAULT_RISK
   const errors: string[] = [];
   if (raw === undefined || raw === null) return { ok: true, value: base };
   if (!isRecord(raw)) return { ok: false, errors: [`config: must be an object, got ${JSON.stringify(raw)}`] };
-  unknownKeys('', raw, base, errors);
+  // The absolute caps are optional (absent = off), so they are known without a default.
+  unknownKeys('', raw, { ...base, maxOrderKrw: 0, maxCapitalKrw: 0 }, errors);
 
   const top = mergeNumbers('', raw, base as unknown as Record<string, unknown>, RISK_NUMBERS, errors);
   if (raw.onePositionPerCoin !== undefined) {

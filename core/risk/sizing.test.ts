@@ -34,6 +34,22 @@ describe('sizeEntry', () => {
     });
   });
 
+  it('never sizes an order above the absolute per-order cap', () => {
+    const r = sizeEntry({ ...base, config: { ...open, maxOrderKrw: 1_000_000 } });
+    expect(r.ok && r.boundBy).toBe('max_order');
+    expect(r.ok && new Decimal(r.totalKrw).lte(1_000_000)).toBe(true);
+    expect(r.ok && new Decimal(r.totalKrw).gt(999_000)).toBe(true);
+  });
+
+  it("keeps the session's coins within its absolute capital cap, and refuses once it is full", () => {
+    const capped = sizeEntry({ ...base, exposureKrw: '1500000', config: { ...open, maxCapitalKrw: 2_000_000 } });
+    expect(capped.ok && capped.boundBy).toBe('session_capital');
+    expect(capped.ok && new Decimal(capped.totalKrw).lte(500_000)).toBe(true);
+    const full = sizeEntry({ ...base, exposureKrw: '2000000', config: { ...open, maxCapitalKrw: 2_000_000 } });
+    expect(full.ok).toBe(false);
+    expect(!full.ok && full.code).toBe('CapitalFull');
+  });
+
   it('derives the stop from ATR when no stop price is given', () => {
     const r = sizeEntry({ ...base, stopPrice: undefined, atr: '1000000' }); // 2 x ATR = 2,000,000
     expect(r.ok && r.volume).toBe('0.04764173');

@@ -114,6 +114,17 @@ export function sizeEntry(input: SizeEntryInput): SizeResult {
       reason: `ExposureFull: ${fmt(exposure!)} KRW exposed, cap ${config.maxTotalExposurePct}% of ${fmt(equity!)}`,
     };
   caps.push(['total_exposure', totalRoom]);
+  if (config.maxCapitalKrw) {
+    const capitalRoom = new Decimal(config.maxCapitalKrw).minus(exposure!);
+    if (capitalRoom.lte(0))
+      return {
+        ok: false,
+        code: 'CapitalFull',
+        reason: `CapitalFull: ${fmt(exposure!)} KRW exposed, the session's capital cap is ${config.maxCapitalKrw} KRW`,
+      };
+    caps.push(['session_capital', capitalRoom]);
+  }
+  if (config.maxOrderKrw) caps.push(['max_order', new Decimal(config.maxOrderKrw)]);
   // Division rounds to 20 significant digits; floor it to whole KRW-cents so total x (1 + fee) stays <= free.
   caps.push(['free_krw', free!.div(fee.plus(1)).toDecimalPlaces(2, Decimal.ROUND_DOWN)]);
   caps.push(['max_total', MAX_TOTAL_KRW]);

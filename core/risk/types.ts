@@ -47,6 +47,10 @@ export interface RiskConfig {
   maxCoinWeightPct: number;
   /** Largest share of equity in all coins together. */
   maxTotalExposurePct: number;
+  /** Absolute cap on one entry order's total, KRW. Absent or 0 = off. */
+  maxOrderKrw?: number;
+  /** Absolute cap on the KRW the session holds in coins and pending bids at once. Absent or 0 = off. */
+  maxCapitalKrw?: number;
   maxOpenPositions: number;
   onePositionPerCoin: boolean;
   maxEntriesPerCoinPerDay: number;
@@ -107,7 +111,15 @@ export interface SizeEntryInput {
 }
 
 /** What bound the size: the named clamp that produced the final total. */
-export type SizeBound = 'risk' | 'kelly' | 'coin_weight' | 'total_exposure' | 'free_krw' | 'max_total';
+export type SizeBound =
+  | 'risk'
+  | 'kelly'
+  | 'coin_weight'
+  | 'total_exposure'
+  | 'session_capital'
+  | 'max_order'
+  | 'free_krw'
+  | 'max_total';
 
 export type SizeRejection =
   | 'InvalidInput'
@@ -115,6 +127,7 @@ export type SizeRejection =
   | 'NoEdge'
   | 'CoinWeightFull'
   | 'ExposureFull'
+  | 'CapitalFull'
   | 'InsufficientFunds'
   | 'UnderMinTotal';
 
