@@ -287,15 +287,18 @@ describe('amounts in exponent notation', () => {
     expect(r.status).toBe(201);
     expect(r.data.volume).toBe(plain.toFixed());
     expect(r.data.locked).toBe(price.mul(plain).mul('1.0005').toFixed());
-    // Exponent notation changes nothing else: nine decimals are refused as they are written plainly.
-    const tooFine = { ...body, volume: '1.23456789e-1' };
-    const t = await send('POST', '/v1/orders', {
-      json: tooFine,
-      hashInput: Object.entries(tooFine)
-        .map(([k, v]) => `${k}=${v}`)
-        .join('&'),
-    });
-    expect(t.status).toBe(400);
-    expect(t.data.error.name).toBe('validation_error');
+    // Exponent notation changes nothing else: nine decimals are refused as they are written plainly,
+    // and an absurd exponent is refused at once instead of being written out.
+    for (const volume of ['1.23456789e-1', '1e999999999']) {
+      const refused = { ...body, volume };
+      const t = await send('POST', '/v1/orders', {
+        json: refused,
+        hashInput: Object.entries(refused)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('&'),
+      });
+      expect(t.status).toBe(400);
+      expect(t.data.error.name).toBe('validation_error');
+    }
   });
 });

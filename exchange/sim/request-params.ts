@@ -21,7 +21,8 @@ const COMMA_LISTS = ['markets', 'quote_currencies', 'pairs', 'excluded_pairs', '
 const BOOLEANS = ['is_details', 'isDetails'];
 /** Order amounts: clients may write them in exponent notation (Python's str(0.00007146) is "7.146e-05"). */
 const AMOUNTS = ['price', 'volume', 'new_price', 'new_volume'];
-const EXPONENT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$/;
+// At most three exponent digits: "1e999999999" written out in full would be a gigabyte string.
+const EXPONENT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d{1,3}$/;
 
 /**
  * Repeated keys of comma-list parameters joined into one list, booleans lower-cased. Shared by the
