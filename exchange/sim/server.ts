@@ -371,14 +371,13 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     const qi = url.indexOf('?');
     const path = qi >= 0 ? url.slice(0, qi) : url;
     const rawQuery = qi >= 0 ? url.slice(qi + 1) : '';
-    const query = new URLSearchParams(rawQuery);
     const method = req.method ?? 'GET';
     // Every method may carry a body: some clients send GET parameters in one.
     const rawBody = await readBody(req);
 
     if (path.startsWith('/admin/')) {
       try {
-        const out = await admin(method, path, query, rawBody ?? '');
+        const out = await admin(method, path, new URLSearchParams(rawQuery), rawBody ?? '');
         if (out === undefined) send(res, 404, { error: 'no such admin endpoint' });
         else send(res, 200, out);
       } catch (e) {
@@ -396,7 +395,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       send(res, 404, quotationError.codeNotFound().body());
       return;
     }
-    const { route, params: pathParams } = found;
+    const { route, params } = found;
     const gzip = !route.auth && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     // Replies refused before the budget was counted (auth errors, faults) still carry Remaining-Req.
     const peekHeader = () => ({
@@ -413,12 +412,12 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         return;
       }
       let account: Account | null = null;
-      let params: URLSearchParams;
+      let query: URLSearchParams;
       let body: Record<string, unknown> = {};
       if (route.auth) {
         if (rawBody === null) throw exchangeError.validation('요청 본문이 너무 큽니다.');
         const parsed = exchangeParams(method, rawQuery, rawBody, req.headers['content-type']);
-        ({ params, body } = parsed);
+        ({ params: query, body } = parsed);
         const key = authenticate(
           req.headers.authorization,
           parsed.hashInput,
@@ -426,7 +425,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
           nonces,
         );
         account = engine.accounts.get(key.accessKey)!;
-      } else params = quotationParams(rawQuery);
+      } else query = quotationParams(rawQuery);
       const scope = route.auth ? account!.key.accessKey : (req.socket.remoteAddress ?? 'local');
       if (faults.ban418Seconds) {
         limiter.ban(route.group, scope, now() + faults.ban418Seconds * 1000);
@@ -450,7 +449,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         return;
       }
       try {
-        const out = route.handler({ query: params, body, account, params: pathParams });
+        const out = route.handler({ query, body, account, params });
         send(res, route.status ?? 200, out, header, gzip);
       } catch (e) {
         if (e instanceof UpbitError) send(res, e.status, e.body(), header);
