@@ -34,7 +34,7 @@ function hmacKey(secret: string): KeyObject {
   return k;
 }
 
-/** The string Upbit hashes for a GET/DELETE: the query exactly as sent, percent-decoding undone. */
+/** The string Upbit hashes for a query string (or a form body): exactly as sent, percent-decoding undone. */
 export function hashInputOfQuery(rawQuery: string): string {
   try {
     return decodeURIComponent(rawQuery);
@@ -43,7 +43,7 @@ export function hashInputOfQuery(rawQuery: string): string {
   }
 }
 
-/** The string Upbit hashes for a POST: every body key as k=v, joined by &, in the body's key order. */
+/** The string Upbit hashes for a JSON body: every key as k=v (arrays as repeated keys), joined by &, in the body's key order. */
 export function hashInputOfBody(body: Record<string, unknown>): string {
   return Object.entries(body)
     .flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => `${k}=${String(x)}`) : [`${k}=${String(v)}`]))

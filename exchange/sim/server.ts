@@ -2,12 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { type Balance, Dec, type SimKey } from './accounts';
-import { authenticate, hashInputOfBody, hashInputOfQuery, NonceBook } from './auth';
+import { authenticate, NonceBook } from './auth';
 import { type Account, Engine } from './engine';
 import { exchangeError, quotationError, UpbitError } from './errors';
 import * as ex from './exchange-api';
 import { type FaultConfig, faultsFromEnv, parseFaults } from './faults';
 import type { MarketFeed } from './feed';
+import { legacyOrders } from './legacy-orders';
 import { LiveFeed, type LiveOptions } from './live-feed';
 import type { AskBid, MarketState } from './market-state';
 import type { SimFill, SimOrder } from './orders';
@@ -15,6 +16,7 @@ import { floorToTick } from './price-grid';
 import * as qt from './quotation';
 import { type RateGroup, RateLimiter, remainingReq } from './rate-limit';
 import { ReplayFeed, type ReplayOptions } from './replay-feed';
+import { exchangeParams, quotationParams } from './request-params';
 import { loadBalance, loadFill, loadOrder, MemorySimStore, type SimStore, StoreWriter } from './store';
 import { SyntheticFeed } from './synthetic-feed';
 import { attachWebSockets, type WebSocketHub } from './websocket';
@@ -251,6 +253,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   get('/v1/orders/open', 'default', true, (r) => ex.openOrders(ectx, r.account!, r.query));
   get('/v1/orders/closed', 'default', true, (r) => ex.closedOrders(ectx, r.account!, r.query));
   get('/v1/orders/uuids', 'default', true, (r) => ex.ordersByIds(ectx, r.account!, r.query));
+  get('/v1/orders', 'default', true, (r) => legacyOrders(r.account!, r.query));
   routes.set('POST /v1/orders', {
     group: 'order',
     auth: true,
@@ -368,13 +371,13 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     const qi = url.indexOf('?');
     const path = qi >= 0 ? url.slice(0, qi) : url;
     const rawQuery = qi >= 0 ? url.slice(qi + 1) : '';
-    const query = new URLSearchParams(rawQuery);
     const method = req.method ?? 'GET';
-    const rawBody = method === 'POST' || method === 'PUT' || method === 'DELETE' ? await readBody(req) : '';
+    // Every method may carry a body: some clients send GET parameters in one.
+    const rawBody = await readBody(req);
 
     if (path.startsWith('/admin/')) {
       try {
-        const out = await admin(method, path, query, rawBody ?? '');
+        const out = await admin(method, path, new URLSearchParams(rawQuery), rawBody ?? '');
         if (out === undefined) send(res, 404, { error: 'no such admin endpoint' });
         else send(res, 200, out);
       } catch (e) {
@@ -409,22 +412,20 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         return;
       }
       let account: Account | null = null;
+      let query: URLSearchParams;
       let body: Record<string, unknown> = {};
       if (route.auth) {
         if (rawBody === null) throw exchangeError.validation('요청 본문이 너무 큽니다.');
-        let hashInput: string | null = rawQuery ? hashInputOfQuery(rawQuery) : null;
-        if (method === 'POST') {
-          try {
-            body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : {};
-          } catch {
-            throw exchangeError.validation();
-          }
-          if (body === null || typeof body !== 'object' || Array.isArray(body)) throw exchangeError.validation();
-          hashInput = Object.keys(body).length ? hashInputOfBody(body) : null;
-        }
-        const key = authenticate(req.headers.authorization, hashInput, (a) => engine.accounts.get(a)?.key, nonces);
+        const parsed = exchangeParams(method, rawQuery, rawBody, req.headers['content-type']);
+        ({ params: query, body } = parsed);
+        const key = authenticate(
+          req.headers.authorization,
+          parsed.hashInput,
+          (a) => engine.accounts.get(a)?.key,
+          nonces,
+        );
         account = engine.accounts.get(key.accessKey)!;
-      }
+      } else query = quotationParams(rawQuery);
       const scope = route.auth ? account!.key.accessKey : (req.socket.remoteAddress ?? 'local');
       if (faults.ban418Seconds) {
         limiter.ban(route.group, scope, now() + faults.ban418Seconds * 1000);
