@@ -45,11 +45,14 @@ async function exposureKrw(db: Database, where: { sessionId?: string; mode: Trad
     select: { price: true, funds: true, volume: true, executedVolume: true },
   });
   let sum = new Decimal(0);
-  for (const p of positions) sum = sum.plus(new Decimal(p.entryPrice?.toString() ?? 0).mul(p.remainingVolume.toString()));
+  for (const p of positions)
+    sum = sum.plus(new Decimal(p.entryPrice?.toString() ?? 0).mul(p.remainingVolume.toString()));
   for (const o of bids) {
     if (o.funds) sum = sum.plus(o.funds.toString());
     else if (o.price && o.volume)
-      sum = sum.plus(new Decimal(o.price.toString()).mul(new Decimal(o.volume.toString()).minus(o.executedVolume.toString())));
+      sum = sum.plus(
+        new Decimal(o.price.toString()).mul(new Decimal(o.volume.toString()).minus(o.executedVolume.toString())),
+      );
   }
   return sum;
 }
@@ -76,7 +79,11 @@ export async function entryRefusal(db: Database, limits: AccountLimits, input: E
   }
   if (limits.dailyLossLimitKrw || limits.maxDrawdownKrw) {
     const closed = await db.prisma.position.findMany({
-      where: { status: 'closed', session: { mode: input.mode }, closedAt: { gte: new Date(input.now - DRAWDOWN_WINDOW_MS) } },
+      where: {
+        status: 'closed',
+        session: { mode: input.mode },
+        closedAt: { gte: new Date(input.now - DRAWDOWN_WINDOW_MS) },
+      },
       select: { realizedPnl: true, closedAt: true },
       orderBy: { closedAt: 'asc' },
     });

@@ -3,6 +3,7 @@
 import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
+import type { AccountLimits } from './account-limits';
 import type { Alerter } from './alerts';
 import type { PriceFeed } from './price-feed';
 
@@ -12,4 +13,6 @@ export interface ActivityDeps {
   exchange: (mode: TradingMode) => UpbitClient;
   prices: PriceFeed;
   alerts: Alerter;
+  /** Account-wide money limits the submit activity enforces (`ACCOUNT_*` variables); absent = off. */
+  accountLimits?: AccountLimits;
 }

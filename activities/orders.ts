@@ -8,6 +8,7 @@ import { DuplicatedIdentifier, OrderNotFound, UpbitError } from '../exchange/upb
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
 import { type ExchangeOrderView, ORDER_FAILURE, type OrderRequest, type OrderResult } from '../workflows/definitions';
 import { fallbackIdentifier, submitIdentifier } from '../workflows/ids';
+import { entryRefusal } from './account-limits';
 import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';
 
@@ -89,7 +90,7 @@ async function settleIdentifier(client: UpbitClient, identifier: string): Promis
   }
 }
 
-export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
+export function createOrderActivities({ db, exchange, alerts, accountLimits }: ActivityDeps) {
   /** Writes the exchange's view of an order and its trades into `orders`/`fills` (the exchange wins). */
   async function recordExchangeOrder(
     input: { orderId: string; sessionId: string; positionId: string | null },
@@ -192,6 +193,37 @@ export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
           `order ${input.identifier} not placed: its time passed (${new Date(input.notAfterTs).toISOString()})`,
           ORDER_FAILURE.staleOrder,
         );
+      }
+      if (input.purpose === 'entry') {
+        const total =
+          input.ordType === 'price'
+            ? new Decimal(input.price ?? 0)
+            : new Decimal(input.price ?? 0).mul(input.volume ?? 0);
+        const refusal = await entryRefusal(db, accountLimits ?? {}, {
+          sessionId: input.sessionId,
+          mode: input.mode,
+          totalKrw: total,
+          now: Date.now(),
+        });
+        if (refusal) {
+          await db.prisma.riskEvent.create({
+            data: {
+              sessionId: input.sessionId,
+              kind: 'entry_refused',
+              severity: 'warn',
+              message: refusal,
+              details: {},
+            },
+          });
+          await alerts.send({ sessionId: input.sessionId, kind: 'entry_refused', severity: 'warn', message: refusal });
+          throw ApplicationFailure.nonRetryable(
+            `order ${input.identifier} not placed: ${refusal}`,
+            ORDER_FAILURE.orderRejected,
+            {
+              upbitName: 'account_limit',
+            },
+          );
+        }
       }
       crashPoint('before-submit');
       try {

@@ -1,5 +1,6 @@
 // Environment of the worker, API and launcher: one reader, with the documented defaults.
 import { resolve } from 'node:path';
+import type { AccountLimits } from '../activities/account-limits';
 import { TRADING_MODES, type TradingMode } from '../core/session/config';
 
 export interface RuntimeConfig {
@@ -39,5 +40,21 @@ export function readRuntimeConfig(): RuntimeConfig {
     simPort,
     simUrl: process.env.SIM_URL || `http://127.0.0.1:${simPort}`,
     upbitUrl: process.env.UPBIT_URL || 'https://api.upbit.com',
+  };
+}
+
+/** `ACCOUNT_MAX_EXPOSURE_KRW`, `ACCOUNT_DAILY_LOSS_LIMIT_KRW`, `ACCOUNT_MAX_DRAWDOWN_KRW`: unset or 0 = off. */
+export function readAccountLimits(env: NodeJS.ProcessEnv = process.env): AccountLimits {
+  const krw = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a KRW amount >= 0, got "${raw}"`);
+    return n || undefined;
+  };
+  return {
+    maxExposureKrw: krw('ACCOUNT_MAX_EXPOSURE_KRW'),
+    dailyLossLimitKrw: krw('ACCOUNT_DAILY_LOSS_LIMIT_KRW'),
+    maxDrawdownKrw: krw('ACCOUNT_MAX_DRAWDOWN_KRW'),
   };
 }

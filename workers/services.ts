@@ -3,11 +3,13 @@
 // launcher, the standalone worker and the tests.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import type { AccountLimits } from '../activities/account-limits';
 import { Alerter } from '../activities/alerts';
 import { PriceFeed } from '../activities/price-feed';
 import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
+import { readAccountLimits } from './config';
 import { keysFor } from './exchange';
 import type { ExchangeHealth } from './exchange-health';
 import { type FillIngester, startFillIngester, wsBaseOf } from './fill-ingester';
@@ -34,6 +36,8 @@ export async function startTradingServices(opts: {
   priceIntervalMs?: number;
   /** The exchange clients' health monitor, if they were built with one: its reports are recorded here. */
   health?: ExchangeHealth;
+  /** Account-wide money limits; read from the environment when not given. */
+  accountLimits?: AccountLimits;
 }): Promise<TradingServices> {
   const { db, exchange } = opts;
   // The deployment's exchange streams its prices; another mode's (e.g. paper next to sim) are polled.
@@ -52,7 +56,7 @@ export async function startTradingServices(opts: {
   const workers = await createWorkers({
     connection,
     namespace: opts.namespace,
-    deps: { db, exchange, prices, alerts: alerter },
+    deps: { db, exchange, prices, alerts: alerter, accountLimits: opts.accountLimits ?? readAccountLimits() },
     taskQueues: opts.taskQueues,
   });
   const running = workers.run();
