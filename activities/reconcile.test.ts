@@ -226,17 +226,19 @@ describe('reconcileSession: coins', () => {
     await db?.close();
   });
 
-  it('lists coins no open position of any session of the mode holds, and flags positions the account cannot cover', async () => {
+  it('lists coins no open position of any session on the account holds, and flags positions the account cannot cover', async () => {
     await admin('/admin/price', { market: 'KRW-BTC', price: 140_000_000 });
     await admin('/admin/price', { market: 'KRW-ETH', price: 5_000_000 });
     const { reconcile } = await account({ BTC: '0.01', XRP: '40', ETH: '0.0001', LOSTCOIN: '1000' });
     await session('s-a');
     await session('s-b');
     await session('s-paper', 'paper');
+    await session('s-live', 'live');
     await position('s-a', 'KRW-BTC', '0.004');
-    await position('s-b', 'KRW-BTC', '0.003');
-    // Another mode's positions are another account's coins.
-    await position('s-paper', 'KRW-BTC', '0.003');
+    await position('s-b', 'KRW-BTC', '0.002');
+    // Paper sessions trade the simulator's account too; live positions are another account's coins.
+    await position('s-paper', 'KRW-BTC', '0.001');
+    await position('s-live', 'KRW-BTC', '0.003');
     await position('s-a', 'KRW-XRP', '100');
 
     const report = await reconcile({ sessionId: 's-a', mode: 'sim' });

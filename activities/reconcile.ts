@@ -2,18 +2,20 @@
 // that fails throws and the activity retries, so no record is ever changed on a failed read), then
 // written: this session's working orders as the exchange has them (fills and average price with the
 // order, in one transaction), and the coins of the account compared per market with what the open
-// positions of every session of the mode hold, since those sessions share one account. Every
+// positions of every session on the same account hold (all sessions of the mode; sim and paper
+// share the simulator's account). Every
 // difference is a risk event with an alert.
 import Decimal from 'decimal.js';
 import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { OrderNotFound } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
+import { modesSharingAccount } from '../workers/exchange';
 import { krwPrices } from './account-value';
 import type { ActivityDeps } from './deps';
 import { recordExchangeOrder, toOrderView } from './order-records';
 
-/** Coins the account holds that no open position of any session of the mode holds. */
+/** Coins the account holds that no open position of any session on the account holds. */
 export interface OrphanHolding {
   market: string;
   currency: string;
@@ -75,6 +77,7 @@ export function createReconcileActivities({ db, exchange, alerts }: ActivityDeps
     async reconcileSession(input: { sessionId: string; mode: TradingMode }): Promise<ReconcileReport> {
       const { sessionId, mode } = input;
       const client = exchange(mode);
+      const sharing = modesSharingAccount(mode);
 
       // ---- reads: the exchange first, then the records of every session of the mode.
       const working = await db.prisma.order.findMany({
@@ -85,12 +88,12 @@ export function createReconcileActivities({ db, exchange, alerts }: ActivityDeps
       const open = await allOpenOrders(client);
       const accounts = await client.accounts();
       const positions = await db.prisma.position.findMany({
-        where: { status: { in: ['entering', 'open', 'closing'] }, session: { mode } },
+        where: { status: { in: ['entering', 'open', 'closing'] }, session: { mode: { in: sharing } } },
         select: { id: true, market: true, status: true, remainingVolume: true },
       });
       const recentOrders = await db.prisma.order.findMany({
         where: {
-          session: { mode },
+          session: { mode: { in: sharing } },
           OR: [
             { state: { in: ['wait', 'watch', 'submitting'] } },
             { updatedAt: { gte: new Date(Date.now() - SETTLE_MS) } },
