@@ -254,6 +254,12 @@ describe('reconcileSession: coins', () => {
     });
     expect(critical.map((e) => e.kind)).toEqual(['orphan_holding', 'position_mismatch']);
     expect(critical[0].details).toMatchObject({ market: 'KRW-BTC', volume: '0.003', valueKrw: '420000' });
+
+    // Handed to s-a: a second session of the account starting now does not get the same coins to adopt.
+    const second = await reconcile({ sessionId: 's-b', mode: 'sim' });
+    expect(second.orphans).toEqual([]);
+    expect(second.differences.join('\n')).toMatch(/KRW-BTC: 0.003 BTC .* already handed to session s-a/);
+    expect((await reconcile({ sessionId: 's-a', mode: 'sim' })).orphans).toHaveLength(1);
   }, 60_000);
 
   it('leaves a market with an order in flight out of the comparison', async () => {

@@ -28,7 +28,10 @@ export interface OrphanHolding {
 export interface ReconcileReport {
   ordersChecked: number;
   differences: string[];
-  /** Worth at least the market's minimum total: for the session to adopt or hand to the operator. */
+  /**
+   * Worth at least the market's minimum total: for the session to adopt or hand to the operator. An
+   * orphan another session of the account was handed in the last 10 minutes is reported, not listed.
+   */
   orphans: OrphanHolding[];
   /** Markets with an order in flight or an entry under way: not compared this time. */
   unsettledMarkets: string[];
@@ -43,6 +46,8 @@ interface Finding {
 
 /** Upbit's largest page of open orders. */
 const OPEN_ORDERS_PAGE = 100;
+/** An orphan handed to one session is not handed to another for this long (the first is adopting it). */
+const CLAIM_MS = 10 * 60_000;
 /** An order that ended this recently may not be in its position's record yet. */
 const SETTLE_MS = 60_000;
 
@@ -101,6 +106,21 @@ export function createReconcileActivities({ db, exchange, alerts }: ActivityDeps
         },
         select: { market: true },
       });
+      // Orphans handed to another session of the account a short while ago: that session is adopting them.
+      const claimedBy = new Map<string, string>();
+      for (const e of await db.prisma.riskEvent.findMany({
+        where: {
+          kind: 'orphan_holding',
+          createdAt: { gte: new Date(Date.now() - CLAIM_MS) },
+          sessionId: { not: sessionId },
+          session: { mode: { in: sharing } },
+        },
+        orderBy: { createdAt: 'asc' },
+        select: { sessionId: true, details: true },
+      })) {
+        const market = (e.details as { market?: unknown }).market;
+        if (typeof market === 'string' && e.sessionId) claimedBy.set(market, e.sessionId);
+      }
       const knownOpen = new Set(
         (
           await db.prisma.order.findMany({
@@ -204,6 +224,16 @@ export function createReconcileActivities({ db, exchange, alerts }: ActivityDeps
         // Below the market's own minimum the coins cannot be sold: dust, not an orphan.
         const valueKrw = e.volume.mul(price);
         if (valueKrw.lt(minTotals.get(e.market) ?? 0)) continue;
+        const claimant = claimedBy.get(e.market);
+        if (claimant) {
+          findings.push({
+            kind: 'reconcile_difference',
+            severity: 'warn',
+            message: `${e.market}: ${e.volume.toFixed()} ${e.currency} no open position holds, already handed to session ${claimant} to adopt`,
+            details: { market: e.market, volume: e.volume.toFixed(), claimedBy: claimant },
+          });
+          continue;
+        }
         const orphan = {
           market: e.market,
           currency: e.currency,
