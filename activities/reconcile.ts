@@ -1,30 +1,175 @@
-// Reconciliation on session start: the exchange wins. Open orders and balances are compared with
-// the database; every difference is corrected in the database and recorded as a risk event.
+// Reconciliation of a session with the exchange: the exchange wins. Everything is read first (a read
+// that fails throws and the activity retries, so no record is ever changed on a failed read), then
+// written: this session's working orders as the exchange has them (fills and average price with the
+// order, in one transaction), and the coins of the account compared per market with what the open
+// positions of every session on the same account hold (all sessions of the mode; sim and paper
+// share the simulator's account). Every
+// difference is a risk event with an alert.
 import Decimal from 'decimal.js';
 import type { TradingMode } from '../core/session/config';
+import type { UpbitClient } from '../exchange/upbit/client';
+import { OrderNotFound } from '../exchange/upbit/errors';
+import type { Order, OrderWithTrades } from '../exchange/upbit/types';
+import { modesSharingAccount } from '../workers/exchange';
+import { krwPrices } from './account-value';
 import type { ActivityDeps } from './deps';
-import { toOrderView } from './orders';
+import { recordExchangeOrder, toOrderView } from './order-records';
+
+/** Coins the account holds that no open position of any session on the account holds. */
+export interface OrphanHolding {
+  market: string;
+  currency: string;
+  /** The coins beyond what the positions hold (balance plus locked). */
+  volume: string;
+  /** The account's average buy price of the currency, as the exchange reports it. */
+  avgBuyPrice: string;
+}
 
 export interface ReconcileReport {
   ordersChecked: number;
   differences: string[];
+  /**
+   * Worth at least the market's minimum total: for the session to adopt or hand to the operator. An
+   * orphan another session of the account was handed in the last 10 minutes is reported, not listed.
+   */
+  orphans: OrphanHolding[];
+  /** Markets with an order in flight or an entry under way: not compared this time. */
+  unsettledMarkets: string[];
 }
 
-export function createReconcileActivities({ db, exchange }: ActivityDeps) {
+interface Finding {
+  kind: string;
+  severity: 'info' | 'warn' | 'critical';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** Upbit's largest page of open orders. */
+const OPEN_ORDERS_PAGE = 100;
+/** An orphan handed to one session is not handed to another for this long (the first is adopting it). */
+const CLAIM_MS = 10 * 60_000;
+/** An order that ended this recently may not be in its position's record yet. */
+const SETTLE_MS = 60_000;
+
+/** The order as the exchange has it, by uuid and then by identifier; null only when both say order_not_found. */
+async function findOrder(
+  client: UpbitClient,
+  row: { exchangeUuid: string | null; identifier: string },
+): Promise<OrderWithTrades | null> {
+  const refs = [...(row.exchangeUuid ? [{ uuid: row.exchangeUuid }] : []), { identifier: row.identifier }];
+  for (const ref of refs) {
+    try {
+      return await client.getOrder(ref);
+    } catch (err) {
+      if (!(err instanceof OrderNotFound)) throw err;
+    }
+  }
+  return null;
+}
+
+/** Every open order of the account, page by page. */
+async function allOpenOrders(client: UpbitClient): Promise<Order[]> {
+  const all: Order[] = [];
+  for (let page = 1; ; page++) {
+    const batch = await client.openOrders({ states: ['wait', 'watch'], page, limit: OPEN_ORDERS_PAGE });
+    all.push(...batch);
+    if (batch.length < OPEN_ORDERS_PAGE) return all;
+  }
+}
+
+export function createReconcileActivities({ db, exchange, alerts }: ActivityDeps) {
   return {
     async reconcileSession(input: { sessionId: string; mode: TradingMode }): Promise<ReconcileReport> {
-      const client = exchange(input.mode);
-      const differences: string[] = [];
-      // Orders the database believes are still working.
+      const { sessionId, mode } = input;
+      const client = exchange(mode);
+      const sharing = modesSharingAccount(mode);
+
+      // ---- reads: the exchange first, then the records of every session of the mode.
       const working = await db.prisma.order.findMany({
-        where: { state: { in: ['wait', 'watch', 'submitting'] }, session: { mode: input.mode } },
+        where: { sessionId, state: { in: ['wait', 'watch', 'submitting'] } },
       });
-      for (const row of working) {
-        const order = row.exchangeUuid
-          ? await client.getOrder({ uuid: row.exchangeUuid }).catch(() => null)
-          : await client.getOrder({ identifier: row.identifier }).catch(() => null);
+      const looked = [];
+      for (const row of working) looked.push({ row, order: await findOrder(client, row) });
+      const open = await allOpenOrders(client);
+      const accounts = await client.accounts();
+      const positions = await db.prisma.position.findMany({
+        where: { status: { in: ['entering', 'open', 'closing'] }, session: { mode: { in: sharing } } },
+        select: { id: true, market: true, status: true, remainingVolume: true },
+      });
+      const recentOrders = await db.prisma.order.findMany({
+        where: {
+          session: { mode: { in: sharing } },
+          OR: [
+            { state: { in: ['wait', 'watch', 'submitting'] } },
+            { updatedAt: { gte: new Date(Date.now() - SETTLE_MS) } },
+          ],
+        },
+        select: { market: true },
+      });
+      // Orphans handed to another session of the account a short while ago: that session is adopting them.
+      const claimedBy = new Map<string, string>();
+      for (const e of await db.prisma.riskEvent.findMany({
+        where: {
+          kind: 'orphan_holding',
+          createdAt: { gte: new Date(Date.now() - CLAIM_MS) },
+          sessionId: { not: sessionId },
+          session: { mode: { in: sharing } },
+        },
+        orderBy: { createdAt: 'asc' },
+        select: { sessionId: true, details: true },
+      })) {
+        const market = (e.details as { market?: unknown }).market;
+        if (typeof market === 'string' && e.sessionId) claimedBy.set(market, e.sessionId);
+      }
+      const knownOpen = new Set(
+        (
+          await db.prisma.order.findMany({
+            where: { identifier: { in: open.flatMap((o) => (o.identifier ? [o.identifier] : [])) } },
+            select: { identifier: true },
+          })
+        ).map((o) => o.identifier),
+      );
+
+      // Per market: the coins the positions hold vs the account's balance plus locked.
+      const unsettled = new Set([
+        ...open.map((o) => o.market),
+        ...recentOrders.map((o) => o.market),
+        ...positions.filter((p) => p.status === 'entering').map((p) => p.market),
+      ]);
+      const held = new Map<string, Decimal>();
+      for (const p of positions)
+        held.set(p.market, (held.get(p.market) ?? new Decimal(0)).plus(p.remainingVolume.toString()));
+      const onAccount = new Map<string, { volume: Decimal; avgBuyPrice: string }>();
+      for (const a of accounts) {
+        if (a.currency === 'KRW') continue;
+        const volume = new Decimal(a.balance).plus(a.locked);
+        if (volume.gt(0)) onAccount.set(`KRW-${a.currency}`, { volume, avgBuyPrice: a.avg_buy_price });
+      }
+      const compared = [...new Set([...held.keys(), ...onAccount.keys()])].filter((m) => !unsettled.has(m)).sort();
+      const excess = compared.flatMap((market) => {
+        const volume = (onAccount.get(market)?.volume ?? new Decimal(0)).minus(held.get(market) ?? 0);
+        return volume.gt(0) ? [{ market, currency: market.slice('KRW-'.length), volume }] : [];
+      });
+      const prices = await krwPrices(
+        client,
+        excess.map((e) => e.currency),
+      );
+      const minTotals = new Map<string, Decimal>();
+      for (const e of excess) {
+        if (!prices.has(e.market)) continue;
+        const chance = await client.chance(e.market);
+        minTotals.set(e.market, new Decimal(chance.market.ask.min_total ?? 0));
+      }
+
+      // ---- judgement, then writes.
+      const findings: Finding[] = [];
+      for (const { row, order } of looked) {
         if (!order) {
-          differences.push(`order ${row.identifier}: in the database as ${row.state}, unknown to the exchange`);
+          findings.push({
+            kind: 'reconcile_difference',
+            severity: 'warn',
+            message: `order ${row.identifier}: in the database as ${row.state}, not found on the exchange by uuid or identifier; recorded as cancelled`,
+          });
           await db.prisma.order.update({
             where: { id: row.id },
             data: { state: 'cancel', reason: 'not on the exchange at reconcile' },
@@ -32,33 +177,82 @@ export function createReconcileActivities({ db, exchange }: ActivityDeps) {
           continue;
         }
         const view = toOrderView(order);
-        if (order.state !== row.state || !new Decimal(view.executedVolume).eq(row.executedVolume.toString())) {
-          differences.push(
-            `order ${row.identifier}: database ${row.state}/${row.executedVolume} vs exchange ${order.state}/${view.executedVolume}`,
-          );
-          await db.prisma.order.update({
-            where: { id: row.id },
-            data: {
-              state: order.state,
-              executedVolume: view.executedVolume,
-              paidFee: view.paidFee,
-              exchangeUuid: order.uuid,
-            },
+        if (order.state !== row.state || !new Decimal(view.executedVolume).eq(row.executedVolume.toString()))
+          findings.push({
+            kind: 'reconcile_difference',
+            severity: 'warn',
+            message: `order ${row.identifier}: database ${row.state}/${row.executedVolume} vs exchange ${order.state}/${view.executedVolume}`,
           });
-        }
+        await recordExchangeOrder(
+          { db, alerts },
+          { orderId: row.id, sessionId: row.sessionId, positionId: row.positionId },
+          order,
+        );
       }
-      // Open orders on the exchange that the bot placed but the database does not know.
-      const open = await client.openOrders({ states: ['wait', 'watch'], limit: 100 });
       for (const o of open) {
-        if (!o.identifier?.startsWith('ord-')) continue;
-        const known = await db.prisma.order.findUnique({ where: { identifier: o.identifier } });
-        if (!known) differences.push(`order ${o.identifier}: open on the exchange, missing from the database`);
+        if (!o.identifier?.startsWith(`ord-pos-${sessionId}-KRW-`) || knownOpen.has(o.identifier)) continue;
+        findings.push({
+          kind: 'reconcile_difference',
+          severity: 'critical',
+          message: `order ${o.identifier}: open on the exchange (${o.side} ${o.market}), missing from the database`,
+          details: { uuid: o.uuid, market: o.market },
+        });
       }
-      const accounts = await client.accounts();
+      for (const market of compared) {
+        const positionsHold = held.get(market) ?? new Decimal(0);
+        const accountHas = onAccount.get(market)?.volume ?? new Decimal(0);
+        if (positionsHold.gt(accountHas))
+          findings.push({
+            kind: 'position_mismatch',
+            severity: 'critical',
+            message: `${market}: open positions hold ${positionsHold.toFixed()}, the account has ${accountHas.toFixed()}`,
+            details: { market, positionsHold: positionsHold.toFixed(), accountHas: accountHas.toFixed() },
+          });
+      }
+      const orphans: OrphanHolding[] = [];
+      for (const e of excess) {
+        const price = prices.get(e.market);
+        if (!price) {
+          findings.push({
+            kind: 'unpriced_holding',
+            severity: 'warn',
+            message: `${e.volume.toFixed()} ${e.currency} held with no KRW market: no position can hold or sell it here`,
+            details: { currency: e.currency, volume: e.volume.toFixed() },
+          });
+          continue;
+        }
+        // Below the market's own minimum the coins cannot be sold: dust, not an orphan.
+        const valueKrw = e.volume.mul(price);
+        if (valueKrw.lt(minTotals.get(e.market) ?? 0)) continue;
+        const claimant = claimedBy.get(e.market);
+        if (claimant) {
+          findings.push({
+            kind: 'reconcile_difference',
+            severity: 'warn',
+            message: `${e.market}: ${e.volume.toFixed()} ${e.currency} no open position holds, already handed to session ${claimant} to adopt`,
+            details: { market: e.market, volume: e.volume.toFixed(), claimedBy: claimant },
+          });
+          continue;
+        }
+        const orphan = {
+          market: e.market,
+          currency: e.currency,
+          volume: e.volume.toFixed(),
+          avgBuyPrice: onAccount.get(e.market)?.avgBuyPrice ?? '0',
+        };
+        orphans.push(orphan);
+        findings.push({
+          kind: 'orphan_holding',
+          severity: 'critical',
+          message: `${e.market}: the account holds ${orphan.volume} ${e.currency} (about ${valueKrw.toFixed(0)} KRW) that no open position holds`,
+          details: { ...orphan, valueKrw: valueKrw.toFixed(0) },
+        });
+      }
+
       const takenAt = new Date();
       await db.prisma.accountSnapshot.createMany({
         data: accounts.map((a) => ({
-          sessionId: input.sessionId,
+          sessionId,
           currency: a.currency,
           balance: a.balance,
           locked: a.locked,
@@ -66,25 +260,24 @@ export function createReconcileActivities({ db, exchange }: ActivityDeps) {
           takenAt,
         })),
       });
-      // Coins the database says positions hold vs what the account holds.
-      const openPositions = await db.prisma.position.findMany({
-        where: { status: { in: ['open', 'closing'] }, session: { mode: input.mode } },
-      });
-      const held = new Map<string, Decimal>();
-      for (const p of openPositions)
-        held.set(p.market, (held.get(p.market) ?? new Decimal(0)).plus(p.remainingVolume.toString()));
-      for (const [market, volume] of held) {
-        const account = accounts.find((a) => `KRW-${a.currency}` === market);
-        const onExchange = account ? new Decimal(account.balance).plus(account.locked) : new Decimal(0);
-        if (onExchange.lt(volume))
-          differences.push(`${market}: positions hold ${volume}, the account has ${onExchange}`);
-      }
-      for (const message of differences) {
+      for (const f of findings) {
         await db.prisma.riskEvent.create({
-          data: { sessionId: input.sessionId, kind: 'reconcile_difference', severity: 'warn', message, details: {} },
+          data: {
+            sessionId,
+            kind: f.kind,
+            severity: f.severity,
+            message: f.message,
+            details: (f.details ?? {}) as object,
+          },
         });
+        await alerts.send({ sessionId, kind: f.kind, severity: f.severity, message: f.message });
       }
-      return { ordersChecked: working.length, differences };
+      return {
+        ordersChecked: working.length,
+        differences: findings.map((f) => f.message),
+        orphans,
+        unsettledMarkets: [...unsettled].filter((m) => held.has(m) || onAccount.has(m)).sort(),
+      };
     },
   };
 }

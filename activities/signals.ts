@@ -2,15 +2,16 @@
 // strategy on every market of the universe, and the account figures the risk engine sizes from.
 // The feature engines live in the worker between calls (a cache: a new worker rebuilds them from
 // history), so each evaluation fetches only the newest candles.
-import Decimal from 'decimal.js';
 import { FeatureEngine } from '../core/indicators/engine';
 import type { Timeframe } from '../core/market';
 import { minimumOrderTotal, quoteOf, roundToTick, stepTicks } from '../core/market';
+import type { AccountValue } from '../core/risk/account-value';
 import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, returnCorrelation, validateParams } from '../core/strategy';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { DecisionView } from '../workflows/definitions';
+import { sessionAccountValue } from './account-value';
 import type { ActivityDeps } from './deps';
 import { latestUniverse, refreshUniverse, UNIVERSE_MAX_AGE_MS } from './universe';
 
@@ -41,7 +42,7 @@ export interface EvaluationResult {
   /** Last KRW-BTC price, for the volatility halt. */
   btcPrice?: number | null;
   skipped: DecisionView[];
-  account: { equityKrw: string; freeKrw: string; exposureKrw: string; coinExposureKrw: Record<string, string> };
+  account: AccountValue;
   /** Per market: the inputs and scores behind its decision (stored with the decision). */
   inputs: Record<string, Record<string, unknown>>;
   /** Per market evaluated: open time of the entry-timeframe bar it was judged on. */
@@ -58,7 +59,8 @@ interface SessionCache {
   rules: Map<string, { minTotal: string; feeRate: string }>;
 }
 
-export function createSignalActivities({ db, exchange }: ActivityDeps) {
+export function createSignalActivities(deps: ActivityDeps) {
+  const { db, exchange } = deps;
   const sessions = new Map<string, SessionCache>();
 
   /** The configured markets, or the top of the newest universe snapshot (refreshed here when missing or stale). */
@@ -198,33 +200,13 @@ export function createSignalActivities({ db, exchange }: ActivityDeps) {
       }
       candidates.sort((a, b) => b.score - a.score);
 
-      const accounts = await client.accounts();
-      const coins = accounts.filter((a) => a.currency !== 'KRW');
-      const prices = coins.length ? await client.ticker(coins.map((a) => `KRW-${a.currency}`)).catch(() => []) : [];
-      const priceOf = new Map(prices.map((t) => [t.market, t.trade_price]));
-      const krw = accounts.find((a) => a.currency === 'KRW');
-      const free = new Decimal(krw?.balance ?? 0);
-      let exposure = new Decimal(0);
-      const coinExposureKrw: Record<string, string> = {};
-      for (const a of coins) {
-        const market = `KRW-${a.currency}`;
-        const value = new Decimal(a.balance).plus(a.locked).mul(priceOf.get(market) ?? 0);
-        coinExposureKrw[market] = value.toString();
-        exposure = exposure.plus(value);
-      }
-      // KRW locked in open bids is committed too.
-      exposure = exposure.plus(krw?.locked ?? 0);
+      const account = await sessionAccountValue(deps, client, input.sessionId);
       return {
         candidates,
         exits,
         btcPrice: benchmark.lastPrice,
         skipped: skipped.slice(0, 10),
-        account: {
-          equityKrw: free.plus(exposure).toString(),
-          freeKrw: free.toString(),
-          exposureKrw: exposure.toString(),
-          coinExposureKrw,
-        },
+        account,
         inputs,
         bars,
       };

@@ -57,6 +57,15 @@ describe('KRW tick table (2025-07-31)', () => {
     expect(isOnTick('KRW', 'NaN')).toBe(false);
   });
 
+  it('never rounds a bid below the smallest tick to a price of 0', () => {
+    // 0 is no price: a bid that cannot be placed on the grid says so instead of going out as 0.
+    expect(() => roundToTick('KRW', '0.000000005', 'bid')).toThrow(/below the smallest tick/);
+    expect(() => roundToTick('USDT', '0.000000009', 'bid')).toThrow(/below the smallest tick/);
+    expect(() => roundToTick('BTC', '0.000000001', 'bid')).toThrow(/below the smallest tick/);
+    expect(roundToTick('KRW', '0.000000005', 'ask').toFixed()).toBe('0.00000001');
+    expect(roundToTick('KRW', '0.000000015', 'bid').toFixed()).toBe('0.00000001');
+  });
+
   it('property: rounding always lands on the grid and never crosses the asked price the wrong way', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.0001, max: 5e8, noNaN: true }), fc.boolean(), (raw, bid) => {

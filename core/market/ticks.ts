@@ -61,6 +61,14 @@ export function isOnTick(quote: QuoteCurrency, price: DecimalInput): boolean {
   return p.mod(tickSize(quote, p)).isZero();
 }
 
+/** A bid price under the grid's smallest tick: rounding it down would give 0, which is no price. */
+export class BelowSmallestTick extends Error {
+  constructor(readonly price: string) {
+    super(`bid price ${price} is below the smallest tick: no bid at or under it exists`);
+    this.name = 'BelowSmallestTick';
+  }
+}
+
 /**
  * Rounds a price onto the tick grid: bids down, asks up (never worse for the trader than asked),
  * using the tick of the band the rounded price lands in.
@@ -73,6 +81,7 @@ export function roundToTick(quote: QuoteCurrency, price: DecimalInput, side: Sid
   // Flooring can drop into a finer band (still on its grid); ceiling can climb into a coarser one.
   const landed = tickSize(quote, rounded);
   if (!rounded.mod(landed).isZero()) rounded = round(landed);
+  if (rounded.isZero()) throw new BelowSmallestTick(p.toFixed());
   return rounded;
 }
 

@@ -39,6 +39,29 @@ describe('createExitPlan', () => {
       createExitPlan({ market: 'KRW-X', entryPrice: '10000', volume: '1', atr: '0', config, openedTs: T0 }),
     ).toThrow(/ATR/);
   });
+
+  it('computes take-profit and progress levels exactly, not in floating point', () => {
+    // 1 + 14/100 is 1.1400000000000001 in binary floating point: 100,000 x that is just above 114,000
+    // and the ask grid (tick 100) would lift the level to 114,100.
+    const p = createExitPlan({
+      market: 'KRW-X',
+      entryPrice: '100000',
+      volume: '1',
+      atr: '0',
+      config: {
+        ...config,
+        stopMode: 'pct',
+        takeProfit: [
+          { atPct: 14, fraction: 0.5 },
+          { atPct: 28, fraction: 0.5 },
+        ],
+        timeExitMinProgressPct: 7,
+      },
+      openedTs: T0,
+    });
+    expect(p.ladder.map((r) => r.level)).toEqual(['114000', '128000']);
+    expect(p.progressLevel).toBe('107000');
+  });
 });
 
 describe('updateExitPlan', () => {

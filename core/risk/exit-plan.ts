@@ -36,9 +36,11 @@ export function createExitPlan(input: CreateExitPlanInput): ExitPlan {
   if (!atr.isFinite() || atr.isNeg()) throw new Error(`atr must be >= 0, got ${String(input.atr)}`);
   if (config.stopMode === 'atr' && atr.isZero()) throw new Error('an ATR stop needs atr > 0');
 
+  // Percentages in decimal: 1 + 14/100 in floating point is 1.1400000000000001, a tick too high on the grid.
+  const abovePct = (pct: number) => entry.mul(new Decimal(pct).div(100).plus(1));
   const stopDistance = config.stopMode === 'atr' ? atr.mul(config.stopAtrMultiple) : entry.mul(config.stopPct).div(100);
   const ladder = config.takeProfit.map((rung) => ({
-    level: askLevel(market, entry.mul(1 + rung.atPct / 100)).toFixed(),
+    level: askLevel(market, abovePct(rung.atPct)).toFixed(),
     fraction: rung.fraction,
     done: false,
   }));
@@ -56,7 +58,7 @@ export function createExitPlan(input: CreateExitPlanInput): ExitPlan {
     highest: entry.toFixed(),
     blowOffRsi: config.blowOffRsi,
     timeExitTs: config.timeExitBars > 0 ? input.openedTs + config.timeExitBars * config.barMs : 0,
-    progressLevel: askLevel(market, entry.mul(1 + config.timeExitMinProgressPct / 100)).toFixed(),
+    progressLevel: askLevel(market, abovePct(config.timeExitMinProgressPct)).toFixed(),
     done: false,
   };
 }

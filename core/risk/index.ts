@@ -1,3 +1,4 @@
+export * from './account-value';
 export * from './config';
 export * from './edge';
 export * from './exit-plan';

@@ -141,6 +141,11 @@ describe('sizeEntry', () => {
     expect(sizeEntry({ ...base, stopPrice: '100000000' })).toMatchObject({ ok: false, code: 'NoStopDistance' });
     expect(sizeEntry({ ...base, stopPrice: undefined })).toMatchObject({ ok: false, code: 'NoStopDistance' });
     expect(sizeEntry({ ...base, market: 'EUR-BTC' })).toMatchObject({ ok: false, code: 'InvalidInput' });
+    expect(sizeEntry({ ...base, price: '0.000000005', stopPrice: undefined, atr: '0.000000001' })).toMatchObject({
+      ok: false,
+      code: 'InvalidInput',
+      reason: expect.stringMatching(/below the smallest tick/),
+    });
   });
 
   it('property: every sized order is on the grid, >= minimum, within every cap and the free KRW', () => {

@@ -11,6 +11,7 @@ import {
   orderTotal,
   quoteOf,
   roundToTick,
+  tickSize,
 } from '../market';
 import type { SizeBound, SizeEntryInput, SizeResult } from './types';
 
@@ -74,6 +75,12 @@ export function sizeEntry(input: SizeEntryInput): SizeResult {
   } catch (e) {
     return { ok: false, code: 'InvalidInput', reason: `InvalidInput: ${(e as Error).message}` };
   }
+  if (rawPrice.lt(tickSize(quote, 0)))
+    return {
+      ok: false,
+      code: 'InvalidInput',
+      reason: `InvalidInput: price ${rawPrice.toFixed()} is below the smallest tick`,
+    };
   const price = roundToTick(quote, rawPrice, 'bid');
   const dist = stopDistance(input, price);
   if (typeof dist === 'string') return { ok: false, code: 'NoStopDistance', reason: `NoStopDistance: ${dist}` };

@@ -177,6 +177,38 @@ describe('order life cycle', () => {
     expect(closed.map((o) => o.uuid)).toContain(order.uuid);
   });
 
+  it('amounts go out in fixed notation, whatever notation the caller has (Decimal writes 5e-8)', async () => {
+    const keys = { accessKey: `tiny-${runId}`, secretKey: `tiny-secret-${runId}` };
+    await sim.admin('/admin/keys', { ...keys, krw: '100000', holdings: { BTC: '0.0000001' } });
+    const tiny = sim.client({ keys });
+    // 0.00000005 BTC at 100,000,000,000 KRW is 5,000 KRW: the minimum total, far above the market.
+    const volume = new Decimal('0.00000005').toString();
+    expect(volume).toBe('5e-8');
+    const ask = await tiny.createOrder({
+      market: MARKET,
+      side: 'ask',
+      ord_type: 'limit',
+      price: '100000000000',
+      volume,
+      identifier: ident('tiny-ask'),
+    });
+    expect(ask.volume).toBe('0.00000005');
+    // A price under 1e-7 too: 50,000,000,000 BTC at 0.0000001 KRW is 5,000 KRW.
+    const price = new Decimal('0.0000001').toString();
+    expect(price).toBe('1e-7');
+    const bid = await tiny.createOrder({
+      market: MARKET,
+      side: 'bid',
+      ord_type: 'limit',
+      price,
+      volume: '50000000000',
+      identifier: ident('tiny-bid'),
+    });
+    expect(bid.price).toBe('0.0000001');
+    await tiny.cancelOrder({ uuid: ask.uuid });
+    await tiny.cancelOrder({ uuid: bid.uuid });
+  });
+
   it('cancel by identifiers in a batch, and every open order of a pair at once', async () => {
     await restingBid(10_000, ident('batch-a'));
     await restingBid(10_000, ident('batch-b'));

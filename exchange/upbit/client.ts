@@ -8,6 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import Decimal from 'decimal.js';
 import {
   Banned,
   errorFromResponse,
@@ -356,8 +357,8 @@ export class UpbitClient {
       prev_order_uuid: req.prev_order_uuid,
       prev_order_identifier: req.prev_order_identifier,
       new_ord_type: req.new_ord_type,
-      new_volume: req.new_volume,
-      new_price: req.new_price,
+      new_volume: req.new_volume === 'remain_only' ? req.new_volume : fixedAmount(req.new_volume),
+      new_price: fixedAmount(req.new_price),
       new_identifier: req.new_identifier,
       new_time_in_force: req.new_time_in_force,
       new_smp_type: req.new_smp_type,
@@ -484,13 +485,28 @@ function visibleParams(params: Params | undefined): Record<string, unknown> | un
   return shown;
 }
 
+/**
+ * An amount as Upbit reads it: plain decimal digits. decimal.js writes amounts under 1e-7 as `5e-8`,
+ * which Upbit rejects, so every price and volume is rewritten here, where all of them leave.
+ */
+function fixedAmount(amount: string | undefined): string | undefined {
+  if (amount === undefined) return undefined;
+  let value: Decimal;
+  try {
+    value = new Decimal(amount);
+  } catch {
+    throw new TypeError(`order amount "${amount}" is not a decimal number; nothing was sent`);
+  }
+  return value.toFixed();
+}
+
 /** The order body in Upbit's documented key order (the query hash follows body key order). */
 function orderBody(req: CreateOrderRequest): Params {
   return {
     market: req.market,
     side: req.side,
-    volume: req.volume,
-    price: req.price,
+    volume: fixedAmount(req.volume),
+    price: fixedAmount(req.price),
     ord_type: req.ord_type,
     time_in_force: req.time_in_force,
     smp_type: req.smp_type,
