@@ -105,6 +105,11 @@ export interface PositionRequest {
   marketMinTotal: string;
   /** The strategy's entry timeframe: the guard shows the exit plan each closed bar of it (blow-off, ATR). */
   entryTimeframe?: Timeframe;
+  /**
+   * Coins already on the account that no position held (a reconciliation orphan): the position takes
+   * them over at their average buy price instead of buying; `entryPrice`/`entryVolume` are ignored.
+   */
+  adopt?: { volume: string; avgBuyPrice: string };
 }
 
 export type PositionPhase = 'entering' | 'open' | 'exiting' | 'closed';

@@ -122,36 +122,57 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     maxSlippagePct: req.order.maxSlippagePct,
   };
 
-  await records.recordPosition({
-    positionId: req.positionId,
-    sessionId: req.sessionId,
-    market: req.market,
-    status: 'entering',
-  });
+  const entry: OrderResult = req.adopt ? await adoptHolding(req.adopt) : await enter();
 
-  // ---- entry
-  orderSeq += 1;
-  entryOrderId = orderWorkflowId(req.positionId, orderSeq);
-  const entryReq: OrderRequest = {
-    ...orderBase,
-    side: 'bid',
-    ordType: 'limit',
-    price: req.entryPrice,
-    volume: req.entryVolume,
-    fallbackToMarket: req.order.fallbackToMarket,
-    minTotalKrw: new Decimal(req.marketMinTotal).toString(),
-    notAfterTs: Date.now() + 60_000,
-    purpose: 'entry',
-    reason: req.entryReasons.join('; '),
-  };
-  const entryHandle = await startChild(orderWorkflow, {
-    workflowId: entryOrderId,
-    args: [entryReq],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  });
-  if (halted) await entryHandle.signal(cancelOrderSignal, { reason: `halt: ${halted}` });
-  const entry = await childResult(entryOrderId, () => entryHandle.result());
+  async function enter(): Promise<OrderResult> {
+    await records.recordPosition({
+      positionId: req.positionId,
+      sessionId: req.sessionId,
+      market: req.market,
+      status: 'entering',
+    });
+
+    // ---- entry
+    orderSeq += 1;
+    entryOrderId = orderWorkflowId(req.positionId, orderSeq);
+    const entryReq: OrderRequest = {
+      ...orderBase,
+      side: 'bid',
+      ordType: 'limit',
+      price: req.entryPrice,
+      volume: req.entryVolume,
+      fallbackToMarket: req.order.fallbackToMarket,
+      minTotalKrw: new Decimal(req.marketMinTotal).toString(),
+      notAfterTs: Date.now() + 60_000,
+      purpose: 'entry',
+      reason: req.entryReasons.join('; '),
+    };
+    const entryHandle = await startChild(orderWorkflow, {
+      workflowId: entryOrderId,
+      args: [entryReq],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    if (halted) await entryHandle.signal(cancelOrderSignal, { reason: `halt: ${halted}` });
+    const entry = await childResult(entryOrderId, () => entryHandle.result());
+    return entry;
+  }
+
+  /** An orphan taken over: an entry "filled" at the account's average buy price (or the bid when it has none). */
+  async function adoptHolding(adopt: { volume: string; avgBuyPrice: string }): Promise<OrderResult> {
+    let price = new Decimal(adopt.avgBuyPrice || 0);
+    if (price.lte(0)) price = new Decimal((await exchangeReads.quote({ mode: req.mode, market: req.market })).bid);
+    return {
+      orderId: `${req.positionId}-adopted`,
+      outcome: 'filled',
+      executedVolume: adopt.volume,
+      funds: price.mul(adopt.volume).toFixed(),
+      avgPrice: price.toFixed(),
+      paidFee: '0',
+      exchangeUuids: [],
+      reason: 'adopted from the account',
+    };
+  }
 
   const bought = new Decimal(entry.executedVolume);
   const entryCost = new Decimal(entry.funds).plus(entry.paidFee);

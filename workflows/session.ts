@@ -64,6 +64,8 @@ import { SA_SESSION_STATUS } from './search-attributes';
  * reconciliation's orphans). A session waiting for its positions after an emergency stop checks too.
  */
 const WATCH_POSITIONS = 'session-watches-positions';
+/** Patch: a session configured with `orphans: "adopt"` starts a Position for each orphan reconciliation finds. */
+const ADOPT_ORPHANS = 'adopt-orphans';
 const WATCH_POSITIONS_MS = 60_000;
 
 /** Patch: evaluate when a bar of the entry timeframe closes and decide once per market and bar. */
@@ -250,7 +252,11 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
 
   if (state.runsSoFar === 0) {
     await setStatus('running');
-    await acts.reconcileSession({ sessionId, mode: config.mode });
+    const report = await acts.reconcileSession({ sessionId, mode: config.mode });
+    // Coins nobody owns get an owner and an exit plan when the session is told to adopt them.
+    if (config.orphans === 'adopt' && patched(ADOPT_ORPHANS)) {
+      for (const orphan of report.orphans ?? []) await adoptOrphan(orphan);
+    }
   }
   state.runsSoFar += 1;
 
@@ -310,6 +316,44 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
   await condition(allHandlersFinished);
   await setStatus('stopped');
   return snapshot();
+
+  async function adoptOrphan(orphan: { market: string; volume: string; avgBuyPrice: string }) {
+    const riskConfig = riskConfigOf(config);
+    const n = (state.positionSeq[orphan.market] ?? 0) + 1;
+    state.positionSeq[orphan.market] = n;
+    const positionId = positionWorkflowId(sessionId, orphan.market, n);
+    await startChild(positionWorkflow, {
+      workflowId: positionId,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [
+        {
+          sessionId,
+          sessionWorkflowId: sessionWorkflowId(sessionId),
+          positionId,
+          mode: config.mode,
+          market: orphan.market,
+          entryPrice: orphan.avgBuyPrice,
+          entryVolume: orphan.volume,
+          atr: null,
+          entryReasons: ['adopted: coins on the account no position held'],
+          exit: riskConfig.exit as unknown as Record<string, unknown>,
+          order: config.order,
+          marketMinTotal: '5000',
+          entryTimeframe: entryTimeframeOf(config),
+          adopt: { volume: orphan.volume, avgBuyPrice: orphan.avgBuyPrice },
+        },
+      ],
+    });
+    state.open[positionId] = { market: orphan.market };
+    await acts.recordRiskEvent({
+      sessionId,
+      kind: 'orphan_adopted',
+      severity: 'warn',
+      message: `${orphan.market}: ${orphan.volume} on the account with no position; adopted by ${positionId} with the session's exit plan`,
+      details: { ...orphan, positionId },
+    });
+  }
 
   async function evaluateOnce() {
     const riskConfig = riskConfigOf(config);

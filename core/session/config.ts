@@ -33,7 +33,16 @@ export interface SessionConfig {
   order: OrderConfig;
   /** Live trading needs this set by a double-confirmed dashboard action. */
   liveConfirmed: boolean;
+  /**
+   * Coins the account holds that no position knows of (found by reconciliation at start):
+   * `adopt` puts each under a managed position with this session's exit plan; `alert` (the default)
+   * leaves them to the operator, with a critical alert.
+   */
+  orphans?: OrphanPolicy;
 }
+
+export const ORPHAN_POLICIES = ['alert', 'adopt'] as const;
+export type OrphanPolicy = (typeof ORPHAN_POLICIES)[number];
 
 export interface FieldError {
   field: string;
@@ -83,7 +92,7 @@ function checkNumber(errors: FieldError[], field: string, v: unknown, min: numbe
 export function parseSessionConfig(patch: unknown, base: SessionConfig): ParseResult<SessionConfig> {
   const errors: FieldError[] = [];
   if (!isObject(patch)) return { ok: false, errors: [{ field: 'config', message: 'must be an object' }] };
-  const known = new Set(Object.keys(base));
+  const known = new Set([...Object.keys(base), 'orphans']);
   for (const key of Object.keys(patch)) if (!known.has(key)) errors.push({ field: key, message: 'unknown field' });
   const order = patch.order === undefined ? base.order : patch.order;
   if (!isObject(order)) errors.push({ field: 'order', message: 'must be an object' });
@@ -115,6 +124,11 @@ export function parseSessionConfig(patch: unknown, base: SessionConfig): ParseRe
       errors.push({ field: 'order.fallbackToMarket', message: 'must be a boolean' });
   }
   if (typeof merged.liveConfirmed !== 'boolean') errors.push({ field: 'liveConfirmed', message: 'must be a boolean' });
+  if (merged.orphans !== undefined && !ORPHAN_POLICIES.includes(merged.orphans))
+    errors.push({ field: 'orphans', message: `must be one of ${ORPHAN_POLICIES.join(', ')}` });
+  // The probe strategy enters on any up-closing bar: a demonstration of the machinery, never real money.
+  if (merged.mode === 'live' && merged.strategy === 'probe')
+    errors.push({ field: 'strategy', message: 'the probe (demo) strategy cannot trade live' });
   if (merged.mode === 'live' && merged.liveConfirmed !== true)
     errors.push({ field: 'liveConfirmed', message: 'live mode needs an explicit, double-confirmed opt-in' });
   return errors.length ? { ok: false, errors } : { ok: true, value: merged };
