@@ -72,6 +72,29 @@ async function settleIdentifier(client: UpbitClient, identifier: string): Promis
   }
 }
 
+/** The try at which a still-failing exchange activity raises a critical alert (about half a minute in). */
+const OUTAGE_ALERT_ATTEMPT = 6;
+
+/** Wraps each activity so that a retryable failure at OUTAGE_ALERT_ATTEMPT raises `alert` before Temporal retries it. */
+function withOutageAlerts<T extends Record<string, (input: never) => Promise<unknown>>>(
+  alert: (name: string, input: Record<string, string | undefined>, err: unknown) => Promise<void>,
+  activities: T,
+): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (input: never) => {
+      try {
+        return await fn(input);
+      } catch (err) {
+        const final = err instanceof ApplicationFailure && err.nonRetryable;
+        if (!final && activityInfo().attempt === OUTAGE_ALERT_ATTEMPT) await alert(name, input, err);
+        throw err;
+      }
+    };
+  }
+  return wrapped as T;
+}
+
 export function createOrderActivities({ db, exchange, alerts, accountLimits }: ActivityDeps) {
   const recordExchangeOrder = (
     input: { orderId: string; sessionId: string; positionId: string | null },
@@ -89,7 +112,30 @@ export function createOrderActivities({ db, exchange, alerts, accountLimits }: A
     return view;
   }
 
-  return {
+  /** Once per activity, after OUTAGE_ALERT_ATTEMPT failed tries: an order is in flight and the exchange is away. */
+  async function alertOutage(
+    name: string,
+    input: { sessionId?: string; market?: string; orderId?: string },
+    err: unknown,
+  ) {
+    const message = `exchange unreachable for ${name} of ${input.orderId ?? input.market ?? 'an order'} after ${OUTAGE_ALERT_ATTEMPT - 1} tries (${(err as Error).message}); still trying`;
+    await db.prisma.riskEvent
+      .create({
+        data: {
+          sessionId: input.sessionId ?? null,
+          kind: 'exchange_unreachable',
+          severity: 'critical',
+          message,
+          details: {},
+        },
+      })
+      .catch(() => undefined);
+    await alerts
+      .send({ sessionId: input.sessionId ?? null, kind: 'exchange_unreachable', severity: 'critical', message })
+      .catch(() => undefined);
+  }
+
+  return withOutageAlerts(alertOutage, {
     async submitOrder(input: SubmitOrderInput): Promise<ExchangeOrderView> {
       const client = exchange(input.mode);
       const retried = activityInfo().attempt > 1;
@@ -259,5 +305,5 @@ export function createOrderActivities({ db, exchange, alerts, accountLimits }: A
       if (!unit || !ticker) throw new Error(`no quote for ${input.market}`);
       return { bid: String(unit.bid_price), ask: String(unit.ask_price), last: String(ticker.trade_price) };
     },
-  };
+  });
 }
