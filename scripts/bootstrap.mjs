@@ -106,7 +106,16 @@ switch (job) {
     process.exit(status);
     break;
   }
+  case 'test-long': {
+    // The long fault tests (minutes-long outages): same setup as `test`, their own vitest config.
+    await ensureTemporal();
+    const started = Date.now();
+    const status = run('npx', ['vitest', 'run', '--config', 'vitest.long.config.ts', ...extra]);
+    console.log(`[test:long] finished in ${Math.round((Date.now() - started) / 1000)} s`);
+    process.exit(status);
+    break;
+  }
   default:
-    console.error('usage: node scripts/bootstrap.mjs start|test|sim [args]');
+    console.error('usage: node scripts/bootstrap.mjs start|test|test-long|sim [args]');
     process.exit(2);
 }
