@@ -242,7 +242,8 @@ export class Engine {
       locked = volume!;
       if (this.balance(acc, coin).balance.lt(locked)) throw exchangeError.insufficientFunds('ask', coin);
     }
-    if (ordType === 'price' || ordType === 'market') this.checkVisibleDepth(state, s, ordType === 'price' ? price! : volume!);
+    if (ordType === 'price' || ordType === 'market')
+      this.checkVisibleDepth(state, s, ordType === 'price' ? price! : volume!);
 
     const spends = ordType === 'price' || (ordType === 'best' && s === 'bid');
     const order: SimOrder = {

@@ -83,7 +83,8 @@ function parseValue(key: string, kind: Kind, v: unknown): unknown {
         throw new Error(`fault "${key}" must be one of ${FAILURE_MODES.map((m) => `"${m}"`).join(', ')}`);
       return v;
     default:
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`fault "${key}" must be a number >= 0`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new Error(`fault "${key}" must be a number >= 0`);
       if (kind === 'share' && v > 1) throw new Error(`fault "${key}" is a share between 0 and 1`);
       if (kind === 'count' && !Number.isInteger(v)) throw new Error(`fault "${key}" must be a whole number`);
       return v;
