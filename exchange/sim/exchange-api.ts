@@ -236,6 +236,8 @@ export function cancelAndNew(ctx: ExchangeContext, acc: Account, body: Record<st
   const accepted = orderJson(prev);
   const wasOpen = prev.state === 'wait';
   if (!wasOpen) throw exchangeError.orderNotFound();
+  // Refused before anything changes: the old order must not be cancelled for a replacement that cannot be placed.
+  if (ctx.engine.offlineMarkets.has(prev.market)) throw exchangeError.marketOffline();
   const remaining = prev.remainingVolume ? new Dec(prev.remainingVolume) : null;
   ctx.engine.cancel(prev);
   const volume = body.new_volume === 'remain_only' ? remaining?.toFixed() : body.new_volume;

@@ -206,6 +206,9 @@ describe('fault configuration: lists, modes and counts', () => {
     expect(bad.data.error).toBe('fault "marketOffline": unknown market KRW-NOPE');
     expect((await admin('/admin/faults', { lostReplyMode: 'slow' })).status).toBe(400);
     expect((await admin('/admin/faults', undefined, 'GET')).data).toEqual({ cancelDelayMs: 100 });
+    await admin('/admin/faults', { marketOffline: ['KRW-XRP'] });
+    const removed = await admin('/admin/faults', { cancelDelayMs: null });
+    expect(removed.data).toEqual({ marketOffline: ['KRW-XRP'] });
     await clearFaults();
   });
 });
@@ -350,10 +353,23 @@ describe('marketOffline', () => {
       },
     });
     expect((await order('KRW-XRP', '/v1/orders/test')).status).toBe(403);
+    // cancel_and_new is refused before the old order is touched.
+    await clearFaults();
+    const old = await restingBid(api, 'KRW-XRP');
+    await admin('/admin/faults', { marketOffline: ['KRW-XRP'] });
+    const replaced = await api.call('POST', '/v1/orders/cancel_and_new', {
+      prev_order_uuid: old.uuid,
+      new_ord_type: 'limit',
+      new_price: String(old.price),
+      new_volume: 'remain_only',
+    });
+    expect(replaced.data.error.name).toBe('market_offline');
+    expect((await api.call('GET', '/v1/order', { uuid: old.uuid })).data.state).toBe('wait');
     expect((await get('/v1/ticker?markets=KRW-XRP')).status).toBe(200);
     expect((await get('/v1/orderbook?markets=KRW-XRP')).status).toBe(200);
     expect((await order('KRW-BTC')).status).toBe(201);
     expect((await api.balances()).XRP).toBeUndefined();
+    await api.call('DELETE', '/v1/order', { uuid: old.uuid });
     await clearFaults();
     expect((await order('KRW-XRP')).status).toBe(201);
   });

@@ -356,9 +356,12 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       outage();
       if (method === 'DELETE') api.setFaults({});
       else if (method === 'POST') {
-        // A merge: only what the body names (re)starts, e.g. an outage keeps its end when latency is added.
+        // A merge: only what the body names (re)starts, e.g. an outage keeps its end when latency is added;
+        // a key sent as null is removed.
         const patch = parseFaults(body);
-        applyFaults({ ...faults, ...patch }, (k) => k in patch);
+        const next: Record<string, unknown> = { ...faults, ...patch };
+        for (const [k, v] of Object.entries(body)) if (v === null) delete next[k];
+        applyFaults(next as FaultConfig, (k) => k in body);
       }
       return faults;
     }
