@@ -1,7 +1,7 @@
 // Transient failures from the simulator's fault injection: reads are retried to success, writes are
 // sent once and come back as typed, retryable errors for the caller to decide on.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NetworkError, ServerError, Timeout } from '../upbit/errors';
+import { CreateAskError, MarketOffline, NetworkError, OrderNotFound, ServerError, Timeout } from '../upbit/errors';
 import { RecordingLogger, type SimHandle, startSim } from './simulator';
 
 let sim: SimHandle;
@@ -86,5 +86,76 @@ describe('timeouts and dead servers', () => {
     expect(err).toBeInstanceOf(NetworkError);
     expect(err.retryable).toBe(true);
     expect(err.message).toContain('GET /v1/market/all');
+  });
+});
+
+// The faults that make the simulator as unkind as Upbit, as our client sees them.
+describe('exchange behaviour the callers must survive', () => {
+  it('a lost order reply is a retryable ServerError although the order was placed; lagging lookups say OrderNotFound', async () => {
+    const client = sim.client({ maxRetries: 0 });
+    await sim.admin('/admin/faults', { loseNextReplies: 1, lookupLagMs: 600 });
+    const identifier = `contract-lost-${Date.now()}`;
+    const err = await client
+      .createOrder({ market: 'KRW-BTC', side: 'bid', ord_type: 'price', price: '10000', identifier })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.retryable).toBe(true);
+    // Not visible yet: exactly the reply that must not be taken for "never placed".
+    expect(await client.getOrder({ identifier }).catch((e) => e)).toBeInstanceOf(OrderNotFound);
+    await new Promise((r) => setTimeout(r, 700));
+    const found = await client.getOrder({ identifier });
+    expect(Number(found.executed_volume)).toBeGreaterThan(0);
+  });
+
+  it('a lost reply in timeout mode is a Timeout; the order is there', async () => {
+    const client = sim.client({ maxRetries: 0, timeoutMs: 300 });
+    await sim.admin('/admin/faults', { loseNextReplies: 1, lostReplyMode: 'timeout' });
+    const identifier = `contract-timeout-${Date.now()}`;
+    const err = await client
+      .createOrder({ market: 'KRW-BTC', side: 'bid', ord_type: 'price', price: '10000', identifier })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(Timeout);
+    expect((await client.getOrder({ identifier })).identifier).toBe(identifier);
+  });
+
+  it('an order in a market under maintenance is a MarketOffline rejection, not retryable', async () => {
+    const client = sim.client();
+    await sim.admin('/admin/faults', { marketOffline: ['KRW-BTC'] });
+    const err = await client
+      .createOrder({ market: 'KRW-BTC', side: 'bid', ord_type: 'price', price: '10000' })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(MarketOffline);
+    expect(err.retryable).toBe(false);
+    expect((await client.ticker(['KRW-BTC']))[0].market).toBe('KRW-BTC');
+  });
+
+  it('a market sell deeper than the visible book is a CreateAskError; what the book holds is sold', async () => {
+    const keys = { accessKey: `contract-deep-${Date.now()}`, secretKey: 'contract-deep' };
+    await sim.admin('/admin/keys', { ...keys, krw: '0', holdings: { XRP: '10000000' } });
+    const client = sim.client({ keys });
+    await sim.admin('/admin/faults', { stallFillsMs: 60_000 });
+    const [book] = await client.orderbook(['KRW-XRP']);
+    const depth = book.orderbook_units.reduce((s, u) => s + u.bid_size, 0);
+    const err = await client
+      .createOrder({ market: 'KRW-XRP', side: 'ask', ord_type: 'market', volume: String(Math.ceil(depth * 2)) })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(CreateAskError);
+    expect(err.retryable).toBe(false);
+    const sold = await client.createOrder({
+      market: 'KRW-XRP',
+      side: 'ask',
+      ord_type: 'market',
+      volume: String(Math.floor(depth / 2)),
+    });
+    expect(sold.state).toBe('wait');
+  });
+
+  it('reads meeting an outage are retried until it ends', async () => {
+    const logger = new RecordingLogger();
+    const client = sim.client({ logger, maxRetries: 8 });
+    await sim.admin('/admin/faults', { outageSeconds: 0.5 });
+    const accounts = await client.accounts();
+    expect(accounts.some((a) => a.currency === 'KRW')).toBe(true);
+    expect(logger.entries.filter((e) => e.msg === 'upbit: retrying read').length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_FEE_RATE, isOnTick, MAX_TOTAL_KRW } from '../../core/market';
 import { type Balance, Dec, type SimKey } from './accounts';
+import { BOOK_DEPTH } from './book';
 import { exchangeError, UpbitError } from './errors';
 import type { Print } from './feed';
 import type { AskBid, MarketState } from './market-state';
@@ -68,11 +69,17 @@ export class Engine {
   private readonly bids = new Map<string, SimOrder[]>();
   private readonly asks = new Map<string, SimOrder[]>();
   private readonly pending: SimOrder[] = [];
+  /** Cancels accepted but not yet in effect (delayed-cancel fault), in arrival order. */
+  private readonly pendingCancels: SimOrder[] = [];
   private seq = 0;
   /** Share of a print at exactly a resting order's price that reaches it (the rest of the queue is ahead). */
   atPriceShare = 0.5;
   /** Stalled-fill fault: new orders are accepted but not matched for this long. */
   stallFillsMs = 0;
+  /** Delayed-cancel fault: an accepted cancel takes effect this long after it was asked for. */
+  cancelDelayMs = 0;
+  /** Markets in maintenance (fault): new orders there are refused with market_offline. */
+  offlineMarkets: ReadonlySet<string> = new Set();
 
   constructor(
     readonly markets: Map<string, MarketState>,
@@ -160,6 +167,7 @@ export class Engine {
     if (side !== 'bid' && side !== 'ask') throw exchangeError.validation();
     const state = this.markets.get(market);
     if (!state) throw exchangeError.notFoundMarket();
+    if (this.offlineMarkets.has(market)) throw exchangeError.marketOffline();
     if (!['limit', 'price', 'market', 'best'].includes(ord_type)) throw exchangeError.validation();
     const ordType = ord_type as OrdType;
     const tifRaw = body.time_in_force;
@@ -234,6 +242,8 @@ export class Engine {
       locked = volume!;
       if (this.balance(acc, coin).balance.lt(locked)) throw exchangeError.insufficientFunds('ask', coin);
     }
+    if (ordType === 'price' || ordType === 'market')
+      this.checkVisibleDepth(state, s, ordType === 'price' ? price! : volume!);
 
     const spends = ordType === 'price' || (ordType === 'best' && s === 'bid');
     const order: SimOrder = {
@@ -299,7 +309,41 @@ export class Engine {
     else this.cancel(order);
   }
 
-  /** Processes orders whose stalled-fill delay is over. */
+  /**
+   * Upbit refuses a market buy whose total exceeds what the 30 visible ask levels hold, and a market sell
+   * whose volume exceeds the 30 visible bid levels (docs changelog `orderbook_expansion`, 2025-05-07),
+   * instead of filling part of it.
+   */
+  private checkVisibleDepth(state: MarketState, side: OrderSide, wanted: Dec): void {
+    let levels = 0;
+    let lastPrice: Dec | null = null;
+    let available = new Dec(0);
+    for (const l of this.liquidity(state, side, null)) {
+      if (!lastPrice || !l.price.eq(lastPrice)) {
+        if (++levels > BOOK_DEPTH) break;
+        lastPrice = l.price;
+      }
+      available = available.plus(side === 'bid' ? l.size.mul(l.price) : l.size);
+    }
+    if (wanted.gt(available)) throw exchangeError.beyondVisibleBook(side);
+  }
+
+  /**
+   * Cancels an order as a client's cancel request does: at once, or after `cancelDelayMs` (the order keeps
+   * matching meanwhile). Asking again while a cancel is pending changes nothing.
+   */
+  requestCancel(order: SimOrder): void {
+    if (order.state !== 'wait' && order.state !== 'watch') return;
+    if (this.cancelDelayMs <= 0) {
+      this.cancel(order);
+      return;
+    }
+    if (order.cancelAfter !== undefined) return;
+    order.cancelAfter = this.now() + this.cancelDelayMs;
+    this.pendingCancels.push(order);
+  }
+
+  /** Processes orders whose stalled-fill delay is over, then cancels whose delay is over. */
   releasePending(): void {
     const now = this.now();
     for (let i = 0; i < this.pending.length; ) {
@@ -309,6 +353,11 @@ export class Engine {
         o.matchAfter = undefined;
         if (o.state === 'wait') this.execute(o);
       } else i++;
+    }
+    while (this.pendingCancels.length && (this.pendingCancels[0].cancelAfter ?? 0) <= now) {
+      const o = this.pendingCancels.shift()!;
+      o.cancelAfter = undefined;
+      this.cancel(o);
     }
   }
 

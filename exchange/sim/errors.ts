@@ -53,6 +53,24 @@ export const exchangeError = {
   invalidPrice: (side: 'bid' | 'ask') =>
     new UpbitError(400, `invalid_price_${side}`, '주문가격 단위를 잘못 입력하셨습니다. 확인 후 시도해주세요.'),
   orderNotFound: () => new UpbitError(404, 'order_not_found', '주문을 찾지 못했습니다.'),
-  marketOffline: () => new UpbitError(403, 'market_offline', '현재 거래가 불가능한 마켓입니다.'),
+  // Message as in the reference's example (with its literal backslash-n).
+  marketOffline: () =>
+    new UpbitError(
+      403,
+      'market_offline',
+      '시스템 점검 중입니다. 점검이 완료된 후에 다시 시도해주세요. \\n자세한 내용은 공지사항을 참고 부탁드립니다.',
+    ),
+  /**
+   * A market order beyond the 30 visible levels. Upbit documents the refusal but not its error name; this
+   * is the closest documented shape (the per-side order-creation refusal), with the simulator's message.
+   */
+  beyondVisibleBook: (side: 'bid' | 'ask') =>
+    new UpbitError(
+      400,
+      `create_${side}_error`,
+      side === 'bid'
+        ? '시장가 매수 주문 총액이 매도 1~30호가의 대기 주문 총액보다 큽니다.'
+        : '시장가 매도 주문 수량이 매수 1~30호가의 대기 주문 총 수량보다 큽니다.',
+    ),
   internal: () => new UpbitError(500, 'internal_server_error', '서버 내부 오류가 발생했습니다.'),
 };

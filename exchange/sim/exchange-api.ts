@@ -7,6 +7,14 @@ import { orderJson, type SimOrder } from './orders';
 export interface ExchangeContext {
   engine: Engine;
   now(): number;
+  /** Lookup-lag fault: how long a new order stays invisible to lookups (ms; default 0). */
+  lookupLagMs?(): number;
+}
+
+/** Whether lookups see the order yet (a new order is invisible for `lookupLagMs`, as if unknown). */
+function visible(ctx: ExchangeContext, o: SimOrder): boolean {
+  const lag = ctx.lookupLagMs?.() ?? 0;
+  return lag <= 0 || ctx.now() - o.createdAt >= lag;
 }
 
 const WEEK = 7 * 86_400_000;
@@ -68,11 +76,11 @@ export function getOrder(ctx: ExchangeContext, acc: Account, q: URLSearchParams)
   const identifier = q.get('identifier') ?? undefined;
   if (!uuid && identifier === undefined) throw exchangeError.validation();
   const o = ctx.engine.findOrder(acc, uuid, identifier);
-  if (!o) throw exchangeError.orderNotFound();
+  if (!o || !visible(ctx, o)) throw exchangeError.orderNotFound();
   return orderJson(o, true);
 }
 
-export function openOrders(_ctx: ExchangeContext, acc: Account, q: URLSearchParams) {
+export function openOrders(ctx: ExchangeContext, acc: Account, q: URLSearchParams) {
   const market = q.get('market');
   const states = q.getAll('states[]');
   const state = q.get('state');
@@ -81,7 +89,9 @@ export function openOrders(_ctx: ExchangeContext, acc: Account, q: URLSearchPara
   if (wanted.some((s) => s !== 'wait' && s !== 'watch')) throw exchangeError.validation();
   const page = limitParam(q, 'page', 1, 1_000_000);
   const limit = limitParam(q, 'limit', 100, 100);
-  const list = [...acc.orders.values()].filter((o) => wanted.includes(o.state) && (!market || o.market === market));
+  const list = [...acc.orders.values()].filter(
+    (o) => wanted.includes(o.state) && (!market || o.market === market) && visible(ctx, o),
+  );
   return sortOrders(list, orderBy(q))
     .slice((page - 1) * limit, page * limit)
     .map((o) => orderJson(o));
@@ -113,7 +123,12 @@ export function closedOrders(ctx: ExchangeContext, acc: Account, q: URLSearchPar
   else if (end === null) end = Math.min(start + WEEK, ctx.now());
   if (end! - start > WEEK || end! < start) throw exchangeError.validation();
   const list = [...acc.orders.values()].filter(
-    (o) => wanted.includes(o.state) && (!market || o.market === market) && o.createdAt >= start! && o.createdAt <= end!,
+    (o) =>
+      wanted.includes(o.state) &&
+      (!market || o.market === market) &&
+      o.createdAt >= start! &&
+      o.createdAt <= end! &&
+      visible(ctx, o),
   );
   return sortOrders(list, orderBy(q))
     .slice(0, limit)
@@ -132,9 +147,8 @@ export function ordersByIds(ctx: ExchangeContext, acc: Account, q: URLSearchPara
   const { uuids, identifiers } = idsOf(q, 100);
   const market = q.get('market');
   const found = (uuids.length ? uuids.map((u) => acc.orders.get(u)) : identifiers.map((i) => acc.byIdentifier.get(i)))
-    .filter((o): o is SimOrder => !!o)
+    .filter((o): o is SimOrder => !!o && visible(ctx, o))
     .filter((o) => !market || o.market === market);
-  void ctx;
   return sortOrders(found, orderBy(q)).map((o) => orderJson(o));
 }
 
@@ -147,7 +161,7 @@ export function cancelOrder(ctx: ExchangeContext, acc: Account, q: URLSearchPara
   if (o.state !== 'wait' && o.state !== 'watch') throw exchangeError.orderNotFound();
   // Upbit answers with the order as it stood when the cancel was accepted (still `wait`).
   const accepted = orderJson(o);
-  ctx.engine.cancel(o);
+  ctx.engine.requestCancel(o);
   return accepted;
 }
 
@@ -156,7 +170,7 @@ function cancelMany(ctx: ExchangeContext, orders: Array<{ ref: string; order: Si
   const failed: Array<Record<string, unknown>> = [];
   for (const { ref, order } of orders) {
     if (order && (order.state === 'wait' || order.state === 'watch')) {
-      ctx.engine.cancel(order);
+      ctx.engine.requestCancel(order);
       success.push({
         uuid: order.uuid,
         market: order.market,
@@ -222,6 +236,8 @@ export function cancelAndNew(ctx: ExchangeContext, acc: Account, body: Record<st
   const accepted = orderJson(prev);
   const wasOpen = prev.state === 'wait';
   if (!wasOpen) throw exchangeError.orderNotFound();
+  // Refused before anything changes: the old order must not be cancelled for a replacement that cannot be placed.
+  if (ctx.engine.offlineMarkets.has(prev.market)) throw exchangeError.marketOffline();
   const remaining = prev.remainingVolume ? new Dec(prev.remainingVolume) : null;
   ctx.engine.cancel(prev);
   const volume = body.new_volume === 'remain_only' ? remaining?.toFixed() : body.new_volume;

@@ -54,6 +54,8 @@ export interface SimOrder {
   bestLimit?: Dec;
   /** Fills are held back until this time (stalled-fill fault). */
   matchAfter?: number;
+  /** A cancel was accepted and takes effect at this time (delayed-cancel fault; not stored). */
+  cancelAfter?: number;
   /** Arrival order for time priority. */
   seq: number;
 }

@@ -6,7 +6,7 @@ import { authenticate, NonceBook } from './auth';
 import { type Account, Engine } from './engine';
 import { exchangeError, quotationError, UpbitError } from './errors';
 import * as ex from './exchange-api';
-import { type FaultConfig, faultsFromEnv, parseFaults } from './faults';
+import { type FailureMode, type FaultConfig, faultsFromEnv, parseFaults } from './faults';
 import type { MarketFeed } from './feed';
 import { legacyOrders } from './legacy-orders';
 import { LiveFeed, type LiveOptions } from './live-feed';
@@ -18,7 +18,7 @@ import { type RateGroup, RateLimiter, remainingReq } from './rate-limit';
 import { ReplayFeed, type ReplayOptions } from './replay-feed';
 import { exchangeParams, quotationParams } from './request-params';
 import { loadBalance, loadFill, loadOrder, MemorySimStore, type SimStore, StoreWriter } from './store';
-import { SyntheticFeed } from './synthetic-feed';
+import { Rng, SyntheticFeed } from './synthetic-feed';
 import { attachWebSockets, type WebSocketHub } from './websocket';
 
 export interface SimAccountSeed {
@@ -164,6 +164,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   }
   let faults: FaultConfig = { ...faultsFromEnv(), ...(opts.faults ?? {}) };
   let burstLeft = faults.burst429 ?? 0;
+  // Faults that count down or last a while; their random draws follow the seed.
+  const faultRandom = new Rng((opts.seed ?? 1) ^ 0x5eed5eed);
+  let loseLeft = 0;
+  let outageUntil = 0;
   let ws: WebSocketHub | null = null;
 
   const recordTrade = (market: string, price: number, volume: number, askBid: AskBid, timestamp: number) => {
@@ -192,7 +196,6 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     },
     now,
   );
-  engine.stallFillsMs = faults.stallFillsMs ?? 0;
 
   // Restore what the store holds, then add the configured keys that are new to it.
   const saved = await store.load();
@@ -230,7 +233,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const nonces = new NonceBook();
   const limiter = new RateLimiter(opts.rateLimitScale ?? 1);
   const qctx = { markets, engine, now };
-  const ectx = { engine, now };
+  const ectx = { engine, now, lookupLagMs: () => faults.lookupLagMs ?? 0 };
 
   const routes = new Map<string, Route>();
   const get = (path: string, group: RateGroup, auth: boolean, handler: Handler, status?: number) =>
@@ -353,9 +356,16 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       return { market: m.market, price: m.last, bid: m.bids[0]?.price, ask: m.asks[0]?.price };
     }
     if (path === '/admin/faults') {
-      if (method === 'GET') return faults;
+      outage();
       if (method === 'DELETE') api.setFaults({});
-      else if (method === 'POST') api.setFaults({ ...faults, ...parseFaults(body) });
+      else if (method === 'POST') {
+        // A merge: only what the body names (re)starts, e.g. an outage keeps its end when latency is added;
+        // a key sent as null is removed.
+        const patch = parseFaults(body);
+        const next: Record<string, unknown> = { ...faults, ...patch };
+        for (const [k, v] of Object.entries(body)) if (v === null) delete next[k];
+        applyFaults(next as FaultConfig, (k) => k in body);
+      }
       return faults;
     }
     if (path === '/admin/ws/drop' && method === 'POST') return { dropped: ws?.dropAll() ?? 0 };
@@ -386,6 +396,12 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       return;
     }
 
+    const down = outage();
+    if (down) {
+      fail(req, res, down);
+      return;
+    }
+    engine.releasePending();
     if (faults.latencyMs || faults.latencyJitterMs) {
       const ms = (faults.latencyMs ?? 0) + Math.random() * (faults.latencyJitterMs ?? 0);
       await new Promise((r) => setTimeout(r, ms));
@@ -450,7 +466,9 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       }
       try {
         const out = route.handler({ query, body, account, params });
-        send(res, route.status ?? 200, out, header, gzip);
+        const lost = executes(method, route) ? loseReply() : null;
+        if (lost) fail(req, res, lost, header);
+        else send(res, route.status ?? 200, out, header, gzip);
       } catch (e) {
         if (e instanceof UpbitError) send(res, e.status, e.body(), header);
         else throw e;
@@ -465,6 +483,49 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       }
     }
   };
+
+  /** Answers a request as a failure mode does: a 500, nothing at all (the client times out), or a cut. */
+  const fail = (req: IncomingMessage, res: ServerResponse, mode: FailureMode, headers: Record<string, string> = {}) => {
+    if (mode === '500') send(res, 500, exchangeError.internal().body(), headers);
+    else if (mode === 'reset') req.socket.destroy();
+    // timeout: the reply never comes; the socket closes when the client gives up or the simulator closes.
+  };
+  /** Requests that change orders (not /v1/orders/test): the ones whose reply the lost-reply fault loses. */
+  const executes = (method: string, route: Route) =>
+    (method === 'POST' || method === 'DELETE') && route.group !== 'order-test';
+  const loseReply = (): FailureMode | null => {
+    const mode = faults.lostReplyMode ?? '500';
+    if (loseLeft > 0) {
+      loseLeft--;
+      return mode;
+    }
+    return faults.lostReplyRate && faultRandom.next() < faults.lostReplyRate ? mode : null;
+  };
+  /** The outage's failure mode while it lasts; once over, it leaves the configuration. */
+  const outage = (): FailureMode | null => {
+    if (!outageUntil) return null;
+    if (now() < outageUntil) return faults.outageMode ?? '500';
+    outageUntil = 0;
+    faults = { ...faults, outageSeconds: undefined };
+    return null;
+  };
+  /** Installs a fault configuration; counters and timers of the keys `restarts` names start anew. */
+  const applyFaults = (next: FaultConfig, restarts: (key: keyof FaultConfig) => boolean) => {
+    const unknown = (next.marketOffline ?? []).filter((m) => !markets.has(m));
+    if (unknown.length) throw new Error(`fault "marketOffline": unknown market ${unknown.join(', ')}`);
+    faults = next;
+    if (restarts('burst429')) burstLeft = next.burst429 ?? 0;
+    if (restarts('loseNextReplies')) loseLeft = next.loseNextReplies ?? 0;
+    if (restarts('outageSeconds')) {
+      outageUntil = next.outageSeconds ? now() + next.outageSeconds * 1000 : 0;
+      if (!outageUntil) faults = { ...faults, outageSeconds: undefined };
+      else ws?.dropAll();
+    }
+    engine.stallFillsMs = next.stallFillsMs ?? 0;
+    engine.cancelDelayMs = next.cancelDelayMs ?? 0;
+    engine.offlineMarkets = new Set(next.marketOffline ?? []);
+  };
+  applyFaults(parseFaults(faults), () => true);
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e) => {
@@ -485,6 +546,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         if (left > 1e-8) recordTrade(p.market, p.price, Number(left.toFixed(8)), p.askBid, now());
       }
       engine.releasePending();
+      outage();
       ws?.afterTick(now());
       if (faults.wsDropRate) ws?.dropShare(faults.wsDropRate);
     } finally {
@@ -500,6 +562,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     limiter,
     findKey: (a) => engine.accounts.get(a)?.key,
     nonces,
+    refuseConnections: () => outage() !== null,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -523,9 +586,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     addAccount,
     setPrice,
     setFaults(f: FaultConfig) {
-      faults = parseFaults(f);
-      burstLeft = faults.burst429 ?? 0;
-      engine.stallFillsMs = faults.stallFillsMs ?? 0;
+      applyFaults(parseFaults(f), () => true);
     },
     faults: () => ({ ...faults }),
     tick,

@@ -30,6 +30,8 @@ export interface WebSocketContext {
   limiter: RateLimiter;
   findKey(accessKey: string): SimKey | undefined;
   nonces: NonceBook;
+  /** Outage fault: while true, new connections are cut before the handshake. */
+  refuseConnections?(): boolean;
 }
 
 /** What the rest of the simulator pushes into the streams. */
@@ -308,6 +310,10 @@ export function attachWebSockets(server: Server, ctx: WebSocketContext): WebSock
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (ctx.refuseConnections?.()) {
+      socket.destroy();
+      return;
+    }
     const path = (req.url ?? '').split('?')[0];
     const isPrivate = path === '/websocket/v1/private';
     if (path !== '/websocket/v1' && !isPrivate) {
