@@ -28,9 +28,23 @@ async function setPrice(price: number) {
   if (!res.ok) throw new Error(`price not set: ${await res.text()}`);
 }
 
+async function setFaults(faults: Record<string, unknown> | null) {
+  const res = await fetch(`${stack.sim.baseUrl}/admin/faults`, {
+    method: faults ? 'POST' : 'DELETE',
+    headers: faults ? { 'content-type': 'application/json' } : {},
+    body: faults ? JSON.stringify(faults) : undefined,
+  });
+  if (!res.ok) throw new Error(`faults not set: ${await res.text()}`);
+}
+
 async function book() {
   const [b] = await stack.exchange('sim').orderbook([MARKET]);
   return b.orderbook_units;
+}
+
+async function holdingOf(currency: string): Promise<string> {
+  const a = (await stack.exchange('sim').accounts()).find((x) => x.currency === currency);
+  return a ? new Decimal(a.balance).plus(a.locked).toFixed() : '0';
 }
 
 function entryOrder(n: number, over: Partial<OrderRequest>): OrderRequest {
@@ -51,12 +65,8 @@ function entryOrder(n: number, over: Partial<OrderRequest>): OrderRequest {
   };
 }
 
-function runOrder(n: number, req: OrderRequest): Promise<OrderResult> {
-  return stack.client.workflow.execute('orderWorkflow', {
-    taskQueue: TASK_QUEUE_TRADING,
-    workflowId: orderWorkflowId(`test-${SESSION}-${Date.now()}`, n),
-    args: [req],
-  });
+function runOrder(n: number, req: OrderRequest, workflowId = orderWorkflowId(`test-${SESSION}-${Date.now()}`, n)) {
+  return stack.client.workflow.execute('orderWorkflow', { taskQueue: TASK_QUEUE_TRADING, workflowId, args: [req] });
 }
 
 /** The exchange's fills of one Order workflow's fallback order(s). */
@@ -194,6 +204,68 @@ describe('an exit the exchange refuses', () => {
     );
     const expected = funds('ask').minus(funds('bid')).minus(fees);
     expect(new Decimal(closed.realizedPnl).minus(expected).abs().lt('0.000001')).toBe(true);
+  }, 180_000);
+});
+
+describe('exactly once', () => {
+  it('places one order when the reply to the first was lost and lookups lag behind the exchange', async () => {
+    await setPrice(3000);
+    const [top] = await book();
+    const workflowId = orderWorkflowId(`test-${SESSION}-once`, 1);
+    // The POST is executed but its reply lost; for 8 s no lookup (by uuid, identifier or list) sees it.
+    await setFaults({ lookupLagMs: 8_000, loseNextReplies: 1, lostReplyMode: '500' });
+    try {
+      const result = await runOrder(
+        3,
+        entryOrder(3, { price: top.ask_price.toString(), volume: '20', notAfterTs: Date.now() + 60_000 }),
+        workflowId,
+      );
+      expect(new Decimal(result.executedVolume).gt(0)).toBe(true);
+    } finally {
+      await setFaults(null);
+    }
+    const account = stack.sim.engine.accounts.get(stack.sim.keys.accessKey);
+    const placed = [...(account?.orders.values() ?? [])].filter((o) => o.identifier?.startsWith(workflowId));
+    expect(placed.map((o) => o.identifier)).toEqual([`${workflowId}-s1`]);
+  }, 180_000);
+});
+
+describe('a stop-loss sell during maintenance', () => {
+  it('is refused while the market is offline, then sells every coin when it is back, the loss in the PnL', async () => {
+    await setPrice(3000);
+    const [top] = await book();
+    const xrpBefore = await holdingOf('XRP');
+    const refusedBefore = await stack.db.prisma.riskEvent.count({
+      where: { sessionId: SESSION, kind: 'exit_not_filled' },
+    });
+    const req = positionRequest(3, new Decimal(top.ask_price), { stopPct: 1, timeExitBars: 0, trailingAtrMultiple: 0 });
+    const handle = await stack.client.workflow.start('positionWorkflow', {
+      taskQueue: TASK_QUEUE_TRADING,
+      workflowId: req.positionId,
+      args: [req],
+    });
+    const status = () => handle.query(positionStatusQuery) as Promise<PositionStatus>;
+    await eventually(async () => (await status()).phase === 'open', 20_000, 'the entry to fill');
+    await setFaults({ marketOffline: [MARKET] });
+    try {
+      await setPrice(2900); // below the 1 % stop
+      await eventually(
+        async () =>
+          (await stack.db.prisma.riskEvent.count({ where: { sessionId: SESSION, kind: 'exit_not_filled' } })) >
+          refusedBefore,
+        30_000,
+        'the refused stop to be raised',
+      );
+      expect((await status()).phase).not.toBe('closed');
+    } finally {
+      await setFaults(null);
+    }
+    const closed = (await handle.result()) as PositionStatus;
+    expect(closed.remainingVolume).toBe('0');
+    expect(closed.exitReason).toMatch(/stop/);
+    expect(new Decimal(closed.realizedPnl).lt(0)).toBe(true);
+    // Every coin the position bought was sold.
+    expect(await holdingOf('XRP')).toBe(xrpBefore);
   }, 180_000);
 });
 
