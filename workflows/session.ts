@@ -18,7 +18,6 @@ import {
 } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { Activities } from '../activities';
-import { decideEntries } from '../core/decision';
 import {
   checkEntry,
   DEFAULT_RISK_CONFIG,
@@ -56,6 +55,7 @@ import {
 import { positionWorkflowId, sessionWorkflowId } from './ids';
 import { positionWorkflow } from './position';
 import { SA_SESSION_STATUS } from './search-attributes';
+import { decideSessionEntries } from './session-decision';
 
 /** Patch: evaluate when a bar of the entry timeframe closes and decide once per market and bar. */
 const DECIDE_AT_BAR_CLOSE = 'decide-at-bar-close';
@@ -276,15 +276,14 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     // Before this patch the session ran its own copy of the entry pipeline; executions started before
     // it replay through that copy.
     if (!patched(ONE_DECISION_PATH)) return decideBeforeOneDecisionPath(ev, now, riskConfig);
-    if (ev.btcPrice) state.risk = onBtcPrice(state.risk, ev.btcPrice, now, riskConfig);
     const decisions: DecisionView[] = [...ev.skipped];
     await signalStrategyExits(ev, now, decisions);
     // The entry decision the backtester runs too (core/decision): ordering, limits, sizing, risk state.
-    const decided = decideEntries(
+    const decided = decideSessionEntries(
+      sessionId,
       { risk: state.risk, judgedBars: state.judgedBars ?? {}, positionSeq: state.positionSeq },
-      { candidates: ev.candidates, bars: ev.bars ?? {} },
-      ev.account,
-      { risk: riskConfig, positionIdOf: (market, n) => positionWorkflowId(sessionId, market, n) },
+      ev,
+      riskConfig,
       now,
     );
     state.risk = decided.state.risk;

@@ -52,7 +52,14 @@ export interface FeatureSource {
   correlation(market: string, other: string, ts: number): number | null;
 }
 
-/** What one decision of one run saw and decided: the inputs a live session would have gathered, and the outcome. */
+/**
+ * What a run saw and did, as a live session would learn it: each decision with the inputs the session's
+ * evaluation would have gathered and its outcome, and each position's end (the session's positionClosed signal).
+ */
+export type BacktestEvent =
+  | ({ kind: 'decision' } & DecisionRecord)
+  | { kind: 'closed'; positionId: string; market: string; pnlKrw: string; ts: number };
+
 export interface DecisionRecord {
   ts: number;
   candidates: EntryEvaluation[];
@@ -182,6 +189,7 @@ interface Run {
   skipped: Record<string, number>;
   /** Set once the run's positions were sold at its end. */
   closed: boolean;
+  observe?: (event: BacktestEvent) => void;
 }
 
 function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: number, candlesTo: number): Run {
@@ -340,6 +348,7 @@ function sell(
     exits: pos.exits,
   });
   run.decision.risk = onPositionClosed(run.decision.risk, { positionId: pos.id, market: pos.market, pnlKrw: pnl, ts });
+  run.observe?.({ kind: 'closed', positionId: pos.id, market: pos.market, pnlKrw: pnl.toFixed(), ts });
   run.positions.delete(pos.market);
 }
 
@@ -385,6 +394,7 @@ function openPosition(run: Run, order: PendingBuy): void {
       pnlKrw: 0,
       ts: order.placedTs,
     });
+    run.observe?.({ kind: 'closed', positionId: order.id, market: order.market, pnlKrw: '0', ts: order.placedTs });
     return;
   }
   const entryPrice = f.cost.div(f.volume);
@@ -539,7 +549,6 @@ function decide(
   lastBar: Map<string, Candle>,
   benchmark: FeatureSnapshot | undefined,
   features: FeatureSource,
-  record?: (r: DecisionRecord) => void,
 ): void {
   const equity = equityOf(run, lastBar);
   const trading = ts >= run.tradeFrom && ts < run.tradeTo;
@@ -611,7 +620,7 @@ function decide(
     run.decision = decided.state;
     for (const skip of decided.skips) reject(run, skip.code);
     for (const entry of decided.entries) placeEntry(run, entry, ts);
-    record?.({ ts, candidates, bars, account, entries: decided.entries, skips: decided.skips });
+    run.observe?.({ kind: 'decision', ts, candidates, bars, account, entries: decided.entries, skips: decided.skips });
   } else {
     run.decision = { ...run.decision, judgedBars: { ...run.decision.judgedBars, ...bars } };
   }
@@ -658,8 +667,8 @@ export function runBacktestsWith(
   configs: BacktestConfig[],
   data: BacktestData,
   features: FeatureSource,
-  /** Called with every decision of run i (configs[i]) while it trades: the parity test replays these. */
-  onDecision?: (i: number, record: DecisionRecord) => void,
+  /** Told what run i (configs[i]) decides while it trades and when its positions end (the parity test replays it). */
+  observe?: (i: number, event: BacktestEvent) => void,
 ): BacktestResult[] {
   const dataErrors = checkData(data);
   if (dataErrors.length) throw new BacktestInputError(dataErrors);
@@ -668,7 +677,11 @@ export function runBacktestsWith(
   const barMs = timeframeMs(data.timeframe);
   const firstTs = Math.min(...series.map((s) => s[0].ts));
   const lastTs = Math.max(...series.map((s) => s[s.length - 1].ts)) + barMs;
-  const runs = configs.map((c) => resolveRun(strategy, c, firstTs, lastTs));
+  const runs = configs.map((c, i) => {
+    const run = resolveRun(strategy, c, firstTs, lastTs);
+    if (observe) run.observe = (event) => observe(i, event);
+    return run;
+  });
   const endTs = Math.max(...runs.map((r) => r.tradeTo));
   // Decisions happen when a bar of the entry timeframe closes (or each data bar, if those are longer).
   const decisionTf = timeframeMs(strategy.entryTimeframe) >= barMs ? strategy.entryTimeframe : data.timeframe;
@@ -706,10 +719,7 @@ export function runBacktestsWith(
       const context = features.context(closeTs);
       // The benchmark live strategies compare with (KRW-BTC), when it is among the backtest's markets.
       const benchmark = snapshots.get(BENCHMARK_MARKET);
-      for (const run of active) {
-        const i = runs.indexOf(run);
-        decide(run, closeTs, snapshots, context, lastBar, benchmark, features, onDecision && ((r) => onDecision(i, r)));
-      }
+      for (const run of active) decide(run, closeTs, snapshots, context, lastBar, benchmark, features);
     }
   }
   return runs.map((run) => {
