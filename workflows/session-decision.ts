@@ -1,7 +1,7 @@
 // The session's entry decision for one evaluation, without Temporal: the risk-state update from the BTC
 // price, then core/decision's decideEntries with the session's carried state and position ids. The
 // workflow calls it and only applies the result (starts Position children, records decisions); the
-// parity test (core/decision/parity.test.ts) runs it against the backtester. Pure.
+// parity test (workflows/session-decision.test.ts) runs it against the backtester. Pure.
 import {
   type AccountView,
   type DecisionState,

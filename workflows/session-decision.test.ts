@@ -9,14 +9,14 @@
 // second evaluation within the same bar (the session also evaluates between bar closes) decides nothing.
 // The risk config is tight so the correlation cap and the exposure caps bind, and the test checks that they did.
 import { describe, expect, it } from 'vitest';
-import { decideSessionEntries } from '../../workflows/session-decision';
-import { type BacktestEvent, runBacktestsWith } from '../backtest/engine';
-import { syntheticCandles } from '../backtest/synthetic';
-import { FeatureEngine } from '../indicators';
-import { type Timeframe, timeframeMs } from '../market';
-import { emptyRiskState, onPositionClosed } from '../risk';
-import { featureTimeframesOf, strategies } from '../strategy';
-import { type DecidedEntry, type DecisionState, type SkippedEntry, withCorrelations } from './decide-entries';
+import { type BacktestEvent, runBacktestsWith } from '../core/backtest/engine';
+import { syntheticCandles } from '../core/backtest/synthetic';
+import { type DecidedEntry, type DecisionState, type SkippedEntry, withCorrelations } from '../core/decision';
+import { FeatureEngine } from '../core/indicators';
+import { type Timeframe, timeframeMs } from '../core/market';
+import { emptyRiskState, onPositionClosed } from '../core/risk';
+import { featureTimeframesOf, strategies } from '../core/strategy';
+import { decideSessionEntries } from './session-decision';
 
 const FROM = Date.parse('2025-01-01T00:00:00Z');
 const MARKETS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-ADA', 'KRW-DOGE', 'KRW-TRX', 'KRW-LINK'];
