@@ -23,7 +23,7 @@ const MARKETS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-ADA', 'KRW-DOG
 
 // Data per strategy: bars of the strategy's shortest timeframe, long enough for its warm-up and some trades.
 const DATA: Record<string, { timeframe: Timeframe; days: number }> = {
-  probe: { timeframe: 'minute1', days: 3 },
+  probe: { timeframe: 'minute1', days: 2 },
   pullback: { timeframe: 'minute5', days: 12 },
   breakout: { timeframe: 'minute15', days: 20 },
   'rsi-reversion': { timeframe: 'minute15', days: 20 },
