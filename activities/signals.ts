@@ -2,12 +2,13 @@
 // strategy on every market of the universe, and the account figures the risk engine sizes from.
 // The feature engines live in the worker between calls (a cache: a new worker rebuilds them from
 // history), so each evaluation fetches only the newest candles.
+import { type EntryEvaluation, withCorrelations } from '../core/decision';
 import { FeatureEngine } from '../core/indicators/engine';
 import type { Timeframe } from '../core/market';
 import { minimumOrderTotal, quoteOf, roundToTick, stepTicks } from '../core/market';
 import type { AccountValue } from '../core/risk/account-value';
 import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
-import { evaluateMarket, getStrategy, returnCorrelation, validateParams } from '../core/strategy';
+import { evaluateMarket, getStrategy, validateParams } from '../core/strategy';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { DecisionView } from '../workflows/definitions';
@@ -15,19 +16,8 @@ import { sessionAccountValue } from './account-value';
 import type { ActivityDeps } from './deps';
 import { latestUniverse, refreshUniverse, UNIVERSE_MAX_AGE_MS } from './universe';
 
-export interface EntryCandidateView {
-  market: string;
-  score: number;
-  reasons: string[];
-  /** Limit price for the entry, on the bid grid. */
-  entryPrice: string;
-  /** Open time of the entry-timeframe bar the strategy judged (the newest closed one). */
-  barTs?: number;
-  atr: number | null;
-  correlations: Record<string, number>;
-  minTotal: string;
-  feeRate: string;
-}
+/** An entry candidate as the session's decision step (core/decision) takes it. */
+export type EntryCandidateView = EntryEvaluation;
 
 export interface ExitSignalView {
   market: string;
@@ -124,7 +114,7 @@ export function createSignalActivities(deps: ActivityDeps) {
       const decisionTs = asOf();
       const context = cache.engine.context(decisionTs);
       const benchmark = cache.engine.snapshot('KRW-BTC', decisionTs);
-      const candidates: EntryCandidateView[] = [];
+      let candidates: EntryCandidateView[] = [];
       const exits: ExitSignalView[] = [];
       const skipped: DecisionView[] = [];
       const inputs: EvaluationResult['inputs'] = {};
@@ -143,7 +133,6 @@ export function createSignalActivities(deps: ActivityDeps) {
       const evaluated = [...new Set([...markets, ...input.openMarkets])];
       const books = await client.orderbook(markets, { count: 1 });
       const bestBid = new Map(books.map((b) => [b.market, b.orderbook_units[0]?.bid_price]));
-      const closes60 = (market: string) => cache.engine.snapshot(market, decisionTs).timeframes.minute60.closes;
       for (const market of evaluated) {
         const snapshot = cache.engine.snapshot(market, decisionTs);
         const barTs = snapshot.timeframes[strategy.entryTimeframe].lastClosedTs ?? undefined;
@@ -172,8 +161,8 @@ export function createSignalActivities(deps: ActivityDeps) {
         if (exit && position) exits.push({ market, score: exit.score, reasons: exit.reasons });
         const entry = result.intents.find((i) => i.kind === 'entry');
         const bid = bestBid.get(market);
-        const holding = position !== undefined || input.openMarkets.includes(market);
-        if (!entry || !bid || (holding && risk.value.onePositionPerCoin)) continue;
+        // Held markets stay candidates: whether one may add to a position is the decision step's rule.
+        if (!entry || !bid) continue;
         const rules = await rulesOf(cache, client, market);
         const quote = quoteOf(market);
         const price = stepTicks(quote, roundToTick(quote, bid, 'bid'), config.order.entryTicksAboveBid);
@@ -189,16 +178,10 @@ export function createSignalActivities(deps: ActivityDeps) {
           feeRate: rules.feeRate,
         });
       }
-      // Correlations against held markets and every other candidate, so two correlated entries in
-      // one batch are caught by the correlation cap too.
-      for (const c of candidates) {
-        for (const other of [...input.openMarkets, ...candidates.map((x) => x.market)]) {
-          if (other === c.market) continue;
-          const r = returnCorrelation(closes60(c.market), closes60(other));
-          if (r !== null) c.correlations[other] = r;
-        }
-      }
-      candidates.sort((a, b) => b.score - a.score);
+      // The correlation cap's input; ordering and every limit are the decision step's (core/decision).
+      candidates = withCorrelations(candidates, input.openMarkets, (a, b) =>
+        cache.engine.correlation(a, b, decisionTs),
+      );
 
       const account = await sessionAccountValue(deps, client, input.sessionId);
       return {

@@ -56,6 +56,7 @@ import {
 import { positionWorkflowId, sessionWorkflowId } from './ids';
 import { positionWorkflow } from './position';
 import { SA_SESSION_STATUS } from './search-attributes';
+import { decideSessionEntries } from './session-decision';
 
 /**
  * Patch: the session checks its open Position children about once a minute. One that ended without
@@ -70,6 +71,8 @@ const WATCH_POSITIONS_MS = 60_000;
 
 /** Patch: evaluate when a bar of the entry timeframe closes and decide once per market and bar. */
 const DECIDE_AT_BAR_CLOSE = 'decide-at-bar-close';
+/** Patch: entries decided by core/decision's decideEntries, the step the backtester runs. */
+const ONE_DECISION_PATH = 'one-decision-path';
 
 // Records and reconciliation retry until the exchange and the database answer again.
 const acts = proxyActivities<Activities>({
@@ -82,6 +85,8 @@ const evaluation = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
+
+type EvaluationResult = Awaited<ReturnType<Activities['evaluateSession']>>;
 
 export interface SessionCarry {
   status: SessionRunStatus;
@@ -366,10 +371,62 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     });
     state.evaluations += 1;
     state.lastEvaluationTs = now;
-    state.risk = onEquity(state.risk, ev.account.equityKrw, now, riskConfig);
-    if (ev.btcPrice) state.risk = onBtcPrice(state.risk, ev.btcPrice, now, riskConfig);
+    // Before this patch the session ran its own copy of the entry pipeline; executions started before
+    // it replay through that copy.
+    if (!patched(ONE_DECISION_PATH)) return decideBeforeOneDecisionPath(ev, now, riskConfig);
     const decisions: DecisionView[] = [...ev.skipped];
-    // Strategy exit signals close the positions held in that market (their own plans keep running).
+    await signalStrategyExits(ev, now, decisions);
+    // The entry decision the backtester runs too (core/decision): ordering, limits, sizing, risk state.
+    const decided = decideSessionEntries(
+      sessionId,
+      { risk: state.risk, judgedBars: state.judgedBars ?? {}, positionSeq: state.positionSeq },
+      ev,
+      riskConfig,
+      now,
+    );
+    state.risk = decided.state.risk;
+    state.judgedBars = decided.state.judgedBars;
+    state.positionSeq = decided.state.positionSeq;
+    for (const skip of decided.skips)
+      decisions.push({
+        market: skip.market,
+        action: 'skip',
+        score: skip.score,
+        reasons: [...skip.reasons, skip.reason],
+        ts: now,
+      });
+    for (const [i, entry] of decided.entries.entries()) {
+      if (state.emergency || pendingEmergency) {
+        // An emergency stop arrived while positions started: the rest never start; free their slots.
+        for (const rest of decided.entries.slice(i))
+          state.risk = onPositionClosed(state.risk, {
+            positionId: rest.positionId,
+            market: rest.market,
+            pnlKrw: 0,
+            ts: now,
+          });
+        break;
+      }
+      await startPosition(
+        entry.positionId,
+        {
+          market: entry.market,
+          entryPrice: entry.price,
+          entryVolume: entry.volume,
+          atr: entry.atr,
+          entryReasons: entry.reasons,
+          marketMinTotal: entry.minTotal,
+        },
+        riskConfig,
+      );
+      decisions.push({ market: entry.market, action: 'entry', score: entry.score, reasons: entry.reasons, ts: now });
+    }
+    state.lastDecisions = decisions.slice(-20);
+    if (decisions.length) await acts.recordDecisions({ sessionId, decisions, inputs: ev.inputs });
+  }
+
+  /** Strategy exit signals close the positions held in that market (their own plans keep running). */
+  async function signalStrategyExits(ev: EvaluationResult, now: number, decisions: DecisionView[]) {
     for (const exit of ev.exits ?? []) {
       for (const [positionId, p] of Object.entries(state.open)) {
         if (p.market !== exit.market) continue;
@@ -379,6 +436,52 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
       }
       decisions.push({ market: exit.market, action: 'exit', score: exit.score, reasons: exit.reasons, ts: now });
     }
+  }
+
+  /** Starts one Position child and counts it as open. */
+  async function startPosition(
+    positionId: string,
+    entry: {
+      market: string;
+      entryPrice: string;
+      entryVolume: string;
+      atr: number | null;
+      entryReasons: string[];
+      marketMinTotal: string;
+    },
+    riskConfig: RiskConfig,
+  ) {
+    await startChild(positionWorkflow, {
+      workflowId: positionId,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [
+        {
+          sessionId,
+          sessionWorkflowId: sessionWorkflowId(sessionId),
+          positionId,
+          mode: config.mode,
+          market: entry.market,
+          entryPrice: entry.entryPrice,
+          entryVolume: entry.entryVolume,
+          atr: entry.atr,
+          entryReasons: entry.entryReasons,
+          exit: riskConfig.exit as unknown as Record<string, unknown>,
+          order: config.order,
+          marketMinTotal: entry.marketMinTotal,
+          entryTimeframe: entryTimeframeOf(config),
+        },
+      ],
+    });
+    state.open[positionId] = { market: entry.market };
+  }
+
+  /** The entry pipeline before ONE_DECISION_PATH, for executions that started with it. */
+  async function decideBeforeOneDecisionPath(ev: EvaluationResult, now: number, riskConfig: RiskConfig) {
+    state.risk = onEquity(state.risk, ev.account.equityKrw, now, riskConfig);
+    if (ev.btcPrice) state.risk = onBtcPrice(state.risk, ev.btcPrice, now, riskConfig);
+    const decisions: DecisionView[] = [...ev.skipped];
+    await signalStrategyExits(ev, now, decisions);
     let exposure = new Decimal(ev.account.exposureKrw);
     let free = new Decimal(ev.account.freeKrw);
     // Each market decides once per bar, as in a backtest: a bar an earlier evaluation judged (while the
@@ -424,29 +527,18 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
       const n = (state.positionSeq[c.market] ?? 0) + 1;
       state.positionSeq[c.market] = n;
       const positionId = positionWorkflowId(sessionId, c.market, n);
-      await startChild(positionWorkflow, {
-        workflowId: positionId,
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        args: [
-          {
-            sessionId,
-            sessionWorkflowId: sessionWorkflowId(sessionId),
-            positionId,
-            mode: config.mode,
-            market: c.market,
-            entryPrice: size.price,
-            entryVolume: size.volume,
-            atr: c.atr,
-            entryReasons: c.reasons,
-            exit: riskConfig.exit as unknown as Record<string, unknown>,
-            order: config.order,
-            marketMinTotal: c.minTotal,
-            entryTimeframe: entryTimeframeOf(config),
-          },
-        ],
-      });
-      state.open[positionId] = { market: c.market };
+      await startPosition(
+        positionId,
+        {
+          market: c.market,
+          entryPrice: size.price,
+          entryVolume: size.volume,
+          atr: c.atr,
+          entryReasons: c.reasons,
+          marketMinTotal: c.minTotal,
+        },
+        riskConfig,
+      );
       state.risk = onFill(state.risk, { positionId, market: c.market, side: 'bid', totalKrw: size.totalKrw, ts: now });
       exposure = exposure.plus(size.lockedKrw);
       free = free.minus(size.lockedKrw);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FeatureEngine } from '../indicators';
 import type { Candle } from '../market';
-import { type BacktestConfig, type BacktestData, BacktestInputError, runBacktestsWith } from './engine';
+import {
+  type BacktestConfig,
+  type BacktestData,
+  type BacktestEvent,
+  BacktestInputError,
+  runBacktestsWith,
+} from './engine';
 import { bar, breakout, config, H, series, T0 } from './hand-built.fixture';
 
 const run = (candles: Candle[], configs: BacktestConfig[] = [config]) => {
@@ -120,6 +126,19 @@ describe('backtest engine on a hand-built series', () => {
     const [none] = run(series(), [limit(false)]);
     expect(none.fills[0]?.ts).not.toBe(T0 + 4 * H);
     expect(none.rejections.LimitNotFilled).toBeGreaterThanOrEqual(1);
+    // The slot the unfilled entry took is given back (a live Position that buys nothing closes with PnL 0).
+    const events: BacktestEvent[] = [];
+    runBacktestsWith(
+      breakout,
+      [limit(false)],
+      { candles: { 'KRW-ETH': series() }, timeframe: 'minute60' },
+      new FeatureEngine({ baseTimeframe: 'minute60' }),
+      (_, e) => events.push(e),
+    );
+    const entered = events.flatMap((e) => (e.kind === 'decision' ? e.entries.map((x) => x.positionId) : []));
+    const freed = events.flatMap((e) => (e.kind === 'closed' && e.pnlKrw === '0' ? [e.positionId] : []));
+    expect(entered.length).toBeGreaterThan(0);
+    expect(freed).toContain(entered[0]);
   });
 
   it('refuses bad input with every reason named', () => {
@@ -136,5 +155,9 @@ describe('backtest engine on a hand-built series', () => {
       expect(errors).toMatch(/risk\.maxOpenPositions/);
       expect(errors).toMatch(/initialCashKrw/);
     }
+    // Positions are kept per market: adding to a held coin cannot be backtested, so it is refused, not ignored.
+    expect(() => run(series(), [{ ...config, risk: { onePositionPerCoin: false } }])).toThrow(
+      /risk\.onePositionPerCoin: backtests hold at most one position per market/,
+    );
   });
 });

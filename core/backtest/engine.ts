@@ -4,6 +4,15 @@
 // Only the exchange is simulated, by the fill model in fill.ts. Several configurations (parameter
 // sets) run in one pass over shared features: features never depend on strategy parameters.
 import Decimal from 'decimal.js';
+import {
+  type AccountView,
+  type DecidedEntry,
+  type DecisionState,
+  decideEntries,
+  type EntryEvaluation,
+  type SkippedEntry,
+  withCorrelations,
+} from '../decision';
 import { DEFAULT_FEATURE_ENGINE_OPTIONS, FeatureEngine, type FeatureSnapshot, type MarketContext } from '../indicators';
 import {
   bucketStart,
@@ -16,32 +25,20 @@ import {
   timeframeMs,
 } from '../market';
 import {
-  checkEntry,
   closedBarObservation,
   createExitPlan,
   type ExitPlan,
   type ExitTrigger,
   emptyRiskState,
   onBtcPrice,
-  onEquity,
   onFill,
   onPositionClosed,
   type RiskConfig,
-  type RiskState,
   riskDefaultsFor,
-  sizeEntry,
   updateExitPlan,
   validateRiskConfig,
 } from '../risk';
-import {
-  type AnyStrategy,
-  evaluateMarket,
-  featureTimeframesOf,
-  getStrategy,
-  type Intent,
-  returnCorrelation,
-  validateParams,
-} from '../strategy';
+import { type AnyStrategy, evaluateMarket, featureTimeframesOf, getStrategy, validateParams } from '../strategy';
 import { DEFAULT_FILL_MODEL, type FillModel, limitFillVolume, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Fill, Trade } from './result';
@@ -51,6 +48,25 @@ export interface FeatureSource {
   ingest(market: string, candle: Candle): void;
   snapshot(market: string, ts: number): FeatureSnapshot;
   context(ts: number): MarketContext;
+  /** Return correlation of two markets for the correlation cap (FeatureEngine.correlation). */
+  correlation(market: string, other: string, ts: number): number | null;
+}
+
+/**
+ * What a run saw and did, as a live session would learn it: each decision with the inputs the session's
+ * evaluation would have gathered and its outcome, and each position's end (the session's positionClosed signal).
+ */
+export type BacktestEvent =
+  | ({ kind: 'decision' } & DecisionRecord)
+  | { kind: 'closed'; positionId: string; market: string; pnlKrw: string; ts: number };
+
+export interface DecisionRecord {
+  ts: number;
+  candidates: EntryEvaluation[];
+  bars: Record<string, number>;
+  account: AccountView;
+  entries: DecidedEntry[];
+  skips: SkippedEntry[];
 }
 
 export interface BacktestData {
@@ -160,7 +176,8 @@ interface Run {
   tradeTo: number;
   initialCash: Decimal;
   cash: Decimal;
-  riskState: RiskState;
+  /** Risk state, judged bars and position numbers, carried as a session carries them. */
+  decision: DecisionState;
   positions: Map<string, Position>;
   pendingBuys: Map<string, PendingBuy>;
   memory: Map<string, unknown>;
@@ -170,9 +187,9 @@ interface Run {
   rejections: Record<string, number>;
   evaluations: number;
   skipped: Record<string, number>;
-  nextId: number;
   /** Set once the run's positions were sold at its end. */
   closed: boolean;
+  observe?: (event: BacktestEvent) => void;
 }
 
 function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: number, candlesTo: number): Run {
@@ -182,6 +199,9 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
   // The time exit counts bars of the strategy's entry timeframe unless the caller chose otherwise (as live).
   const risk = validateRiskConfig(config.risk, riskDefaultsFor(timeframeMs(strategy.entryTimeframe)));
   if (!risk.ok) errors.push(...risk.errors.map((e) => `risk.${e}`));
+  // Positions are kept per market here; a second position in a held coin is a live-only feature.
+  if (risk.ok && !risk.value.onePositionPerCoin)
+    errors.push('risk.onePositionPerCoin: backtests hold at most one position per market; false is not supported');
   const fill = config.fill ?? DEFAULT_FILL_MODEL;
   errors.push(...validateFillModel(fill).map((e) => `fill.${e}`));
   const entryOrder: EntryOrder = config.entryOrder ?? { type: 'market' };
@@ -225,7 +245,7 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     tradeTo,
     initialCash: cash,
     cash,
-    riskState: emptyRiskState(),
+    decision: { risk: emptyRiskState(), judgedBars: {}, positionSeq: {} },
     positions: new Map(),
     pendingBuys: new Map(),
     memory: new Map(),
@@ -235,7 +255,6 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     rejections: {},
     evaluations: 0,
     skipped: {},
-    nextId: 1,
     closed: false,
   };
 }
@@ -303,7 +322,7 @@ function sell(
   pos.soldVolume = pos.soldVolume.plus(vol);
   pos.exits.push({ ts, price: price.toFixed(), volume: vol.toFixed(), reason });
   recordFill(run, { ts, market: pos.market, side: 'ask', kind, price, volume: vol, fee, slippageBps, reason });
-  run.riskState = onFill(run.riskState, {
+  run.decision.risk = onFill(run.decision.risk, {
     positionId: pos.id,
     market: pos.market,
     side: 'ask',
@@ -328,11 +347,12 @@ function sell(
     exitReason: reason,
     exits: pos.exits,
   });
-  run.riskState = onPositionClosed(run.riskState, { positionId: pos.id, market: pos.market, pnlKrw: pnl, ts });
+  run.decision.risk = onPositionClosed(run.decision.risk, { positionId: pos.id, market: pos.market, pnlKrw: pnl, ts });
+  run.observe?.({ kind: 'closed', positionId: pos.id, market: pos.market, pnlKrw: pnl.toFixed(), ts });
   run.positions.delete(pos.market);
 }
 
-/** Books one bid execution: cash, fill record and the risk state (the first one opens the position there). */
+/** Books one bid execution: cash and fill record (the risk state counted the position when it was decided). */
 function bookBid(
   run: Run,
   order: PendingBuy,
@@ -356,13 +376,6 @@ function bookBid(
     slippageBps,
     reason: order.reason,
   });
-  run.riskState = onFill(run.riskState, {
-    positionId: order.id,
-    market: order.market,
-    side: 'bid',
-    totalKrw: total,
-    ts,
-  });
   const f = order.filled;
   order.filled = f
     ? { volume: f.volume.plus(volume), cost: f.cost.plus(total), fee: f.fee.plus(fee), firstTs: f.firstTs }
@@ -373,7 +386,17 @@ function bookBid(
 function openPosition(run: Run, order: PendingBuy): void {
   run.pendingBuys.delete(order.market);
   const f = order.filled;
-  if (!f) return;
+  if (!f) {
+    // Nothing bought: the slot the decision took is free again (live, the Position closes with PnL 0).
+    run.decision.risk = onPositionClosed(run.decision.risk, {
+      positionId: order.id,
+      market: order.market,
+      pnlKrw: 0,
+      ts: order.placedTs,
+    });
+    run.observe?.({ kind: 'closed', positionId: order.id, market: order.market, pnlKrw: '0', ts: order.placedTs });
+    return;
+  }
   const entryPrice = f.cost.div(f.volume);
   const plan = createExitPlan({
     market: order.market,
@@ -488,10 +511,36 @@ function equityOf(run: Run, lastBar: Map<string, Candle>): Decimal {
   return equity;
 }
 
-/** Strategy, risk and sizing for every market at a decision time; orders go out for the next bar. */
+/** The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. */
+function accountOf(run: Run, lastBar: Map<string, Candle>): AccountView {
+  const coin = new Map<string, Decimal>();
+  const hold = (market: string, volume: Decimal) =>
+    coin.set(market, (coin.get(market) ?? new Decimal(0)).plus(volume.mul(lastBar.get(market)?.close ?? 0)));
+  for (const pos of run.positions.values()) hold(pos.market, pos.volume);
+  let locked = new Decimal(0);
+  for (const order of run.pendingBuys.values()) {
+    if (order.filled) hold(order.market, order.filled.volume);
+    locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
+  }
+  let exposure = locked;
+  const coinExposureKrw: Record<string, string> = {};
+  for (const [market, value] of coin) {
+    coinExposureKrw[market] = value.toFixed();
+    exposure = exposure.plus(value);
+  }
+  const free = Decimal.max(0, run.cash.minus(locked));
+  return {
+    equityKrw: free.plus(exposure).toFixed(),
+    freeKrw: free.toFixed(),
+    exposureKrw: exposure.toFixed(),
+    coinExposureKrw,
+  };
+}
+
 /** Live sessions show strategies KRW-BTC as the benchmark (relative momentum); so does the backtest. */
 const BENCHMARK_MARKET = DEFAULT_FEATURE_ENGINE_OPTIONS.btcMarket;
 
+/** Strategy for every market at a decision time, then the shared entry decision; orders go out for the next bar. */
 function decide(
   run: Run,
   ts: number,
@@ -499,16 +548,18 @@ function decide(
   context: MarketContext,
   lastBar: Map<string, Candle>,
   benchmark: FeatureSnapshot | undefined,
+  features: FeatureSource,
 ): void {
   const equity = equityOf(run, lastBar);
-  run.riskState = onEquity(run.riskState, equity, ts, run.risk);
   const trading = ts >= run.tradeFrom && ts < run.tradeTo;
-  const entries: { intent: Intent; snapshot: FeatureSnapshot }[] = [];
+  const tf = run.strategy.entryTimeframe;
+  let candidates: EntryEvaluation[] = [];
+  const bars: Record<string, number> = {};
   for (const [market, snapshot] of snapshots) {
     const pos = run.positions.get(market);
+    const f = snapshot.timeframes[tf];
     if (pos) {
       // Blow-off and ATR refresh from the closed bar, as the live guard does at each close.
-      const f = snapshot.timeframes[run.strategy.entryTimeframe];
       const { plan, trigger } = updateExitPlan(pos.plan, closedBarObservation(f, ts));
       pos.plan = plan;
       if (trigger) pos.pendingSell = { volume: new Decimal(trigger.volume), reason: trigger.reason };
@@ -530,6 +581,7 @@ function decide(
       benchmark,
     });
     run.memory.set(market, result.memory);
+    if (f.lastClosedTs !== null) bars[market] = f.lastClosedTs;
     if (result.skipped) {
       // Counted by kind and timeframe, not by the changing counts, so the table stays short.
       const key = result.skipped.replace(/\d[\d.,%/]*/g, '#').slice(0, 100);
@@ -540,75 +592,53 @@ function decide(
     for (const intent of result.intents) {
       if (intent.kind === 'exit' && pos && !pos.pendingSell)
         pos.pendingSell = { volume: pos.volume, reason: `strategy exit: ${intent.reasons.join('; ')}` };
-      if (intent.kind === 'entry' && trading && !pos && !run.pendingBuys.has(market))
-        entries.push({ intent, snapshot });
+      if (intent.kind === 'entry' && trading)
+        candidates.push({
+          market,
+          score: intent.score,
+          reasons: intent.reasons,
+          entryPrice: String(snapshot.lastPrice ?? f.close),
+          barTs: f.lastClosedTs ?? undefined,
+          atr: f.atr,
+          correlations: {},
+          minTotal: run.marketMinTotal,
+          feeRate: run.feeRate.toFixed(),
+        });
     }
   }
-  // The strongest signals get the capital first.
-  entries.sort((a, b) => b.intent.score - a.intent.score || (a.intent.market < b.intent.market ? -1 : 1));
-  for (const { intent, snapshot } of entries) placeEntry(run, intent, snapshot, snapshots, equity, ts);
+  if (trading) {
+    const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
+    candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
+    const account = accountOf(run, lastBar);
+    const decided = decideEntries(
+      run.decision,
+      { candidates, bars },
+      account,
+      { risk: run.risk, positionIdOf: (market, n) => `${market}#${n}` },
+      ts,
+    );
+    run.decision = decided.state;
+    for (const skip of decided.skips) reject(run, skip.code);
+    for (const entry of decided.entries) placeEntry(run, entry, ts);
+    run.observe?.({ kind: 'decision', ts, candidates, bars, account, entries: decided.entries, skips: decided.skips });
+  } else {
+    run.decision = { ...run.decision, judgedBars: { ...run.decision.judgedBars, ...bars } };
+  }
   run.equity.push({ ts, equity: equity.toNumber() });
 }
 
-function placeEntry(
-  run: Run,
-  intent: Intent,
-  snapshot: FeatureSnapshot,
-  snapshots: Map<string, FeatureSnapshot>,
-  equity: Decimal,
-  ts: number,
-): void {
-  const market = intent.market;
-  const tf = run.strategy.entryTimeframe;
-  const f = snapshot.timeframes[tf];
-  // Orders already sent count as open positions for the limits, as they do live.
-  const open = { ...run.riskState.open };
-  let exposure = new Decimal(0);
-  for (const p of run.positions.values()) exposure = exposure.plus(p.openCost);
-  for (const b of run.pendingBuys.values()) {
-    open[b.id] = { market: b.market, costKrw: b.totalKrw.toFixed(), openedTs: b.placedTs };
-    exposure = exposure.plus(b.totalKrw);
-  }
-  const correlations: Record<string, number> = {};
-  for (const p of Object.values(open)) {
-    const other = snapshots.get(p.market);
-    const corr = other ? returnCorrelation(f.closes, other.timeframes[tf].closes) : null;
-    if (corr !== null) correlations[p.market] = corr;
-  }
-  const check = checkEntry({ ...run.riskState, open }, { market, correlations }, run.risk, ts);
-  if (!check.allowed) {
-    reject(run, check.code);
-    return;
-  }
-  const price = snapshot.lastPrice ?? f.close;
-  let reserved = new Decimal(0);
-  for (const b of run.pendingBuys.values()) reserved = reserved.plus(b.totalKrw.mul(run.feeRate.plus(1)));
-  const size = sizeEntry({
-    market,
-    equityKrw: equity,
-    freeKrw: Decimal.max(0, run.cash.minus(reserved)),
-    price,
-    atr: f.atr ?? undefined,
-    rules: { minTotal: run.marketMinTotal, feeRate: run.feeRate },
-    exposureKrw: exposure,
-    coinExposureKrw: 0,
-    config: run.risk,
-  });
-  if (!size.ok) {
-    reject(run, size.code);
-    return;
-  }
+function placeEntry(run: Run, entry: DecidedEntry, ts: number): void {
   const limit = run.entryOrder.type === 'limit' ? run.entryOrder : null;
-  run.pendingBuys.set(market, {
-    id: `p${run.nextId++}`,
-    market,
+  run.pendingBuys.set(entry.market, {
+    id: entry.positionId,
+    market: entry.market,
     type: limit ? 'limit' : 'market',
-    totalKrw: new Decimal(size.totalKrw),
-    atr: f.atr ?? 0,
-    reason: `entry score ${intent.score}: ${intent.reasons.join('; ')}`,
+    totalKrw: new Decimal(entry.totalKrw),
+    atr: entry.atr ?? 0,
+    reason: `entry score ${entry.score}: ${entry.reasons.join('; ')}`,
     placedTs: ts,
     ...(limit
-      ? { limitPrice: new Decimal(size.price), remaining: new Decimal(size.volume), barsLeft: limit.timeoutBars }
+      ? { limitPrice: new Decimal(entry.price), remaining: new Decimal(entry.volume), barsLeft: limit.timeoutBars }
       : {}),
     filled: null,
   });
@@ -637,6 +667,8 @@ export function runBacktestsWith(
   configs: BacktestConfig[],
   data: BacktestData,
   features: FeatureSource,
+  /** Told what run i (configs[i]) decides while it trades and when its positions end (the parity test replays it). */
+  observe?: (i: number, event: BacktestEvent) => void,
 ): BacktestResult[] {
   const dataErrors = checkData(data);
   if (dataErrors.length) throw new BacktestInputError(dataErrors);
@@ -645,7 +677,11 @@ export function runBacktestsWith(
   const barMs = timeframeMs(data.timeframe);
   const firstTs = Math.min(...series.map((s) => s[0].ts));
   const lastTs = Math.max(...series.map((s) => s[s.length - 1].ts)) + barMs;
-  const runs = configs.map((c) => resolveRun(strategy, c, firstTs, lastTs));
+  const runs = configs.map((c, i) => {
+    const run = resolveRun(strategy, c, firstTs, lastTs);
+    if (observe) run.observe = (event) => observe(i, event);
+    return run;
+  });
   const endTs = Math.max(...runs.map((r) => r.tradeTo));
   // Decisions happen when a bar of the entry timeframe closes (or each data bar, if those are longer).
   const decisionTf = timeframeMs(strategy.entryTimeframe) >= barMs ? strategy.entryTimeframe : data.timeframe;
@@ -668,7 +704,7 @@ export function runBacktestsWith(
       for (const run of runs) {
         if (ts >= run.tradeTo) continue;
         onBar(run, market, bar, barMs);
-        if (market === 'KRW-BTC') run.riskState = onBtcPrice(run.riskState, bar.close, ts + barMs, run.risk);
+        if (market === 'KRW-BTC') run.decision.risk = onBtcPrice(run.decision.risk, bar.close, ts + barMs, run.risk);
       }
       features.ingest(market, bar);
       lastBar.set(market, bar);
@@ -683,7 +719,7 @@ export function runBacktestsWith(
       const context = features.context(closeTs);
       // The benchmark live strategies compare with (KRW-BTC), when it is among the backtest's markets.
       const benchmark = snapshots.get(BENCHMARK_MARKET);
-      for (const run of active) decide(run, closeTs, snapshots, context, lastBar, benchmark);
+      for (const run of active) decide(run, closeTs, snapshots, context, lastBar, benchmark, features);
     }
   }
   return runs.map((run) => {

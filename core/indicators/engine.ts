@@ -476,6 +476,18 @@ export class FeatureEngine {
     };
   }
 
+  /**
+   * Correlation of two markets' bar returns at `decisionTs`: the statistic `corrBtc` is (options.correlation:
+   * 60-minute returns over 48 bars by default, matched by open time), for any pair. The session and the
+   * backtester both feed the risk engine's correlation cap from here. Null while too few returns pair up.
+   */
+  correlation(market: string, other: string, decisionTs: number): number | null {
+    const st = this.markets.get(market);
+    if (!st) return null;
+    this.advance(st, decisionTs);
+    return this.correlationWith(st, other, decisionTs);
+  }
+
   // A method, not a closure in snapshot(): under tsx every named closure costs a defineProperty per call.
   private correlationWith(st: MarketState, other: string, decisionTs: number): number | null {
     const corr = this.options.correlation;

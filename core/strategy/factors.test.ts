@@ -6,7 +6,6 @@ import {
   factorScores,
   momentumFactor,
   regimeFactor,
-  returnCorrelation,
   trendFactor,
   volatilityFactor,
   volumeFactor,
@@ -67,21 +66,6 @@ describe('factors', () => {
     // (2 + 0.5 + 0 - 1 + 0 + 0.2) / 6
     expect(composite(scores, weights)).toBeCloseTo(1.7 / 6, 12);
     expect(composite(scores, { trend: 0, momentum: 0, volatility: 0, volume: 0, correlation: 0, regime: 0 })).toBe(0);
-  });
-
-  it('return correlation of aligned series', () => {
-    const a = [100, 110, 99, 108.9, 110];
-    expect(
-      returnCorrelation(
-        a,
-        a.map((x) => x * 3),
-      ),
-    ).toBeCloseTo(1, 12);
-    // returns +10%, -10%, +10% against -10%, +10%, -10%
-    expect(returnCorrelation([100, 110, 99, 108.9], [100, 90, 99, 89.1])).toBeCloseTo(-1, 12);
-    // aligned at the ends: the extra leading value of the longer series is ignored
-    expect(returnCorrelation([5, 100, 110, 99, 108.9], [100, 110, 99, 108.9])).toBeCloseTo(1, 12);
-    expect(returnCorrelation([1, 2], [1, 2])).toBeNull();
   });
 
   it('property: every factor and the composite stay in [-1, 1] for any finite inputs', () => {

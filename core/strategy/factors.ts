@@ -82,31 +82,6 @@ export function composite(scores: FactorScores, weights: FactorWeights): number 
   return total > 0 ? clamp(sum / total) : 0;
 }
 
-/** Pearson correlation of simple returns of two close series aligned at their ends (null when too short). */
-export function returnCorrelation(a: readonly number[], b: readonly number[]): number | null {
-  const n = Math.min(a.length, b.length) - 1;
-  if (n < 3) return null;
-  const ra: number[] = [];
-  const rb: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const ia = a.length - n - 1 + i;
-    const ib = b.length - n - 1 + i;
-    ra.push(a[ia + 1] / a[ia] - 1);
-    rb.push(b[ib + 1] / b[ib] - 1);
-  }
-  const ma = ra.reduce((s, x) => s + x, 0) / n;
-  const mb = rb.reduce((s, x) => s + x, 0) / n;
-  let cov = 0;
-  let va = 0;
-  let vb = 0;
-  for (let i = 0; i < n; i++) {
-    cov += (ra[i] - ma) * (rb[i] - mb);
-    va += (ra[i] - ma) ** 2;
-    vb += (rb[i] - mb) ** 2;
-  }
-  return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : null;
-}
-
 /** Rounds to 4 decimals so decisions stay small and readable. */
 export const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 

@@ -1,0 +1,93 @@
+// Dependencies point one way: web -> api -> (core, exchange, prisma, Temporal client); workers -> workflows,
+// activities; activities -> core, exchange, prisma; workflows -> core (and the activities' types, which
+// Temporal's proxyActivities needs and the workflow bundle drops); core -> nothing outside core. This reads
+// every relative import of the source (tests excluded: they may reach any layer they test) and fails on one
+// that runs the wrong way. KNOWN lists the ones there still are; fixing one means deleting its line here.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** Top-level directory -> the top-level directories it may import from (besides itself). */
+const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
+  core: { any: [] },
+  exchange: { any: ['core', 'prisma'] },
+  prisma: { any: ['core'] },
+  workflows: { any: ['core'], typeOnly: ['activities'] },
+  activities: { any: ['core', 'exchange', 'prisma'] },
+  api: { any: ['core', 'exchange', 'prisma', 'workflows'] },
+  workers: { any: ['core', 'exchange', 'prisma', 'workflows', 'activities', 'api', 'scripts'] },
+  scripts: { any: ['core', 'exchange', 'prisma', 'workflows', 'workers'] },
+  bench: { any: ['core', 'exchange', 'prisma', 'workflows', 'activities', 'workers', 'api', 'scripts'] },
+  web: { any: [], typeOnly: ['api', 'core', 'workflows'] },
+};
+
+/** Wrong-way imports not fixed yet (importing file -> imported path, as written). */
+const KNOWN = [
+  // Message types (DecisionView, fills, backtest requests) live in workflows/: they belong in a contract module.
+  'activities/backtest.ts -> ../workflows/backtest',
+  'activities/orders.ts -> ../workflows/definitions',
+  'activities/records.ts -> ../workflows/definitions',
+  'activities/signals.ts -> ../workflows/definitions',
+  // The API's start-up reads the workers' config and exchange provider; routes call activity helpers.
+  'api/main.ts -> ../workers/config',
+  'api/main.ts -> ../workers/exchange',
+  'api/routes/alerts.ts -> ../../activities/alerts',
+  'api/routes/market.ts -> ../../activities/universe',
+  // The backtest CLI takes its request validator from the HTTP route.
+  'scripts/backtest.ts -> ../api/routes/backtests',
+  // Benchmarks start the integration-test harness.
+  'bench/latency.ts -> ../test/reliability/harness',
+  'bench/latency.ts -> ../test/stack',
+  'bench/positions.ts -> ../test/reliability/harness',
+];
+
+function* sources(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name === 'generated') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* sources(path);
+    else if (/\.(ts|tsx|mts|mjs)$/.test(name) && !/\.test\.tsx?$|\.fixture\.ts$/.test(name)) yield path;
+  }
+}
+
+// `import x from '...'`, `import type {...} from '...'`, `export * from '...'`, `import '...'`, `import('...')`.
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function scan(): { found: string[]; crossing: number } {
+  const found: string[] = [];
+  let crossing = 0;
+  for (const [layer, allowed] of Object.entries(ALLOWED)) {
+    for (const file of sources(join(ROOT, layer))) {
+      const from = relative(ROOT, file);
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = m[2] ?? m[3];
+        if (!spec.startsWith('.')) continue;
+        const target = relative(ROOT, resolve(dirname(file), spec)).split(/[\\/]/)[0];
+        if (target !== layer) crossing++;
+        if (target === layer || allowed.any.includes(target)) continue;
+        if (m[1] && allowed.typeOnly?.includes(target)) continue;
+        found.push(`${from} -> ${spec}`);
+      }
+    }
+  }
+  return { found: found.sort(), crossing };
+}
+
+describe('import direction', () => {
+  const { found, crossing } = scan();
+
+  it('no import runs the wrong way beyond the known ones', () => {
+    expect(found.filter((f) => !KNOWN.includes(f))).toEqual([]);
+  });
+
+  it('every known wrong-way import still exists (delete fixed ones from KNOWN)', () => {
+    expect(KNOWN.filter((k) => !found.includes(k))).toEqual([]);
+  });
+
+  it('sees the imports between layers (the scan is not silently empty)', () => {
+    expect(crossing).toBeGreaterThan(100);
+  });
+});

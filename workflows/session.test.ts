@@ -1,0 +1,144 @@
+// The TradingSession's decision loop on a real Temporal dev server with mocked activities: the
+// evaluation activity returns fixed candidates, the Position children are stand-ins
+// (session.test-workflows.ts). Checks that the workflow starts exactly the entries core/decision
+// decides, in score order, records the skips, judges each bar once, stops on an emergency halt, and
+// that its history replays.
+import { createRequire } from 'node:module';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntryEvaluation } from '../core/decision';
+import { emptyRiskState } from '../core/risk';
+import { defaultSessionConfig, sessionRiskConfig } from '../core/session/config';
+import { type DevServer, startDevServer } from '../workers/temporal-server';
+import { installRuntimeLogger } from '../workers/workers';
+import type { DecisionView, PositionRequest } from './definitions';
+import { emergencyStopSignal, sessionStatusQuery } from './definitions';
+import { decideSessionEntries } from './session-decision';
+
+installRuntimeLogger();
+const require = createRequire(import.meta.url);
+let server: DevServer;
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  server = await startDevServer({ headless: true });
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: 'default' });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+  await server?.stop();
+});
+
+const BAR = Date.parse('2026-01-05T00:00:00Z');
+const candidate = (market: string, score: number, correlations: Record<string, number> = {}): EntryEvaluation => ({
+  market,
+  score,
+  reasons: [`${market} test signal`],
+  entryPrice: '1000',
+  barTs: BAR,
+  atr: 5,
+  correlations,
+  minTotal: '30000',
+  feeRate: '0.0005',
+});
+// B is the strongest; C moves with B (the correlation cap stops it once B is held); A comes last.
+const CANDIDATES = [
+  candidate('KRW-AAA', 0.5),
+  candidate('KRW-BBB', 0.9, { 'KRW-CCC': 0.95 }),
+  candidate('KRW-CCC', 0.8, { 'KRW-BBB': 0.95 }),
+];
+const ACCOUNT = { equityKrw: '10000000', freeKrw: '10000000', exposureKrw: '0', coinExposureKrw: {} };
+
+describe('TradingSession decision loop (mocked activities)', () => {
+  it('starts the decided entries in score order, records skips, judges a bar once, halts on emergency', async () => {
+    const sessionId = `wf-${Date.now()}`;
+    const config = { ...defaultSessionConfig('decision loop', 'probe'), markets: ['KRW-AAA'], loopIntervalSec: 1 };
+    const started: PositionRequest[] = [];
+    const recorded: DecisionView[][] = [];
+    let evaluations = 0;
+    const activities = {
+      async recordSessionStatus() {},
+      async recordSessionConfig() {},
+      async recordRiskEvent() {},
+      async reconcileSession() {},
+      async recordDecisions(input: { decisions: DecisionView[] }) {
+        recorded.push(input.decisions);
+      },
+      async evaluateSession() {
+        evaluations++;
+        // Every evaluation sees the same closed bar: only the first may decide on it.
+        return {
+          candidates: CANDIDATES,
+          exits: [],
+          btcPrice: null,
+          skipped: [],
+          account: ACCOUNT,
+          inputs: {},
+          bars: { 'KRW-AAA': BAR, 'KRW-BBB': BAR, 'KRW-CCC': BAR },
+        };
+      },
+      async positionStarted(req: PositionRequest) {
+        started.push(req);
+      },
+    };
+    const taskQueue = `session-test-${sessionId}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowsPath: require.resolve('./session.test-workflows.ts'),
+      activities,
+    });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('tradingSession', {
+        taskQueue,
+        workflowId: `session-${sessionId}`,
+        args: [{ sessionId, config }],
+      });
+      const deadline = Date.now() + 90_000;
+      while (evaluations < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(evaluations).toBeGreaterThanOrEqual(3);
+      const status = await handle.query(sessionStatusQuery);
+      await handle.signal(emergencyStopSignal, { mode: 'halt', reason: 'test over' });
+      const final = await handle.result();
+
+      // What the pure decision step decides for the first evaluation is what the workflow did.
+      const risk = sessionRiskConfig(config);
+      if (!risk.ok) throw new Error('bad risk config');
+      const expected = decideSessionEntries(
+        sessionId,
+        { risk: emptyRiskState(), judgedBars: {}, positionSeq: {} },
+        { candidates: CANDIDATES, bars: {}, account: ACCOUNT },
+        risk.value,
+        Date.now(),
+      );
+      expect(expected.entries.map((e) => e.market)).toEqual(['KRW-BBB', 'KRW-AAA']);
+      expect(started.map((p) => [p.positionId, p.market, p.entryPrice, p.entryVolume])).toEqual(
+        expected.entries.map((e) => [e.positionId, e.market, e.price, e.volume]),
+      );
+      // The first evaluation recorded both entries and C's skip; later ones, judging the same bar, nothing.
+      expect(recorded).toHaveLength(1);
+      expect(recorded[0].map((d) => [d.market, d.action])).toEqual([
+        ['KRW-CCC', 'skip'],
+        ['KRW-BBB', 'entry'],
+        ['KRW-AAA', 'entry'],
+      ]);
+      expect(recorded[0][0].reasons.at(-1)).toMatch(/^Correlated: KRW-CCC vs open KRW-BBB/);
+      expect(status.evaluations).toBeGreaterThanOrEqual(3);
+      expect(final.status).toBe('stopped');
+      expect(final.halted).toBe(true);
+      expect(final.risk.entries.perCoin).toEqual({ 'KRW-BBB': 1, 'KRW-AAA': 1 });
+      expect(final.openPositions).toEqual([]);
+
+      // The recorded history replays against the workflow code.
+      const history = await handle.fetchHistory();
+      await Worker.runReplayHistory(
+        { workflowsPath: require.resolve('./session.test-workflows.ts') },
+        history,
+        `session-${sessionId}`,
+      );
+    });
+  }, 180_000);
+});
