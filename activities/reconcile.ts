@@ -6,11 +6,10 @@
 // share the simulator's account). Every
 // difference is a risk event with an alert.
 import Decimal from 'decimal.js';
-import type { TradingMode } from '../core/session/config';
+import { modesSharingAccount, type TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { OrderNotFound } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
-import { modesSharingAccount } from '../workers/exchange';
 import { krwPrices } from './account-value';
 import type { ActivityDeps } from './deps';
 import { recordExchangeOrder, toOrderView } from './order-records';

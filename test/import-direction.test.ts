@@ -27,6 +27,9 @@ const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
 const KNOWN = [
   // Message types (DecisionView, fills, backtest requests) live in workflows/: they belong in a contract module.
   'activities/backtest.ts -> ../workflows/backtest',
+  'activities/order-records.ts -> ../workflows/definitions',
+  'activities/orders.ts -> ../workflows/ids',
+  'activities/position-watch.ts -> ../workflows/definitions',
   'activities/orders.ts -> ../workflows/definitions',
   'activities/records.ts -> ../workflows/definitions',
   'activities/signals.ts -> ../workflows/definitions',
@@ -38,6 +41,8 @@ const KNOWN = [
   // The backtest CLI takes its request validator from the HTTP route.
   'scripts/backtest.ts -> ../api/routes/backtests',
   // Benchmarks start the integration-test harness.
+  'bench/chaos.ts -> ../test/reliability/harness',
+  'bench/chaos.ts -> ../test/stack',
   'bench/latency.ts -> ../test/reliability/harness',
   'bench/latency.ts -> ../test/stack',
   'bench/positions.ts -> ../test/reliability/harness',

@@ -27,14 +27,6 @@ export function keysFor(mode: TradingMode) {
   };
 }
 
-/**
- * Modes whose sessions trade one account: `sim` and `paper` both reach the simulator with the same keys
- * (see `keysFor` and `exchangeProvider`), so their positions share its coins.
- */
-export function modesSharingAccount(mode: TradingMode): TradingMode[] {
-  return mode === 'live' ? ['live'] : ['sim', 'paper'];
-}
-
 /** One client per mode, created on first use and shared (it owns the rate-limit state of its keys). */
 export function exchangeProvider(endpoints: ExchangeEndpoints): (mode: TradingMode) => UpbitClient {
   const clients = new Map<TradingMode, UpbitClient>();

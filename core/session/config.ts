@@ -8,6 +8,14 @@ import { getStrategy, validateParams } from '../strategy';
 export const TRADING_MODES = ['sim', 'paper', 'live'] as const;
 export type TradingMode = (typeof TRADING_MODES)[number];
 
+/**
+ * Modes whose sessions trade one account: `sim` and `paper` both reach the simulator with the same keys
+ * (see `keysFor` and `exchangeProvider` in workers/exchange.ts), so their positions share its coins.
+ */
+export function modesSharingAccount(mode: TradingMode): TradingMode[] {
+  return mode === 'live' ? ['live'] : ['sim', 'paper'];
+}
+
 export interface OrderConfig {
   /** Seconds a limit order may rest before the rest is cancelled. */
   timeoutSec: number;
