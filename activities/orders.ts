@@ -185,6 +185,8 @@ export function createOrderActivities({ db, exchange, alerts, accountLimits }: A
           );
         }
       }
+      // The submit's heartbeat timeout catches a lost worker; each step below reports it is alive.
+      heartbeat({ step: 'placing', identifier: input.identifier });
       crashPoint('before-submit');
       try {
         const placed = await client.createOrder({
@@ -198,6 +200,7 @@ export function createOrderActivities({ db, exchange, alerts, accountLimits }: A
         });
         // Placed, not yet recorded: the window a retry must survive by adopting the identifier.
         crashPoint(/-m\d+$/.test(input.identifier) ? 'during-fallback' : 'after-submit');
+        heartbeat({ step: 'placed', identifier: input.identifier });
         const full = await client.getOrder({ uuid: placed.uuid }).catch(() => placed);
         return await recordExchangeOrder(input, full);
       } catch (err) {
