@@ -94,7 +94,8 @@ async function main() {
   if (cfg.mode !== 'live') log(`simulator:         ${simUrl}`);
   log('press Ctrl-C to stop');
   await services.running.catch((err) => {
-    console.error('worker stopped with an error:', err);
+    console.error(`worker stopped with an error: ${(err as Error).message}`);
+    if (process.env.LOG_LEVEL === 'debug') console.error(err);
     void shutdown(1);
   });
 }
