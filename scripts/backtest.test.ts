@@ -42,8 +42,6 @@ describe('npm run backtest with only the shipped sample', () => {
     expect(missing.stderr).toMatch(/no minute15 candles of KRW-DOGE in .*\(it has KRW-BTC_60m\.csv\.gz, .*\)/);
     const outside = run('--from 2020-01-01 --to 2020-02-01'.split(' '));
     expect(outside.status).toBe(1);
-    expect(outside.stderr).toMatch(
-      /no candles between 20[12]\d-.* \(it covers 2023-12-31 22:00 to 2024-12-30 23:45\)/,
-    );
+    expect(outside.stderr).toMatch(/no candles between 20[12]\d-.* \(it covers 2023-12-31 22:00 to 2024-12-30 23:45\)/);
   });
 });

@@ -27,9 +27,12 @@ function mustRun(what, cmd, args, opts) {
 
 /**
  * Installs the locked dependencies when node_modules is missing or was installed from another
- * package-lock.json. `npm install --no-save` rather than `npm ci`: npm 11 records only this
- * platform's optional binaries in the lock (e.g. biome's, swc's) and `npm ci` then refuses the
- * lock as out of sync; `--no-save` installs the same locked versions and leaves the lock as it is.
+ * package-lock.json. `npm ci`: it installs exactly what the lock says (the versions every test ran
+ * with), never rewrites the lock, and refuses a lock out of step with package.json instead of
+ * quietly resolving something else. The lock records every platform's optional binaries (biome,
+ * swc, esbuild, ...): regenerate it with `npm install --package-lock-only` on a lock that has them,
+ * or from scratch without node_modules; `npm install` over an existing node_modules can drop the
+ * other platforms' entries, and `npm ci` then refuses the lock.
  */
 function ensureNodeModules() {
   const lock = readFileSync('package-lock.json');
@@ -37,7 +40,7 @@ function ensureNodeModules() {
   const stamp = join('node_modules', '.installed-lock.sha256');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
   console.log('[setup] installing npm dependencies...');
-  mustRun('npm install', 'npm', ['install', '--no-save', '--no-audit', '--no-fund']);
+  mustRun('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']);
   writeFileSync(stamp, digest);
 }
 
@@ -74,6 +77,9 @@ async function ensureTemporal() {
   }
 }
 
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < 24)
+  console.warn(`[setup] this project runs on Node 24 LTS; this is Node ${process.versions.node} (see README "Quick start")`);
 ensureNodeModules();
 mustRun('prisma generate', process.execPath, ['prisma/generate.mjs']);
 // A larger V8 young generation: a backtest allocates short-lived objects per bar and market, and with the
