@@ -79,7 +79,9 @@ async function ensureTemporal() {
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (nodeMajor < 24)
-  console.warn(`[setup] this project runs on Node 24 LTS; this is Node ${process.versions.node} (see README "Quick start")`);
+  console.warn(
+    `[setup] this project runs on Node 24 LTS; this is Node ${process.versions.node} (see README "Quick start")`,
+  );
 ensureNodeModules();
 mustRun('prisma generate', process.execPath, ['prisma/generate.mjs']);
 // A larger V8 young generation: a backtest allocates short-lived objects per bar and market, and with the
