@@ -1,7 +1,7 @@
-// `npm run bench -- backtest [--days 365] [--markets 10] [--sets 8] [--opt-days 7]`
+// `npm run bench -- backtest [--days 365] [--markets 10] [--sets 8] [--opt-days 7] [--csv-dir DIR]`
 // Throughput of the backtester on seeded synthetic 1-minute candles (bars x markets per second, one core),
 // of the feature engine alone for comparison, the optimisation speed-up on 2 worker threads against 1,
-// and, when ../shared/data/upbit is there, the same on the real 60-minute candles. Last line: JSON.
+// and the same on real candles (the sample shipped in samples/candles, or --csv-dir). Last line: JSON.
 //
 // About the worker figure: parameter sets share one pass of feature computation, so splitting them over
 // workers splits only the per-set work; each worker computes the features again. The best a split can do is
@@ -11,6 +11,7 @@
 // compilation, so on 2 cores this is well under x2), as is the load average: other processes take cores too.
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type BacktestConfig, type BacktestData, runBacktest, runBacktests } from '../core/backtest/engine';
@@ -20,6 +21,7 @@ import { syntheticCandles } from '../core/backtest/synthetic';
 import { FeatureEngine } from '../core/indicators';
 import { bucketStart, type Candle } from '../core/market';
 import { featureTimeframesOf, getStrategy } from '../core/strategy';
+import { SAMPLE_CANDLE_DIR } from '../exchange/marketdata/sample';
 
 const MINUTE = 60_000;
 const FROM = Date.parse('2024-01-01T00:00:00Z');
@@ -150,7 +152,7 @@ async function main() {
       markets: { type: 'string', default: '10' },
       sets: { type: 'string', default: '8' },
       'opt-days': { type: 'string', default: '7' },
-      'csv-dir': { type: 'string', default: '../shared/data/upbit' },
+      'csv-dir': { type: 'string', default: SAMPLE_CANDLE_DIR },
     },
   });
   const days = Number(values.days);
@@ -222,8 +224,8 @@ async function main() {
       `trades ${two.out.flatMap((o) => o.trades).join(',')}`,
   );
 
-  // Real candles, when the shared data set is there: dual-momentum on the 60-minute candles of six markets,
-  // pullback (which decides on 15-minute bars) on the one market with 15-minute candles.
+  // Real candles: dual-momentum on the 60-minute candles of up to six markets, pullback (which decides on 15-minute
+  // bars) on the one market with 15-minute candles; markets without a file in the directory are left out.
   const real: Record<string, unknown> = {};
   const dir = values['csv-dir'];
   if (existsSync(dir)) {
@@ -232,7 +234,9 @@ async function main() {
       {
         id: 'dual-momentum',
         timeframe: 'minute60' as const,
-        markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-LINK'],
+        markets: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-LINK'].filter((m) =>
+          [`${m}_60m.csv`, `${m}_60m.csv.gz`].some((f) => existsSync(join(dir, f))),
+        ),
       },
       { id: 'pullback', timeframe: 'minute15' as const, markets: ['KRW-ETH'] },
     ];

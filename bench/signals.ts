@@ -1,8 +1,8 @@
 // Signal evaluation over the whole universe: feature warm-up and per-bar incremental cost, then the decision
 // step on top (strategies with their factor scores, risk checks and sizing, exit-plan updates).
-// `npm run bench -- signals [--markets 100] [--bars 1000] [--steps 300]`. Synthetic seeded candles; when the
-// stored real candles are present (../shared/data/upbit), also a pass over real hourly KRW candles.
-import { existsSync, readFileSync } from 'node:fs';
+// `npm run bench -- signals [--markets 100] [--bars 1000] [--steps 300] [--csv-dir DIR]`. Synthetic seeded candles,
+// then a pass over real hourly KRW candles (the shipped sample, or the 60-minute files in --csv-dir).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomNormal, seededRng } from '../core/backtest/random';
 import { FeatureEngine } from '../core/indicators';
@@ -18,6 +18,8 @@ import {
   updateExitPlan,
 } from '../core/risk';
 import { DEFAULT_STRATEGY_ID, evaluateMarket, getStrategy, strategies } from '../core/strategy';
+import { SAMPLE_CANDLE_DIR } from '../exchange/marketdata/sample';
+import { loadCandles as loadCsvCandles } from '../scripts/backtest';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -322,35 +324,16 @@ console.log(
   `  whole step with ${DEFAULT_STRATEGY_ID} (ingest + snapshots + strategy + risk + exits): p50 ${decisions.decisionStepDefaultStrategyMs.p50} ms, p99 ${decisions.decisionStepDefaultStrategyMs.p99} ms`,
 );
 
-// Real candles: hourly KRW markets, fed bar by bar with a snapshot at every close, plus the quality check.
-const dataDir = join(process.cwd(), '..', 'shared', 'data', 'upbit');
-const realDir = existsSync(dataDir) ? dataDir : '/work/shared/data/upbit';
+// Real candles: hourly KRW markets, fed bar by bar with a snapshot at every close, plus the quality check. From
+// `--csv-dir` (e.g. the full shared set), else the sample shipped in samples/candles.
+const csvDirArg = process.argv.indexOf('--csv-dir');
+const realDir = csvDirArg >= 0 ? process.argv[csvDirArg + 1] : SAMPLE_CANDLE_DIR;
 let real: Record<string, unknown> | null = null;
-if (existsSync(join(realDir, 'KRW-BTC_60m.csv'))) {
-  const names = ['BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'LINK'].map((c) => `KRW-${c}`);
-  const data = names
-    .filter((m) => existsSync(join(realDir, `${m}_60m.csv`)))
-    .map((m) => {
-      const rows = readFileSync(join(realDir, `${m}_60m.csv`), 'utf8')
-        .trim()
-        .split('\n')
-        .slice(1);
-      const candles = rows.map((line) => {
-        const [ts, open, high, low, close, volume, value] = line
-          .split(',')
-          .map((x) => (x === '' ? undefined : Number(x)));
-        return {
-          ts: ts!,
-          open: open!,
-          high: high!,
-          low: low!,
-          close: close!,
-          volume: volume!,
-          ...(value === undefined ? {} : { value }),
-        };
-      });
-      return { market: m, candles };
-    });
+const hourlyFile = (m: string) => [`${m}_60m.csv`, `${m}_60m.csv.gz`].some((f) => existsSync(join(realDir, f)));
+if (hourlyFile('KRW-BTC')) {
+  const names = ['BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'LINK'].map((c) => `KRW-${c}`).filter(hourlyFile);
+  const loaded = loadCsvCandles(realDir, names, 'minute60', 0, Number.MAX_SAFE_INTEGER);
+  const data = names.map((m) => ({ market: m, candles: loaded[m] }));
   const quality = Object.fromEntries(
     data.map(({ market, candles }) => {
       const r = checkCandles(candles, { timeframe: 'minute60', revisions: false });

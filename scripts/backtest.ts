@@ -1,21 +1,23 @@
-// `npm run backtest -- --strategy <id> --markets KRW-BTC,KRW-ETH --timeframe minute60 --from 2025-01-01 --to 2025-06-30
+// `npm run backtest -- --strategy <id> --markets KRW-ETH --timeframe minute15 --from 2024-07-01 --to 2024-12-31
 //   [--optimize grid|random|tpe --budget N --objective sharpe] [--monte-carlo N] [--csv-dir DIR]
 //   [--cash KRW] [--fee 0.0005] [--slippage-bps 5] [--entry market|limit] [--params JSON] [--risk JSON] [--seed N]
 //   [--db] [--temporal]`
 // Loads candles, runs core/backtest and prints a report a trader can read in a terminal.
 // Candles come from the database (`--db`; also the default when it holds the request's candles) or from CSV files
-// (`--csv-dir`). `--temporal` runs the request as a backtest workflow on the workers at TEMPORAL_ADDRESS instead and
+// (`--csv-dir`, default the sample of real candles shipped in samples/candles). `--temporal` runs the request as a backtest workflow on the workers at TEMPORAL_ADDRESS instead and
 // prints its progress and summary (the full result is in the database and at GET /api/backtests/<id>).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { type BacktestConfig, type BacktestResult, runBacktest } from '../core/backtest/engine';
 import { monteCarlo } from '../core/backtest/montecarlo';
 import { OBJECTIVES, type Objective, optimizeStrategy, warmupMs } from '../core/backtest/research';
 import { type Candle, isEngineTimeframe, type Timeframe } from '../core/market';
 import { DEFAULT_STRATEGY_ID, getStrategy } from '../core/strategy';
 import { loadCandles as loadStoredCandles } from '../exchange/marketdata/load';
+import { SAMPLE_CANDLE_DIR } from '../exchange/marketdata/sample';
 import { storedSpan } from '../exchange/marketdata/store';
 import { openDatabase } from '../prisma/db';
 
@@ -28,19 +30,29 @@ const CSV_SUFFIX: Partial<Record<Timeframe, string>> = {
   day: '1d',
 };
 
+/** The `.csv` or `.csv.gz` files in `dir`, as a sentence for error messages. */
+function filesIn(dir: string): string {
+  const names = readdirSync(dir).filter((f) => /\.csv(\.gz)?$/.test(f));
+  return names.length ? `it has ${names.sort().join(', ')}` : 'it has no candle files';
+}
+
 /**
- * Candles per market from `<dir>/<MARKET>_<tf>.csv` (header ts_utc_ms,open,high,low,close,volume,value),
+ * Candles per market from `<dir>/<MARKET>_<tf>.csv` or `.csv.gz` (header ts_utc_ms,open,high,low,close,volume,value),
  * bars with from <= ts < to. The database loader (exchange/marketdata/load.ts) returns the same shape.
  */
 export function loadCandles(dir: string, markets: string[], timeframe: Timeframe, from: number, to: number) {
   const out: Record<string, Candle[]> = {};
   for (const market of markets) {
-    const file = join(dir, `${market}_${CSV_SUFFIX[timeframe]}.csv`);
-    if (!existsSync(file)) throw new Error(`no candle file ${file}`);
-    const lines = readFileSync(file, 'utf8').split('\n');
+    const plain = join(dir, `${market}_${CSV_SUFFIX[timeframe]}.csv`);
+    const file = existsSync(plain) ? plain : `${plain}.gz`;
+    if (!existsSync(file)) throw new Error(`no ${timeframe} candles of ${market} in ${dir} (${filesIn(dir)})`);
+    const bytes = readFileSync(file);
+    const lines = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8').split('\n');
     if (lines[0].trim() !== 'ts_utc_ms,open,high,low,close,volume,value')
       throw new Error(`${file}: unexpected header ${JSON.stringify(lines[0])}`);
     const candles: Candle[] = [];
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
     for (let i = 1; i < lines.length; i++) {
       if (lines[i].trim() === '') continue;
       const [ts, open, high, low, close, volume, value] = lines[i].split(',');
@@ -55,9 +67,15 @@ export function loadCandles(dir: string, markets: string[], timeframe: Timeframe
       if (![c.ts, c.open, c.high, c.low, c.close, c.volume].every(Number.isFinite))
         throw new Error(`${file}:${i + 1}: not a number in ${JSON.stringify(lines[i])}`);
       if (value) c.value = Number(value);
+      first = Math.min(first, c.ts);
+      last = Math.max(last, c.ts);
       if (c.ts >= from && c.ts < to) candles.push(c);
     }
-    if (candles.length === 0) throw new Error(`${file}: no candles between ${iso(from)} and ${iso(to)}`);
+    if (candles.length === 0)
+      throw new Error(
+        `${file}: no candles between ${iso(from)} and ${iso(to)}` +
+          (first <= last ? ` (it covers ${iso(first)} to ${iso(last)})` : ' (it has none)'),
+      );
     out[market] = candles;
   }
   return out;
@@ -182,10 +200,11 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       strategy: { type: 'string', default: DEFAULT_STRATEGY_ID },
-      markets: { type: 'string', default: 'KRW-BTC,KRW-ETH' },
-      timeframe: { type: 'string', default: 'minute60' },
-      from: { type: 'string', default: '2025-01-01' },
-      to: { type: 'string', default: '2025-06-30' },
+      // Defaults that trade on the shipped sample (samples/candles): the default strategy decides on 15-minute bars.
+      markets: { type: 'string', default: 'KRW-ETH' },
+      timeframe: { type: 'string', default: 'minute15' },
+      from: { type: 'string', default: '2024-07-01' },
+      to: { type: 'string', default: '2024-12-31' },
       cash: { type: 'string', default: '10000000' },
       fee: { type: 'string' },
       'slippage-bps': { type: 'string', default: '5' },
@@ -338,8 +357,8 @@ async function candleSource(
       }
     }
   }
-  const dir = values['csv-dir'] ?? '../shared/data/upbit';
-  if (!existsSync(dir)) throw new Error(`candle directory ${dir} not found and the database has none; pass --csv-dir`);
+  const dir = values['csv-dir'] ?? SAMPLE_CANDLE_DIR;
+  if (!existsSync(dir)) throw new Error(`candle directory ${dir} not found`);
   return { candles: loadCandles(dir, markets, timeframe, from, to), dir };
 }
 

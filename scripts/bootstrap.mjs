@@ -1,17 +1,7 @@
 // Dependency-free entry of `npm start`, `npm test` and `npm run sim`: installs what is missing
 // (npm packages, the generated Prisma client, the Temporal CLI, the built dashboard), then runs the job.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,19 +25,20 @@ function mustRun(what, cmd, args, opts) {
 }
 
 /**
- * Installs the locked dependencies when node_modules is missing or was installed from another
- * package-lock.json. `npm install --no-save` rather than `npm ci`: npm 11 records only this
- * platform's optional binaries in the lock (e.g. biome's, swc's) and `npm ci` then refuses the
- * lock as out of sync; `--no-save` installs the same locked versions and leaves the lock as it is.
+ * Installs the locked dependencies when node_modules is missing or older than package-lock.json:
+ * npm writes node_modules/.package-lock.json at the end of every install, so a lock changed since
+ * (a pull, a dependency update) is newer than it, and a user's own `npm ci` counts. `npm ci`: it
+ * installs exactly what the lock says (the versions every test ran with), never rewrites the lock,
+ * and refuses a lock out of step with package.json instead of quietly resolving something else.
+ * The lock records every platform's optional binaries (biome, swc, esbuild, ...): update it with
+ * `npm install <pkg>` or `npm install --package-lock-only` on a lock that has them; a lock written
+ * from an install that lacks them makes `npm ci` refuse it on other machines.
  */
 function ensureNodeModules() {
-  const lock = readFileSync('package-lock.json');
-  const digest = createHash('sha256').update(lock).digest('hex');
-  const stamp = join('node_modules', '.installed-lock.sha256');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
-  console.log('[setup] installing npm dependencies...');
-  mustRun('npm install', 'npm', ['install', '--no-save', '--no-audit', '--no-fund']);
-  writeFileSync(stamp, digest);
+  const installed = join('node_modules', '.package-lock.json');
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync('package-lock.json').mtimeMs) return;
+  console.log('[setup] installing npm dependencies (npm ci)...');
+  mustRun('npm ci', 'npm', ['ci', '--no-audit', '--no-fund']);
 }
 
 function newestMtime(path) {
@@ -99,6 +90,11 @@ function startLongTests() {
   });
 }
 
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < 24)
+  console.warn(
+    `[setup] this project runs on Node 24 LTS; this is Node ${process.versions.node} (see README "Quick start")`,
+  );
 ensureNodeModules();
 mustRun('prisma generate', process.execPath, ['prisma/generate.mjs']);
 // A larger V8 young generation: a backtest allocates short-lived objects per bar and market, and with the

@@ -3,15 +3,15 @@
 // report of each imported series. Exits 1 when any file was refused or any row was bad.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CSV_HEADER, CsvFileRejected, importCandleCsv } from '../exchange/marketdata/import-csv';
+import { CSV_HEADER, CsvFileRejected, importCandleCsv, isCandleCsvFile } from '../exchange/marketdata/import-csv';
 import { formatQualityReport, qualityReport } from '../exchange/marketdata/quality-report';
 import { nextBucketStart } from '../exchange/marketdata/timeframes';
 import { openDatabase } from '../prisma/db';
 
 const USAGE = `usage: npm run data:import -- <file-or-dir> [...]
 
-Imports candle CSV files into the database (a directory: every *.csv directly inside it).
-File name <MARKET>_<tf>.csv, tf one of 1m 3m 5m 10m 15m 30m 60m 240m 1d 1w 1mo (e.g. KRW-BTC_60m.csv).
+Imports candle CSV files into the database (a directory: every *.csv and *.csv.gz directly inside it).
+File name <MARKET>_<tf>.csv (or .csv.gz, gzip-compressed), tf one of 1m 3m 5m 10m 15m 30m 60m 240m 1d 1w 1mo (e.g. KRW-BTC_60m.csv).
 Header exactly: ${CSV_HEADER}
 (ts_utc_ms = candle open time in UTC ms; value = traded KRW, may be empty).
 Rows already stored are kept; bad rows are listed with their line numbers and not imported.
@@ -23,7 +23,7 @@ const SHOWN_BAD_ROWS = 20;
 function csvFiles(arg: string): string[] {
   if (!statSync(arg).isDirectory()) return [arg];
   return readdirSync(arg)
-    .filter((f) => f.endsWith('.csv'))
+    .filter(isCandleCsvFile)
     .sort()
     .map((f) => join(arg, f));
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { buildApi } from '../api/server';
+import { loadSampleCandles } from '../exchange/marketdata/sample';
 import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
@@ -41,6 +42,10 @@ async function main() {
 
   const db = await openDatabase({ dataDir: cfg.dataDir });
   stops.push(['database', () => db.close()]);
+  // A fresh database gets the shipped sample of real candles, so the dashboard's first backtest has data.
+  const sample = await loadSampleCandles(db);
+  if (sample.length > 0)
+    log(`loaded the sample candles (samples/candles): ${sample.map((s) => `${s.market} ${s.timeframe}`).join(', ')}`);
 
   let simUrl = cfg.simUrl;
   if (cfg.mode !== 'live' && !process.env.SIM_URL) {
@@ -89,7 +94,8 @@ async function main() {
   if (cfg.mode !== 'live') log(`simulator:         ${simUrl}`);
   log('press Ctrl-C to stop');
   await services.running.catch((err) => {
-    console.error('worker stopped with an error:', err);
+    console.error(`worker stopped with an error: ${(err as Error).message}`);
+    if (process.env.LOG_LEVEL === 'debug') console.error(err);
     void shutdown(1);
   });
 }

@@ -1,9 +1,17 @@
 // Creates the Temporal workers of the `trading` and `backtest` task queues.
 import { createRequire } from 'node:module';
-import { bundleWorkflowCode, DefaultLogger, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  type LogLevel,
+  type NativeConnection,
+  Runtime,
+  Worker,
+} from '@temporalio/worker';
 import { type Activities, createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import { TASK_QUEUE_TRADING } from '../workflows/ids';
+import { oneLineLogger } from './log';
 
 const require = createRequire(import.meta.url);
 
@@ -49,13 +57,16 @@ export async function createWorkers(opts: {
 }
 
 let runtimeInstalled = false;
-/** The SDK logs every worker state change at INFO; keep the console to warnings (LOG_LEVEL overrides). */
+/**
+ * The SDK logs every worker state change at INFO; keep the console to warnings (TEMPORAL_LOG_LEVEL overrides), one
+ * line per entry, stacks only at DEBUG (workers/log.ts).
+ */
 export function installRuntimeLogger() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const level = (process.env.TEMPORAL_LOG_LEVEL || 'WARN').toUpperCase() as 'WARN';
+  const level = (process.env.TEMPORAL_LOG_LEVEL || 'WARN').toUpperCase() as LogLevel;
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    Runtime.install({ logger: oneLineLogger(level) });
   } catch {
     // Already installed by the host process (tests may install their own): keep it.
   }

@@ -21,7 +21,8 @@ import { type ApiContext, HttpError } from '../context';
 
 /** The request body as the dashboard sends it (times as ISO strings or ms). */
 export interface BacktestBody {
-  kind: string;
+  /** `backtest` (the default), `optimize`, `walkforward` or `montecarlo`. */
+  kind?: string;
   strategy: string;
   params?: Record<string, unknown>;
   markets: string[];
@@ -67,9 +68,10 @@ function decimalText(field: string, v: string | number | undefined, min: number,
  * normalised (defaults filled in). Throws an HttpError naming the field. Stored candles are checked separately.
  */
 export function parseBacktestRequest(body: BacktestBody): BacktestRequest {
-  if (!(BACKTEST_KINDS as readonly string[]).includes(body.kind))
+  const kindText = body.kind ?? 'backtest';
+  if (!(BACKTEST_KINDS as readonly string[]).includes(kindText))
     throw bad(`kind: must be one of ${BACKTEST_KINDS.join(', ')}, got ${JSON.stringify(body.kind)}`);
-  const kind = body.kind as BacktestRequest['kind'];
+  const kind = kindText as BacktestRequest['kind'];
   if (!strategies[body.strategy])
     throw bad(
       `strategy: unknown strategy ${JSON.stringify(body.strategy)}; known: ${Object.keys(strategies).join(', ')}`,
@@ -180,10 +182,10 @@ async function marketsWithoutCandles(db: Database, r: BacktestRequest): Promise<
 
 const bodySchema = {
   type: 'object',
-  required: ['kind', 'strategy', 'markets', 'timeframe', 'from', 'to'],
+  required: ['strategy', 'markets', 'timeframe', 'from', 'to'],
   additionalProperties: false,
   properties: {
-    kind: { type: 'string' },
+    kind: { type: 'string', default: 'backtest', description: 'backtest (default), optimize, walkforward, montecarlo' },
     strategy: { type: 'string' },
     params: { type: 'object' },
     markets: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string' } },
@@ -281,7 +283,7 @@ export const backtestRoutes =
         if (missing.length)
           throw new HttpError(
             422,
-            `markets: no ${request.timeframe} candles stored for ${missing.join(', ')} between ${new Date(request.from).toISOString()} and ${new Date(request.to).toISOString()}; load them with npm run data:import (CSV files) or npm run data:download`,
+            `markets: no ${request.timeframe} candles stored for ${missing.join(', ')} between ${new Date(request.from).toISOString()} and ${new Date(request.to).toISOString()}; GET /api/candles/coverage lists what is stored; load more with npm run data:import (CSV files) or npm run data:download`,
           );
         const id = `bt-${randomBytes(6).toString('hex')}`;
         await prisma.backtestRun.create({

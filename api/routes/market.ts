@@ -4,6 +4,7 @@ import { latestUniverse } from '../../activities/universe';
 import { TRADING_MODES, type TradingMode } from '../../core/session/config';
 import { strategies } from '../../core/strategy';
 import { fetchRecentCandles } from '../../exchange/marketdata/download';
+import { storedCoverage } from '../../exchange/marketdata/store';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from '../../exchange/marketdata/timeframes';
 import { type ApiContext, HttpError } from '../context';
 
@@ -43,6 +44,31 @@ export const marketRoutes =
         if (!row) throw new HttpError(404, `no universe screened yet for ${mode}`);
         return { mode, createdAt: row.createdAt.getTime(), selected: row.selected, excluded: row.excluded };
       },
+    );
+
+    app.get(
+      '/api/candles/coverage',
+      {
+        schema: {
+          summary: 'Stored candles a backtest can run on: each market and timeframe with its first and last candle',
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  market: { type: 'string' },
+                  timeframe: { type: 'string' },
+                  first: { type: 'integer', description: 'open time of the oldest candle, UTC ms' },
+                  last: { type: 'integer', description: 'open time of the newest candle, UTC ms' },
+                  count: { type: 'integer' },
+                },
+              },
+            },
+          },
+        },
+      },
+      async () => storedCoverage(ctx.db),
     );
 
     app.get<{ Querystring: { market: string; timeframe: CandleTimeframe; count: number } }>(

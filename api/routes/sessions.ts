@@ -36,6 +36,26 @@ export const sessionRoutes =
   async (app) => {
     const handleOf = (id: string) => ctx.temporal.workflow.getHandle(sessionWorkflowId(id));
 
+    /**
+     * Refuses markets the exchange of `mode` does not list: a session for one would be accepted and then fail every
+     * evaluation. An exchange that cannot answer refuses the request too (503), rather than let an unchecked market in.
+     */
+    async function checkMarketsExist(mode: SessionConfig['mode'], markets: unknown): Promise<void> {
+      if (!Array.isArray(markets) || markets.length === 0) return;
+      let listed: Set<string>;
+      try {
+        listed = new Set((await ctx.exchange(mode).markets()).map((m) => m.market));
+      } catch (err) {
+        throw new HttpError(503, `cannot check the markets against the ${mode} exchange: ${(err as Error).message}`);
+      }
+      const unknown = markets.filter((m) => !listed.has(m));
+      if (unknown.length)
+        throw new HttpError(
+          400,
+          `markets: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not listed on the ${mode} exchange (GET /api/markets lists its markets)`,
+        );
+    }
+
     async function findSession(id: string) {
       const row = await ctx.db.prisma.session.findUnique({ where: { id } });
       if (!row) throw new HttpError(404, `no session ${id}`);
@@ -92,6 +112,7 @@ export const sessionRoutes =
         const errors = checkStrategyAndRisk(parsed.value);
         if (errors.length) throw new HttpError(400, `invalid session config: ${errors.join('; ')}`);
         const cfg = parsed.value;
+        await checkMarketsExist(cfg.mode, cfg.markets);
         const id = randomBytes(6).toString('hex').slice(0, 10);
         const row = await ctx.db.prisma.session.create({
           data: {
@@ -174,7 +195,8 @@ export const sessionRoutes =
         },
       },
       async (req) => {
-        await findSession(req.params.id);
+        const row = await findSession(req.params.id);
+        await checkMarketsExist(row.mode as SessionConfig['mode'], req.body.markets);
         try {
           return await handleOf(req.params.id).executeUpdate(updateConfigUpdate, { args: [req.body] });
         } catch (err) {

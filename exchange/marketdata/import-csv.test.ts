@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../prisma/db';
 import { CsvFileRejected, importCandleCsv, parseCsvFileName } from './import-csv';
@@ -114,5 +115,20 @@ describe('importCandleCsv', () => {
     expect(r).toMatchObject({ inserted: 1, badRows: [] });
     const loaded = await loadCandles(db, { markets: ['KRW-NEO'], timeframe: 'day', from: day, to: day + 86_400_000 });
     expect(loaded['KRW-NEO'][0]).toMatchObject({ open: 0, low: -1 });
+  });
+
+  it('reads a gzip-compressed .csv.gz file as its .csv', async () => {
+    const lines = [
+      'ts_utc_ms,open,high,low,close,volume,value',
+      `${H},100,110,90,105,2.5,250`,
+      `${H + HOUR},105,x,100,108,2,210`,
+    ];
+    const file = join(dir, 'KRW-SOL_60m.csv.gz');
+    writeFileSync(file, gzipSync(`${lines.join('\n')}\n`));
+    const r = await importCandleCsv(db, file);
+    expect(r).toMatchObject({ market: 'KRW-SOL', timeframe: 'minute60', rows: 2, inserted: 1 });
+    expect(r.badRows.map((b) => b.line)).toEqual([3]);
+    const stored = await loadCandles(db, { markets: ['KRW-SOL'], timeframe: 'minute60', from: H, to: H + 2 * HOUR });
+    expect(stored['KRW-SOL']).toEqual([{ ts: H, open: 100, high: 110, low: 90, close: 105, volume: 2.5, value: 250 }]);
   });
 });

@@ -1,9 +1,10 @@
-// Imports candle CSVs (`ts_utc_ms,open,high,low,close,volume,value`, file `<MARKET>_<tf>.csv`) into the candle
-// store. Streams the file, inserts in batches, keeps what is already stored, and reports every row it could not
+// Imports candle CSVs (`ts_utc_ms,open,high,low,close,volume,value`, file `<MARKET>_<tf>.csv`, or `.csv.gz`
+// gzip-compressed) into the candle store. Streams the file, inserts in batches, keeps what is already stored, and reports every row it could not
 // read with its line number: nothing is dropped or repaired quietly.
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
 import { type CandleRow, type CandleStore, insertCandles } from './store';
 import { bucketStart, type CandleTimeframe } from './timeframes';
 
@@ -57,9 +58,12 @@ export interface CsvImportResult {
   lastTs?: number;
 }
 
+/** A candle CSV file by its name: `.csv`, or `.csv.gz` compressed. */
+export const isCandleCsvFile = (name: string) => name.endsWith('.csv') || name.endsWith('.csv.gz');
+
 export function parseCsvFileName(file: string): { market: string; timeframe: CandleTimeframe } {
-  const m = /^([A-Z]+-[A-Z0-9]+)_([0-9]+(?:m|d|w|mo))\.csv$/.exec(basename(file));
-  if (!m) throw new CsvFileRejected(file, 'file name must be <MARKET>_<tf>.csv, e.g. KRW-BTC_60m.csv');
+  const m = /^([A-Z]+-[A-Z0-9]+)_([0-9]+(?:m|d|w|mo))\.csv(?:\.gz)?$/.exec(basename(file));
+  if (!m) throw new CsvFileRejected(file, 'file name must be <MARKET>_<tf>.csv (or .csv.gz), e.g. KRW-BTC_60m.csv');
   const timeframe = FILE_TIMEFRAMES[m[2]];
   if (!timeframe) {
     throw new CsvFileRejected(
@@ -141,7 +145,9 @@ export async function importCandleCsv(
   };
 
   const lines = createInterface({
-    input: createReadStream(file, { encoding: 'utf8' }),
+    input: file.endsWith('.gz')
+      ? createReadStream(file).pipe(createGunzip()).setEncoding('utf8')
+      : createReadStream(file, { encoding: 'utf8' }),
     crlfDelay: Number.POSITIVE_INFINITY,
   });
   let lineNo = 0;

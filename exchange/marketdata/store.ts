@@ -97,3 +97,36 @@ export async function storedSpan(
   if (!agg._min.ts || !agg._max.ts) return undefined;
   return { first: agg._min.ts.getTime(), last: agg._max.ts.getTime(), count: agg._count._all };
 }
+
+export interface SeriesCoverage extends StoredSpan {
+  market: string;
+  timeframe: string;
+}
+
+/**
+ * Every stored series (market and timeframe) with its oldest and newest candle and count, what a backtest can run
+ * on. Provisional trade-stream candles do not count, as in storedSpan.
+ */
+export async function storedCoverage(store: CandleStore): Promise<SeriesCoverage[]> {
+  const groups = await store.prisma.candle.groupBy({
+    by: ['market', 'timeframe'],
+    where: { source: { not: TRADE_STREAM_SOURCE } },
+    _min: { ts: true },
+    _max: { ts: true },
+    _count: { _all: true },
+    orderBy: [{ market: 'asc' }, { timeframe: 'asc' }],
+  });
+  return groups.flatMap((g) =>
+    g._min.ts && g._max.ts
+      ? [
+          {
+            market: g.market,
+            timeframe: g.timeframe,
+            first: g._min.ts.getTime(),
+            last: g._max.ts.getTime(),
+            count: g._count._all,
+          },
+        ]
+      : [],
+  );
+}

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import type { SeriesCoverage } from '../backtest-defaults';
 import { apiPath, apiRequest } from './client';
 import type {
   AccountBalance,
@@ -78,6 +79,13 @@ export const useCandles = (market: string, timeframe: Timeframe, count = 200) =>
     queryFn: () => get<Candle[]>(apiPath('/api/candles', { market, timeframe, count })),
     refetchInterval: SLOW_MS,
     enabled: market !== '',
+  });
+
+export const useCandleCoverage = () =>
+  useQuery({
+    queryKey: ['candle-coverage'],
+    queryFn: () => get<SeriesCoverage[]>('/api/candles/coverage'),
+    refetchInterval: REFERENCE_MS,
   });
 
 export const useStrategies = () =>

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { apiRequest } from '../api/client';
-import { useBacktest, useBacktests, useMarkets, useStrategies } from '../api/queries';
+import { useBacktest, useBacktests, useCandleCoverage, useMarkets, useStrategies } from '../api/queries';
 import {
   BACKTEST_KINDS,
   type BacktestKind,
@@ -10,9 +10,9 @@ import {
   type OptimizeMethod,
   type ParamSchema,
   type ParamValues,
-  TIMEFRAMES,
   type Timeframe,
 } from '../api/types';
+import { coverageLabel, defaultsFromCoverage, timeframesWithData } from '../backtest-defaults';
 import { type ChartOption, EChart } from '../charts/EChart';
 import { DataTable } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -53,6 +53,7 @@ const inputClass = 'w-full rounded border border-slate-700 bg-slate-950 px-2 py-
 function LaunchForm() {
   const strategies = useStrategies();
   const markets = useMarkets();
+  const coverage = useCandleCoverage();
   const queryClient = useQueryClient();
   const [strategyId, setStrategyId] = useState('');
   const [kind, setKind] = useState<BacktestKind>('backtest');
@@ -64,6 +65,23 @@ function LaunchForm() {
   const [method, setMethod] = useState<OptimizeMethod>('tpe');
   const [budget, setBudget] = useState(50);
   const [objective, setObjective] = useState('sharpe');
+  // Until the user changes markets, timeframe or dates, the form follows what is stored, so its defaults run.
+  const [touched, setTouched] = useState(false);
+  const touch =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      setTouched(true);
+      set(v);
+    };
+  useEffect(() => {
+    const d = coverage.data && defaultsFromCoverage(coverage.data);
+    if (touched || !d) return;
+    setMarketText(d.markets.join(','));
+    setTimeframe(d.timeframe);
+    setFrom(d.from);
+    setTo(d.to);
+  }, [coverage.data, touched]);
+  const stored = coverage.data?.filter((c) => c.timeframe === timeframe) ?? [];
 
   const strategy = strategies.data?.find((s) => s.id === strategyId) ?? strategies.data?.[0];
   const schema: ParamSchema | undefined = strategy?.params;
@@ -154,10 +172,15 @@ function LaunchForm() {
             data-testid="backtest-markets"
             list="backtest-market-list"
             value={marketText}
-            onChange={(e) => setMarketText(e.target.value)}
+            onChange={(e) => touch(setMarketText)(e.target.value)}
             className={inputClass}
           />
           <datalist id="backtest-market-list">
+            {stored.map((c) => (
+              <option key={`stored-${c.market}`} value={c.market}>
+                {coverageLabel(c)}
+              </option>
+            ))}
             {markets.data?.map((m) => (
               <option key={m.market} value={m.market}>
                 {m.koreanName}
@@ -171,10 +194,10 @@ function LaunchForm() {
             <select
               data-testid="backtest-timeframe"
               value={timeframe}
-              onChange={(e) => setTimeframe(e.target.value as Timeframe)}
+              onChange={(e) => touch(setTimeframe)(e.target.value as Timeframe)}
               className={inputClass}
             >
-              {TIMEFRAMES.map((t) => (
+              {timeframesWithData(coverage.data).map((t) => (
                 <option key={t} value={t}>
                   {t}
                 </option>
@@ -187,7 +210,7 @@ function LaunchForm() {
               type="date"
               data-testid="backtest-from"
               value={from}
-              onChange={(e) => setFrom(e.target.value)}
+              onChange={(e) => touch(setFrom)(e.target.value)}
               className={inputClass}
             />
           </label>
@@ -197,10 +220,23 @@ function LaunchForm() {
               type="date"
               data-testid="backtest-to"
               value={to}
-              onChange={(e) => setTo(e.target.value)}
+              onChange={(e) => touch(setTo)(e.target.value)}
               className={inputClass}
             />
           </label>
+        </div>
+
+        <div className="text-xs text-slate-500" data-testid="backtest-coverage">
+          {coverage.data?.length === 0 ? (
+            'No candles stored: load some with npm run data:import or npm run data:download.'
+          ) : (
+            <>
+              Stored {timeframe} candles:{' '}
+              {stored.length === 0
+                ? 'none (pick another timeframe)'
+                : stored.map((c) => `${c.market} ${coverageLabel(c)}`).join('; ')}
+            </>
+          )}
         </div>
 
         {searches ? (
