@@ -117,7 +117,9 @@ describe('entry fallback', () => {
     // The guard's price lies between the first and second ask levels.
     const capPrice = new Decimal(top.ask_price).plus(new Decimal(second.ask_price).minus(top.ask_price).div(2));
     const maxSlippagePct = capPrice.minus(limit).div(limit).mul(100).toDecimalPlaces(4, Decimal.ROUND_DOWN);
-    const volume = new Decimal(top.ask_size).mul(3).toDecimalPlaces(0, Decimal.ROUND_UP);
+    // Deeper than the first level, and within the account's KRW (a bid beyond it would be refused).
+    const volume = new Decimal(top.ask_size).mul(1.5).toDecimalPlaces(0, Decimal.ROUND_UP);
+    expect(volume.mul(limit).lt(5_000_000)).toBe(true);
     const result = await runOrder(
       2,
       entryOrder(2, {
@@ -169,12 +171,14 @@ describe('an exit the exchange refuses', () => {
     // Another order of the account locks the coins (as a trader's own order on the exchange would):
     // the exit's market sell is refused for want of free coins.
     const client = stack.exchange('sim');
+    // Every free coin of the account is locked (earlier tests left some beside the position's).
+    const free = (await client.accounts()).find((a) => a.currency === 'XRP')?.balance ?? '0';
     const locking = await client.createOrder({
       market: MARKET,
       side: 'ask',
       ord_type: 'limit',
       price: '6000',
-      volume: (await status()).remainingVolume,
+      volume: free,
     });
     await handle.signal('exitPosition', { reason: 'stop' });
     await eventually(
