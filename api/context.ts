@@ -12,6 +12,8 @@ export interface ApiContext {
   defaultMode: TradingMode;
   temporalUiUrl?: string;
   namespace: string;
+  /** The master key (security/master-key.ts): token signing and the vault derive their keys from it. */
+  masterKey: Buffer;
 }
 
 /** An error a route throws on purpose: its status and message reach the client as they are. */

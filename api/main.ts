@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { openDatabase } from '../prisma/db';
+import { prepareAccess } from '../security/first-start';
 import { readRuntimeConfig } from '../workers/config';
 import { exchangeProvider } from '../workers/exchange';
 import { buildApi } from './server';
@@ -9,6 +10,7 @@ import { buildApi } from './server';
 const cfg = readRuntimeConfig();
 if (!cfg.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for a standalone API');
 const db = await openDatabase();
+const masterKey = await prepareAccess(db, cfg.dataDir, (line) => console.log(line));
 const connection = await Connection.connect({ address: cfg.temporalAddress });
 const temporal = new Client({ connection, namespace: cfg.temporalNamespace });
 const api = await buildApi(
@@ -19,6 +21,7 @@ const api = await buildApi(
     defaultMode: cfg.mode,
     temporalUiUrl: process.env.TEMPORAL_UI_URL,
     namespace: cfg.temporalNamespace,
+    masterKey,
   },
   {
     logger: { level: process.env.LOG_LEVEL || 'info' },

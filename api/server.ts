@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { authRoutes, installAuthGuard, Tokens } from './auth';
 import { type ApiContext, HttpError } from './context';
 import { alertRoutes } from './routes/alerts';
 import { backtestRoutes } from './routes/backtests';
@@ -29,12 +30,18 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   // Every error leaves as {error, message}; validation messages name the field.
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { statusCode?: number; validation?: unknown; code?: string };
-    if (e instanceof HttpError)
+    if (e instanceof HttpError) {
+      if (e.statusCode === 401) reply.header('www-authenticate', 'Bearer');
       return reply.status(e.statusCode).send({ error: httpName(e.statusCode), message: e.message });
+    }
     if (e.validation) return reply.status(400).send({ error: 'Bad Request', message: e.message });
     const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
-    if (status === 500) req.log.error({ err: e }, 'request failed');
-    return reply.status(status).send({ error: httpName(status), message: status === 500 ? e.message : e.message });
+    if (status < 500) return reply.status(status).send({ error: httpName(status), message: e.message });
+    // The detail goes to the log only; the client gets the request id to find it there.
+    req.log.error({ err: e, reqId: req.id }, 'request failed');
+    return reply
+      .status(500)
+      .send({ error: httpName(500), message: `internal error (request id ${req.id})`, requestId: req.id });
   });
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.method !== 'GET' || !opts.webDist || !existsSync(opts.webDist)) {
@@ -43,14 +50,18 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
     return reply.sendFile('index.html');
   });
 
+  const tokens = new Tokens(ctx.masterKey, ctx.db);
+  installAuthGuard(app, tokens);
   await app.register(swagger, {
     openapi: {
       info: { title: 'upbit-trader API', version: '0.1.0', description: 'Sessions, orders, positions, backtests' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  await app.register(healthRoutes(ctx));
+  await app.register(authRoutes(ctx, tokens));
+  await app.register(healthRoutes(ctx, tokens));
   await app.register(sessionRoutes(ctx));
   await app.register(tradingRoutes(ctx));
   await app.register(marketRoutes(ctx));
@@ -74,6 +85,7 @@ function httpName(status: number): string {
       413: 'Payload Too Large',
       415: 'Unsupported Media Type',
       422: 'Unprocessable Entity',
+      429: 'Too Many Requests',
       503: 'Service Unavailable',
     }[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error')
   );

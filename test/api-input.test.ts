@@ -14,7 +14,7 @@ afterAll(async () => {
 async function send(method: string, path: string, body?: string, contentType = 'application/json') {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': contentType },
+    headers: { ...(await stack.authHeaders()), ...(body === undefined ? {} : { 'content-type': contentType }) },
     body,
   });
   return { status: res.status, body: (await res.json()) as { error?: string; message?: string } };
@@ -90,7 +90,7 @@ describe('API bad input', () => {
   });
 
   it('health reports every part', async () => {
-    const r = await fetch(`${stack.apiUrl}/api/health`);
+    const r = await fetch(`${stack.apiUrl}/api/health`, { headers: await stack.authHeaders() });
     const body = (await r.json()) as Record<string, string>;
     expect(body).toMatchObject({ status: 'ok', temporal: 'ok', db: 'ok', exchange: 'ok', mode: 'sim' });
   });

@@ -1,5 +1,6 @@
 // The whole system on loopback for integration tests: a Temporal dev server of its own (so test
 // files never share task queues), an in-memory PGlite, the simulator, the workers and the API.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +9,7 @@ import type { TradingMode } from '../core/session/config';
 import { type SimOptions, type Simulator, startSimulator } from '../exchange/sim/server';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
+import { ensureFirstAdmin } from '../security/users';
 import { exchangeProvider } from '../workers/exchange';
 import { ExchangeHealth } from '../workers/exchange-health';
 import { startTradingServices, type TradingServices } from '../workers/services';
@@ -25,6 +27,14 @@ export interface Stack {
   exchange: (mode: TradingMode) => UpbitClient;
   api: FastifyInstance;
   apiUrl: string;
+  /** The master key the API signs tokens with (a test can forge an expired token with it). */
+  masterKey: Buffer;
+  /** The first admin's credentials. */
+  admin: { username: string; password: string };
+  /** An access token for the user (a fresh login each call). */
+  login(username: string, password: string): Promise<string>;
+  /** `Authorization: Bearer` of the admin, signed in once and again before the token expires. */
+  authHeaders(): Promise<Record<string, string>>;
   /** Starts the workers (separately, so a test can stop and restart them). */
   startWorkers(): Promise<TradingServices>;
   stop(): Promise<void>;
@@ -45,13 +55,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9', logger: health });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
+  const masterKey = randomBytes(32);
+  const admin = { username: 'admin', password: 'admin-password-for-tests' };
+  await ensureFirstAdmin(db, admin.password);
   const api = await buildApi(
-    { db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default' },
+    { db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default', masterKey },
     { webDist: join(import.meta.dirname, '..', 'web', 'dist') },
   );
   await api.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.server.address() as { port: number };
   const running: TradingServices[] = [];
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const login = (username: string, password: string) => loginAt(apiUrl, username, password);
+  let adminToken: { token: string; at: number } | undefined;
 
   return {
     temporal,
@@ -60,7 +76,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     sim,
     exchange,
     api,
-    apiUrl: `http://127.0.0.1:${port}`,
+    apiUrl,
+    masterKey,
+    admin,
+    login,
+    async authHeaders() {
+      // Access tokens live 15 minutes; sign in again well before.
+      if (!adminToken || Date.now() - adminToken.at > 10 * 60_000)
+        adminToken = { token: await login(admin.username, admin.password), at: Date.now() };
+      return { authorization: `Bearer ${adminToken.token}` };
+    },
     async startWorkers() {
       const services = await startTradingServices({
         address: temporal.address,
@@ -85,6 +110,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await temporal.stop();
     },
   };
+}
+
+/** Signs in at the API and returns the access token. */
+export async function loginAt(apiUrl: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login as ${username}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
 }
 
 /** Polls `probe` until it returns a truthy value or the time runs out. */

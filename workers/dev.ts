@@ -8,6 +8,7 @@ import { buildApi } from '../api/server';
 import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
+import { prepareAccess } from '../security/first-start';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
@@ -41,6 +42,7 @@ async function main() {
 
   const db = await openDatabase({ dataDir: cfg.dataDir });
   stops.push(['database', () => db.close()]);
+  const masterKey = await prepareAccess(db, cfg.dataDir, log);
 
   let simUrl = cfg.simUrl;
   if (cfg.mode !== 'live' && !process.env.SIM_URL) {
@@ -78,6 +80,7 @@ async function main() {
       defaultMode: cfg.mode,
       temporalUiUrl: temporalUi,
       namespace: cfg.temporalNamespace,
+      masterKey,
     },
     { logger: { level: process.env.LOG_LEVEL || 'warn' }, webDist: join(root, 'web', 'dist') },
   );
