@@ -9,6 +9,7 @@ import type { Order, OrderWithTrades } from '../exchange/upbit/types';
 import type { ExchangeOrderView, OrderRequest } from '../workflows/definitions';
 import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';
+import { assertLiveOrderConfirmed } from './live-gate';
 
 /** One exchange order of an Order workflow: its request plus the identifier of this attempt. */
 export type SubmitOrderInput = Pick<
@@ -139,6 +140,7 @@ export function createOrderActivities({ db, exchange, alerts }: ActivityDeps) {
 
   return {
     async submitOrder(input: SubmitOrderInput): Promise<ExchangeOrderView> {
+      await assertLiveOrderConfirmed(db, input);
       const client = exchange(input.mode);
       // A retry (or a crash after the POST) may already have placed this identifier: adopt it.
       if (activityInfo().attempt > 1) {

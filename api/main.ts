@@ -1,10 +1,11 @@
 // Standalone API process (docker-compose `api` service).
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { liveTradingAllowed } from '../activities/live-gate';
 import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
 import { readRuntimeConfig } from '../workers/config';
-import { exchangeProvider } from '../workers/exchange';
+import { exchangeProvider, keysFor } from '../workers/exchange';
 import { buildApi } from './server';
 
 const cfg = readRuntimeConfig();
@@ -22,6 +23,12 @@ const api = await buildApi(
     temporalUiUrl: process.env.TEMPORAL_UI_URL,
     namespace: cfg.temporalNamespace,
     masterKey,
+    allowLive: liveTradingAllowed(),
+    liveKeyAvailable: () =>
+      keysFor('live')().then(
+        () => true,
+        () => false,
+      ),
   },
   {
     logger: { level: process.env.LOG_LEVEL || 'info' },

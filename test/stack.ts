@@ -10,7 +10,7 @@ import { type SimOptions, type Simulator, startSimulator } from '../exchange/sim
 import type { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
 import { ensureFirstAdmin } from '../security/users';
-import { exchangeProvider } from '../workers/exchange';
+import { exchangeProvider, keysFor } from '../workers/exchange';
 import { ExchangeHealth } from '../workers/exchange-health';
 import { startTradingServices, type TradingServices } from '../workers/services';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
@@ -45,6 +45,11 @@ export interface StackOptions {
   dynamicConfig?: Record<string, unknown>;
   /** A PostgreSQL URL (shared with worker processes) instead of an in-memory PGlite. */
   databaseUrl?: string;
+  /**
+   * Live mode allowed (as with ALLOW_LIVE=1), with the simulator standing in for Upbit: `live` clients
+   * talk to it with the keys in UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY.
+   */
+  live?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -52,14 +57,31 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const db = await openDatabase({ databaseUrl: opts.databaseUrl ?? 'memory://' });
   const sim = await startSimulator({ port: 0, seed: 7, tickMs: 100, historyMinutes: 600, ...opts.sim });
   const health = new ExchangeHealth(5_000);
-  const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9', logger: health });
+  const exchange = exchangeProvider({
+    simUrl: sim.baseUrl,
+    upbitUrl: opts.live ? sim.baseUrl : 'http://127.0.0.1:9',
+    logger: health,
+  });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
   const masterKey = randomBytes(32);
   const admin = { username: 'admin', password: 'admin-password-for-tests' };
   await ensureFirstAdmin(db, admin.password);
   const api = await buildApi(
-    { db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default', masterKey },
+    {
+      db,
+      temporal: client,
+      exchange,
+      defaultMode: 'sim',
+      namespace: 'default',
+      masterKey,
+      allowLive: opts.live ?? false,
+      liveKeyAvailable: () =>
+        keysFor('live')().then(
+          () => true,
+          () => false,
+        ),
+    },
     { webDist: join(import.meta.dirname, '..', 'web', 'dist') },
   );
   await api.listen({ port: 0, host: '127.0.0.1' });

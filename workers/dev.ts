@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { liveTradingAllowed } from '../activities/live-gate';
 import { buildApi } from '../api/server';
 import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
@@ -11,7 +12,7 @@ import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
-import { exchangeProvider } from './exchange';
+import { exchangeProvider, keysFor } from './exchange';
 import { ExchangeHealth } from './exchange-health';
 import { startTradingServices } from './services';
 import { startDevServer } from './temporal-server';
@@ -81,6 +82,12 @@ async function main() {
       temporalUiUrl: temporalUi,
       namespace: cfg.temporalNamespace,
       masterKey,
+      allowLive: liveTradingAllowed(),
+      liveKeyAvailable: () =>
+        keysFor('live')().then(
+          () => true,
+          () => false,
+        ),
     },
     { logger: { level: process.env.LOG_LEVEL || 'warn' }, webDist: join(root, 'web', 'dist') },
   );

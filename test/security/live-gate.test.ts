@@ -1,0 +1,171 @@
+// Live mode behind real gates. The simulator stands in for Upbit (the stack's `live` clients talk to
+// it), so a live order that got through would be seen there. Refused: without ALLOW_LIVE, without a
+// key, without the confirmation token (or with a forged, expired, reused or other-config one) or the
+// typed name; and a live session workflow started straight on Temporal places nothing.
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../api/server';
+import { deriveKey } from '../../security/master-key';
+import { sessionWorkflowId, TASK_QUEUE_TRADING } from '../../workflows/ids';
+import { callApi, openRisk, simOrders } from '../reliability/harness';
+import { eventually, type Stack, startStack } from '../stack';
+
+let stack: Stack;
+// A probe session that enters at once and holds: live orders follow within seconds if allowed.
+const startBody = (name: string, markets = ['KRW-XRP', 'KRW-DOGE']) => ({
+  name,
+  mode: 'live',
+  strategy: 'probe',
+  config: {
+    liveConfirmed: true,
+    markets,
+    loopIntervalSec: 2,
+    order: { timeoutSec: 4, fallbackToMarket: true, maxSlippagePct: 5, entryTicksAboveBid: 0 },
+    risk: openRisk({
+      riskPerTradePct: 0.2,
+      maxOpenPositions: 2,
+      exit: {
+        stopMode: 'pct',
+        stopPct: 25,
+        takeProfit: [{ atPct: 50, fraction: 1 }],
+        trailingAtrMultiple: 0,
+        blowOffRsi: 0,
+        timeExitBars: 0,
+      },
+    }),
+  },
+});
+
+beforeAll(async () => {
+  stack = await startStack({ live: true });
+  // The worker's side of the gate, and the simulator's key pair standing in for Upbit's.
+  process.env.ALLOW_LIVE = '1';
+  process.env.UPBIT_ACCESS_KEY = stack.sim.keys.accessKey;
+  process.env.UPBIT_SECRET_KEY = stack.sim.keys.secretKey;
+  await stack.startWorkers();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const confirm = (name: string) =>
+  callApi<{ confirmationToken: string; config: { mode: string; name: string } }>(
+    stack,
+    'POST',
+    '/api/sessions/live-confirmation',
+    (({ mode: _, ...rest }) => rest)(startBody(name)),
+  );
+
+describe('live gates', () => {
+  it('a server without ALLOW_LIVE, or without a key, refuses both steps', async () => {
+    const headers = { ...(await stack.authHeaders()), 'content-type': 'application/json' };
+    const base = { db: stack.db, temporal: stack.client, exchange: stack.exchange, defaultMode: 'sim' as const };
+    for (const [label, gates, status, message] of [
+      ['no ALLOW_LIVE', { allowLive: false }, 403, 'ALLOW_LIVE=1'],
+      ['no key', { allowLive: true, liveKeyAvailable: async () => false }, 409, 'Upbit key'],
+    ] as const) {
+      const api = await buildApi({ ...base, namespace: 'default', masterKey: stack.masterKey, ...gates });
+      const first = await api.inject({
+        method: 'POST',
+        url: '/api/sessions/live-confirmation',
+        headers,
+        payload: { name: 'x', strategy: 'probe', config: startBody('x').config },
+      });
+      expect(first.statusCode, label).toBe(status);
+      expect(first.json().message, label).toContain(message);
+      const start = await api.inject({ method: 'POST', url: '/api/sessions', headers, payload: startBody('x') });
+      expect(start.statusCode, label).toBe(status);
+      await api.close();
+    }
+    expect(await stack.db.prisma.session.count()).toBe(0);
+  });
+
+  it('the start needs a valid confirmation token for this config and the typed name', async () => {
+    const noToken = await callApi<{ message: string }>(stack, 'POST', '/api/sessions', startBody('alpha'));
+    expect(noToken.status).toBe(403);
+    expect(noToken.body.message).toContain('confirmationToken');
+
+    const { body: confirmed } = await confirm('alpha');
+    expect(confirmed.config.mode).toBe('live');
+    const withToken = (extra: Record<string, unknown>, name = 'alpha') => ({
+      ...startBody(name),
+      confirmName: name,
+      confirmationToken: confirmed.confirmationToken,
+      ...extra,
+    });
+    const wrongName = await callApi<{ message: string }>(
+      stack,
+      'POST',
+      '/api/sessions',
+      withToken({ confirmName: 'alpah' }),
+    );
+    expect(wrongName.status).toBe(400);
+    expect(wrongName.body.message).toContain('confirmName');
+
+    // A token confirms one config: a bigger risk or another name is not what was confirmed.
+    const riskier = withToken({});
+    (riskier.config.risk as Record<string, unknown>).riskPerTradePct = 2;
+    expect((await callApi(stack, 'POST', '/api/sessions', riskier)).status).toBe(403);
+    expect((await callApi(stack, 'POST', '/api/sessions', withToken({}, 'beta'))).status).toBe(403);
+
+    const user = await stack.db.prisma.user.findUniqueOrThrow({ where: { username: 'admin' } });
+    const claims = jwt.decode(confirmed.confirmationToken) as Record<string, unknown>;
+    const key = deriveKey(stack.masterKey, 'live-confirmation');
+    const expired = jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 1 }, key);
+    const forged = jwt.sign({ ...claims }, 'another-key');
+    for (const token of [expired, forged, 'x.y.z']) {
+      const r = await callApi(stack, 'POST', '/api/sessions', withToken({ confirmationToken: token }));
+      expect(r.status).toBe(403);
+    }
+    expect(claims.sub).toBe(user.id);
+    expect(await stack.db.prisma.session.count()).toBe(0);
+    expect(simOrders(stack, 'ord-').length).toBe(0);
+  });
+
+  it('a confirmed live session trades; its token starts nothing else', async () => {
+    const { body: confirmed } = await confirm('gamma');
+    const body = { ...startBody('gamma'), confirmName: 'gamma', confirmationToken: confirmed.confirmationToken };
+    const started = await callApi<{ id: string }>(stack, 'POST', '/api/sessions', body);
+    expect(started.status).toBe(201);
+    const id = started.body.id;
+    expect((await callApi(stack, 'POST', '/api/sessions', body)).status).toBe(409);
+    const row = await stack.db.prisma.liveConfirmation.findUniqueOrThrow({ where: { sessionId: id } });
+    expect(row.confirmedBy).toBe('admin');
+    await eventually(async () => simOrders(stack, `ord-pos-${id}-`).length > 0, 60_000, 'a live order of gamma');
+    const audit = await stack.db.prisma.auditEvent.findMany({ where: { action: { startsWith: 'session.' } } });
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['session.live_confirmation', 'session.start']));
+    await callApi(stack, 'POST', `/api/sessions/${id}/emergency-stop`, { mode: 'flatten', confirm: id });
+  }, 120_000);
+
+  it('a live session started straight on Temporal places no order', async () => {
+    const id = 'direct0001';
+    // Other markets than the confirmed session's: its holdings must not be what keeps this one out.
+    const cfg = { ...startBody('direct', ['KRW-SOL', 'KRW-ADA']).config, name: 'direct', mode: 'live' };
+    const { body: template } = await confirm('direct');
+    // Whatever a Temporal client can reach, it has no live confirmation: the session row is even there.
+    await stack.db.prisma.session.create({
+      data: { id, name: 'direct', mode: 'live', strategy: 'probe', status: 'starting', config: template.config },
+    });
+    await stack.client.workflow.start('tradingSession', {
+      workflowId: sessionWorkflowId(id),
+      taskQueue: TASK_QUEUE_TRADING,
+      args: [{ sessionId: id, config: { ...template.config, ...cfg } }],
+    });
+    // The Order workflows are refused by the submit activity with the gate's reason.
+    const refused = await eventually(
+      async () => {
+        for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'orderWorkflow'` })) {
+          if (!wf.workflowId.startsWith(`ord-pos-${id}-`)) continue;
+          const history = JSON.stringify(await stack.client.workflow.getHandle(wf.workflowId).fetchHistory());
+          if (history.includes('LiveNotConfirmed')) return wf.workflowId;
+        }
+        return undefined;
+      },
+      60_000,
+      'an order of the direct session refused by the live gate',
+    );
+    expect(refused).toContain(id);
+    expect(simOrders(stack, `ord-pos-${id}-`)).toEqual([]);
+    await stack.client.workflow.getHandle(sessionWorkflowId(id)).terminate('test over');
+  }, 120_000);
+});
