@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { liveTradingAllowed } from '../activities/live-gate';
 import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
+import { KeyVault } from '../security/vault';
 import { readRuntimeConfig } from '../workers/config';
 import { exchangeProvider, keysFor } from '../workers/exchange';
 import { buildApi } from './server';
@@ -12,20 +13,21 @@ const cfg = readRuntimeConfig();
 if (!cfg.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for a standalone API');
 const db = await openDatabase();
 const masterKey = await prepareAccess(db, cfg.dataDir, (line) => console.log(line));
+const vault = new KeyVault(db, masterKey);
 const connection = await Connection.connect({ address: cfg.temporalAddress });
 const temporal = new Client({ connection, namespace: cfg.temporalNamespace });
 const api = await buildApi(
   {
     db,
     temporal,
-    exchange: exchangeProvider({ simUrl: cfg.simUrl, upbitUrl: cfg.upbitUrl }),
+    exchange: exchangeProvider({ simUrl: cfg.simUrl, upbitUrl: cfg.upbitUrl, vault }),
     defaultMode: cfg.mode,
     temporalUiUrl: process.env.TEMPORAL_UI_URL,
     namespace: cfg.temporalNamespace,
     masterKey,
     allowLive: liveTradingAllowed(),
     liveKeyAvailable: () =>
-      keysFor('live')().then(
+      keysFor('live', vault)().then(
         () => true,
         () => false,
       ),

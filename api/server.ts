@@ -5,11 +5,13 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { KeyVault } from '../security/vault';
 import { authRoutes, installAuthGuard, Tokens } from './auth';
 import { type ApiContext, HttpError } from './context';
 import { alertRoutes } from './routes/alerts';
 import { backtestRoutes } from './routes/backtests';
 import { healthRoutes } from './routes/health';
+import { keyRoutes } from './routes/keys';
 import { marketRoutes } from './routes/market';
 import { sessionRoutes } from './routes/sessions';
 import { tradingRoutes } from './routes/trading';
@@ -67,6 +69,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   await app.register(marketRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(backtestRoutes(ctx));
+  await app.register(keyRoutes(new KeyVault(ctx.db, ctx.masterKey)));
 
   if (opts.webDist && existsSync(join(opts.webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: opts.webDist, prefix: '/', wildcard: false });

@@ -2,7 +2,7 @@
 // bytes), else <DATA_DIR>/master.key, created 0600 on first start. Sub-keys for the token signer and
 // the vault are derived from it (HKDF), so one key file is all an operator must keep safe.
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const MASTER_KEY_FILE = 'master.key';
@@ -18,6 +18,7 @@ export function parseMasterKey(text: string): Buffer {
 export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.MASTER_KEY) return parseMasterKey(env.MASTER_KEY);
   const file = join(dataDir, MASTER_KEY_FILE);
+  mkdirSync(dataDir, { recursive: true });
   try {
     writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {

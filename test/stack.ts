@@ -10,6 +10,7 @@ import { type SimOptions, type Simulator, startSimulator } from '../exchange/sim
 import type { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
 import { ensureFirstAdmin } from '../security/users';
+import { KeyVault } from '../security/vault';
 import { exchangeProvider, keysFor } from '../workers/exchange';
 import { ExchangeHealth } from '../workers/exchange-health';
 import { startTradingServices, type TradingServices } from '../workers/services';
@@ -29,6 +30,8 @@ export interface Stack {
   apiUrl: string;
   /** The master key the API signs tokens with (a test can forge an expired token with it). */
   masterKey: Buffer;
+  /** The exchange keys' vault the API and the workers share. */
+  vault: KeyVault;
   /** The first admin's credentials. */
   admin: { username: string; password: string };
   /** An access token for the user (a fresh login each call). */
@@ -50,6 +53,8 @@ export interface StackOptions {
    * talk to it with the keys in UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY.
    */
   live?: boolean;
+  /** Where the API writes its log (JSON lines, level info); none by default. */
+  apiLog?: NodeJS.WritableStream;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -57,14 +62,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const db = await openDatabase({ databaseUrl: opts.databaseUrl ?? 'memory://' });
   const sim = await startSimulator({ port: 0, seed: 7, tickMs: 100, historyMinutes: 600, ...opts.sim });
   const health = new ExchangeHealth(5_000);
+  const masterKey = randomBytes(32);
+  const vault = new KeyVault(db, masterKey);
   const exchange = exchangeProvider({
+    vault,
     simUrl: sim.baseUrl,
     upbitUrl: opts.live ? sim.baseUrl : 'http://127.0.0.1:9',
     logger: health,
   });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
-  const masterKey = randomBytes(32);
   const admin = { username: 'admin', password: 'admin-password-for-tests' };
   await ensureFirstAdmin(db, admin.password);
   const api = await buildApi(
@@ -77,12 +84,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       masterKey,
       allowLive: opts.live ?? false,
       liveKeyAvailable: () =>
-        keysFor('live')().then(
+        keysFor('live', vault)().then(
           () => true,
           () => false,
         ),
     },
-    { webDist: join(import.meta.dirname, '..', 'web', 'dist') },
+    {
+      webDist: join(import.meta.dirname, '..', 'web', 'dist'),
+      logger: opts.apiLog ? { level: 'info', stream: opts.apiLog } : false,
+    },
   );
   await api.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.server.address() as { port: number };
@@ -100,6 +110,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     api,
     apiUrl,
     masterKey,
+    vault,
     admin,
     login,
     async authHeaders() {

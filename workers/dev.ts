@@ -10,6 +10,7 @@ import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
+import { KeyVault } from '../security/vault';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider, keysFor } from './exchange';
@@ -57,7 +58,8 @@ async function main() {
     simUrl = sim.baseUrl;
   }
   const health = new ExchangeHealth();
-  const exchange = exchangeProvider({ simUrl, upbitUrl: cfg.upbitUrl, logger: health });
+  const vault = new KeyVault(db, masterKey);
+  const exchange = exchangeProvider({ simUrl, upbitUrl: cfg.upbitUrl, logger: health, vault });
   const services = await startTradingServices({
     address,
     namespace: cfg.temporalNamespace,
@@ -84,7 +86,7 @@ async function main() {
       masterKey,
       allowLive: liveTradingAllowed(),
       liveKeyAvailable: () =>
-        keysFor('live')().then(
+        keysFor('live', vault)().then(
           () => true,
           () => false,
         ),

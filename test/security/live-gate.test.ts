@@ -1,16 +1,29 @@
-// Live mode behind real gates. The simulator stands in for Upbit (the stack's `live` clients talk to
-// it), so a live order that got through would be seen there. Refused: without ALLOW_LIVE, without a
-// key, without the confirmation token (or with a forged, expired, reused or other-config one) or the
-// typed name; and a live session workflow started straight on Temporal places nothing.
+// Live mode behind real gates, and the key vault. The simulator stands in for Upbit (the stack's
+// `live` clients talk to it, with the key stored in the vault), so a live order that got through
+// would be seen there. Refused: without ALLOW_LIVE, without a key, without the confirmation token
+// (or with a forged, expired, reused or other-config one) or the typed name; and a live session
+// workflow started straight on Temporal places nothing. A key rotated while a session trades is used
+// by the next exchange call; no key, password or token shows in a response, log line or history.
+import { PassThrough } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server';
+import { DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY } from '../../exchange/sim/server';
 import { deriveKey } from '../../security/master-key';
 import { sessionWorkflowId, TASK_QUEUE_TRADING } from '../../workflows/ids';
 import { callApi, openRisk, simOrders } from '../reliability/harness';
 import { eventually, type Stack, startStack } from '../stack';
 
 let stack: Stack;
+// Two accounts on the simulator standing in for an old and a new Upbit key (the simulator has one key
+// per account); the second is told apart by its seeded holdings.
+const KEY_A = { accessKey: 'AKEY-alpha-distinct-5N8R2', secretKey: 'SKEY-alpha-distinct-3H7M1Q' };
+const KEY_B = { accessKey: 'AKEY-bravo-distinct-6P9T4', secretKey: 'SKEY-bravo-distinct-8J2K5W' };
+const apiLog: string[] = [];
+const ordersOf = (accessKey: string, prefix: string) =>
+  [...(stack.sim.engine.accounts.get(accessKey)?.orders.values() ?? [])].filter((o) =>
+    o.identifier?.startsWith(prefix),
+  );
 // A probe session that enters at once and holds: live orders follow within seconds if allowed.
 const startBody = (name: string, markets = ['KRW-XRP', 'KRW-DOGE']) => ({
   name,
@@ -37,11 +50,23 @@ const startBody = (name: string, markets = ['KRW-XRP', 'KRW-DOGE']) => ({
 });
 
 beforeAll(async () => {
-  stack = await startStack({ live: true });
-  // The worker's side of the gate, and the simulator's key pair standing in for Upbit's.
+  const log = new PassThrough();
+  log.on('data', (chunk: Buffer) => apiLog.push(chunk.toString()));
+  stack = await startStack({
+    live: true,
+    apiLog: log,
+    sim: {
+      accounts: [
+        { accessKey: DEFAULT_ACCESS_KEY, secretKey: DEFAULT_SECRET_KEY },
+        KEY_A,
+        { ...KEY_B, holdings: { XRP: '100000' } },
+      ],
+    },
+  });
+  // The worker's side of the gate; the key comes from the vault only.
   process.env.ALLOW_LIVE = '1';
-  process.env.UPBIT_ACCESS_KEY = stack.sim.keys.accessKey;
-  process.env.UPBIT_SECRET_KEY = stack.sim.keys.secretKey;
+  delete process.env.UPBIT_ACCESS_KEY;
+  delete process.env.UPBIT_SECRET_KEY;
   await stack.startWorkers();
 });
 afterAll(async () => {
@@ -78,6 +103,20 @@ describe('live gates', () => {
       await api.close();
     }
     expect(await stack.db.prisma.session.count()).toBe(0);
+  });
+
+  it('the key is stored encrypted and shown only by its last 4 characters and fingerprint', async () => {
+    const stored = await callApi<Record<string, string>>(stack, 'PUT', '/api/exchange-keys/live', KEY_A);
+    expect(stored.status).toBe(200);
+    expect(stored.body.accessKeyLast4).toBe(KEY_A.accessKey.slice(-4));
+    expect(JSON.stringify(stored.body)).not.toContain(KEY_A.secretKey);
+    expect(JSON.stringify(stored.body)).not.toContain(KEY_A.accessKey);
+    const row = await stack.db.prisma.exchangeKey.findUniqueOrThrow({ where: { label: 'live' } });
+    for (const blob of [row.accessKeyEnc, row.secretKeyEnc]) {
+      const bytes = Buffer.from(blob).toString('latin1');
+      expect(bytes).not.toContain('distinct');
+    }
+    expect(await stack.vault.read('live')).toEqual(KEY_A);
   });
 
   it('the start needs a valid confirmation token for this config and the typed name', async () => {
@@ -122,21 +161,6 @@ describe('live gates', () => {
     expect(simOrders(stack, 'ord-').length).toBe(0);
   });
 
-  it('a confirmed live session trades; its token starts nothing else', async () => {
-    const { body: confirmed } = await confirm('gamma');
-    const body = { ...startBody('gamma'), confirmName: 'gamma', confirmationToken: confirmed.confirmationToken };
-    const started = await callApi<{ id: string }>(stack, 'POST', '/api/sessions', body);
-    expect(started.status).toBe(201);
-    const id = started.body.id;
-    expect((await callApi(stack, 'POST', '/api/sessions', body)).status).toBe(409);
-    const row = await stack.db.prisma.liveConfirmation.findUniqueOrThrow({ where: { sessionId: id } });
-    expect(row.confirmedBy).toBe('admin');
-    await eventually(async () => simOrders(stack, `ord-pos-${id}-`).length > 0, 60_000, 'a live order of gamma');
-    const audit = await stack.db.prisma.auditEvent.findMany({ where: { action: { startsWith: 'session.' } } });
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['session.live_confirmation', 'session.start']));
-    await callApi(stack, 'POST', `/api/sessions/${id}/emergency-stop`, { mode: 'flatten', confirm: id });
-  }, 120_000);
-
   it('a live session started straight on Temporal places no order', async () => {
     const id = 'direct0001';
     // Other markets than the confirmed session's: its holdings must not be what keeps this one out.
@@ -167,5 +191,73 @@ describe('live gates', () => {
     expect(refused).toContain(id);
     expect(simOrders(stack, `ord-pos-${id}-`)).toEqual([]);
     await stack.client.workflow.getHandle(sessionWorkflowId(id)).terminate('test over');
+  }, 120_000);
+
+  let gamma = '';
+  it('a confirmed live session trades with the stored key; its token starts nothing else', async () => {
+    const { body: confirmed } = await confirm('gamma');
+    const body = { ...startBody('gamma'), confirmName: 'gamma', confirmationToken: confirmed.confirmationToken };
+    const started = await callApi<{ id: string }>(stack, 'POST', '/api/sessions', body);
+    expect(started.status).toBe(201);
+    gamma = started.body.id;
+    expect((await callApi(stack, 'POST', '/api/sessions', body)).status).toBe(409);
+    const row = await stack.db.prisma.liveConfirmation.findUniqueOrThrow({ where: { sessionId: gamma } });
+    expect(row.confirmedBy).toBe('admin');
+    await eventually(
+      async () => ordersOf(KEY_A.accessKey, `ord-pos-${gamma}-`).length >= 2,
+      60_000,
+      'the entries of gamma with key A',
+    );
+    const audit = await stack.db.prisma.auditEvent.findMany({ where: { action: { startsWith: 'session.' } } });
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['session.live_confirmation', 'session.start']));
+  }, 120_000);
+
+  it('a key rotated while the session trades is used by the next exchange call', async () => {
+    // The workers' own client: it read key A until now (account A holds gamma's coins).
+    const client = stack.exchange('live');
+    expect((await client.accounts()).find((a) => a.currency === 'XRP')?.balance).not.toBe('100000');
+    const rotated = await callApi<Record<string, string>>(stack, 'PUT', '/api/exchange-keys/live', KEY_B);
+    expect(rotated.body.accessKeyLast4).toBe(KEY_B.accessKey.slice(-4));
+    // No restart: the very next call is signed with key B (account B's seeded holdings answer).
+    const afterRotation = await client.accounts();
+    const xrp = afterRotation.find((a) => a.currency === 'XRP');
+    expect(xrp?.balance).toBe('100000');
+    // The session goes on: a halt is signalled and recorded.
+    const stop = await callApi(stack, 'POST', `/api/sessions/${gamma}/emergency-stop`, {
+      mode: 'halt',
+      confirm: gamma,
+    });
+    expect(stop.status).toBe(202);
+    const audit = await stack.db.prisma.auditEvent.findMany({ where: { action: 'key.store' } });
+    expect(audit.map((a) => (a.details as { accessKeyLast4: string }).accessKeyLast4)).toEqual([
+      KEY_A.accessKey.slice(-4),
+      KEY_B.accessKey.slice(-4),
+    ]);
+  });
+
+  it('no key, password or token in any API response, log line or workflow history', async () => {
+    const token = (await stack.authHeaders()).authorization.slice('Bearer '.length);
+    const secrets = [KEY_A.accessKey, KEY_A.secretKey, KEY_B.accessKey, KEY_B.secretKey, stack.admin.password, token];
+    const found = (where: string, text: string) =>
+      secrets.filter((x) => text.includes(x)).map((x) => `${where}: ${x.slice(0, 12)}…`);
+    const leaks: string[] = [];
+    const doc = (await (await fetch(`${stack.apiUrl}/api/docs/json`)).json()) as { paths: Record<string, object> };
+    const sessions = await stack.db.prisma.session.findMany();
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (!('get' in ops) || path.startsWith('/api/docs')) continue;
+      for (const id of path.includes('{id}') ? sessions.map((x) => x.id) : ['']) {
+        const url = path.replace('{id}', id);
+        const res = await callApi<unknown>(stack, 'GET', url);
+        leaks.push(...found(`GET ${url}`, JSON.stringify(res.body)));
+      }
+    }
+    leaks.push(...found('API log', apiLog.join('')));
+    for await (const wf of stack.client.workflow.list()) {
+      const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+      leaks.push(...found(`history of ${wf.workflowId}`, JSON.stringify(history)));
+    }
+    leaks.push(...found('audit', JSON.stringify(await stack.db.prisma.auditEvent.findMany())));
+    expect(apiLog.length).toBeGreaterThan(0);
+    expect(leaks).toEqual([]);
   }, 120_000);
 });
