@@ -2,10 +2,10 @@
 // row and name (additional data), so a blob moved to another row or field fails to decrypt. Read at
 // call time by the exchange provider: storing a new key takes effect on the next exchange call, in
 // every process that shares the database and master key. Keys never leave here except to sign.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Database } from '../prisma/db';
 import { recordAudit } from './audit';
-import { deriveKey } from './master-key';
+import { SecretBox } from './secret-box';
 
 export interface ExchangeKeys {
   accessKey: string;
@@ -25,34 +25,18 @@ export function fingerprintOf(accessKey: string): string {
 }
 
 export class KeyVault {
-  private readonly key: Buffer;
+  private readonly box: SecretBox;
   constructor(
     private readonly db: Database,
     masterKey: Buffer,
   ) {
-    this.key = deriveKey(masterKey, 'vault');
-  }
-
-  private encrypt(plain: string, aad: string): Uint8Array<ArrayBuffer> {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(aad));
-    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return new Uint8Array(Buffer.concat([iv, cipher.getAuthTag(), body]));
-  }
-
-  private decrypt(blob: Uint8Array, aad: string): string {
-    const buf = Buffer.from(blob);
-    const decipher = createDecipheriv('aes-256-gcm', this.key, buf.subarray(0, 12));
-    decipher.setAAD(Buffer.from(aad));
-    decipher.setAuthTag(buf.subarray(12, 28));
-    return Buffer.concat([decipher.update(buf.subarray(28)), decipher.final()]).toString('utf8');
+    this.box = new SecretBox(masterKey, 'vault');
   }
 
   async store(label: string, keys: ExchangeKeys, actor: string): Promise<StoredKeyView> {
     const data = {
-      accessKeyEnc: this.encrypt(keys.accessKey, `${label}:access`),
-      secretKeyEnc: this.encrypt(keys.secretKey, `${label}:secret`),
+      accessKeyEnc: this.box.seal(keys.accessKey, `${label}:access`),
+      secretKeyEnc: this.box.seal(keys.secretKey, `${label}:secret`),
       accessKeyLast4: keys.accessKey.slice(-4),
       fingerprint: fingerprintOf(keys.accessKey),
       storedAt: new Date(),
@@ -87,8 +71,8 @@ export class KeyVault {
     if (!row) return null;
     try {
       return {
-        accessKey: this.decrypt(row.accessKeyEnc, `${label}:access`),
-        secretKey: this.decrypt(row.secretKeyEnc, `${label}:secret`),
+        accessKey: this.box.open(row.accessKeyEnc, `${label}:access`),
+        secretKey: this.box.open(row.secretKeyEnc, `${label}:secret`),
       };
     } catch {
       throw new Error(

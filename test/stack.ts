@@ -130,6 +130,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
         priceIntervalMs: 250,
         health,
+        masterKey,
       });
       running.push(services);
       return services;

@@ -69,6 +69,7 @@ async function main() {
     mode: cfg.mode,
     taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
     health,
+    masterKey,
   });
   stops.push(['workers', () => services.stop()]);
 

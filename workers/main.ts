@@ -17,7 +17,8 @@ const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_B
   .map((q) => q.trim());
 const db = await openDatabase();
 // The same master key as the API's (shared DATA_DIR or MASTER_KEY): the vault's keys are read with it.
-const vault = new KeyVault(db, loadMasterKey(cfg.dataDir));
+const masterKey = loadMasterKey(cfg.dataDir);
+const vault = new KeyVault(db, masterKey);
 const health = new ExchangeHealth();
 const services = await startTradingServices({
   address: cfg.temporalAddress,
@@ -28,6 +29,7 @@ const services = await startTradingServices({
   exchangeUrl: cfg.mode === 'live' ? cfg.upbitUrl : cfg.simUrl,
   mode: cfg.mode,
   taskQueues: queues,
+  masterKey,
 });
 const stop = () => services.workers.shutdown();
 process.on('SIGINT', stop);

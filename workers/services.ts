@@ -8,6 +8,8 @@ import { PriceFeed } from '../activities/price-feed';
 import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
+import { SecretBox } from '../security/secret-box';
+import { KeyVault } from '../security/vault';
 import { keysFor } from './exchange';
 import type { ExchangeHealth } from './exchange-health';
 import { type FillIngester, startFillIngester, wsBaseOf } from './fill-ingester';
@@ -34,6 +36,8 @@ export async function startTradingServices(opts: {
   priceIntervalMs?: number;
   /** The exchange clients' health monitor, if they were built with one: its reports are recorded here. */
   health?: ExchangeHealth;
+  /** The master key: the alert channels' sealed targets and the vault's keys are opened with it. */
+  masterKey?: Buffer;
 }): Promise<TradingServices> {
   const { db, exchange } = opts;
   // The deployment's exchange streams its prices; another mode's (e.g. paper next to sim) are polled.
@@ -41,7 +45,7 @@ export async function startTradingServices(opts: {
     intervalMs: opts.priceIntervalMs,
     streamUrl: (mode) => (mode === opts.mode ? wsBaseOf(opts.exchangeUrl) : undefined),
   });
-  const alerter = new Alerter(db);
+  const alerter = new Alerter(db, { box: opts.masterKey && new SecretBox(opts.masterKey, 'alert-targets') });
   if (opts.health) {
     opts.health.report = async ({ message, details }) => {
       await db.prisma.riskEvent.create({ data: { kind: 'exchange_degraded', severity: 'warn', message, details } });
@@ -62,7 +66,8 @@ export async function startTradingServices(opts: {
   const ingester = await startFillIngester({
     client,
     wsUrl: wsBaseOf(opts.exchangeUrl),
-    keys: keysFor(opts.mode),
+    // Read at each (re)connect: a rotated key is used from the next connection on.
+    keys: keysFor(opts.mode, opts.masterKey && new KeyVault(db, opts.masterKey)),
     mode: opts.mode,
     onReconnect: async () => {
       const message = 'private order stream reconnected; running orders re-read the exchange';

@@ -44,6 +44,8 @@ interface OrderRow {
 }
 
 beforeAll(async () => {
+  // The local webhook server stands in for Slack (alert hosts are allow-listed).
+  process.env.ALERT_ALLOW_HOSTS = '127.0.0.1';
   process.env.SIM_ACCESS_KEY = accessKey;
   process.env.SIM_SECRET_KEY = secretKey;
   for (const stream of [process.stdout, process.stderr]) {

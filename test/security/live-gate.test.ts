@@ -185,13 +185,13 @@ describe('live gates', () => {
         }
         return undefined;
       },
-      60_000,
+      150_000,
       'an order of the direct session refused by the live gate',
     );
     expect(refused).toContain(id);
     expect(simOrders(stack, `ord-pos-${id}-`)).toEqual([]);
     await stack.client.workflow.getHandle(sessionWorkflowId(id)).terminate('test over');
-  }, 120_000);
+  }, 240_000);
 
   let gamma = '';
   it('a confirmed live session trades with the stored key; its token starts nothing else', async () => {
@@ -205,12 +205,12 @@ describe('live gates', () => {
     expect(row.confirmedBy).toBe('admin');
     await eventually(
       async () => ordersOf(KEY_A.accessKey, `ord-pos-${gamma}-`).length >= 2,
-      60_000,
+      150_000,
       'the entries of gamma with key A',
     );
     const audit = await stack.db.prisma.auditEvent.findMany({ where: { action: { startsWith: 'session.' } } });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['session.live_confirmation', 'session.start']));
-  }, 120_000);
+  }, 240_000);
 
   it('a key rotated while the session trades is used by the next exchange call', async () => {
     // The workers' own client: it read key A until now (account A holds gamma's coins).
@@ -237,10 +237,26 @@ describe('live gates', () => {
 
   it('no key, password or token in any API response, log line or workflow history', async () => {
     const token = (await stack.authHeaders()).authorization.slice('Bearer '.length);
-    const secrets = [KEY_A.accessKey, KEY_A.secretKey, KEY_B.accessKey, KEY_B.secretKey, stack.admin.password, token];
+    const botToken = '5550001:BOT-secret-distinct-QRST';
+    const hook = 'http://127.0.0.1:9/hooks/T0/B0/WEBHOOK-secret-distinct-path';
+    process.env.ALERT_ALLOW_HOSTS = '127.0.0.1';
+    const channels = [
+      { kind: 'telegram', target: { botToken, chatId: '1', apiBase: 'http://127.0.0.1:9' } },
+      { kind: 'slack', target: { webhookUrl: hook } },
+    ];
+    const secrets = [
+      ...[KEY_A.accessKey, KEY_A.secretKey, KEY_B.accessKey, KEY_B.secretKey],
+      ...[stack.admin.password, token, botToken, 'WEBHOOK-secret-distinct-path'],
+    ];
     const found = (where: string, text: string) =>
       secrets.filter((x) => text.includes(x)).map((x) => `${where}: ${x.slice(0, 12)}…`);
     const leaks: string[] = [];
+    for (const channel of channels) {
+      const created = await callApi(stack, 'POST', '/api/alert-channels', channel);
+      expect(created.status).toBe(201);
+      leaks.push(...found('POST /api/alert-channels', JSON.stringify(created.body)));
+    }
+    leaks.push(...found('alert_channels table', JSON.stringify(await stack.db.prisma.alertChannel.findMany())));
     const doc = (await (await fetch(`${stack.apiUrl}/api/docs/json`)).json()) as { paths: Record<string, object> };
     const sessions = await stack.db.prisma.session.findMany();
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -259,5 +275,5 @@ describe('live gates', () => {
     leaks.push(...found('audit', JSON.stringify(await stack.db.prisma.auditEvent.findMany())));
     expect(apiLog.length).toBeGreaterThan(0);
     expect(leaks).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
