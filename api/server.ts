@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { KeyVault } from '../security/vault';
 import { authRoutes, installAuthGuard, Tokens } from './auth';
 import { type ApiContext, HttpError } from './context';
+import { installInputGuard } from './input-guard';
 import { alertRoutes } from './routes/alerts';
 import { backtestRoutes } from './routes/backtests';
 import { healthRoutes } from './routes/health';
@@ -54,6 +55,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
 
   const tokens = new Tokens(ctx.masterKey, ctx.db);
   installAuthGuard(app, tokens);
+  installInputGuard(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'upbit-trader API', version: '0.1.0', description: 'Sessions, orders, positions, backtests' },
