@@ -35,6 +35,8 @@ const api = await buildApi(
   {
     logger: { level: process.env.LOG_LEVEL || 'info' },
     webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
+    // "true", or the proxy's addresses (comma-separated IPs or CIDRs).
+    trustProxy: process.env.TRUST_PROXY === 'true' ? true : process.env.TRUST_PROXY || undefined,
   },
 );
 await api.listen({ port: cfg.port, host: cfg.host });

@@ -21,12 +21,15 @@ export interface ApiOptions {
   logger?: FastifyServerOptions['logger'];
   /** Directory of the built dashboard; served at / when it exists. */
   webDist?: string;
+  /** Behind a reverse proxy: trust its X-Forwarded-* headers (Fastify's trustProxy). */
+  trustProxy?: boolean | string;
 }
 
 export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1_000_000,
+    trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, allowUnionTypes: true } },
   });
 
