@@ -5,7 +5,7 @@ import { liveTradingAllowed } from '../activities/live-gate';
 import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
 import { KeyVault } from '../security/vault';
-import { readRuntimeConfig } from '../workers/config';
+import { apiHosts, readRuntimeConfig } from '../workers/config';
 import { exchangeProvider, keysFor } from '../workers/exchange';
 import { buildApi } from './server';
 
@@ -35,6 +35,7 @@ const api = await buildApi(
   {
     logger: { level: process.env.LOG_LEVEL || 'info' },
     webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
+    allowedHosts: apiHosts(),
     // "true", or the proxy's addresses (comma-separated IPs or CIDRs).
     trustProxy: process.env.TRUST_PROXY === 'true' ? true : process.env.TRUST_PROXY || undefined,
   },

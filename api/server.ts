@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { KeyVault } from '../security/vault';
 import { authRoutes, installAuthGuard, Tokens } from './auth';
 import { type ApiContext, HttpError } from './context';
+import { installHttpGuard } from './http-guard';
 import { installInputGuard } from './input-guard';
 import { alertRoutes } from './routes/alerts';
 import { backtestRoutes } from './routes/backtests';
@@ -21,6 +22,8 @@ export interface ApiOptions {
   logger?: FastifyServerOptions['logger'];
   /** Directory of the built dashboard; served at / when it exists. */
   webDist?: string;
+  /** Host headers the API answers (API_HOSTS); any when empty. */
+  allowedHosts?: string[];
   /** Behind a reverse proxy: trust its X-Forwarded-* headers (Fastify's trustProxy). */
   trustProxy?: boolean | string;
 }
@@ -57,6 +60,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   });
 
   const tokens = new Tokens(ctx.masterKey, ctx.db);
+  installHttpGuard(app, opts.allowedHosts);
   installAuthGuard(app, tokens);
   installInputGuard(app);
   await app.register(swagger, {

@@ -41,3 +41,11 @@ export function readRuntimeConfig(): RuntimeConfig {
     upbitUrl: process.env.UPBIT_URL || 'https://api.upbit.com',
   };
 }
+
+/** API_HOSTS: the Host headers the API answers (e.g. "trader.example.com"); any when unset. */
+export function apiHosts(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.API_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+}

@@ -12,7 +12,7 @@ import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
 import { KeyVault } from '../security/vault';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
-import { readRuntimeConfig } from './config';
+import { apiHosts, readRuntimeConfig } from './config';
 import { exchangeProvider, keysFor } from './exchange';
 import { ExchangeHealth } from './exchange-health';
 import { startTradingServices } from './services';
@@ -92,7 +92,11 @@ async function main() {
           () => false,
         ),
     },
-    { logger: { level: process.env.LOG_LEVEL || 'warn' }, webDist: join(root, 'web', 'dist') },
+    {
+      logger: { level: process.env.LOG_LEVEL || 'warn' },
+      webDist: join(root, 'web', 'dist'),
+      allowedHosts: apiHosts(),
+    },
   );
   await api.listen({ port: cfg.port, host: cfg.host });
   stops.push(['API', () => api.close()]);

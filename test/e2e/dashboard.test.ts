@@ -48,6 +48,15 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('dashboard', () => {
       await expect(page.getByTestId(`health-badge-${part}`).getAttribute('title')).resolves.toBe('ok');
     }
 
+    // The key form stores a key and shows only its last 4 characters; the field forgets it.
+    await page.getByTestId('keys-access').fill('dashboard-access-key-K7Q4');
+    await page.getByTestId('keys-secret').fill('dashboard-secret-key-never-shown');
+    await page.getByTestId('keys-store').click();
+    await page.getByTestId('keys-stored').filter({ hasText: '…K7Q4' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('keys-secret').inputValue()).toBe('');
+    expect(await page.content()).not.toContain('dashboard-secret-key-never-shown');
+    expect((await stack.vault.read('live'))?.secretKey).toBe('dashboard-secret-key-never-shown');
+
     await page.getByTestId('start-demo-session').click();
     const idText = await page.getByTestId('session-id').textContent({ timeout: 30_000 });
     const id = idText?.trim() ?? '';

@@ -3,6 +3,7 @@
 // signals, starts, stops, configures or stores, and nothing changes; logins are rate-limited.
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../api/server';
 import { deriveKey } from '../../security/master-key';
 import { type Stack, startStack } from '../stack';
 
@@ -189,6 +190,49 @@ describe('access control', () => {
     expect(JSON.stringify(users)).not.toContain(VIEWER.password);
     const list = await call('GET', '/api/users', undefined, await adminToken());
     expect(JSON.stringify(list.body)).not.toContain('scrypt');
+  });
+
+  it('a page of another origin may not call the API; answers carry security headers', async () => {
+    const headers = { authorization: `Bearer ${viewerToken}` };
+    const cross = await fetch(`${stack.apiUrl}/api/sessions`, {
+      headers: { ...headers, origin: 'http://evil.example' },
+    });
+    expect(cross.status).toBe(403);
+    const login = await fetch(`${stack.apiUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify(stack.admin),
+    });
+    expect(login.status).toBe(403);
+    const same = await fetch(`${stack.apiUrl}/api/sessions`, { headers: { ...headers, origin: stack.apiUrl } });
+    expect(same.status).toBe(200);
+    expect(same.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(same.headers.get('x-frame-options')).toBe('DENY');
+    expect(same.headers.get('cache-control')).toBe('no-store');
+    const page = await fetch(`${stack.apiUrl}/`);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
+  it('with API_HOSTS set, another Host header is refused', async () => {
+    const api = await buildApi(
+      {
+        db: stack.db,
+        temporal: stack.client,
+        exchange: stack.exchange,
+        defaultMode: 'sim',
+        namespace: 'default',
+        masterKey: stack.masterKey,
+      },
+      { allowedHosts: ['trader.example.com'] },
+    );
+    try {
+      const other = await api.inject({ method: 'GET', url: '/api/health', headers: { host: 'rebound.example' } });
+      expect(other.statusCode).toBe(403);
+      const ok = await api.inject({ method: 'GET', url: '/api/health', headers: { host: 'trader.example.com' } });
+      expect(ok.statusCode).toBe(200);
+    } finally {
+      await api.close();
+    }
   });
 
   // Last: it leaves this address with failed logins on the clock.

@@ -6,6 +6,7 @@ import type { EmergencyStopMode, Health, Session } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { EmergencyStop } from '../components/EmergencyStop';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ExchangeKeysPanel } from '../components/ExchangeKeysPanel';
 import { Panel } from '../components/Panel';
 import { Badge, SessionStatusBadge } from '../components/StatusBadge';
 import { formatKrw, formatQuantity, formatTime } from '../format';
@@ -17,6 +18,7 @@ export function OverviewPage() {
       <HealthPanel />
       <SessionsPanel />
       <AccountsPanel />
+      <ExchangeKeysPanel />
     </div>
   );
 }
