@@ -84,6 +84,11 @@ export const alertRoutes =
       async (req) => {
         const deleted = await ctx.db.prisma.alertChannel.deleteMany({ where: { id: req.params.id } });
         if (deleted.count === 0) throw new HttpError(404, `no alert channel ${req.params.id}`);
+        await recordAudit(ctx.db, {
+          actor: req.user?.username ?? '?',
+          action: 'alert_channel.remove',
+          target: req.params.id,
+        });
         return { deleted: req.params.id };
       },
     );

@@ -73,6 +73,16 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('dashboard', () => {
     await page.getByTestId('estop-confirm-input').fill(id);
     await page.getByTestId('estop-confirm').click();
     await page.getByTestId('session-halted').waitFor({ timeout: 30_000 });
+    // The overview's audit lists who started and stopped the session.
+    await page.getByTestId('nav-overview').click();
+    await page
+      .getByTestId('audit-row')
+      .filter({ hasText: `admin session.emergency_stop ${id}` })
+      .waitFor({ timeout: 15_000 });
+    await page
+      .getByTestId('audit-row')
+      .filter({ hasText: `admin session.start ${id}` })
+      .waitFor();
     const events = await stack.db.prisma.riskEvent.findMany({ where: { sessionId: id, kind: 'emergency_halt' } });
     expect(events).toHaveLength(1);
     expect(errors).toEqual([]);

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { apiRequest } from '../api/client';
 import { useAccounts, useHealth, useSessions } from '../api/queries';
 import type { EmergencyStopMode, Health, Session } from '../api/types';
+import { AuditPanel } from '../components/AuditPanel';
 import { DataTable } from '../components/DataTable';
 import { EmergencyStop } from '../components/EmergencyStop';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -19,6 +20,7 @@ export function OverviewPage() {
       <SessionsPanel />
       <AccountsPanel />
       <ExchangeKeysPanel />
+      <AuditPanel />
     </div>
   );
 }
