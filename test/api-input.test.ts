@@ -85,8 +85,28 @@ describe('API bad input', () => {
     expect(unconfirmed.body.message).toContain('confirm');
   });
 
+  it('markets the exchange does not list -> 400 naming them', async () => {
+    const r = await send(
+      'POST',
+      '/api/sessions',
+      JSON.stringify({ name: 'x', config: { markets: ['KRW-BTC', 'KRW-NOPE'] } }),
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.message).toBe('markets: not listed on the exchange: KRW-NOPE');
+  });
+
   it('nothing was created by the bad requests', async () => {
     expect(await stack.db.prisma.session.count()).toBe(0);
+  });
+
+  it('a config change to markets the exchange does not list -> 400, before the workflow is asked', async () => {
+    await stack.db.prisma.session.create({
+      data: { id: 'cfgcheck01', name: 'x', mode: 'sim', strategy: 'probe', status: 'running', config: {} },
+    });
+    const r = await send('PATCH', '/api/sessions/cfgcheck01/config', JSON.stringify({ markets: ['KRW-NOPE'] }));
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain('KRW-NOPE');
+    await stack.db.prisma.session.delete({ where: { id: 'cfgcheck01' } });
   });
 
   it('health reports every part', async () => {

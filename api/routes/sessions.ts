@@ -40,6 +40,19 @@ export const sessionRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
   async (app) => {
     const liveConfirmations = new LiveConfirmations(ctx.masterKey);
+
+    /** 400 naming the markets of `markets` the mode's exchange does not list. */
+    async function checkListed(mode: SessionConfig['mode'], markets: unknown) {
+      if (!Array.isArray(markets) || markets.length === 0) return;
+      let listed: Set<string>;
+      try {
+        listed = new Set((await ctx.exchange(mode).markets()).map((m) => m.market));
+      } catch {
+        throw new HttpError(503, 'markets: cannot be checked now, the exchange does not answer');
+      }
+      const unknown = markets.filter((m) => typeof m === 'string' && !listed.has(m));
+      if (unknown.length) throw new HttpError(400, `markets: not listed on the exchange: ${unknown.join(', ')}`);
+    }
     const handleOf = (id: string) => ctx.temporal.workflow.getHandle(sessionWorkflowId(id));
 
     async function findSession(id: string) {
@@ -103,6 +116,7 @@ export const sessionRoutes =
       async (req) => {
         const cfg = sessionConfigOf({ ...req.body, mode: 'live' });
         await assertLiveAllowed(ctx);
+        await checkListed(cfg.mode, cfg.markets);
         const user = req.user as AuthUser;
         await recordAudit(ctx.db, {
           actor: user.username,
@@ -135,6 +149,7 @@ export const sessionRoutes =
       },
       async (req, reply) => {
         const cfg = sessionConfigOf(req.body);
+        await checkListed(cfg.mode, cfg.markets);
         const user = req.user as AuthUser;
         let confirmation: { tokenId: string; configHash: string } | undefined;
         if (cfg.mode === 'live') {
@@ -245,7 +260,8 @@ export const sessionRoutes =
         },
       },
       async (req) => {
-        await findSession(req.params.id);
+        const session = await findSession(req.params.id);
+        await checkListed(session.mode, req.body.markets);
         try {
           const updated = await handleOf(req.params.id).executeUpdate(updateConfigUpdate, { args: [req.body] });
           await recordAudit(ctx.db, {
