@@ -1,12 +1,23 @@
-# One image for the API and the worker(s); docker-compose.yml picks the command.
-FROM node:24-bookworm-slim
+# One image for the API, the worker(s) and the simulator; docker-compose.yml picks the command.
+# Build stage: exact dependencies from the lock file, the Prisma client and the dashboard.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# The lock records every platform's optional binaries, so `npm ci` installs exactly it; --include=dev because
-# NODE_ENV=production would leave out the dashboard's build tools (vite, tailwind) needed below.
-RUN npm ci --include=dev --no-audit --no-fund
+# The lock records every platform's optional binaries, so `npm ci` installs exactly it.
+RUN npm ci --no-audit --no-fund
 COPY . .
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true node prisma/generate.mjs && npx vite build web --logLevel warn
+
+# Runtime stage: production dependencies only, run as the unprivileged `node` user.
+FROM node:24-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production DATA_DIR=/app/data
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY . .
+COPY --from=build /app/prisma/generated prisma/generated
+COPY --from=build /app/web/dist web/dist
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "api/main.ts"]

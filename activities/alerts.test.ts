@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../prisma/db';
+import { alertHostPolicy, checkAlertUrl, sealAlertTarget, shownAlertTarget } from '../security/alert-targets';
+import { SecretBox } from '../security/secret-box';
 import { Alerter, formatAlert, validateAlertTarget } from './alerts';
 
 interface Arrival {
@@ -21,9 +23,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 beforeAll(async () => {
+  // The local test server stands in for the webhook hosts.
+  process.env.ALERT_ALLOW_HOSTS = '127.0.0.1';
   db = await openDatabase({ databaseUrl: 'memory://' });
   server = createServer(async (req, res) => {
     const body = JSON.parse(await readBody(req));
+    if (req.url === '/redirect') {
+      res.writeHead(302, { location: `${base}/slack` }).end();
+      return;
+    }
     if (failNext > 0) {
       failNext -= 1;
       res.writeHead(500).end();
@@ -103,5 +111,83 @@ describe('Alerter', () => {
     expect(validateAlertTarget('telegram', {})).toEqual(['target.botToken: required', 'target.chatId: required']);
     expect(validateAlertTarget('pager', {})).toEqual(['kind: must be telegram, slack or discord']);
     expect(validateAlertTarget('discord', { webhookUrl: 'https://example.test/hook' })).toEqual([]);
+  });
+
+  it('refuses hosts off the allow-list and built-in hosts that resolve inside', async () => {
+    const none = { builtIn: ['hooks.slack.com'], trusted: [] };
+    for (const url of [
+      'http://127.0.0.1:9/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'https://localhost/hook',
+      'http://[::1]/hook',
+      'https://hooks.slack.com.evil.example/x',
+      'https://user:pw@hooks.slack.com/x',
+      'file:///etc/passwd',
+    ])
+      expect(await checkAlertUrl(url, 'target.webhookUrl', none), url).toMatch(/^target\.webhookUrl: /);
+    // A built-in host whose DNS answer is loopback (localhost stands in for a rebound name).
+    const rebound = { builtIn: ['localhost'], trusted: [] };
+    expect(await checkAlertUrl('https://localhost/hook', 'target.webhookUrl', rebound)).toMatch(/private, loopback/);
+    expect(await checkAlertUrl('http://localhost/hook', 'target.webhookUrl', rebound)).toMatch(/https/);
+    expect(alertHostPolicy({ ALERT_ALLOW_HOSTS: ' 127.0.0.1 , Example.org ' }).trusted).toEqual([
+      '127.0.0.1',
+      'example.org',
+    ]);
+  });
+
+  it('sends nothing to a host that left the allow-list, and follows no redirect', async () => {
+    const channels = await db.prisma.alertChannel.findMany();
+    await db.prisma.alertChannel.updateMany({ data: { enabled: false } });
+    const redirect = await db.prisma.alertChannel.create({
+      data: { kind: 'slack', target: { webhookUrl: `${base}/redirect` }, minSeverity: 'info' },
+    });
+    try {
+      arrivals.length = 0;
+      const alerter = new Alerter(db);
+      await alerter.send({ sessionId: null, kind: 'x', severity: 'critical', message: 'via redirect' });
+      expect(alerter.failed).toBe(1);
+      expect(arrivals).toEqual([]);
+      delete process.env.ALERT_ALLOW_HOSTS;
+      await db.prisma.alertChannel.update({
+        where: { id: redirect.id },
+        data: { target: { webhookUrl: `${base}/slack` } },
+      });
+      await alerter.send({ sessionId: null, kind: 'x', severity: 'critical', message: 'to loopback' });
+      expect(alerter.failed).toBe(2);
+      expect(arrivals).toEqual([]);
+    } finally {
+      process.env.ALERT_ALLOW_HOSTS = '127.0.0.1';
+      await db.prisma.alertChannel.delete({ where: { id: redirect.id } });
+      for (const c of channels)
+        await db.prisma.alertChannel.update({ where: { id: c.id }, data: { enabled: c.enabled } });
+    }
+  });
+
+  it('a sealed target is sent with the master key, and shown redacted', async () => {
+    const box = new SecretBox(Buffer.alloc(32, 3), 'alert-targets');
+    const target = { botToken: '123456:SECRET-bot-token-WXYZ', chatId: '77', apiBase: base };
+    const stored = sealAlertTarget(box, 'telegram', target);
+    expect(JSON.stringify(stored)).not.toContain('SECRET-bot-token');
+    expect(shownAlertTarget('telegram', stored)).toEqual({ chatId: '77', botToken: '…WXYZ', apiBase: base });
+    expect(shownAlertTarget('slack', { webhookUrl: 'https://hooks.slack.com/services/T0/B0/secret' })).toEqual({
+      webhookUrl: 'https://hooks.slack.com/…',
+    });
+    const others = await db.prisma.alertChannel.findMany();
+    await db.prisma.alertChannel.updateMany({ data: { enabled: false } });
+    const row = await db.prisma.alertChannel.create({
+      data: { kind: 'telegram', target: stored, minSeverity: 'info' },
+    });
+    try {
+      arrivals.length = 0;
+      await new Alerter(db, { box }).send({ sessionId: null, kind: 'x', severity: 'info', message: 'sealed' });
+      expect(arrivals.map((a) => a.path)).toEqual(['/bot123456:SECRET-bot-token-WXYZ/sendMessage']);
+      const withoutKey = new Alerter(db);
+      await withoutKey.send({ sessionId: null, kind: 'x', severity: 'info', message: 'sealed' });
+      expect(withoutKey.failed).toBe(1);
+    } finally {
+      await db.prisma.alertChannel.delete({ where: { id: row.id } });
+      for (const c of others)
+        await db.prisma.alertChannel.update({ where: { id: c.id }, data: { enabled: c.enabled } });
+    }
   });
 });

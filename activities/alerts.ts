@@ -3,6 +3,8 @@
 // counted and mentioned in the next message that goes out.
 import axios from 'axios';
 import type { Database } from '../prisma/db';
+import { alertUrls, checkAlertUrl, openAlertTarget } from '../security/alert-targets';
+import type { SecretBox } from '../security/secret-box';
 
 export type Severity = 'info' | 'warn' | 'critical';
 
@@ -38,6 +40,8 @@ export interface AlerterOptions {
   perMinute?: number;
   timeoutMs?: number;
   now?: () => number;
+  /** Opens the sealed channel targets (security/alert-targets.ts). */
+  box?: SecretBox;
 }
 
 export class Alerter {
@@ -46,6 +50,7 @@ export class Alerter {
   private readonly perMinute: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly box?: SecretBox;
   sent = 0;
   failed = 0;
 
@@ -57,6 +62,7 @@ export class Alerter {
     this.perMinute = opts.perMinute ?? 20;
     this.timeoutMs = opts.timeoutMs ?? 5_000;
     this.now = opts.now ?? Date.now;
+    this.box = opts.box;
   }
 
   /** Sends to every enabled channel whose minimum severity the alert reaches. Never throws. */
@@ -102,16 +108,23 @@ export class Alerter {
     return this.db.prisma.alertChannel.findMany({ where: { enabled: true } });
   }
 
-  private async post(kind: string, target: unknown, text: string): Promise<void> {
-    const opts = { timeout: this.timeoutMs };
+  private async post(kind: string, stored: unknown, text: string): Promise<void> {
+    const target = openAlertTarget(this.box, kind, stored);
+    // Checked again at each send: the allow-list may have changed, and so may a host's DNS answer.
+    for (const [field, url] of alertUrls(kind, target)) {
+      const refused = await checkAlertUrl(url, field);
+      if (refused) throw new Error(refused);
+    }
+    // A webhook that redirects is not followed: a redirect could lead anywhere.
+    const opts = { timeout: this.timeoutMs, maxRedirects: 0 };
     if (kind === 'telegram') {
-      const t = target as TelegramTarget;
+      const t = target as unknown as TelegramTarget;
       const base = (t.apiBase ?? 'https://api.telegram.org').replace(/\/+$/, '');
       await axios.post(`${base}/bot${t.botToken}/sendMessage`, { chat_id: t.chatId, text }, opts);
     } else if (kind === 'slack') {
-      await axios.post((target as WebhookTarget).webhookUrl, { text }, opts);
+      await axios.post((target as unknown as WebhookTarget).webhookUrl, { text }, opts);
     } else if (kind === 'discord') {
-      await axios.post((target as WebhookTarget).webhookUrl, { content: text }, opts);
+      await axios.post((target as unknown as WebhookTarget).webhookUrl, { content: text }, opts);
     } else {
       throw new Error(`unknown alert channel kind ${kind}`);
     }

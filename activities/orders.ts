@@ -11,6 +11,7 @@ import { fallbackIdentifier, submitIdentifier } from '../workflows/ids';
 import { entryRefusal } from './account-limits';
 import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';
+import { assertLiveOrderConfirmed } from './live-gate';
 import { recordExchangeOrder as recordOrder, toOrderView } from './order-records';
 
 /** One exchange order of an Order workflow: its request plus the identifier of this attempt. */
@@ -137,6 +138,7 @@ export function createOrderActivities({ db, exchange, alerts, accountLimits }: A
 
   return withOutageAlerts(alertOutage, {
     async submitOrder(input: SubmitOrderInput): Promise<ExchangeOrderView> {
+      await assertLiveOrderConfirmed(db, input);
       const client = exchange(input.mode);
       const retried = activityInfo().attempt > 1;
       // A retry (or a crash after the POST) may already have placed this identifier: adopt it.

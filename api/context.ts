@@ -12,6 +12,12 @@ export interface ApiContext {
   defaultMode: TradingMode;
   temporalUiUrl?: string;
   namespace: string;
+  /** The master key (security/master-key.ts): token signing and the vault derive their keys from it. */
+  masterKey: Buffer;
+  /** Whether the server was started with ALLOW_LIVE=1: without it (the default) no live session starts. */
+  allowLive?: boolean;
+  /** Whether an Upbit key for live trading is at hand (vault or environment); none by default. */
+  liveKeyAvailable?: () => Promise<boolean>;
 }
 
 /** An error a route throws on purpose: its status and message reach the client as they are. */

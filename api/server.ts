@@ -5,10 +5,15 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { KeyVault } from '../security/vault';
+import { authRoutes, installAuthGuard, Tokens } from './auth';
 import { type ApiContext, HttpError } from './context';
+import { installHttpGuard } from './http-guard';
+import { installInputGuard } from './input-guard';
 import { alertRoutes } from './routes/alerts';
 import { backtestRoutes } from './routes/backtests';
 import { healthRoutes } from './routes/health';
+import { keyRoutes } from './routes/keys';
 import { marketRoutes } from './routes/market';
 import { sessionRoutes } from './routes/sessions';
 import { tradingRoutes } from './routes/trading';
@@ -17,24 +22,35 @@ export interface ApiOptions {
   logger?: FastifyServerOptions['logger'];
   /** Directory of the built dashboard; served at / when it exists. */
   webDist?: string;
+  /** Host headers the API answers (API_HOSTS); any when empty. */
+  allowedHosts?: string[];
+  /** Behind a reverse proxy: trust its X-Forwarded-* headers (Fastify's trustProxy). */
+  trustProxy?: boolean | string;
 }
 
 export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1_000_000,
+    trustProxy: opts.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, allowUnionTypes: true } },
   });
 
   // Every error leaves as {error, message}; validation messages name the field.
   app.setErrorHandler((err, req, reply) => {
     const e = err as Error & { statusCode?: number; validation?: unknown; code?: string };
-    if (e instanceof HttpError)
+    if (e instanceof HttpError) {
+      if (e.statusCode === 401) reply.header('www-authenticate', 'Bearer');
       return reply.status(e.statusCode).send({ error: httpName(e.statusCode), message: e.message });
+    }
     if (e.validation) return reply.status(400).send({ error: 'Bad Request', message: e.message });
     const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
-    if (status === 500) req.log.error({ err: e }, 'request failed');
-    return reply.status(status).send({ error: httpName(status), message: status === 500 ? e.message : e.message });
+    if (status < 500) return reply.status(status).send({ error: httpName(status), message: e.message });
+    // The detail goes to the log only; the client gets the request id to find it there.
+    req.log.error({ err: e, reqId: req.id }, 'request failed');
+    return reply
+      .status(500)
+      .send({ error: httpName(500), message: `internal error (request id ${req.id})`, requestId: req.id });
   });
   app.setNotFoundHandler((req, reply) => {
     if (req.url.startsWith('/api/') || req.method !== 'GET' || !opts.webDist || !existsSync(opts.webDist)) {
@@ -43,19 +59,26 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
     return reply.sendFile('index.html');
   });
 
+  const tokens = new Tokens(ctx.masterKey, ctx.db);
+  installHttpGuard(app, opts.allowedHosts);
+  installAuthGuard(app, tokens);
+  installInputGuard(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'upbit-trader API', version: '0.1.0', description: 'Sessions, orders, positions, backtests' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  await app.register(healthRoutes(ctx));
+  await app.register(authRoutes(ctx, tokens));
+  await app.register(healthRoutes(ctx, tokens));
   await app.register(sessionRoutes(ctx));
   await app.register(tradingRoutes(ctx));
   await app.register(marketRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(backtestRoutes(ctx));
+  await app.register(keyRoutes(new KeyVault(ctx.db, ctx.masterKey)));
 
   if (opts.webDist && existsSync(join(opts.webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: opts.webDist, prefix: '/', wildcard: false });
@@ -74,6 +97,7 @@ function httpName(status: number): string {
       413: 'Payload Too Large',
       415: 'Unsupported Media Type',
       422: 'Unprocessable Entity',
+      429: 'Too Many Requests',
       503: 'Service Unavailable',
     }[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error')
   );

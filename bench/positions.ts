@@ -10,12 +10,15 @@
 //     SUGGEST_AFTER_EVENTS events, so it happens during the bench).
 // `npm run bench -- positions [windowSeconds=60]`; stops by itself; last line is JSON.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { buildApi } from '../api/server';
 import { openDatabase } from '../prisma/db';
+import { ensureFirstAdmin } from '../security/users';
 import { openRisk } from '../test/reliability/harness';
+import { loginAt } from '../test/stack';
 import { exchangeProvider } from '../workers/exchange';
 import { startTradingServices } from '../workers/services';
 import { freePort, startDevServer } from '../workers/temporal-server';
@@ -58,7 +61,16 @@ const db = await openDatabase({ databaseUrl: 'memory://' });
 const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9' });
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection, namespace: 'default' });
-const api = await buildApi({ db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default' });
+const adminPassword = randomBytes(12).toString('hex');
+await ensureFirstAdmin(db, adminPassword);
+const api = await buildApi({
+  db,
+  temporal: client,
+  exchange,
+  defaultMode: 'sim',
+  namespace: 'default',
+  masterKey: randomBytes(32),
+});
 await api.listen({ port: 0, host: '127.0.0.1' });
 const apiUrl = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
 const services = await startTradingServices({
@@ -74,7 +86,11 @@ const services = await startTradingServices({
 async function post(path: string, body: unknown) {
   const res = await fetch(`${apiUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // A login per call: the run can outlast an access token.
+    headers: {
+      authorization: `Bearer ${await loginAt(apiUrl, 'admin', adminPassword)}`,
+      'content-type': 'application/json',
+    },
     body: JSON.stringify(body),
   });
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);

@@ -527,14 +527,14 @@ for (const target of targets) {
       expect(await prisma.backtestEquity.count({ where: { runId: 'bt-1' } })).toBe(0);
     });
 
-    it('User: role enum, email unique', async () => {
+    it('User: role enum, username unique', async () => {
       const user = await prisma.user.create({
-        data: { email: 'admin@example.com', role: 'admin', passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$abc$def' },
+        data: { username: 'admin', role: 'admin', passwordHash: '$argon2id$v=19$m=65536,t=3,p=4$abc$def' },
       });
-      const got = await prisma.user.findUniqueOrThrow({ where: { email: 'admin@example.com' } });
+      const got = await prisma.user.findUniqueOrThrow({ where: { username: 'admin' } });
       expect(got).toEqual(user);
       await expectPrismaError(
-        () => prisma.user.create({ data: { email: 'admin@example.com', role: 'viewer', passwordHash: 'x' } }),
+        () => prisma.user.create({ data: { username: 'admin', role: 'viewer', passwordHash: 'x' } }),
         'P2002',
       );
     });

@@ -14,7 +14,7 @@ afterAll(async () => {
 async function send(method: string, path: string, body?: string, contentType = 'application/json') {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': contentType },
+    headers: { ...(await stack.authHeaders()), ...(body === undefined ? {} : { 'content-type': contentType }) },
     body,
   });
   return { status: res.status, body: (await res.json()) as { error?: string; message?: string } };
@@ -85,12 +85,32 @@ describe('API bad input', () => {
     expect(unconfirmed.body.message).toContain('confirm');
   });
 
+  it('markets the exchange does not list -> 400 naming them', async () => {
+    const r = await send(
+      'POST',
+      '/api/sessions',
+      JSON.stringify({ name: 'x', config: { markets: ['KRW-BTC', 'KRW-NOPE'] } }),
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/^markets: KRW-NOPE is not listed on the sim exchange/);
+  });
+
   it('nothing was created by the bad requests', async () => {
     expect(await stack.db.prisma.session.count()).toBe(0);
   });
 
+  it('a config change to markets the exchange does not list -> 400, before the workflow is asked', async () => {
+    await stack.db.prisma.session.create({
+      data: { id: 'cfgcheck01', name: 'x', mode: 'sim', strategy: 'probe', status: 'running', config: {} },
+    });
+    const r = await send('PATCH', '/api/sessions/cfgcheck01/config', JSON.stringify({ markets: ['KRW-NOPE'] }));
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain('KRW-NOPE');
+    await stack.db.prisma.session.delete({ where: { id: 'cfgcheck01' } });
+  });
+
   it('health reports every part', async () => {
-    const r = await fetch(`${stack.apiUrl}/api/health`);
+    const r = await fetch(`${stack.apiUrl}/api/health`, { headers: await stack.authHeaders() });
     const body = (await r.json()) as Record<string, string>;
     expect(body).toMatchObject({ status: 'ok', temporal: 'ok', db: 'ok', exchange: 'ok', mode: 'sim' });
   });

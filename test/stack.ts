@@ -1,5 +1,6 @@
 // The whole system on loopback for integration tests: a Temporal dev server of its own (so test
 // files never share task queues), an in-memory PGlite, the simulator, the workers and the API.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +9,9 @@ import type { TradingMode } from '../core/session/config';
 import { type SimOptions, type Simulator, startSimulator } from '../exchange/sim/server';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
-import { exchangeProvider } from '../workers/exchange';
+import { ensureFirstAdmin } from '../security/users';
+import { KeyVault } from '../security/vault';
+import { exchangeProvider, keysFor } from '../workers/exchange';
 import { ExchangeHealth } from '../workers/exchange-health';
 import { startTradingServices, type TradingServices } from '../workers/services';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
@@ -25,6 +28,16 @@ export interface Stack {
   exchange: (mode: TradingMode) => UpbitClient;
   api: FastifyInstance;
   apiUrl: string;
+  /** The master key the API signs tokens with (a test can forge an expired token with it). */
+  masterKey: Buffer;
+  /** The exchange keys' vault the API and the workers share. */
+  vault: KeyVault;
+  /** The first admin's credentials. */
+  admin: { username: string; password: string };
+  /** An access token for the user (a fresh login each call). */
+  login(username: string, password: string): Promise<string>;
+  /** `Authorization: Bearer` of the admin, signed in once and again before the token expires. */
+  authHeaders(): Promise<Record<string, string>>;
   /** Starts the workers (separately, so a test can stop and restart them). */
   startWorkers(): Promise<TradingServices>;
   stop(): Promise<void>;
@@ -35,6 +48,13 @@ export interface StackOptions {
   dynamicConfig?: Record<string, unknown>;
   /** A PostgreSQL URL (shared with worker processes) instead of an in-memory PGlite. */
   databaseUrl?: string;
+  /**
+   * Live mode allowed (as with ALLOW_LIVE=1), with the simulator standing in for Upbit: `live` clients
+   * talk to it with the keys in UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY.
+   */
+  live?: boolean;
+  /** Where the API writes its log (JSON lines, level info); none by default. */
+  apiLog?: NodeJS.WritableStream;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -42,16 +62,44 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const db = await openDatabase({ databaseUrl: opts.databaseUrl ?? 'memory://' });
   const sim = await startSimulator({ port: 0, seed: 7, tickMs: 100, historyMinutes: 600, ...opts.sim });
   const health = new ExchangeHealth(5_000);
-  const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9', logger: health });
+  const masterKey = randomBytes(32);
+  const vault = new KeyVault(db, masterKey);
+  const exchange = exchangeProvider({
+    vault,
+    simUrl: sim.baseUrl,
+    upbitUrl: opts.live ? sim.baseUrl : 'http://127.0.0.1:9',
+    logger: health,
+  });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
+  const admin = { username: 'admin', password: 'admin-password-for-tests' };
+  await ensureFirstAdmin(db, admin.password);
   const api = await buildApi(
-    { db, temporal: client, exchange, defaultMode: 'sim', namespace: 'default' },
-    { webDist: join(import.meta.dirname, '..', 'web', 'dist') },
+    {
+      db,
+      temporal: client,
+      exchange,
+      defaultMode: 'sim',
+      namespace: 'default',
+      masterKey,
+      allowLive: opts.live ?? false,
+      liveKeyAvailable: () =>
+        keysFor('live', vault)().then(
+          () => true,
+          () => false,
+        ),
+    },
+    {
+      webDist: join(import.meta.dirname, '..', 'web', 'dist'),
+      logger: opts.apiLog ? { level: 'info', stream: opts.apiLog } : false,
+    },
   );
   await api.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.server.address() as { port: number };
   const running: TradingServices[] = [];
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const login = (username: string, password: string) => loginAt(apiUrl, username, password);
+  let adminToken: { token: string; at: number } | undefined;
 
   return {
     temporal,
@@ -60,7 +108,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     sim,
     exchange,
     api,
-    apiUrl: `http://127.0.0.1:${port}`,
+    apiUrl,
+    masterKey,
+    vault,
+    admin,
+    login,
+    async authHeaders() {
+      // Access tokens live 15 minutes; sign in again well before.
+      if (!adminToken || Date.now() - adminToken.at > 10 * 60_000)
+        adminToken = { token: await login(admin.username, admin.password), at: Date.now() };
+      return { authorization: `Bearer ${adminToken.token}` };
+    },
     async startWorkers() {
       const services = await startTradingServices({
         address: temporal.address,
@@ -72,6 +130,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
         priceIntervalMs: 250,
         health,
+        masterKey,
       });
       running.push(services);
       return services;
@@ -85,6 +144,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await temporal.stop();
     },
   };
+}
+
+/** Signs in at the API and returns the access token. */
+export async function loginAt(apiUrl: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login as ${username}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
 }
 
 /** Polls `probe` until it returns a truthy value or the time runs out. */

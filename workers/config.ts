@@ -58,3 +58,11 @@ export function readAccountLimits(env: NodeJS.ProcessEnv = process.env): Account
     maxDrawdownKrw: krw('ACCOUNT_MAX_DRAWDOWN_KRW'),
   };
 }
+
+/** API_HOSTS: the Host headers the API answers (e.g. "trader.example.com"); any when unset. */
+export function apiHosts(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.API_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+}

@@ -4,14 +4,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { liveTradingAllowed } from '../activities/live-gate';
 import { buildApi } from '../api/server';
 import { loadSampleCandles } from '../exchange/marketdata/sample';
 import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
+import { prepareAccess } from '../security/first-start';
+import { KeyVault } from '../security/vault';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
-import { readRuntimeConfig } from './config';
-import { exchangeProvider } from './exchange';
+import { apiHosts, readRuntimeConfig } from './config';
+import { exchangeProvider, keysFor } from './exchange';
 import { ExchangeHealth } from './exchange-health';
 import { startTradingServices } from './services';
 import { startDevServer } from './temporal-server';
@@ -42,6 +45,7 @@ async function main() {
 
   const db = await openDatabase({ dataDir: cfg.dataDir });
   stops.push(['database', () => db.close()]);
+  const masterKey = await prepareAccess(db, cfg.dataDir, log);
   // A fresh database gets the shipped sample of real candles, so the dashboard's first backtest has data.
   const sample = await loadSampleCandles(db);
   if (sample.length > 0)
@@ -59,7 +63,8 @@ async function main() {
     simUrl = sim.baseUrl;
   }
   const health = new ExchangeHealth();
-  const exchange = exchangeProvider({ simUrl, upbitUrl: cfg.upbitUrl, logger: health });
+  const vault = new KeyVault(db, masterKey);
+  const exchange = exchangeProvider({ simUrl, upbitUrl: cfg.upbitUrl, logger: health, vault });
   const services = await startTradingServices({
     address,
     namespace: cfg.temporalNamespace,
@@ -69,6 +74,7 @@ async function main() {
     mode: cfg.mode,
     taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
     health,
+    masterKey,
   });
   stops.push(['workers', () => services.stop()]);
 
@@ -83,8 +89,19 @@ async function main() {
       defaultMode: cfg.mode,
       temporalUiUrl: temporalUi,
       namespace: cfg.temporalNamespace,
+      masterKey,
+      allowLive: liveTradingAllowed(),
+      liveKeyAvailable: () =>
+        keysFor('live', vault)().then(
+          () => true,
+          () => false,
+        ),
     },
-    { logger: { level: process.env.LOG_LEVEL || 'warn' }, webDist: join(root, 'web', 'dist') },
+    {
+      logger: { level: process.env.LOG_LEVEL || 'warn' },
+      webDist: join(root, 'web', 'dist'),
+      allowedHosts: apiHosts(),
+    },
   );
   await api.listen({ port: cfg.port, host: cfg.host });
   stops.push(['API', () => api.close()]);

@@ -1,6 +1,7 @@
 // Which exchange each mode talks to, and where its keys come from (never from workflow inputs).
 import type { TradingMode } from '../core/session/config';
 import { UpbitClient, type UpbitLogger } from '../exchange/upbit/client';
+import type { KeyVault } from '../security/vault';
 
 export interface ExchangeEndpoints {
   /** Base URL of the simulator (sim and paper modes). */
@@ -9,15 +10,25 @@ export interface ExchangeEndpoints {
   upbitUrl: string;
   /** Receives the clients' warnings (rate limits, retried reads), e.g. an ExchangeHealth. */
   logger?: UpbitLogger;
+  /** Where live mode's key is stored (read at each call, so a new key takes effect at once). */
+  vault?: KeyVault;
 }
 
-/** Keys per mode, read at call time: the simulator's documented defaults, or the operator's Upbit keys. */
-export function keysFor(mode: TradingMode) {
+/**
+ * Keys per mode, read at call time: the simulator's documented defaults, or the operator's Upbit key
+ * (the vault's "live" key, else UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY for headless setups).
+ */
+export function keysFor(mode: TradingMode, vault?: KeyVault) {
   return async () => {
     if (mode === 'live') {
+      const stored = await vault?.read('live');
+      if (stored) return stored;
       const accessKey = process.env.UPBIT_ACCESS_KEY;
       const secretKey = process.env.UPBIT_SECRET_KEY;
-      if (!accessKey || !secretKey) throw new Error('live mode needs UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY');
+      if (!accessKey || !secretKey)
+        throw new Error(
+          'live mode needs an Upbit key: store one (PUT /api/exchange-keys/live) or set UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY',
+        );
       return { accessKey, secretKey };
     }
     return {
@@ -35,7 +46,7 @@ export function exchangeProvider(endpoints: ExchangeEndpoints): (mode: TradingMo
     if (!client) {
       client = new UpbitClient({
         baseUrl: mode === 'live' ? endpoints.upbitUrl : endpoints.simUrl,
-        keys: keysFor(mode),
+        keys: keysFor(mode, endpoints.vault),
         logger: endpoints.logger,
       });
       clients.set(mode, client);

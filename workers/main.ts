@@ -1,5 +1,7 @@
 // Standalone worker process (docker-compose `worker` service): TASK_QUEUES selects the queues.
 import { openDatabase } from '../prisma/db';
+import { loadMasterKey } from '../security/master-key';
+import { KeyVault } from '../security/vault';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
@@ -14,16 +16,20 @@ const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_B
   .split(',')
   .map((q) => q.trim());
 const db = await openDatabase();
+// The same master key as the API's (shared DATA_DIR or MASTER_KEY): the vault's keys are read with it.
+const masterKey = loadMasterKey(cfg.dataDir);
+const vault = new KeyVault(db, masterKey);
 const health = new ExchangeHealth();
 const services = await startTradingServices({
   address: cfg.temporalAddress,
   namespace: cfg.temporalNamespace,
   db,
-  exchange: exchangeProvider({ simUrl: cfg.simUrl, upbitUrl: cfg.upbitUrl, logger: health }),
+  exchange: exchangeProvider({ simUrl: cfg.simUrl, upbitUrl: cfg.upbitUrl, logger: health, vault }),
   health,
   exchangeUrl: cfg.mode === 'live' ? cfg.upbitUrl : cfg.simUrl,
   mode: cfg.mode,
   taskQueues: queues,
+  masterKey,
 });
 const stop = () => services.workers.shutdown();
 process.on('SIGINT', stop);

@@ -9,6 +9,8 @@ import { PriceFeed } from '../activities/price-feed';
 import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
+import { SecretBox } from '../security/secret-box';
+import { KeyVault } from '../security/vault';
 import { readAccountLimits } from './config';
 import { keysFor } from './exchange';
 import type { ExchangeHealth } from './exchange-health';
@@ -38,6 +40,8 @@ export async function startTradingServices(opts: {
   health?: ExchangeHealth;
   /** Account-wide money limits; read from the environment when not given. */
   accountLimits?: AccountLimits;
+  /** The master key: the alert channels' sealed targets and the vault's keys are opened with it. */
+  masterKey?: Buffer;
 }): Promise<TradingServices> {
   const { db, exchange } = opts;
   // The deployment's exchange streams its prices; another mode's (e.g. paper next to sim) are polled.
@@ -45,7 +49,7 @@ export async function startTradingServices(opts: {
     intervalMs: opts.priceIntervalMs,
     streamUrl: (mode) => (mode === opts.mode ? wsBaseOf(opts.exchangeUrl) : undefined),
   });
-  const alerter = new Alerter(db);
+  const alerter = new Alerter(db, { box: opts.masterKey && new SecretBox(opts.masterKey, 'alert-targets') });
   if (opts.health) {
     opts.health.report = async ({ message, details }) => {
       await db.prisma.riskEvent.create({ data: { kind: 'exchange_degraded', severity: 'warn', message, details } });
@@ -66,7 +70,8 @@ export async function startTradingServices(opts: {
   const ingester = await startFillIngester({
     client,
     wsUrl: wsBaseOf(opts.exchangeUrl),
-    keys: keysFor(opts.mode),
+    // Read at each (re)connect: a rotated key is used from the next connection on.
+    keys: keysFor(opts.mode, opts.masterKey && new KeyVault(db, opts.masterKey)),
     mode: opts.mode,
     onReconnect: async () => {
       const message = 'private order stream reconnected; running orders re-read the exchange';

@@ -1,13 +1,24 @@
 // Alert channels (Telegram, Slack, Discord) that fills, stops, risk events and errors go to.
 import type { FastifyPluginAsync } from 'fastify';
 import { validateAlertTarget } from '../../activities/alerts';
+import { alertUrls, checkAlertUrl, sealAlertTarget, shownAlertTarget } from '../../security/alert-targets';
+import { recordAudit } from '../../security/audit';
+import { SecretBox } from '../../security/secret-box';
 import { type ApiContext, HttpError } from '../context';
 
 export const alertRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
   async (app) => {
-    app.get('/api/alert-channels', { schema: { summary: 'Alert channels' } }, async () =>
-      ctx.db.prisma.alertChannel.findMany({ orderBy: { createdAt: 'asc' } }),
+    const box = new SecretBox(ctx.masterKey, 'alert-targets');
+    const shown = <T extends { kind: string; target: unknown }>(row: T) => ({
+      ...row,
+      target: shownAlertTarget(row.kind, row.target),
+    });
+
+    app.get(
+      '/api/alert-channels',
+      { schema: { summary: 'Alert channels (tokens and webhook URLs redacted)' } },
+      async () => (await ctx.db.prisma.alertChannel.findMany({ orderBy: { createdAt: 'asc' } })).map(shown),
     );
 
     app.post<{
@@ -40,15 +51,25 @@ export const alertRoutes =
       async (req, reply) => {
         const errors = validateAlertTarget(req.body.kind, req.body.target);
         if (errors.length) throw new HttpError(400, errors.join('; '));
+        for (const [field, url] of alertUrls(req.body.kind, req.body.target)) {
+          const refused = await checkAlertUrl(url, field);
+          if (refused) throw new HttpError(400, refused);
+        }
         const row = await ctx.db.prisma.alertChannel.create({
           data: {
             kind: req.body.kind,
-            target: req.body.target as object,
+            target: sealAlertTarget(box, req.body.kind, req.body.target),
             minSeverity: (req.body.minSeverity as 'info' | 'warn' | 'critical') ?? 'warn',
             enabled: req.body.enabled ?? true,
           },
         });
-        return reply.status(201).send(row);
+        await recordAudit(ctx.db, {
+          actor: req.user?.username ?? '?',
+          action: 'alert_channel.add',
+          target: row.id,
+          details: { kind: row.kind },
+        });
+        return reply.status(201).send(shown(row));
       },
     );
 
@@ -63,6 +84,11 @@ export const alertRoutes =
       async (req) => {
         const deleted = await ctx.db.prisma.alertChannel.deleteMany({ where: { id: req.params.id } });
         if (deleted.count === 0) throw new HttpError(404, `no alert channel ${req.params.id}`);
+        await recordAudit(ctx.db, {
+          actor: req.user?.username ?? '?',
+          action: 'alert_channel.remove',
+          target: req.params.id,
+        });
         return { deleted: req.params.id };
       },
     );

@@ -51,7 +51,8 @@ const bad = (message: string) => new HttpError(400, message);
 
 function timeOf(field: string, v: string | number): number {
   const ms = typeof v === 'number' ? v : /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : Date.parse(v);
-  if (!Number.isFinite(ms)) throw bad(`${field}: not a date or time: ${JSON.stringify(v)}`);
+  // Beyond ±8.64e15 ms a Date is invalid (toISOString throws).
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw bad(`${field}: not a date or time: ${JSON.stringify(v)}`);
   return ms;
 }
 
@@ -72,7 +73,7 @@ export function parseBacktestRequest(body: BacktestBody): BacktestRequest {
   if (!(BACKTEST_KINDS as readonly string[]).includes(kindText))
     throw bad(`kind: must be one of ${BACKTEST_KINDS.join(', ')}, got ${JSON.stringify(body.kind)}`);
   const kind = kindText as BacktestRequest['kind'];
-  if (!strategies[body.strategy])
+  if (!Object.hasOwn(strategies, body.strategy))
     throw bad(
       `strategy: unknown strategy ${JSON.stringify(body.strategy)}; known: ${Object.keys(strategies).join(', ')}`,
     );

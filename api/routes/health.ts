@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { checkDatabase } from '../../prisma/db';
+import type { Tokens } from '../auth';
 import type { ApiContext } from '../context';
 
 async function check(fn: () => Promise<unknown>): Promise<string> {
@@ -12,13 +13,16 @@ async function check(fn: () => Promise<unknown>): Promise<string> {
 }
 
 export const healthRoutes =
-  (ctx: ApiContext): FastifyPluginAsync =>
+  (ctx: ApiContext, tokens: Tokens): FastifyPluginAsync =>
   async (app) => {
     app.get(
       '/api/health',
       {
+        config: { access: 'public' },
         schema: {
           summary: 'Whether Temporal, the database and the exchange answer',
+          description:
+            'Open to all, but without a valid token only `status` is answered (the parts and their errors are for signed-in users).',
           response: {
             200: {
               type: 'object',
@@ -34,13 +38,18 @@ export const healthRoutes =
           },
         },
       },
-      async () => {
+      async (req) => {
+        const signedIn = await tokens.fromRequest(req).then(
+          () => true,
+          () => false,
+        );
         const [temporal, db, exchange] = await Promise.all([
           check(() => ctx.temporal.workflowService.getSystemInfo({})),
           checkDatabase(ctx.db).catch((e: Error) => e.message),
           check(() => ctx.exchange(ctx.defaultMode).ticker(['KRW-BTC'])),
         ]);
         const status = temporal === 'ok' && db === 'ok' && exchange === 'ok' ? 'ok' : 'degraded';
+        if (!signedIn) return { status };
         return { status, temporal, db, exchange, mode: ctx.defaultMode, temporalUi: ctx.temporalUiUrl };
       },
     );

@@ -6,6 +6,7 @@ import { strategies } from '../../core/strategy';
 import { fetchRecentCandles } from '../../exchange/marketdata/download';
 import { storedCoverage } from '../../exchange/marketdata/store';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from '../../exchange/marketdata/timeframes';
+import { UpbitError } from '../../exchange/upbit/errors';
 import { type ApiContext, HttpError } from '../context';
 
 export const marketRoutes =
@@ -87,7 +88,20 @@ export const marketRoutes =
           },
         },
       },
-      async (req) =>
-        fetchRecentCandles(ctx.exchange(ctx.defaultMode), req.query.market, req.query.timeframe, req.query.count),
+      async (req) => {
+        try {
+          return await fetchRecentCandles(
+            ctx.exchange(ctx.defaultMode),
+            req.query.market,
+            req.query.timeframe,
+            req.query.count,
+          );
+        } catch (err) {
+          // The exchange answers an unknown market with 400/404: the caller's mistake, not ours.
+          if (err instanceof UpbitError && (err.httpStatus === 400 || err.httpStatus === 404))
+            throw new HttpError(400, `market: ${req.query.market} is not listed on the exchange`);
+          throw err;
+        }
+      },
     );
   };

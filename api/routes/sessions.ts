@@ -1,7 +1,7 @@
 // Sessions: start, list, inspect (live state by query), pause/resume, config update, emergency stop.
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import {
   checkStrategyAndRisk,
   defaultSessionConfig,
@@ -12,6 +12,7 @@ import {
   type SessionPreset,
 } from '../../core/session/config';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategy';
+import { recordAudit } from '../../security/audit';
 import {
   emergencyStopSignal,
   pauseSignal,
@@ -23,7 +24,11 @@ import {
 import { sessionWorkflowId, TASK_QUEUE_TRADING } from '../../workflows/ids';
 import { SA_SESSION_ID, SA_SESSION_STATUS, SA_STRATEGY, SA_TRADING_MODE } from '../../workflows/search-attributes';
 import type { tradingSession } from '../../workflows/session';
+import type { AuthUser } from '../auth';
 import { type ApiContext, HttpError } from '../context';
+import { assertLiveAllowed, configHash, LiveConfirmations } from '../live-start';
+
+const actorOf = (req: FastifyRequest) => req.user?.username ?? '?';
 
 const idParams = {
   type: 'object',
@@ -34,27 +39,31 @@ const idParams = {
 export const sessionRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
   async (app) => {
-    const handleOf = (id: string) => ctx.temporal.workflow.getHandle(sessionWorkflowId(id));
+    const liveConfirmations = new LiveConfirmations(ctx.masterKey);
 
     /**
      * Refuses markets the exchange of `mode` does not list: a session for one would be accepted and then fail every
      * evaluation. An exchange that cannot answer refuses the request too (503), rather than let an unchecked market in.
      */
-    async function checkMarketsExist(mode: SessionConfig['mode'], markets: unknown): Promise<void> {
+    async function checkListed(mode: SessionConfig['mode'], markets: unknown): Promise<void> {
       if (!Array.isArray(markets) || markets.length === 0) return;
       let listed: Set<string>;
       try {
         listed = new Set((await ctx.exchange(mode).markets()).map((m) => m.market));
       } catch (err) {
-        throw new HttpError(503, `cannot check the markets against the ${mode} exchange: ${(err as Error).message}`);
+        throw new HttpError(
+          503,
+          `markets: cannot be checked against the ${mode} exchange now: ${(err as Error).message}`,
+        );
       }
-      const unknown = markets.filter((m) => !listed.has(m));
+      const unknown = markets.filter((m) => typeof m === 'string' && !listed.has(m));
       if (unknown.length)
         throw new HttpError(
           400,
           `markets: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not listed on the ${mode} exchange (GET /api/markets lists its markets)`,
         );
     }
+    const handleOf = (id: string) => ctx.temporal.workflow.getHandle(sessionWorkflowId(id));
 
     async function findSession(id: string) {
       const row = await ctx.db.prisma.session.findUnique({ where: { id } });
@@ -67,64 +76,129 @@ export const sessionRoutes =
       return rows;
     });
 
-    app.post<{
-      Body: {
-        name: string;
-        mode?: string;
-        strategy?: string;
-        preset?: SessionPreset;
-        config?: Record<string, unknown>;
-      };
-    }>(
+    type StartBody = {
+      name: string;
+      mode?: string;
+      strategy?: string;
+      preset?: SessionPreset;
+      config?: Record<string, unknown>;
+      confirmationToken?: string;
+      confirmName?: string;
+    };
+    const startProperties = {
+      name: { type: 'string', minLength: 1, maxLength: 80 },
+      mode: { type: 'string', enum: ['sim', 'paper', 'live'] },
+      strategy: { type: 'string', maxLength: 80 },
+      preset: { type: 'string', enum: Object.keys(SESSION_PRESETS) },
+      config: { type: 'object' },
+    } as const;
+
+    /** The config a start request describes: defaults, then the preset, then what the request says. */
+    function sessionConfigOf(body: StartBody): SessionConfig {
+      const { name, mode, strategy, preset, config } = body;
+      let base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
+      base.mode = (mode as SessionConfig['mode']) ?? ctx.defaultMode;
+      if (preset) {
+        const withPreset = parseSessionConfig(SESSION_PRESETS[preset], base);
+        if (!withPreset.ok) throw new Error(`preset ${preset} is invalid: ${describeErrors(withPreset.errors)}`);
+        base = withPreset.value;
+      }
+      const parsed = parseSessionConfig(
+        { ...(config ?? {}), name, ...(mode && { mode }), ...(strategy && { strategy }) },
+        base,
+      );
+      if (!parsed.ok) throw new HttpError(400, `invalid session config: ${describeErrors(parsed.errors)}`);
+      const errors = checkStrategyAndRisk(parsed.value);
+      if (errors.length) throw new HttpError(400, `invalid session config: ${errors.join('; ')}`);
+      return parsed.value;
+    }
+
+    app.post<{ Body: Omit<StartBody, 'mode' | 'confirmationToken' | 'confirmName'> }>(
+      '/api/sessions/live-confirmation',
+      {
+        schema: {
+          summary: 'Step 1 of a live start: the config as it will run, and a confirmation token (2 minutes)',
+          description:
+            'Same body as POST /api/sessions (mode is live). Refused unless the server runs with ALLOW_LIVE=1 and has an Upbit key. Start with POST /api/sessions {..., mode: "live", confirmationToken, confirmName: <the name typed again>}.',
+          body: { type: 'object', required: ['name'], additionalProperties: false, properties: startProperties },
+        },
+      },
+      async (req) => {
+        const cfg = sessionConfigOf({ ...req.body, mode: 'live' });
+        await assertLiveAllowed(ctx);
+        await checkListed(cfg.mode, cfg.markets);
+        const user = req.user as AuthUser;
+        await recordAudit(ctx.db, {
+          actor: user.username,
+          action: 'session.live_confirmation',
+          target: cfg.name,
+          details: { strategy: cfg.strategy, configHash: configHash(cfg) },
+        });
+        return { ...liveConfirmations.issue(user, cfg), config: cfg };
+      },
+    );
+
+    app.post<{ Body: StartBody }>(
       '/api/sessions',
       {
         schema: {
           summary: 'Start a trading session (`{"name":"demo"}` is enough: sim mode, default strategy and limits)',
+          description:
+            'A live session needs ALLOW_LIVE=1 on the server, an Upbit key, and two steps: POST /api/sessions/live-confirmation, then this route with its `confirmationToken` and `confirmName` (the session name typed again).',
           body: {
             type: 'object',
             required: ['name'],
             additionalProperties: false,
             properties: {
-              name: { type: 'string', minLength: 1, maxLength: 80 },
-              mode: { type: 'string', enum: ['sim', 'paper', 'live'] },
-              strategy: { type: 'string' },
-              preset: { type: 'string', enum: Object.keys(SESSION_PRESETS) },
-              config: { type: 'object' },
+              ...startProperties,
+              confirmationToken: { type: 'string', maxLength: 4096 },
+              confirmName: { type: 'string', maxLength: 80 },
             },
           },
         },
       },
       async (req, reply) => {
-        const { name, mode, strategy, preset, config } = req.body;
-        let base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
-        base.mode = (mode as SessionConfig['mode']) ?? ctx.defaultMode;
-        if (preset) {
-          // A preset sits between the defaults and what the request says.
-          const withPreset = parseSessionConfig(SESSION_PRESETS[preset], base);
-          if (!withPreset.ok) throw new Error(`preset ${preset} is invalid: ${describeErrors(withPreset.errors)}`);
-          base = withPreset.value;
+        const cfg = sessionConfigOf(req.body);
+        await checkListed(cfg.mode, cfg.markets);
+        const user = req.user as AuthUser;
+        let confirmation: { tokenId: string; configHash: string } | undefined;
+        if (cfg.mode === 'live') {
+          await assertLiveAllowed(ctx);
+          if (!req.body.confirmationToken)
+            throw new HttpError(
+              403,
+              'confirmationToken: a live start needs the token from POST /api/sessions/live-confirmation',
+            );
+          confirmation = liveConfirmations.verify(req.body.confirmationToken, user, cfg);
+          if (req.body.confirmName !== cfg.name)
+            throw new HttpError(400, 'confirmName: type the session name again to start it live');
         }
-        const parsed = parseSessionConfig(
-          { ...(config ?? {}), name, ...(mode && { mode }), ...(strategy && { strategy }) },
-          base,
-        );
-        if (!parsed.ok) throw new HttpError(400, `invalid session config: ${describeErrors(parsed.errors)}`);
-        const errors = checkStrategyAndRisk(parsed.value);
-        if (errors.length) throw new HttpError(400, `invalid session config: ${errors.join('; ')}`);
-        const cfg = parsed.value;
-        await checkMarketsExist(cfg.mode, cfg.markets);
         const id = randomBytes(6).toString('hex').slice(0, 10);
-        const row = await ctx.db.prisma.session.create({
-          data: {
-            id,
-            name: cfg.name,
-            mode: cfg.mode,
-            strategy: cfg.strategy,
-            status: 'starting',
-            config: cfg as object,
-          },
+        const row = await ctx.db.prisma.$transaction(async (tx) => {
+          if (confirmation) {
+            const used = await tx.liveConfirmation.findUnique({ where: { tokenId: confirmation.tokenId } });
+            if (used) throw new HttpError(409, 'confirmationToken: already used; ask for a new confirmation');
+            await tx.liveConfirmation.create({ data: { sessionId: id, confirmedBy: user.username, ...confirmation } });
+          }
+          const created = await tx.session.create({
+            data: {
+              id,
+              name: cfg.name,
+              mode: cfg.mode,
+              strategy: cfg.strategy,
+              status: 'starting',
+              config: cfg as object,
+            },
+          });
+          await tx.configHistory.create({ data: { sessionId: id, config: cfg as object, reason: 'created' } });
+          return created;
         });
-        await ctx.db.prisma.configHistory.create({ data: { sessionId: id, config: cfg as object, reason: 'created' } });
+        await recordAudit(ctx.db, {
+          actor: user.username,
+          action: 'session.start',
+          target: id,
+          details: { name: cfg.name, mode: cfg.mode, strategy: cfg.strategy },
+        });
         await ctx.temporal.workflow.start<typeof tradingSession>('tradingSession', {
           workflowId: sessionWorkflowId(id),
           taskQueue: TASK_QUEUE_TRADING,
@@ -180,6 +254,7 @@ export const sessionRoutes =
         async (req, reply) => {
           await findSession(req.params.id);
           await handleOf(req.params.id).signal(signal);
+          await recordAudit(ctx.db, { actor: actorOf(req), action: `session.${action}`, target: req.params.id });
           return reply.status(202).send({ ok: true });
         },
       );
@@ -195,10 +270,17 @@ export const sessionRoutes =
         },
       },
       async (req) => {
-        const row = await findSession(req.params.id);
-        await checkMarketsExist(row.mode as SessionConfig['mode'], req.body.markets);
+        const session = await findSession(req.params.id);
+        await checkListed(session.mode, req.body.markets);
         try {
-          return await handleOf(req.params.id).executeUpdate(updateConfigUpdate, { args: [req.body] });
+          const updated = await handleOf(req.params.id).executeUpdate(updateConfigUpdate, { args: [req.body] });
+          await recordAudit(ctx.db, {
+            actor: actorOf(req),
+            action: 'session.config',
+            target: req.params.id,
+            details: { change: req.body },
+          });
+          return updated;
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError)
             throw new HttpError(400, (err.cause as Error)?.message ?? err.message);
@@ -230,7 +312,13 @@ export const sessionRoutes =
         if (req.body.confirm !== req.params.id) throw new HttpError(400, 'confirm: must equal the session id');
         await handleOf(req.params.id).signal(emergencyStopSignal, {
           mode: req.body.mode,
-          reason: 'emergency stop from the API',
+          reason: `emergency stop from the API by ${actorOf(req)}`,
+        });
+        await recordAudit(ctx.db, {
+          actor: actorOf(req),
+          action: 'session.emergency_stop',
+          target: req.params.id,
+          details: { mode: req.body.mode },
         });
         return reply.status(202).send({ ok: true, mode: req.body.mode });
       },
@@ -267,6 +355,11 @@ export const sessionRoutes =
             if (!(err instanceof WorkflowNotFoundError)) throw err;
           }
         }
+        await recordAudit(ctx.db, {
+          actor: actorOf(req),
+          action: 'emergency_stop_all',
+          details: { mode: req.body.mode, signalled },
+        });
         return reply.status(202).send({ signalled });
       },
     );

@@ -27,7 +27,8 @@ export const strategies: Record<string, AnyStrategy> = Object.fromEntries(
 export const DEFAULT_STRATEGY_ID = pullback.id;
 
 export function getStrategy(id: string): AnyStrategy {
-  const s = strategies[id];
+  // Own properties only: "constructor" or "__proto__" are no strategies.
+  const s = Object.hasOwn(strategies, id) ? strategies[id] : undefined;
   if (!s) throw new Error(`unknown strategy "${id}"; known: ${Object.keys(strategies).join(', ')}`);
   return s;
 }

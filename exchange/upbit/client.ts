@@ -433,9 +433,12 @@ export class UpbitClient {
     } catch (err) {
       const code = (err as { code?: string }).code;
       const cause = err instanceof Error ? err.message : String(err);
+      // Axios' error holds the request config and socket, Authorization header included: keep only
+      // its message and code, so no log line or stored error can carry a signed token.
+      const safe = Object.assign(new Error(cause), { code });
       if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
-        throw new Timeout({ request: sent, upbitMessage: cause, cause: err });
-      throw new NetworkError({ request: sent, upbitMessage: `${code ?? ''} ${cause}`.trim(), cause: err });
+        throw new Timeout({ request: sent, upbitMessage: cause, cause: safe });
+      throw new NetworkError({ request: sent, upbitMessage: `${code ?? ''} ${cause}`.trim(), cause: safe });
     }
   }
 

@@ -17,7 +17,7 @@ afterAll(async () => {
 async function post<T>(path: string, body: unknown): Promise<T> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...(await stack.authHeaders()), 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);

@@ -24,7 +24,7 @@ let webhook: Server;
 async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(await stack.authHeaders()), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };
@@ -44,6 +44,8 @@ interface OrderRow {
 }
 
 beforeAll(async () => {
+  // The local webhook server stands in for Slack (alert hosts are allow-listed).
+  process.env.ALERT_ALLOW_HOSTS = '127.0.0.1';
   process.env.SIM_ACCESS_KEY = accessKey;
   process.env.SIM_SECRET_KEY = secretKey;
   for (const stream of [process.stdout, process.stderr]) {

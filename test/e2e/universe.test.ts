@@ -34,7 +34,7 @@ describe('universe workflow on a Temporal Schedule', () => {
   it('screens the exchange at start and on a schedule, and serves the result', async () => {
     const got = await eventually(
       async () => {
-        const res = await fetch(`${stack.apiUrl}/api/universe`);
+        const res = await fetch(`${stack.apiUrl}/api/universe`, { headers: await stack.authHeaders() });
         return res.status === 200 ? ((await res.json()) as UniverseView) : undefined;
       },
       60_000,

@@ -30,6 +30,8 @@ async function setFaults(faults: FaultConfig | null) {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
+  // The local webhook server stands in for Slack (alert hosts are allow-listed).
+  process.env.ALERT_ALLOW_HOSTS = '127.0.0.1';
   webhook = createServer((req, res) => {
     let data = '';
     req.on('data', (c) => {

@@ -1,6 +1,9 @@
-import { lazy, Suspense } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useSyncExternalStore } from 'react';
+import { authSession, setAuthSession, subscribeAuth } from './api/auth';
 import { useHealth } from './api/queries';
 import { Badge } from './components/StatusBadge';
+import { LoginPage } from './pages/LoginPage';
 import { OrdersPage } from './pages/OrdersPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { SessionPage } from './pages/SessionPage';
@@ -18,8 +21,14 @@ const NAV: { label: string; route: Route; matches: Route['page'][] }[] = [
 ];
 
 export function App() {
+  const session = useSyncExternalStore(subscribeAuth, authSession);
+  return session ? <Console username={session.username} role={session.role} /> : <LoginPage />;
+}
+
+function Console(props: { username: string; role: string }) {
   const route = useRoute();
   const mode = useHealth().data?.mode;
+  const queries = useQueryClient();
   return (
     <div className="min-h-screen">
       <nav className="sticky top-0 z-10 flex items-center gap-1 border-b border-slate-800 bg-slate-950/95 px-4 py-2 backdrop-blur">
@@ -38,12 +47,26 @@ export function App() {
             </a>
           );
         })}
-        <span className="ml-auto">
+        <span className="ml-auto flex items-center gap-3">
           {mode && (
             <Badge tone={mode === 'live' ? 'bad' : 'idle'} testId="nav-mode">
               {mode === 'live' ? 'LIVE — real orders' : mode}
             </Badge>
           )}
+          <span className="text-sm text-slate-400" data-testid="nav-user">
+            {props.username} ({props.role})
+          </span>
+          <button
+            type="button"
+            data-testid="sign-out"
+            className="text-sm text-slate-400 hover:text-slate-200"
+            onClick={() => {
+              setAuthSession(null);
+              queries.clear();
+            }}
+          >
+            Sign out
+          </button>
         </span>
       </nav>
       <main className="mx-auto max-w-[110rem] p-4">

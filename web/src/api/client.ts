@@ -1,3 +1,5 @@
+import { authSession, refreshAuth } from './auth';
+
 /** An API call that did not succeed: the HTTP status (0 when the server was unreachable) and the server's reason. */
 export class ApiError extends Error {
   constructor(
@@ -23,18 +25,32 @@ export function apiPath(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-/** Calls the API and returns its JSON (undefined for an empty body, e.g. a 202); throws ApiError otherwise. */
-export async function apiRequest<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+function send(method: string, path: string, body: unknown): Promise<Response> {
+  const token = authSession()?.token;
+  return fetch(path, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/**
+ * Calls the API with the signed-in user's token and returns its JSON (undefined for an empty body,
+ * e.g. a 202); throws ApiError otherwise. An expired token is refreshed once.
+ */
+export async function apiRequest<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
-      method,
-      headers:
-        body === undefined
-          ? { accept: 'application/json' }
-          : { 'content-type': 'application/json', accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    response = await send(method, path, body);
+    if (response.status === 401 && (await refreshAuth())) response = await send(method, path, body);
   } catch (err) {
     throw new ApiError(0, 'unreachable', `API unreachable: ${(err as Error).message}`, path);
   }

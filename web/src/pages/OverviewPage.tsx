@@ -3,9 +3,11 @@ import { useState } from 'react';
 import { apiRequest } from '../api/client';
 import { useAccounts, useHealth, useSessions } from '../api/queries';
 import type { EmergencyStopMode, Health, Session } from '../api/types';
+import { AuditPanel } from '../components/AuditPanel';
 import { DataTable } from '../components/DataTable';
 import { EmergencyStop } from '../components/EmergencyStop';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ExchangeKeysPanel } from '../components/ExchangeKeysPanel';
 import { Panel } from '../components/Panel';
 import { Badge, SessionStatusBadge } from '../components/StatusBadge';
 import { formatKrw, formatQuantity, formatTime } from '../format';
@@ -17,6 +19,8 @@ export function OverviewPage() {
       <HealthPanel />
       <SessionsPanel />
       <AccountsPanel />
+      <ExchangeKeysPanel />
+      <AuditPanel />
     </div>
   );
 }

@@ -1,0 +1,21 @@
+// Audit records: who changed money-relevant state, and when.
+import type { Database } from '../prisma/db';
+
+export interface AuditEntry {
+  /** The user name, or "cli" for the shell tool. */
+  actor: string;
+  action: string;
+  target?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {
+  await db.prisma.auditEvent.create({
+    data: {
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target ?? null,
+      details: (entry.details ?? {}) as object,
+    },
+  });
+}
