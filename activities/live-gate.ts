@@ -5,6 +5,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
+// A refused live order ends its Order workflow as rejected (the position then closes with nothing bought).
+import { ORDER_FAILURE } from '../workflows/definitions';
 
 export function liveTradingAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.ALLOW_LIVE === '1';
@@ -18,7 +20,8 @@ export async function assertLiveOrderConfirmed(
   if (!liveTradingAllowed())
     throw ApplicationFailure.nonRetryable(
       `live order ${order.identifier} refused: this worker was not started with ALLOW_LIVE=1`,
-      'LiveNotAllowed',
+      ORDER_FAILURE.orderRejected,
+      { upbitName: 'live_not_allowed' },
     );
   const confirmed = order.sessionId
     ? await db.prisma.liveConfirmation.findUnique({ where: { sessionId: order.sessionId } })
@@ -26,6 +29,7 @@ export async function assertLiveOrderConfirmed(
   if (!confirmed)
     throw ApplicationFailure.nonRetryable(
       `live order ${order.identifier} refused: session ${order.sessionId ?? '(none)'} was not confirmed by an admin`,
-      'LiveNotConfirmed',
+      ORDER_FAILURE.orderRejected,
+      { upbitName: 'live_not_confirmed' },
     );
 }

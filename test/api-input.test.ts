@@ -85,6 +85,14 @@ describe('API bad input', () => {
     expect(unconfirmed.body.message).toContain('confirm');
   });
 
+  it('the demo preset in live mode -> 400, before any live gate is asked', async () => {
+    for (const path of ['/api/sessions', '/api/sessions/live-confirmation']) {
+      const r = await send('POST', path, JSON.stringify({ name: 'x', preset: 'demo', mode: 'live' }));
+      expect(r.status).toBe(400);
+      expect(r.body.message).toBe('preset: the demo preset cannot run in live mode');
+    }
+  });
+
   it('markets the exchange does not list -> 400 naming them', async () => {
     const r = await send(
       'POST',

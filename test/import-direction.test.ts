@@ -27,6 +27,7 @@ const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
 const KNOWN = [
   // Message types (DecisionView, fills, backtest requests) live in workflows/: they belong in a contract module.
   'activities/backtest.ts -> ../workflows/backtest',
+  'activities/live-gate.ts -> ../workflows/definitions',
   'activities/order-records.ts -> ../workflows/definitions',
   'activities/orders.ts -> ../workflows/ids',
   'activities/position-watch.ts -> ../workflows/definitions',

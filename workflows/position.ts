@@ -185,6 +185,8 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   status.remainingVolume = remaining.toString();
   status.fees = fees.toString();
 
+  /** Coins left that cannot be sold (below the minimum total, or gone from the account), and their value. */
+  let dust: { volume: Decimal; valueKrw: Decimal } | null = null;
   if (bought.isZero()) {
     return close(entry.outcome === 'rejected' ? `entry rejected: ${entry.reason ?? ''}` : 'entry not filled');
   }
@@ -221,8 +223,6 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   let retry: ExitTrigger | undefined;
   /** After a rejection: the most one exit order may sell (what the account holds and the bids take). */
   let sliceCap: Decimal | null = null;
-  /** Coins left that cannot be sold (below the minimum total, or gone from the account), and their value. */
-  let dust: { volume: Decimal; valueKrw: Decimal } | null = null;
   while (remaining.gt(0)) {
     let trigger: ExitTrigger | undefined = retry;
     retry = undefined;

@@ -98,6 +98,9 @@ export const sessionRoutes =
       const { name, mode, strategy, preset, config } = body;
       let base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
       base.mode = (mode as SessionConfig['mode']) ?? ctx.defaultMode;
+      // The demo shows the machinery with the probe strategy and loose limits: never with real money.
+      if (preset === 'demo' && base.mode === 'live')
+        throw new HttpError(400, 'preset: the demo preset cannot run in live mode');
       if (preset) {
         const withPreset = parseSessionConfig(SESSION_PRESETS[preset], base);
         if (!withPreset.ok) throw new Error(`preset ${preset} is invalid: ${describeErrors(withPreset.errors)}`);

@@ -134,9 +134,6 @@ export function parseSessionConfig(patch: unknown, base: SessionConfig): ParseRe
   if (typeof merged.liveConfirmed !== 'boolean') errors.push({ field: 'liveConfirmed', message: 'must be a boolean' });
   if (merged.orphans !== undefined && !ORPHAN_POLICIES.includes(merged.orphans))
     errors.push({ field: 'orphans', message: `must be one of ${ORPHAN_POLICIES.join(', ')}` });
-  // The probe strategy enters on any up-closing bar: a demonstration of the machinery, never real money.
-  if (merged.mode === 'live' && merged.strategy === 'probe')
-    errors.push({ field: 'strategy', message: 'the probe (demo) strategy cannot trade live' });
   if (merged.mode === 'live' && merged.liveConfirmed !== true)
     errors.push({ field: 'liveConfirmed', message: 'live mode needs an explicit, double-confirmed opt-in' });
   return errors.length ? { ok: false, errors } : { ok: true, value: merged };

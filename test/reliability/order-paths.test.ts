@@ -156,6 +156,23 @@ function positionRequest(n: number, entry: Decimal, exit: Record<string, unknown
   };
 }
 
+describe('an entry that buys nothing', () => {
+  it('closes the position with the reason, and the workflow completes', async () => {
+    await setPrice(3000);
+    const [top] = await book();
+    // 1 XRP at about 3,000 KRW is below the exchange's minimum total: the entry is refused.
+    const req = { ...positionRequest(4, new Decimal(top.ask_price), {}), entryVolume: '1' };
+    const closed = (await stack.client.workflow.execute('positionWorkflow', {
+      taskQueue: TASK_QUEUE_TRADING,
+      workflowId: req.positionId,
+      args: [req],
+    })) as PositionStatus;
+    expect(closed.phase).toBe('closed');
+    expect(closed.exitReason).toMatch(/^entry rejected/);
+    expect(closed.realizedPnl).toBe('0');
+  }, 120_000);
+});
+
 describe('an exit the exchange refuses', () => {
   it('is tried again until the coins are sold; the position never closes on paper with coins left', async () => {
     await setPrice(3000);

@@ -175,13 +175,14 @@ describe('live gates', () => {
       taskQueue: TASK_QUEUE_TRADING,
       args: [{ sessionId: id, config: { ...template.config, ...cfg } }],
     });
-    // The Order workflows are refused by the submit activity with the gate's reason.
+    // The Order workflows are refused by the submit activity with the gate's reason, and end rejected
+    // (they do not fail: the position closes with nothing bought).
     const refused = await eventually(
       async () => {
         for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'orderWorkflow'` })) {
           if (!wf.workflowId.startsWith(`ord-pos-${id}-`)) continue;
           const history = JSON.stringify(await stack.client.workflow.getHandle(wf.workflowId).fetchHistory());
-          if (history.includes('LiveNotConfirmed')) return wf.workflowId;
+          if (history.includes('was not confirmed by an admin') && wf.status.name === 'COMPLETED') return wf.workflowId;
         }
         return undefined;
       },
