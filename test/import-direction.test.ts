@@ -14,12 +14,14 @@ const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
   core: { any: [] },
   exchange: { any: ['core', 'prisma'] },
   prisma: { any: ['core'] },
+  // Passwords, users, the master key, the vault, audit records: shared by the API, the workers and the CLI.
+  security: { any: ['core', 'prisma'] },
   workflows: { any: ['core'], typeOnly: ['activities'] },
-  activities: { any: ['core', 'exchange', 'prisma'] },
-  api: { any: ['core', 'exchange', 'prisma', 'workflows'] },
-  workers: { any: ['core', 'exchange', 'prisma', 'workflows', 'activities', 'api', 'scripts'] },
-  scripts: { any: ['core', 'exchange', 'prisma', 'workflows', 'workers'] },
-  bench: { any: ['core', 'exchange', 'prisma', 'workflows', 'activities', 'workers', 'api', 'scripts'] },
+  activities: { any: ['core', 'exchange', 'prisma', 'security'] },
+  api: { any: ['core', 'exchange', 'prisma', 'security', 'workflows'] },
+  workers: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'activities', 'api', 'scripts'] },
+  scripts: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'workers'] },
+  bench: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'activities', 'workers', 'api', 'scripts'] },
   web: { any: [], typeOnly: ['api', 'core', 'workflows'] },
 };
 
@@ -35,6 +37,7 @@ const KNOWN = [
   'activities/records.ts -> ../workflows/definitions',
   'activities/signals.ts -> ../workflows/definitions',
   // The API's start-up reads the workers' config and exchange provider; routes call activity helpers.
+  'api/main.ts -> ../activities/live-gate',
   'api/main.ts -> ../workers/config',
   'api/main.ts -> ../workers/exchange',
   'api/routes/alerts.ts -> ../../activities/alerts',
@@ -47,6 +50,7 @@ const KNOWN = [
   'bench/latency.ts -> ../test/reliability/harness',
   'bench/latency.ts -> ../test/stack',
   'bench/positions.ts -> ../test/reliability/harness',
+  'bench/positions.ts -> ../test/stack',
 ];
 
 function* sources(dir: string): Generator<string> {
