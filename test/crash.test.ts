@@ -102,7 +102,7 @@ describe.skipIf(!databaseUrl)('crash safety (SIGKILL of the worker)', () => {
       });
       await eventually(
         async () => first.exitCode !== null || first.signalCode !== null,
-        90_000,
+        150_000,
         `the worker to die at ${point}`,
       );
       expect({ code: first.exitCode, signal: first.signalCode }).toEqual({ code: null, signal: 'SIGKILL' });
@@ -157,6 +157,6 @@ describe.skipIf(!databaseUrl)('crash safety (SIGKILL of the worker)', () => {
       for (const w of workers) w.kill('SIGTERM');
       await eventually(async () => workers.size === 0, 30_000, 'workers to stop');
     },
-    300_000,
+    360_000,
   );
 });
