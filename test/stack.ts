@@ -13,7 +13,7 @@ import { ExchangeHealth } from '../workers/exchange-health';
 import { startTradingServices, type TradingServices } from '../workers/services';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
 import { installRuntimeLogger } from '../workers/workers';
-import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
+import { TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA, TASK_QUEUE_TRADING } from '../workflows/ids';
 
 installRuntimeLogger();
 
@@ -23,6 +23,8 @@ export interface Stack {
   db: Database;
   sim: Simulator;
   exchange: (mode: TradingMode) => UpbitClient;
+  /** The exchange clients' warnings (429s, bans, retries), counted until the next report. */
+  health: ExchangeHealth;
   api: FastifyInstance;
   apiUrl: string;
   /** Starts the workers (separately, so a test can stop and restart them). */
@@ -35,6 +37,8 @@ export interface StackOptions {
   dynamicConfig?: Record<string, unknown>;
   /** A PostgreSQL URL (shared with worker processes) instead of an in-memory PGlite. */
   databaseUrl?: string;
+  /** Starts the candle collector's schedule with this many days of history (off by default: it uses rate budget). */
+  candleHistoryDays?: number;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -59,6 +63,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     db,
     sim,
     exchange,
+    health,
     api,
     apiUrl: `http://127.0.0.1:${port}`,
     async startWorkers() {
@@ -69,9 +74,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         exchange,
         exchangeUrl: sim.baseUrl,
         mode: 'sim',
-        taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
+        taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA],
         priceIntervalMs: 250,
         health,
+        candleHistoryDays: opts.candleHistoryDays,
       });
       running.push(services);
       return services;

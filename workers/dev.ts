@@ -4,12 +4,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { readCandleHistoryDays } from '../activities/candles';
 import { buildApi } from '../api/server';
 import { loadSampleCandles } from '../exchange/marketdata/sample';
 import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
-import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
+import { TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
 import { ExchangeHealth } from './exchange-health';
@@ -67,8 +68,9 @@ async function main() {
     exchange,
     exchangeUrl: cfg.mode === 'live' ? cfg.upbitUrl : simUrl,
     mode: cfg.mode,
-    taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
+    taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA],
     health,
+    candleHistoryDays: readCandleHistoryDays(),
   });
   stops.push(['workers', () => services.stop()]);
 

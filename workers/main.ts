@@ -1,6 +1,8 @@
 // Standalone worker process (docker-compose `worker` service): TASK_QUEUES selects the queues.
+
+import { readCandleHistoryDays } from '../activities/candles';
 import { openDatabase } from '../prisma/db';
-import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
+import { TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
 import { ExchangeHealth } from './exchange-health';
@@ -10,7 +12,7 @@ import { installRuntimeLogger } from './workers';
 const cfg = readRuntimeConfig();
 installRuntimeLogger();
 if (!cfg.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker');
-const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_BACKTEST}`)
+const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_BACKTEST},${TASK_QUEUE_DATA}`)
   .split(',')
   .map((q) => q.trim());
 const db = await openDatabase();
@@ -24,6 +26,8 @@ const services = await startTradingServices({
   exchangeUrl: cfg.mode === 'live' ? cfg.upbitUrl : cfg.simUrl,
   mode: cfg.mode,
   taskQueues: queues,
+  // A process that collects also keeps the collector's schedule; one without the `data` queue leaves it alone.
+  candleHistoryDays: queues.includes(TASK_QUEUE_DATA) ? readCandleHistoryDays() : undefined,
 });
 const stop = () => services.workers.shutdown();
 process.on('SIGINT', stop);
