@@ -1,5 +1,6 @@
-// All activities of the trading task queue, built once per worker from its dependencies.
+// All activities of the worker's task queues, built once per worker from its dependencies.
 import { createBacktestActivities } from './backtest';
+import { createCandleActivities } from './candles';
 import type { ActivityDeps } from './deps';
 import { createGuardActivities } from './guard';
 import { createOrderActivities } from './orders';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSignalActivities(deps),
     ...createBacktestActivities(deps),
     ...createUniverseActivities(deps),
+    ...createCandleActivities(deps),
   };
 }
 

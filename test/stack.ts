@@ -16,7 +16,7 @@ import { ExchangeHealth } from '../workers/exchange-health';
 import { startTradingServices, type TradingServices } from '../workers/services';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
 import { installRuntimeLogger } from '../workers/workers';
-import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
+import { TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA, TASK_QUEUE_TRADING } from '../workflows/ids';
 
 installRuntimeLogger();
 
@@ -26,6 +26,8 @@ export interface Stack {
   db: Database;
   sim: Simulator;
   exchange: (mode: TradingMode) => UpbitClient;
+  /** The exchange clients' warnings (429s, bans, retries), counted until the next report. */
+  health: ExchangeHealth;
   api: FastifyInstance;
   apiUrl: string;
   /** The master key the API signs tokens with (a test can forge an expired token with it). */
@@ -55,6 +57,8 @@ export interface StackOptions {
   live?: boolean;
   /** Where the API writes its log (JSON lines, level info); none by default. */
   apiLog?: NodeJS.WritableStream;
+  /** Starts the candle collector's schedule with this many days of history (off by default: it uses rate budget). */
+  candleHistoryDays?: number;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -107,6 +111,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     db,
     sim,
     exchange,
+    health,
     api,
     apiUrl,
     masterKey,
@@ -127,10 +132,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         exchange,
         exchangeUrl: sim.baseUrl,
         mode: 'sim',
-        taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
+        taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA],
         priceIntervalMs: 250,
         health,
         masterKey,
+        candleHistoryDays: opts.candleHistoryDays,
       });
       running.push(services);
       return services;

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { readCandleHistoryDays } from '../activities/candles';
 import { liveTradingAllowed } from '../activities/live-gate';
 import { buildApi } from '../api/server';
 import { loadSampleCandles } from '../exchange/marketdata/sample';
@@ -12,7 +13,7 @@ import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
 import { KeyVault } from '../security/vault';
-import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
+import { TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { apiHosts, readRuntimeConfig } from './config';
 import { exchangeProvider, keysFor } from './exchange';
 import { ExchangeHealth } from './exchange-health';
@@ -72,9 +73,10 @@ async function main() {
     exchange,
     exchangeUrl: cfg.mode === 'live' ? cfg.upbitUrl : simUrl,
     mode: cfg.mode,
-    taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST],
+    taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA],
     health,
     masterKey,
+    candleHistoryDays: readCandleHistoryDays(),
   });
   stops.push(['workers', () => services.stop()]);
 

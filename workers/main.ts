@@ -1,8 +1,10 @@
 // Standalone worker process (docker-compose `worker` service): TASK_QUEUES selects the queues.
+
+import { readCandleHistoryDays } from '../activities/candles';
 import { openDatabase } from '../prisma/db';
 import { loadMasterKey } from '../security/master-key';
 import { KeyVault } from '../security/vault';
-import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
+import { TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { readRuntimeConfig } from './config';
 import { exchangeProvider } from './exchange';
 import { ExchangeHealth } from './exchange-health';
@@ -12,7 +14,7 @@ import { installRuntimeLogger } from './workers';
 const cfg = readRuntimeConfig();
 installRuntimeLogger();
 if (!cfg.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker');
-const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_BACKTEST}`)
+const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_BACKTEST},${TASK_QUEUE_DATA}`)
   .split(',')
   .map((q) => q.trim());
 const db = await openDatabase();
@@ -30,6 +32,8 @@ const services = await startTradingServices({
   mode: cfg.mode,
   taskQueues: queues,
   masterKey,
+  // A process that collects also keeps the collector's schedule; one without the `data` queue leaves it alone.
+  candleHistoryDays: queues.includes(TASK_QUEUE_DATA) ? readCandleHistoryDays() : undefined,
 });
 const stop = () => services.workers.shutdown();
 process.on('SIGINT', stop);

@@ -1,10 +1,11 @@
-// Temporal Schedules the workers keep: the universe refresh of the deployment's mode. Creating one that
+// Temporal Schedules the workers keep: the universe refresh and the candle collector of the deployment's mode. Creating one that
 // exists already is a no-op, so every worker process (and every restart) may call this.
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { latestUniverse } from '../activities/universe';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
-import { TASK_QUEUE_TRADING, universeScheduleId } from '../workflows/ids';
+import type { candleCollectorWorkflow } from '../workflows/candles';
+import { candleCollectorScheduleId, TASK_QUEUE_TRADING, universeScheduleId } from '../workflows/ids';
 import type { universeWorkflow } from '../workflows/universe';
 
 /** How often the universe is screened again (the design asks for at least daily). */
@@ -32,4 +33,36 @@ export async function ensureUniverseSchedule(client: Client, db: Database, mode:
   }
   // The schedule outlived its data (a new database): screen now rather than at the next interval.
   if (!(await latestUniverse(db, mode))) await client.schedule.getHandle(scheduleId).trigger();
+}
+
+/** How often the collector fetches the minutes that closed since its last run. */
+export const CANDLE_COLLECT_EVERY = '1m';
+
+/**
+ * The collector's schedule: every minute, the 1-minute candles of the universe and the benchmarks, backfilling
+ * `historyDays` on the first runs. A run still going (a backfill) makes the schedule skip, never pile up.
+ */
+export async function ensureCandleCollectorSchedule(
+  client: Client,
+  mode: TradingMode,
+  historyDays: number,
+): Promise<void> {
+  const scheduleId = candleCollectorScheduleId(mode);
+  try {
+    await client.schedule.create<typeof candleCollectorWorkflow>({
+      scheduleId,
+      spec: { intervals: [{ every: CANDLE_COLLECT_EVERY }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'candleCollectorWorkflow',
+        args: [{ mode, historyDays }],
+        taskQueue: TASK_QUEUE_TRADING,
+        workflowId: scheduleId,
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1m' },
+      state: { triggerImmediately: true, note: `keeps the ${mode} 1-minute candles of the universe current` },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
 }

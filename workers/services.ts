@@ -15,7 +15,7 @@ import { readAccountLimits } from './config';
 import { keysFor } from './exchange';
 import type { ExchangeHealth } from './exchange-health';
 import { type FillIngester, startFillIngester, wsBaseOf } from './fill-ingester';
-import { ensureUniverseSchedule } from './schedules';
+import { ensureCandleCollectorSchedule, ensureUniverseSchedule } from './schedules';
 import { createWorkers, type WorkerSet } from './workers';
 
 export interface TradingServices {
@@ -42,6 +42,8 @@ export async function startTradingServices(opts: {
   accountLimits?: AccountLimits;
   /** The master key: the alert channels' sealed targets and the vault's keys are opened with it. */
   masterKey?: Buffer;
+  /** Days of 1-minute history the candle collector keeps; absent = no collector schedule from this process. */
+  candleHistoryDays?: number;
 }): Promise<TradingServices> {
   const { db, exchange } = opts;
   // The deployment's exchange streams its prices; another mode's (e.g. paper next to sim) are polled.
@@ -67,6 +69,8 @@ export async function startTradingServices(opts: {
   const clientConnection = await Connection.connect({ address: opts.address });
   const client = new Client({ connection: clientConnection, namespace: opts.namespace });
   await ensureUniverseSchedule(client, db, opts.mode);
+  if (opts.candleHistoryDays !== undefined)
+    await ensureCandleCollectorSchedule(client, opts.mode, opts.candleHistoryDays);
   const ingester = await startFillIngester({
     client,
     wsUrl: wsBaseOf(opts.exchangeUrl),

@@ -1,5 +1,6 @@
 // The one workflowsPath bundle: every workflow function the workers register.
 export { backtestWorkflow } from './backtest';
+export { candleCollectorWorkflow } from './candles';
 export { orderWorkflow } from './order';
 export { positionWorkflow } from './position';
 export { tradingSession } from './session';

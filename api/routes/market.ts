@@ -51,7 +51,9 @@ export const marketRoutes =
       '/api/candles/coverage',
       {
         schema: {
-          summary: 'Stored candles a backtest can run on: each market and timeframe with its first and last candle',
+          summary:
+            'Stored candles a backtest can run on: each market and timeframe with its first and last candle, and ' +
+            'for minute timeframes the buckets missing between them (minutes without trades on the exchange)',
           response: {
             200: {
               type: 'array',
@@ -63,13 +65,23 @@ export const marketRoutes =
                   first: { type: 'integer', description: 'open time of the oldest candle, UTC ms' },
                   last: { type: 'integer', description: 'open time of the newest candle, UTC ms' },
                   count: { type: 'integer' },
+                  missing: {
+                    type: 'integer',
+                    description: 'minute timeframes: buckets between first and last with no candle (never filled)',
+                  },
                 },
               },
             },
           },
         },
       },
-      async () => storedCoverage(ctx.db),
+      async () =>
+        (await storedCoverage(ctx.db)).map((c) => {
+          const minutes = /^minute(\d+)$/.exec(c.timeframe);
+          if (!minutes) return c;
+          const step = Number(minutes[1]) * 60_000;
+          return { ...c, missing: Math.round((c.last - c.first) / step) + 1 - c.count };
+        }),
     );
 
     app.get<{ Querystring: { market: string; timeframe: CandleTimeframe; count: number } }>(

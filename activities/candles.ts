@@ -1,0 +1,97 @@
+// The candle collector's activity (on the `data` task queue): keeps the 1-minute candles of every market of the
+// current universe, plus the benchmark markets, current in the `candles` table. The first run backfills the history
+// window; later runs fetch only the minutes after the newest stored candle. Progress is what is stored (see
+// downloadCandles), so a worker killed mid-backfill resumes where it stopped. Requests go through the mode's Upbit
+// client, whose Remaining-Req-driven limiter is shared with the trading activities of the same worker, so the
+// collector waits rather than making a trading call meet a 429. Minutes Upbit does not serve are no-trade minutes:
+// they are reported as gaps and never filled.
+import { Context, heartbeat } from '@temporalio/activity';
+import type { TradingMode } from '../core/session/config';
+import { downloadCandles } from '../exchange/marketdata/download';
+import { qualityReport } from '../exchange/marketdata/quality-report';
+import type { ActivityDeps } from './deps';
+import { latestUniverse } from './universe';
+
+/** Markets collected whatever the universe: what strategies and reports compare against. */
+export const BENCHMARK_MARKETS = ['KRW-BTC', 'KRW-ETH'];
+/** Days of 1-minute history the first run backfills (CANDLE_HISTORY_DAYS). */
+export const DEFAULT_CANDLE_HISTORY_DAYS = 180;
+const DAY_MS = 86_400_000;
+
+export function readCandleHistoryDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CANDLE_HISTORY_DAYS;
+  if (raw === undefined || raw === '') return DEFAULT_CANDLE_HISTORY_DAYS;
+  const days = Number(raw);
+  if (!(days > 0) || days > 3650)
+    throw new Error(`CANDLE_HISTORY_DAYS must be a number of days in (0, 3650], got "${raw}"`);
+  return days;
+}
+
+export interface CollectInput {
+  mode: TradingMode;
+  historyDays: number;
+}
+
+export interface CollectedMarket {
+  market: string;
+  pages: number;
+  inserted: number;
+  /** Missing minutes (no trades on the exchange) in what this run fetched: [first missing minute UTC ms, count]. */
+  gaps: [number, number][];
+}
+
+export interface CollectSummary {
+  markets: CollectedMarket[];
+  pages: number;
+  inserted: number;
+}
+
+/** The universe's markets (newest snapshot of the mode) and the benchmarks, benchmarks first. */
+export async function collectedMarkets(deps: Pick<ActivityDeps, 'db'>, mode: TradingMode): Promise<string[]> {
+  const universe = await latestUniverse(deps.db, mode);
+  return [...new Set([...BENCHMARK_MARKETS, ...(universe?.selected.map((r) => r.market) ?? [])])];
+}
+
+export async function collectCandles(deps: ActivityDeps, input: CollectInput): Promise<CollectSummary> {
+  const client = deps.exchange(input.mode);
+  const now = Date.now();
+  const from = now - input.historyDays * DAY_MS;
+  const summary: CollectSummary = { markets: [], pages: 0, inserted: 0 };
+  for (const market of await collectedMarkets(deps, input.mode)) {
+    heartbeat(market);
+    const r = await downloadCandles({
+      client,
+      db: deps.db,
+      market,
+      timeframe: 'minute1',
+      from,
+      to: now,
+      source: input.mode === 'live' ? 'upbit' : input.mode,
+      now: () => now,
+      // Every page is a sign of life: a killed worker is noticed by its heartbeat timeout, not the run's. A worker
+      // shutting down cancels the activity: stop after the page just stored, which is where the retry resumes.
+      onProgress: () => {
+        heartbeat(market);
+        Context.current().cancellationSignal.throwIfAborted();
+      },
+    });
+    const gaps: [number, number][] = [];
+    for (const [a, b] of r.ranges) {
+      const q = await qualityReport(deps.db, { market, timeframe: 'minute1', from: a, to: b });
+      for (const issue of q.report?.issues ?? [])
+        if (issue.kind === 'gap') gaps.push([issue.ts - (issue.size ?? 1) * 60_000, issue.size ?? 1]);
+    }
+    summary.markets.push({ market, pages: r.pages, inserted: r.inserted, gaps });
+    summary.pages += r.pages;
+    summary.inserted += r.inserted;
+  }
+  return summary;
+}
+
+export function createCandleActivities(deps: ActivityDeps) {
+  return {
+    async collectCandles(input: CollectInput): Promise<CollectSummary> {
+      return collectCandles(deps, input);
+    },
+  };
+}
