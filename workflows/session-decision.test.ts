@@ -27,6 +27,7 @@ const DATA: Record<string, { timeframe: Timeframe; days: number }> = {
   pullback: { timeframe: 'minute5', days: 12 },
   breakout: { timeframe: 'minute15', days: 20 },
   'rsi-reversion': { timeframe: 'minute15', days: 20 },
+  rsi: { timeframe: 'minute60', days: 40 },
   ensemble: { timeframe: 'minute15', days: 20 },
   'dual-momentum': { timeframe: 'minute240', days: 150 },
 };

@@ -4,6 +4,7 @@ import { dualMomentum } from './strategies/dual-momentum';
 import { ensemble } from './strategies/ensemble';
 import { probe } from './strategies/probe';
 import { pullback } from './strategies/pullback';
+import { rsi } from './strategies/rsi';
 import { rsiReversion } from './strategies/rsi-reversion';
 import type { AnyStrategy } from './types';
 
@@ -15,12 +16,13 @@ export type { DualMomentumParams } from './strategies/dual-momentum';
 export type { EnsembleParams } from './strategies/ensemble';
 export type { ProbeParams } from './strategies/probe';
 export type { PullbackMemory, PullbackParams } from './strategies/pullback';
+export type { RsiParams } from './strategies/rsi';
 export type { RsiReversionParams } from './strategies/rsi-reversion';
 export type * from './types';
 export * from './universe';
 
 export const strategies: Record<string, AnyStrategy> = Object.fromEntries(
-  [pullback, breakout, dualMomentum, rsiReversion, ensemble, probe].map((s) => [s.id, s]),
+  [pullback, breakout, dualMomentum, rsiReversion, rsi, ensemble, probe].map((s) => [s.id, s]),
 );
 
 /** The multi-factor pullback. */

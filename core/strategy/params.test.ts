@@ -10,6 +10,7 @@ describe('strategy registry and parameters', () => {
       'ensemble',
       'probe',
       'pullback',
+      'rsi',
       'rsi-reversion',
     ]);
     expect(DEFAULT_STRATEGY_ID).toBe('pullback');
