@@ -89,7 +89,9 @@ describe('candle collector', () => {
   it('records the gap in the exchange data and does not fill it', async () => {
     const eth = await stored('KRW-ETH');
     expect(eth.some((r) => r.ts.getTime() === gapMinute)).toBe(false);
-    const coverage = (await (await fetch(`${stack.apiUrl}/api/candles/coverage`)).json()) as {
+    const res = await fetch(`${stack.apiUrl}/api/candles/coverage`, { headers: await stack.authHeaders() });
+    expect(res.status).toBe(200);
+    const coverage = (await res.json()) as {
       market: string;
       timeframe: string;
       missing?: number;
