@@ -45,6 +45,7 @@ import {
   exitPositionSignal,
   haltPositionSignal,
   type PositionClosed,
+  type PositionRequest,
   pauseSignal,
   positionClosedSignal,
   resumeSignal,
@@ -327,30 +328,19 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     const n = (state.positionSeq[orphan.market] ?? 0) + 1;
     state.positionSeq[orphan.market] = n;
     const positionId = positionWorkflowId(sessionId, orphan.market, n);
-    await startChild(positionWorkflow, {
-      workflowId: positionId,
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [
-        {
-          sessionId,
-          sessionWorkflowId: sessionWorkflowId(sessionId),
-          positionId,
-          mode: config.mode,
-          market: orphan.market,
-          entryPrice: orphan.avgBuyPrice,
-          entryVolume: orphan.volume,
-          atr: null,
-          entryReasons: ['adopted: coins on the account no position held'],
-          exit: riskConfig.exit as unknown as Record<string, unknown>,
-          order: config.order,
-          marketMinTotal: '5000',
-          entryTimeframe: entryTimeframeOf(config),
-          adopt: { volume: orphan.volume, avgBuyPrice: orphan.avgBuyPrice },
-        },
-      ],
-    });
-    state.open[positionId] = { market: orphan.market };
+    await startPosition(
+      positionId,
+      {
+        market: orphan.market,
+        entryPrice: orphan.avgBuyPrice,
+        entryVolume: orphan.volume,
+        atr: null,
+        entryReasons: ['adopted: coins on the account no position held'],
+        marketMinTotal: '5000',
+        adopt: { volume: orphan.volume, avgBuyPrice: orphan.avgBuyPrice },
+      },
+      riskConfig,
+    );
     await acts.recordRiskEvent({
       sessionId,
       kind: 'orphan_adopted',
@@ -448,6 +438,8 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
       atr: number | null;
       entryReasons: string[];
       marketMinTotal: string;
+      /** Coins already on the account that the position takes over instead of buying (an orphan). */
+      adopt?: PositionRequest['adopt'];
     },
     riskConfig: RiskConfig,
   ) {
@@ -470,6 +462,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
           order: config.order,
           marketMinTotal: entry.marketMinTotal,
           entryTimeframe: entryTimeframeOf(config),
+          ...(entry.adopt && { adopt: entry.adopt }),
         },
       ],
     });
