@@ -1,7 +1,7 @@
 // Dependency-free entry of `npm start`, `npm test` and `npm run sim`: installs what is missing
 // (npm packages, the generated Prisma client, the Temporal CLI, the built dashboard), then runs the job.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,13 +74,23 @@ async function ensureTemporal() {
   }
 }
 
+const suiteReport = join('data', 'test-report.json');
+const longReport = join('data', 'test-long-report.json');
+/** vitest arguments that add a JSON report (for the failure summary) to the console output. */
+function jsonReport(file) {
+  rmSync(file, { force: true });
+  return ['--reporter=default', '--reporter=json', `--outputFile.json=${file}`];
+}
+
 /** Starts `vitest --config vitest.long.config.ts` in the background; resolves with its exit status after printing its output. */
 function startLongTests() {
   const logFile = join('data', 'test-long.log');
   mkdirSync('data', { recursive: true });
   const out = openSync(logFile, 'w');
   console.log(`[test:long] started beside the suite; output in ${logFile}`);
-  const child = spawn('npx', ['vitest', 'run', '--config', 'vitest.long.config.ts'], { stdio: ['ignore', out, out] });
+  const child = spawn('npx', ['vitest', 'run', '--config', 'vitest.long.config.ts', ...jsonReport(longReport)], {
+    stdio: ['ignore', out, out],
+  });
   return new Promise((resolve) => {
     child.on('exit', (code) => {
       closeSync(out);
@@ -88,6 +98,40 @@ function startLongTests() {
       resolve(code ?? 1);
     });
   });
+}
+
+/**
+ * Prints the failed tests of a vitest JSON report (written beside the console output). The long tests'
+ * log is printed after the suite's, so on a long CI log this summary at the very end is what a reader
+ * sees first.
+ */
+function printFailures(what, reportFile) {
+  if (!existsSync(reportFile)) return;
+  let report;
+  try {
+    report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  } catch {
+    console.log(`[${what}] could not read ${reportFile}`);
+    return;
+  }
+  const failed = [];
+  for (const file of report.testResults ?? []) {
+    const tests = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+    for (const t of tests) failed.push({ file: file.name, name: t.fullName, message: t.failureMessages?.[0] });
+    // A file that fails before its tests run (an import error, a failing beforeAll) has no failed test.
+    if (file.status === 'failed' && tests.length === 0)
+      failed.push({ file: file.name, name: '(file)', message: file.message });
+  }
+  if (failed.length === 0) return;
+  console.log(`\n[${what}] ${failed.length} failed:`);
+  for (const f of failed) {
+    const message = String(f.message ?? '')
+      .split('\n')
+      .filter((line) => !/node_modules|<anonymous>/.test(line))
+      .slice(0, 12)
+      .join('\n      ');
+    console.log(`  ✗ ${f.file.replace(`${root}/`, '')} > ${f.name}\n      ${message}`);
+  }
 }
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -125,13 +169,15 @@ switch (job) {
     const long = process.env.WITH_LONG_TESTS === '1' ? startLongTests() : undefined;
     mustRun('typecheck (tsc --noEmit)', 'npx', ['tsc', '--noEmit', '-p', '.']);
     mustRun('lint (biome)', 'npx', ['biome', 'check', '.']);
-    let status = run('npx', ['vitest', 'run', ...extra]);
+    let status = run('npx', ['vitest', 'run', ...jsonReport(suiteReport), ...extra]);
     console.log(`[test] finished in ${Math.round((Date.now() - started) / 1000)} s`);
     if (long) {
       const longStatus = await long;
       console.log(`[test:long] finished in ${Math.round((Date.now() - started) / 1000)} s (exit ${longStatus})`);
       if (longStatus !== 0) status = status || longStatus;
+      printFailures('test:long', longReport);
     }
+    printFailures('test', suiteReport);
     process.exit(status);
     break;
   }
