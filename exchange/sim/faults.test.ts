@@ -113,13 +113,22 @@ describe('admin API', () => {
   });
 
   it('reads and sets a price; the market trades there', async () => {
-    const set = await admin('/admin/price', { market: 'KRW-ETH', price: 4_123_456 });
-    expect(set.data).toEqual({ market: 'KRW-ETH', price: 4_123_000 });
-    const read = await admin('/admin/price?market=KRW-ETH', undefined, 'GET');
-    expect(read.data.price).toBe(4_123_000);
-    expect(read.data.bid).toBe(4_123_000);
-    expect((await admin('/admin/price', { market: 'KRW-NOPE', price: 1 })).status).toBe(400);
-    expect((await admin('/admin/price', { market: 'KRW-ETH', price: 'abc' })).status).toBe(400);
+    // Its own simulator whose clock does not tick during the test: with the shared one (a tick every
+    // 100 ms) the price can move between the set and the read on a busy machine.
+    const still = await startSimulator({ port: 0, seed: 4, tickMs: 3_600_000, historyMinutes: 60 });
+    try {
+      const call = (path: string, body?: unknown, method: 'POST' | 'GET' = 'POST') =>
+        axios.request({ method, url: `${still.baseUrl}${path}`, data: body, validateStatus: () => true });
+      const set = await call('/admin/price', { market: 'KRW-ETH', price: 4_123_456 });
+      expect(set.data).toEqual({ market: 'KRW-ETH', price: 4_123_000 });
+      const read = await call('/admin/price?market=KRW-ETH', undefined, 'GET');
+      expect(read.data.price).toBe(4_123_000);
+      expect(read.data.bid).toBe(4_123_000);
+      expect((await call('/admin/price', { market: 'KRW-NOPE', price: 1 })).status).toBe(400);
+      expect((await call('/admin/price', { market: 'KRW-ETH', price: 'abc' })).status).toBe(400);
+    } finally {
+      await still.close();
+    }
   });
 });
 
