@@ -84,7 +84,12 @@ describe('orphaned coins', () => {
     await eventually(async () => (await openIds()).includes(positionId), 60_000, 'the orphan to be adopted');
     await stack.client.workflow.getHandle(positionId).terminate('operator ended it by hand');
     await eventually(async () => !(await openIds()).includes(positionId), 150_000, 'the session to drop the position');
-    const lost = await stack.db.prisma.riskEvent.findFirst({ where: { sessionId: id, kind: 'position_lost' } });
+    // The session drops the position from its state, then records the event: a query can see the first before the second.
+    const lost = await eventually(
+      () => stack.db.prisma.riskEvent.findFirst({ where: { sessionId: id, kind: 'position_lost' } }),
+      30_000,
+      'the position_lost event',
+    );
     expect(lost?.severity).toBe('critical');
     expect(lost?.message).toContain(positionId);
   }, 240_000);
