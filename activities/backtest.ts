@@ -13,10 +13,10 @@ import { scoreOf, sliceData, warmupMs } from '../core/backtest/research';
 import type { EquityPoint, Fill, Trade } from '../core/backtest/result';
 import { type ParamSet, rankTrials } from '../core/backtest/search';
 import type { Fold } from '../core/backtest/walkforward';
+import type { BacktestRequest, BacktestStatus, ScoredParams } from '../core/contract';
 import { getStrategy } from '../core/strategy';
 import { loadCandles } from '../exchange/marketdata/load';
 import type { Database } from '../prisma/db';
-import type { BacktestRequest, BacktestStatus, ScoredParams } from '../workflows/backtest';
 import type { ActivityDeps } from './deps';
 
 /** Rows of the ranking kept in a run's result (the best first). */

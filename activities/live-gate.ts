@@ -3,10 +3,10 @@
 // two-step start, which writes a live_confirmations row. A workflow started straight on Temporal
 // with mode live has no such row, so it places nothing.
 import { ApplicationFailure } from '@temporalio/activity';
+// A refused live order ends its Order workflow as rejected (the position then closes with nothing bought).
+import { ORDER_FAILURE } from '../core/contract';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
-// A refused live order ends its Order workflow as rejected (the position then closes with nothing bought).
-import { ORDER_FAILURE } from '../workflows/definitions';
 
 export function liveTradingAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.ALLOW_LIVE === '1';

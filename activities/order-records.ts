@@ -1,8 +1,8 @@
 // The exchange's view of an order, written into `orders` and `fills`: one recording for every path
 // that learns of an order (submit, follow, cancel, reconcile), so each writes the same rows.
 import Decimal from 'decimal.js';
+import type { ExchangeOrderView } from '../core/contract';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
-import type { ExchangeOrderView } from '../workflows/definitions';
 import type { ActivityDeps } from './deps';
 
 export function toOrderView(o: Order): ExchangeOrderView {

@@ -2,12 +2,18 @@
 // before acting on any retry, so the same intended order can never be placed twice.
 import { ApplicationFailure, activityInfo, heartbeat, sleep } from '@temporalio/activity';
 import Decimal from 'decimal.js';
+import {
+  type ExchangeOrderView,
+  fallbackIdentifier,
+  ORDER_FAILURE,
+  type OrderRequest,
+  type OrderResult,
+  submitIdentifier,
+} from '../core/contract';
 import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { DuplicatedIdentifier, OrderNotFound, UpbitError } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
-import { type ExchangeOrderView, ORDER_FAILURE, type OrderRequest, type OrderResult } from '../workflows/definitions';
-import { fallbackIdentifier, submitIdentifier } from '../workflows/ids';
 import { entryRefusal } from './account-limits';
 import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';

@@ -2,7 +2,7 @@
 // signal, a child that failed or was terminated would otherwise stay "open" in the session forever.
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { PositionStatus } from '../workflows/definitions';
+import type { PositionStatus } from '../core/contract';
 
 export interface EndedPosition {
   positionId: string;

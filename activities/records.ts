@@ -1,7 +1,8 @@
 // Database writes of the trading workflows: each is an upsert or an append keyed so that a retried
 // activity leaves the same rows.
+
+import type { DecisionView, RiskEventRecord, SessionRunStatus } from '../core/contract';
 import type { SessionConfig } from '../core/session/config';
-import type { DecisionView, SessionRunStatus } from '../workflows/definitions';
 import type { ActivityDeps } from './deps';
 
 export interface PositionRecord {
@@ -21,13 +22,7 @@ export interface PositionRecord {
   closed?: boolean;
 }
 
-export interface RiskEventRecord {
-  sessionId: string | null;
-  kind: string;
-  severity: 'info' | 'warn' | 'critical';
-  message: string;
-  details?: Record<string, unknown>;
-}
+export type { RiskEventRecord } from '../core/contract';
 
 export function createRecordActivities({ db, alerts }: ActivityDeps) {
   return {

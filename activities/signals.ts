@@ -2,6 +2,8 @@
 // strategy on every market of the universe, and the account figures the risk engine sizes from.
 // The feature engines live in the worker between calls (a cache: a new worker rebuilds them from
 // history), so each evaluation fetches only the newest candles.
+
+import type { DecisionView } from '../core/contract';
 import { type EntryEvaluation, withCorrelations } from '../core/decision';
 import { FeatureEngine } from '../core/indicators/engine';
 import type { Timeframe } from '../core/market';
@@ -11,7 +13,6 @@ import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, validateParams } from '../core/strategy';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import type { UpbitClient } from '../exchange/upbit/client';
-import type { DecisionView } from '../workflows/definitions';
 import { sessionAccountValue } from './account-value';
 import type { ActivityDeps } from './deps';
 import { latestUniverse, refreshUniverse, UNIVERSE_MAX_AGE_MS } from './universe';

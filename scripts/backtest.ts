@@ -373,15 +373,13 @@ async function runOnTemporal(
   const [
     { Client, Connection },
     { randomBytes },
-    { parseBacktestRequest },
+    { parseBacktestRequest, TASK_QUEUE_BACKTEST },
     { backtestProgressQuery },
-    { TASK_QUEUE_BACKTEST },
   ] = await Promise.all([
     import('@temporalio/client'),
     import('node:crypto'),
-    import('../api/routes/backtests'),
+    import('../core/contract'),
     import('../workflows/backtest'),
-    import('../workflows/ids'),
   ]);
   if (values.entry !== 'market') throw new Error('--entry limit: not available with --temporal');
   const json = (name: string) => (values[name] === undefined ? undefined : JSON.parse(String(values[name])));

@@ -27,23 +27,12 @@ const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
 
 /** Wrong-way imports not fixed yet (importing file -> imported path, as written). */
 const KNOWN = [
-  // Message types (DecisionView, fills, backtest requests) live in workflows/: they belong in a contract module.
-  'activities/backtest.ts -> ../workflows/backtest',
-  'activities/live-gate.ts -> ../workflows/definitions',
-  'activities/order-records.ts -> ../workflows/definitions',
-  'activities/orders.ts -> ../workflows/ids',
-  'activities/position-watch.ts -> ../workflows/definitions',
-  'activities/orders.ts -> ../workflows/definitions',
-  'activities/records.ts -> ../workflows/definitions',
-  'activities/signals.ts -> ../workflows/definitions',
   // The API's start-up reads the workers' config and exchange provider; routes call activity helpers.
   'api/main.ts -> ../activities/live-gate',
   'api/main.ts -> ../workers/config',
   'api/main.ts -> ../workers/exchange',
   'api/routes/alerts.ts -> ../../activities/alerts',
   'api/routes/market.ts -> ../../activities/universe',
-  // The backtest CLI takes its request validator from the HTTP route.
-  'scripts/backtest.ts -> ../api/routes/backtests',
   // Benchmarks start the integration-test harness.
   'bench/chaos.ts -> ../test/reliability/harness',
   'bench/chaos.ts -> ../test/stack',

@@ -14,72 +14,20 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BacktestSummary } from '../activities/backtest';
-import { type Objective, searchSpaceOf } from '../core/backtest/research';
+import { searchSpaceOf } from '../core/backtest/research';
 import { type ParamSet, planOptimization, rankTrials, type Trial, tpeSuggest } from '../core/backtest/search';
 import { type Fold, walkForwardFolds } from '../core/backtest/walkforward';
-import type { Timeframe } from '../core/market';
+import {
+  type BacktestInput,
+  type BacktestProgress,
+  type BacktestRequest,
+  type OptimizeRequest,
+  type ScoredParams,
+  TASK_QUEUE_BACKTEST,
+} from '../core/contract';
 import { getStrategy } from '../core/strategy';
-import { TASK_QUEUE_BACKTEST } from './ids';
 
-export const BACKTEST_KINDS = ['backtest', 'optimize', 'walkforward', 'montecarlo'] as const;
-export type BacktestKind = (typeof BACKTEST_KINDS)[number];
-export type BacktestStatus = 'running' | 'completed' | 'failed' | 'cancelled';
-
-export interface OptimizeRequest {
-  method: 'grid' | 'random' | 'tpe';
-  budget: number;
-  objective: Objective;
-  seed: number;
-  /** Runs with fewer trades rank last. */
-  minTrades: number;
-  /** Parameters to search (default: all of the strategy's). */
-  searchParams?: string[];
-}
-
-/** A validated request (the API and the CLI build it); times are UTC ms. */
-export interface BacktestRequest {
-  kind: BacktestKind;
-  strategy: string;
-  /** Complete strategy parameters (defaults filled in); a search varies some of them. */
-  params: Record<string, number | boolean>;
-  markets: string[];
-  timeframe: Timeframe;
-  from: number;
-  /** Exclusive. */
-  to: number;
-  capitalKrw: string;
-  feeRate?: string;
-  slippageBps?: number;
-  risk?: Record<string, unknown>;
-  optimize?: OptimizeRequest;
-  walkforward?: { mode: 'rolling' | 'anchored'; trainMs: number; testMs: number; stepMs?: number };
-  montecarlo?: { runs: number; seed: number };
-  /** Parameter sets per chunk activity (they share one pass over the data); default 4. */
-  chunkSize: number;
-  /** Chunk activities in flight at once; default 4. */
-  concurrency: number;
-}
-
-export interface BacktestInput {
-  runId: string;
-  request: BacktestRequest;
-}
-
-export interface BacktestProgress {
-  phase: string;
-  /** Units (chunks, fold tests, runs) finished and planned. */
-  done: number;
-  total: number;
-  progress: number;
-  /** Keys of the finished chunks. */
-  doneKeys: string[];
-}
-
-/** A chunk's answer to the workflow: the scores only (null = no score, e.g. too few trades). */
-export interface ScoredParams {
-  params: ParamSet;
-  score: number | null;
-}
+export type { BacktestInput, BacktestProgress, BacktestRequest, ScoredParams };
 
 export const backtestProgressQuery = defineQuery<BacktestProgress>('progress');
 

@@ -199,7 +199,7 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     volume: bought.toString(),
     atr: req.atr ?? 0,
     // Without an ATR an ATR stop cannot be placed: fall back to the percentage stop.
-    config: exitConfigFor(req.exit as unknown as ExitConfig, req.atr),
+    config: exitConfigFor(req.exit, req.atr),
     openedTs: Date.now(),
     minTotal: req.marketMinTotal,
   });

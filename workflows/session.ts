@@ -458,7 +458,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
           entryVolume: entry.entryVolume,
           atr: entry.atr,
           entryReasons: entry.entryReasons,
-          exit: riskConfig.exit as unknown as Record<string, unknown>,
+          exit: riskConfig.exit,
           order: config.order,
           marketMinTotal: entry.marketMinTotal,
           entryTimeframe: entryTimeframeOf(config),

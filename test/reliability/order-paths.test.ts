@@ -321,7 +321,7 @@ describe('time exit', () => {
         timeExitBars: 1,
         timeExitMinProgressPct: 1,
         barMs: 25_000,
-      } as unknown as Record<string, unknown>,
+      },
       order: { timeoutSec: 5, fallbackToMarket: false, maxSlippagePct: 1, entryTicksAboveBid: 0 },
       marketMinTotal: '5000',
     };

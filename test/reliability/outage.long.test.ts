@@ -102,7 +102,7 @@ describe('a seven-minute exchange outage', () => {
         trailingAtrMultiple: 0,
         blowOffRsi: 0,
         timeExitBars: 0,
-      } as unknown as Record<string, unknown>,
+      },
       order: { timeoutSec: 10, fallbackToMarket: false, maxSlippagePct: 1, entryTicksAboveBid: 0 },
       marketMinTotal: '5000',
     };
