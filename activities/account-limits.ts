@@ -3,18 +3,11 @@
 // of a mode shares one exchange account, so their losses and exposure add up). Exits are never
 // checked: selling is always allowed.
 import Decimal from 'decimal.js';
+import type { AccountLimits } from '../core/environment';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
 
-/** Account-wide limits in KRW, over all sessions of a mode; absent = off. */
-export interface AccountLimits {
-  /** KRW in coins and pending bids of all sessions together. */
-  maxExposureKrw?: number;
-  /** Realised loss since 00:00 KST that stops new entries until the next KST day. */
-  dailyLossLimitKrw?: number;
-  /** Fall of the realised PnL curve from its peak over the last 30 days that stops new entries. */
-  maxDrawdownKrw?: number;
-}
+export type { AccountLimits };
 
 const KST_OFFSET_MS = 9 * 3_600_000;
 const DRAWDOWN_WINDOW_MS = 30 * 86_400_000;

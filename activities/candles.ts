@@ -14,18 +14,7 @@ import { latestUniverse } from './universe';
 
 /** Markets collected whatever the universe: what strategies and reports compare against. */
 export const BENCHMARK_MARKETS = ['KRW-BTC', 'KRW-ETH'];
-/** Days of 1-minute history the first run backfills (CANDLE_HISTORY_DAYS). */
-export const DEFAULT_CANDLE_HISTORY_DAYS = 180;
 const DAY_MS = 86_400_000;
-
-export function readCandleHistoryDays(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.CANDLE_HISTORY_DAYS;
-  if (raw === undefined || raw === '') return DEFAULT_CANDLE_HISTORY_DAYS;
-  const days = Number(raw);
-  if (!(days > 0) || days > 3650)
-    throw new Error(`CANDLE_HISTORY_DAYS must be a number of days in (0, 3650], got "${raw}"`);
-  return days;
-}
 
 export interface CollectInput {
   mode: TradingMode;

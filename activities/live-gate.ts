@@ -5,12 +5,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 // A refused live order ends its Order workflow as rejected (the position then closes with nothing bought).
 import { ORDER_FAILURE } from '../core/contract';
+import { liveTradingAllowed } from '../core/environment';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
-
-export function liveTradingAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.ALLOW_LIVE === '1';
-}
 
 export async function assertLiveOrderConfirmed(
   db: Database,

@@ -1,9 +1,9 @@
 // The shared price feed against a real simulator: prices stream over the public WebSocket with no REST
 // polling while it is up, the REST poll takes over while it is down, and the last unsubscribe closes it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exchangeProvider } from '../exchange/provider';
 import { type Simulator, startSimulator } from '../exchange/sim/server';
 import type { UpbitClient } from '../exchange/upbit/client';
-import { exchangeProvider } from '../workers/exchange';
 import { PriceFeed, type PriceTick } from './price-feed';
 
 let sim: Simulator;

@@ -1,12 +1,11 @@
 // Standalone API process (docker-compose `api` service).
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { liveTradingAllowed } from '../activities/live-gate';
+import { readRuntimeConfig } from '../core/environment';
+import { exchangeProvider, keysFor } from '../exchange/provider';
 import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
 import { KeyVault } from '../security/vault';
-import { apiHosts, readRuntimeConfig } from '../workers/config';
-import { exchangeProvider, keysFor } from '../workers/exchange';
 import { buildApi } from './server';
 
 const cfg = readRuntimeConfig();
@@ -22,10 +21,10 @@ const api = await buildApi(
     temporal,
     exchange: exchangeProvider({ simUrl: cfg.simUrl, upbitUrl: cfg.upbitUrl, vault }),
     defaultMode: cfg.mode,
-    temporalUiUrl: process.env.TEMPORAL_UI_URL,
+    temporalUiUrl: cfg.temporalUiUrl,
     namespace: cfg.temporalNamespace,
     masterKey,
-    allowLive: liveTradingAllowed(),
+    allowLive: cfg.allowLive,
     liveKeyAvailable: () =>
       keysFor('live', vault)().then(
         () => true,
@@ -33,11 +32,11 @@ const api = await buildApi(
       ),
   },
   {
-    logger: { level: process.env.LOG_LEVEL || 'info' },
+    logger: { level: cfg.logLevel || 'info' },
     webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
-    allowedHosts: apiHosts(),
+    allowedHosts: cfg.apiHosts,
     // "true", or the proxy's addresses (comma-separated IPs or CIDRs).
-    trustProxy: process.env.TRUST_PROXY === 'true' ? true : process.env.TRUST_PROXY || undefined,
+    trustProxy: cfg.trustProxy,
   },
 );
 await api.listen({ port: cfg.port, host: cfg.host });

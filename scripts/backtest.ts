@@ -374,11 +374,13 @@ async function runOnTemporal(
     { Client, Connection },
     { randomBytes },
     { parseBacktestRequest, TASK_QUEUE_BACKTEST },
+    { readRuntimeConfig },
     { backtestProgressQuery },
   ] = await Promise.all([
     import('@temporalio/client'),
     import('node:crypto'),
     import('../core/contract'),
+    import('../core/environment'),
     import('../workflows/backtest'),
   ]);
   if (values.entry !== 'market') throw new Error('--entry limit: not available with --temporal');
@@ -406,10 +408,11 @@ async function runOnTemporal(
     }),
     ...(!values.optimize && runs >= 10 && { montecarlo: { runs, seed: Number(values.seed) } }),
   });
-  const address = process.env.TEMPORAL_ADDRESS || 'localhost:7233';
+  const env = readRuntimeConfig();
+  const address = env.temporalAddress || 'localhost:7233';
   const connection = await Connection.connect({ address });
   try {
-    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
+    const client = new Client({ connection, namespace: env.temporalNamespace });
     const id = `bt-${randomBytes(6).toString('hex')}`;
     const handle = await client.workflow.start('backtestWorkflow', {
       workflowId: id,

@@ -1,7 +1,8 @@
 // A trading worker in its own process, for tests that kill it (SIGKILL) and start another.
 // Env: TEMPORAL_ADDRESS, SIM_URL, DATABASE_URL; optional crash point (activities/crash-points.ts).
+
+import { exchangeProvider } from '../exchange/provider';
 import { openDatabase } from '../prisma/db';
-import { exchangeProvider } from '../workers/exchange';
 import { startTradingServices } from '../workers/services';
 import { installRuntimeLogger } from '../workers/workers';
 import { TASK_QUEUE_TRADING } from '../workflows/ids';

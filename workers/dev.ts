@@ -4,18 +4,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { readCandleHistoryDays } from '../activities/candles';
-import { liveTradingAllowed } from '../activities/live-gate';
 import { buildApi } from '../api/server';
+import { readRuntimeConfig } from '../core/environment';
 import { loadSampleCandles } from '../exchange/marketdata/sample';
+import { exchangeProvider, keysFor } from '../exchange/provider';
 import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
 import { prepareAccess } from '../security/first-start';
 import { KeyVault } from '../security/vault';
 import { TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA, TASK_QUEUE_TRADING } from '../workflows/ids';
-import { apiHosts, readRuntimeConfig } from './config';
-import { exchangeProvider, keysFor } from './exchange';
 import { ExchangeHealth } from './exchange-health';
 import { startTradingServices } from './services';
 import { startDevServer } from './temporal-server';
@@ -23,7 +21,7 @@ import { installRuntimeLogger } from './workers';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cfg = readRuntimeConfig();
-installRuntimeLogger();
+installRuntimeLogger(cfg.temporalLogLevel);
 mkdirSync(cfg.dataDir, { recursive: true });
 const log = (msg: string) => console.log(`[upbit-trader] ${msg}`);
 const stops: Array<[string, () => Promise<unknown> | unknown]> = [];
@@ -36,7 +34,7 @@ async function main() {
     log('starting the Temporal dev server...');
     const server = await startDevServer({
       dbFilename: join(cfg.dataDir, 'temporal.db'),
-      port: Number(process.env.TEMPORAL_PORT || 7233),
+      port: cfg.temporalPort,
       uiPort: cfg.temporalUiPort,
     });
     stops.push(['Temporal dev server', () => server.stop()]);
@@ -53,7 +51,7 @@ async function main() {
     log(`loaded the sample candles (samples/candles): ${sample.map((s) => `${s.market} ${s.timeframe}`).join(', ')}`);
 
   let simUrl = cfg.simUrl;
-  if (cfg.mode !== 'live' && !process.env.SIM_URL) {
+  if (cfg.mode !== 'live' && !cfg.externalSim) {
     const sim = await startSimulator({
       port: cfg.simPort,
       feed: cfg.mode === 'paper' ? 'live' : 'synthetic',
@@ -76,7 +74,7 @@ async function main() {
     taskQueues: [TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA],
     health,
     masterKey,
-    candleHistoryDays: readCandleHistoryDays(),
+    candleHistoryDays: cfg.candleHistoryDays,
   });
   stops.push(['workers', () => services.stop()]);
 
@@ -92,7 +90,7 @@ async function main() {
       temporalUiUrl: temporalUi,
       namespace: cfg.temporalNamespace,
       masterKey,
-      allowLive: liveTradingAllowed(),
+      allowLive: cfg.allowLive,
       liveKeyAvailable: () =>
         keysFor('live', vault)().then(
           () => true,
@@ -100,9 +98,9 @@ async function main() {
         ),
     },
     {
-      logger: { level: process.env.LOG_LEVEL || 'warn' },
+      logger: { level: cfg.logLevel || 'warn' },
       webDist: join(root, 'web', 'dist'),
-      allowedHosts: apiHosts(),
+      allowedHosts: cfg.apiHosts,
     },
   );
   await api.listen({ port: cfg.port, host: cfg.host });
@@ -114,7 +112,7 @@ async function main() {
   log('press Ctrl-C to stop');
   await services.running.catch((err) => {
     console.error(`worker stopped with an error: ${(err as Error).message}`);
-    if (process.env.LOG_LEVEL === 'debug') console.error(err);
+    if (cfg.logLevel === 'debug') console.error(err);
     void shutdown(1);
   });
 }

@@ -1,22 +1,19 @@
 // Standalone worker process (docker-compose `worker` service): TASK_QUEUES selects the queues.
 
-import { readCandleHistoryDays } from '../activities/candles';
+import { readRuntimeConfig } from '../core/environment';
+import { exchangeProvider } from '../exchange/provider';
 import { openDatabase } from '../prisma/db';
 import { loadMasterKey } from '../security/master-key';
 import { KeyVault } from '../security/vault';
-import { TASK_QUEUE_BACKTEST, TASK_QUEUE_DATA, TASK_QUEUE_TRADING } from '../workflows/ids';
-import { readRuntimeConfig } from './config';
-import { exchangeProvider } from './exchange';
+import { TASK_QUEUE_DATA } from '../workflows/ids';
 import { ExchangeHealth } from './exchange-health';
 import { startTradingServices } from './services';
 import { installRuntimeLogger } from './workers';
 
 const cfg = readRuntimeConfig();
-installRuntimeLogger();
+installRuntimeLogger(cfg.temporalLogLevel);
 if (!cfg.temporalAddress) throw new Error('TEMPORAL_ADDRESS is required for a standalone worker');
-const queues = (process.env.TASK_QUEUES || `${TASK_QUEUE_TRADING},${TASK_QUEUE_BACKTEST},${TASK_QUEUE_DATA}`)
-  .split(',')
-  .map((q) => q.trim());
+const queues = cfg.taskQueues;
 const db = await openDatabase();
 // The same master key as the API's (shared DATA_DIR or MASTER_KEY): the vault's keys are read with it.
 const masterKey = loadMasterKey(cfg.dataDir);
@@ -33,7 +30,7 @@ const services = await startTradingServices({
   taskQueues: queues,
   masterKey,
   // A process that collects also keeps the collector's schedule; one without the `data` queue leaves it alone.
-  candleHistoryDays: queues.includes(TASK_QUEUE_DATA) ? readCandleHistoryDays() : undefined,
+  candleHistoryDays: queues.includes(TASK_QUEUE_DATA) ? cfg.candleHistoryDays : undefined,
 });
 const stop = () => services.workers.shutdown();
 process.on('SIGINT', stop);

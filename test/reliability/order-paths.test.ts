@@ -5,7 +5,7 @@ import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EXIT_CONFIG } from '../../core/risk/config';
 import type { ExitPlan } from '../../core/risk/types';
-import { keysFor } from '../../workers/exchange';
+import { keysFor } from '../../exchange/provider';
 import {
   type OrderRequest,
   type OrderResult,

@@ -3,7 +3,7 @@
 // a Position workflow that ended without reporting its close instead of waiting for it forever.
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keysFor } from '../../workers/exchange';
+import { keysFor } from '../../exchange/provider';
 import { type SessionStatus, sessionStatusQuery } from '../../workflows/definitions';
 import { positionWorkflowId, sessionWorkflowId } from '../../workflows/ids';
 import { eventually, type Stack, startStack } from '../stack';

@@ -1,7 +1,8 @@
 // Which exchange each mode talks to, and where its keys come from (never from workflow inputs).
+import { environmentKeys } from '../core/environment';
 import type { TradingMode } from '../core/session/config';
-import { UpbitClient, type UpbitLogger } from '../exchange/upbit/client';
 import type { KeyVault } from '../security/vault';
+import { UpbitClient, type UpbitLogger } from './upbit/client';
 
 export interface ExchangeEndpoints {
   /** Base URL of the simulator (sim and paper modes). */
@@ -23,18 +24,14 @@ export function keysFor(mode: TradingMode, vault?: KeyVault) {
     if (mode === 'live') {
       const stored = await vault?.read('live');
       if (stored) return stored;
-      const accessKey = process.env.UPBIT_ACCESS_KEY;
-      const secretKey = process.env.UPBIT_SECRET_KEY;
-      if (!accessKey || !secretKey)
+      const fromEnvironment = environmentKeys().live;
+      if (!fromEnvironment)
         throw new Error(
           'live mode needs an Upbit key: store one (PUT /api/exchange-keys/live) or set UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY',
         );
-      return { accessKey, secretKey };
+      return fromEnvironment;
     }
-    return {
-      accessKey: process.env.SIM_ACCESS_KEY || 'sim-access-key',
-      secretKey: process.env.SIM_SECRET_KEY || 'sim-secret-key',
-    };
+    return environmentKeys().sim;
   };
 }
 
