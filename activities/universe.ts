@@ -2,10 +2,11 @@
 // spreads and 30-day traded value, screened by core/strategy/universe and stored as a `universe_snapshots`
 // row. Run by the universe workflow on a Temporal Schedule; sessions read the newest snapshot.
 import type { TradingMode } from '../core/session/config';
-import { screenUniverse, type UniverseRow } from '../core/strategy/universe';
+import { screenUniverse } from '../core/strategy/universe';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
+import { latestUniverse } from '../prisma/repositories/universe';
 import type { ActivityDeps } from './deps';
 
 /** Markets kept in a snapshot, most traded first; a session takes the first `universeSize` of them. */
@@ -65,14 +66,7 @@ export async function refreshUniverse(db: Database, client: UpbitClient, mode: T
   };
 }
 
-/** The newest stored universe of a mode, or null. */
-export async function latestUniverse(db: Database, mode: TradingMode) {
-  const row = await db.prisma.universeSnapshot.findFirst({
-    where: { mode },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-  });
-  return row && { ...row, selected: row.selected as unknown as UniverseRow[] };
-}
+export { latestUniverse };
 
 export function createUniverseActivities({ db, exchange }: ActivityDeps) {
   return {

@@ -30,7 +30,6 @@ const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
 const KNOWN = [
   // Routes call activity helpers.
   'api/routes/alerts.ts -> ../../activities/alerts',
-  'api/routes/market.ts -> ../../activities/universe',
   // Benchmarks start the integration-test harness.
   'bench/chaos.ts -> ../test/reliability/harness',
   'bench/chaos.ts -> ../test/stack',

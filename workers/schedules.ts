@@ -1,9 +1,9 @@
 // Temporal Schedules the workers keep: the universe refresh and the candle collector of the deployment's mode. Creating one that
 // exists already is a no-op, so every worker process (and every restart) may call this.
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import { latestUniverse } from '../activities/universe';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
+import { latestUniverse } from '../prisma/repositories/universe';
 import type { candleCollectorWorkflow } from '../workflows/candles';
 import { candleCollectorScheduleId, TASK_QUEUE_TRADING, universeScheduleId } from '../workflows/ids';
 import type { universeWorkflow } from '../workflows/universe';

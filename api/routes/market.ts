@@ -1,12 +1,12 @@
 // Market data for the dashboard's charts and the strategy catalogue for its forms.
 import type { FastifyPluginAsync } from 'fastify';
-import { latestUniverse } from '../../activities/universe';
 import { TRADING_MODES, type TradingMode } from '../../core/session/config';
 import { strategies } from '../../core/strategy';
 import { fetchRecentCandles } from '../../exchange/marketdata/download';
 import { storedCoverage } from '../../exchange/marketdata/store';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from '../../exchange/marketdata/timeframes';
 import { UpbitError } from '../../exchange/upbit/errors';
+import { latestUniverse } from '../../prisma/repositories/universe';
 import { type ApiContext, HttpError } from '../context';
 
 export const marketRoutes =
