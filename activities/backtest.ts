@@ -1,8 +1,7 @@
 // Activities of the backtest workflow: load stored candles (once per worker process and request),
 // run the engine over parameter-set chunks, and keep every result in the database. Chunk results
-// are rows of backtest_runs with status 'chunk' and id `<run>~<key>` (the schema has no table of
-// their own; the API's list hides them): a retried or repeated chunk returns its stored answer
-// instead of computing again, and `params.computations` counts how often it was really computed.
+// are rows of backtest_chunks (prisma/repositories/backtest-chunks.ts): a retried or repeated chunk
+// returns its stored answer instead of computing again.
 import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { compactResult } from '../core/backtest/compact';
 import { type BacktestConfig, type BacktestData, type BacktestResult, runBacktests } from '../core/backtest/engine';
@@ -17,14 +16,13 @@ import type { BacktestRequest, BacktestStatus, ScoredParams } from '../core/cont
 import { getStrategy } from '../core/strategy';
 import { loadCandles } from '../exchange/marketdata/load';
 import type { Database } from '../prisma/db';
+import * as chunks from '../prisma/repositories/backtest-chunks';
 import type { ActivityDeps } from './deps';
 
 /** Rows of the ranking kept in a run's result (the best first). */
 export const RANKING_ROWS = 100;
 /** Most points of an equity curve stored and served. */
 export const EQUITY_POINTS = 2000;
-
-export const chunkRowId = (runId: string, key: string) => `${runId}~${key}`;
 
 // ---- candles, cached per worker process: parallel chunks of one request load them once. Entries expire so a
 // range re-run after an import or download reads the new rows.
@@ -102,29 +100,8 @@ interface RunOutcome {
 export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
   const prisma = db.prisma;
 
-  /** The stored result of a chunk, or undefined; counts a computation when it must compute. */
-  async function claimChunk(runId: string, key: string, kind: BacktestRequest['kind']): Promise<unknown> {
-    const id = chunkRowId(runId, key);
-    const row = await prisma.backtestRun.findUnique({ where: { id } });
-    if (row?.result != null) return row.result;
-    const computations = ((row?.params as { computations?: number } | null)?.computations ?? 0) + 1;
-    const params = { runId, key, computations };
-    await prisma.backtestRun.upsert({
-      where: { id },
-      create: { id, kind, status: 'chunk', params },
-      update: { params },
-    });
-    return undefined;
-  }
-
   async function storeChunk(runId: string, key: string, result: object, totalUnits: number): Promise<void> {
-    await prisma.backtestRun.update({
-      where: { id: chunkRowId(runId, key) },
-      data: { result, progress: 1, finishedAt: new Date() },
-    });
-    const done = await prisma.backtestRun.count({
-      where: { id: { startsWith: `${runId}~` }, status: 'chunk', progress: 1 },
-    });
+    const done = await chunks.storeChunk(prisma, runId, key, result);
     // The last unit (the summary) sets 1.
     await prisma.backtestRun.updateMany({
       where: { id: runId, status: 'running' },
@@ -254,7 +231,7 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
     }): Promise<ScoredParams[]> {
       const { runId, key, request, paramSets, window } = input;
       heartbeat(key);
-      const stored = (await claimChunk(runId, key, request.kind)) as { trials: StoredTrial[] } | undefined;
+      const stored = (await chunks.claimChunk(prisma, runId, key)) as { trials: StoredTrial[] } | undefined;
       if (stored) return stored.trials.map(({ params, score }) => ({ params, score }));
       const data = windowData(await requestData(db, request), request, window);
       heartbeat(key);
@@ -306,7 +283,7 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
       totalUnits: number;
     }): Promise<void> {
       const { runId, key, request } = input;
-      if (await claimChunk(runId, key, request.kind)) return;
+      if (await chunks.claimChunk(prisma, runId, key)) return;
       const r = await runOne(request, input.params, input.window);
       await storeChunk(
         runId,
@@ -330,17 +307,18 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
     }): Promise<void> {
       const { runId, request } = input;
       const initial = Number(request.capitalKrw);
-      const rows = await prisma.backtestRun.findMany({
-        where: { id: { in: input.folds.map((f) => chunkRowId(runId, f.key)) } },
-      });
-      const byId = new Map(rows.map((r) => [r.id, r.result as unknown as FoldTestResult]));
+      const byKey = await chunks.chunkResults<FoldTestResult>(
+        prisma,
+        runId,
+        input.folds.map((f) => f.key),
+      );
       let factor = 1;
       const equity: EquityPoint[] = [];
       const trades: Trade[] = [];
       const fills: Fill[] = [];
       const folds = [];
       for (const f of input.folds) {
-        const test = byId.get(chunkRowId(runId, f.key));
+        const test = byKey.get(f.key);
         if (!test) throw new Error(`fold ${f.fold.index}: its test result is not stored`);
         for (const p of test.equity) equity.push({ ts: p.ts, equity: p.equity * factor });
         factor *= test.finalEquity / initial;
@@ -432,10 +410,9 @@ interface FoldTestResult {
 
 /** The trials of the given chunks in evaluation order (chunk order, then order within the chunk). */
 async function storedTrials(prisma: Database['prisma'], runId: string, keys: string[]): Promise<StoredTrial[]> {
-  const rows = await prisma.backtestRun.findMany({ where: { id: { in: keys.map((k) => chunkRowId(runId, k)) } } });
-  const byId = new Map(rows.map((r) => [r.id, r.result as unknown as { trials: StoredTrial[] } | null]));
+  const byKey = await chunks.chunkResults<{ trials: StoredTrial[] }>(prisma, runId, keys);
   return keys.flatMap((k) => {
-    const r = byId.get(chunkRowId(runId, k));
+    const r = byKey.get(k);
     if (!r) throw new Error(`chunk ${k} of ${runId} has no stored result`);
     return r.trials;
   });

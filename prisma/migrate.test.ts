@@ -113,3 +113,31 @@ describe('applyMigrations', () => {
     await expect(applyMigrations(conn, dir)).rejects.toThrow(/20260101000000_empty has no readable migration.sql/);
   });
 });
+
+describe('the project migrations', () => {
+  it('backtest_chunks: chunk rows kept in backtest_runs move to their own table; orphans are dropped', async () => {
+    const { cp, readdir } = await import('node:fs/promises');
+    const real = join(import.meta.dirname, 'migrations');
+    const names = (await readdir(real)).filter((n) => /^\d{14}_/.test(n)).sort();
+    const chunksAt = names.indexOf('20261206000400_backtest_chunks');
+    expect(chunksAt).toBeGreaterThan(0);
+    for (const n of names.slice(0, chunksAt)) await cp(join(real, n), join(dir, n), { recursive: true });
+    await applyMigrations(conn, dir);
+    await conn.exec(`
+      INSERT INTO backtest_runs (id, kind, status, params) VALUES ('bt-1', 'optimize', 'completed', '{}');
+      INSERT INTO backtest_runs (id, kind, status, params, result, finished_at) VALUES
+        ('bt-1~c0', 'optimize', 'chunk', '{"computations": 2}', '{"trials": []}', now()),
+        ('bt-1~f1-c0', 'optimize', 'chunk', '{"computations": 1}', NULL, NULL),
+        ('bt-gone~c0', 'optimize', 'chunk', '{"computations": 1}', '{"trials": []}', now());`);
+    for (const n of names.slice(chunksAt)) await cp(join(real, n), join(dir, n), { recursive: true });
+    expect(await applyMigrations(conn, dir)).toContain('20261206000400_backtest_chunks');
+    const chunks = await conn.query<{ run_id: string; key: string; computations: number; done: boolean }>(
+      'SELECT run_id, key, computations, result IS NOT NULL AS done FROM backtest_chunks ORDER BY key',
+    );
+    expect(chunks).toEqual([
+      { run_id: 'bt-1', key: 'c0', computations: 2, done: true },
+      { run_id: 'bt-1', key: 'f1-c0', computations: 1, done: false },
+    ]);
+    expect(await conn.query('SELECT id FROM backtest_runs')).toEqual([{ id: 'bt-1' }]);
+  });
+});

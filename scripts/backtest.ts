@@ -374,7 +374,7 @@ async function runOnTemporal(
     { Client, Connection },
     { randomBytes },
     { parseBacktestRequest, TASK_QUEUE_BACKTEST },
-    { readRuntimeConfig },
+    { readTemporalTarget },
     { backtestProgressQuery },
   ] = await Promise.all([
     import('@temporalio/client'),
@@ -408,7 +408,7 @@ async function runOnTemporal(
     }),
     ...(!values.optimize && runs >= 10 && { montecarlo: { runs, seed: Number(values.seed) } }),
   });
-  const env = readRuntimeConfig();
+  const env = readTemporalTarget();
   const address = env.temporalAddress || 'localhost:7233';
   const connection = await Connection.connect({ address });
   try {

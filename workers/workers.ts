@@ -10,7 +10,7 @@ import {
 } from '@temporalio/worker';
 import { type Activities, createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
-import { readRuntimeConfig } from '../core/environment';
+import { readTemporalLogLevel } from '../core/environment';
 import { TASK_QUEUE_TRADING } from '../workflows/ids';
 import { oneLineLogger } from './log';
 
@@ -62,7 +62,7 @@ let runtimeInstalled = false;
  * The SDK logs every worker state change at INFO; keep the console to warnings (TEMPORAL_LOG_LEVEL overrides), one
  * line per entry, stacks only at DEBUG (workers/log.ts).
  */
-export function installRuntimeLogger(temporalLogLevel = readRuntimeConfig().temporalLogLevel) {
+export function installRuntimeLogger(temporalLogLevel = readTemporalLogLevel()) {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = temporalLogLevel as LogLevel;

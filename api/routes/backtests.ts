@@ -105,7 +105,7 @@ export const backtestRoutes =
 
     async function findRun(id: string) {
       const row = await prisma.backtestRun.findUnique({ where: { id } });
-      if (!row || row.status === 'chunk') throw new HttpError(404, `no backtest ${id}`);
+      if (!row) throw new HttpError(404, `no backtest ${id}`);
       return row;
     }
 
@@ -149,7 +149,6 @@ export const backtestRoutes =
 
     app.get('/api/backtests', { schema: { summary: 'Backtest runs, newest first' } }, async () => {
       const rows = await prisma.backtestRun.findMany({
-        where: { status: { not: 'chunk' } },
         orderBy: { createdAt: 'desc' },
         take: 200,
       });

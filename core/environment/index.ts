@@ -72,8 +72,7 @@ export function readRuntimeConfig(env: Environment = process.env): RuntimeConfig
     dataDir: resolve(env.DATA_DIR || './data'),
     port: portFrom(env, 'PORT', 3000),
     host: env.HOST || '127.0.0.1',
-    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
-    temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+    ...readTemporalTarget(env),
     temporalPort: portFrom(env, 'TEMPORAL_PORT', 7233),
     temporalUiPort: portFrom(env, 'TEMPORAL_UI_PORT', 8233),
     temporalUiUrl: env.TEMPORAL_UI_URL || undefined,
@@ -86,7 +85,7 @@ export function readRuntimeConfig(env: Environment = process.env): RuntimeConfig
       .map((q) => q.trim())
       .filter(Boolean),
     logLevel: env.LOG_LEVEL || undefined,
-    temporalLogLevel: (env.TEMPORAL_LOG_LEVEL || 'WARN').toUpperCase(),
+    temporalLogLevel: readTemporalLogLevel(env),
     trustProxy: env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY || undefined,
     apiHosts: (env.API_HOSTS ?? '')
       .split(',')
@@ -96,6 +95,19 @@ export function readRuntimeConfig(env: Environment = process.env): RuntimeConfig
     candleHistoryDays: readCandleHistoryDays(env),
     accountLimits: readAccountLimits(env),
   };
+}
+
+/** TEMPORAL_ADDRESS (unset: the launcher starts its own dev server) and TEMPORAL_NAMESPACE. */
+export function readTemporalTarget(env: Environment = process.env): {
+  temporalAddress?: string;
+  temporalNamespace: string;
+} {
+  return { temporalAddress: env.TEMPORAL_ADDRESS || undefined, temporalNamespace: env.TEMPORAL_NAMESPACE || 'default' };
+}
+
+/** TEMPORAL_LOG_LEVEL: the Temporal SDK's log level (any process that runs workers installs it). */
+export function readTemporalLogLevel(env: Environment = process.env): string {
+  return (env.TEMPORAL_LOG_LEVEL || 'WARN').toUpperCase();
 }
 
 /** ALLOW_LIVE=1 (read at each check, so the worker's gate follows its own environment). */

@@ -92,13 +92,8 @@ const finished = (id: string, timeoutMs = 90_000) =>
 
 /** Chunk rows of a run: key -> [computations, finished]. */
 async function chunkRows(runId: string) {
-  const rows = await stack.db.prisma.backtestRun.findMany({ where: { id: { startsWith: `${runId}~` } } });
-  return new Map(
-    rows.map((r) => [
-      r.id.slice(runId.length + 1),
-      { computations: (r.params as { computations: number }).computations, done: r.result !== null },
-    ]),
-  );
+  const rows = await stack.db.prisma.backtestChunk.findMany({ where: { runId } });
+  return new Map(rows.map((r) => [r.key, { computations: r.computations, done: r.result !== null }]));
 }
 
 const nullIfInfinite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -135,7 +130,8 @@ describe('backtests on Temporal', () => {
     expect(await stack.db.prisma.backtestTrade.count({ where: { runId: id } })).toBe(expected.trades.length);
     const listed = await api<{ id: string; status: string }[]>('GET', '/api/backtests');
     expect(listed.body.find((r) => r.id === id)?.status).toBe('completed');
-    expect(listed.body.every((r) => !r.id.includes('~'))).toBe(true);
+    // Chunk results live in their own table: the list holds runs only.
+    expect(listed.body.every((r) => r.status !== 'chunk')).toBe(true);
   });
 
   it('optimises in chunks: the ranking equals the in-process search, best parameters run in full', async () => {
@@ -295,7 +291,8 @@ describe('backtests on Temporal', () => {
     expect(run.ranking?.map((r) => [r.params, r.objective])).toEqual(
       expected.map((t) => [t.params, nullIfInfinite(t.score)]),
     );
-  });
+    // The chunk in flight when the workers stop is retried after its heartbeat timeout: slow on a busy machine.
+  }, 180_000);
 
   it('npm run backtest -- --temporal runs the request on the workers and prints its summary', async () => {
     const args = ['tsx', 'scripts/backtest.ts', '--temporal', '--strategy', STRATEGY, '--markets', MARKETS.join(',')];
