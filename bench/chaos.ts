@@ -8,8 +8,8 @@
 import { loadavg } from 'node:os';
 import Decimal from 'decimal.js';
 import { seededRng } from '../core/backtest/random';
-import { callApi, openRisk, simOrders, startProbeSession } from '../test/reliability/harness';
-import { eventually, startStack } from '../test/stack';
+import { eventually, startStack } from '../workers/local-stack';
+import { callApi, openRisk, simOrders, startProbeSession } from '../workers/local-stack-probe';
 import { type SessionStatus, sessionStatusQuery } from '../workflows/definitions';
 import { orderIdOfIdentifier, sessionWorkflowId } from '../workflows/ids';
 

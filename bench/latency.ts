@@ -10,8 +10,8 @@
 // are this machine's. `npm run bench -- latency [samples=30] [maxSeconds=240]`; last line is JSON.
 import { tsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { callApi, openRisk, simOrders, startProbeSession } from '../test/reliability/harness';
-import { startStack } from '../test/stack';
+import { startStack } from '../workers/local-stack';
+import { callApi, openRisk, simOrders, startProbeSession } from '../workers/local-stack-probe';
 import { sessionWorkflowId } from '../workflows/ids';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

@@ -30,13 +30,6 @@ const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
 const KNOWN = [
   // Routes call activity helpers.
   'api/routes/alerts.ts -> ../../activities/alerts',
-  // Benchmarks start the integration-test harness.
-  'bench/chaos.ts -> ../test/reliability/harness',
-  'bench/chaos.ts -> ../test/stack',
-  'bench/latency.ts -> ../test/reliability/harness',
-  'bench/latency.ts -> ../test/stack',
-  'bench/positions.ts -> ../test/reliability/harness',
-  'bench/positions.ts -> ../test/stack',
 ];
 
 function* sources(dir: string): Generator<string> {
