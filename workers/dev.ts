@@ -2,12 +2,11 @@
 // the simulator (sim/paper modes), the workers of both task queues, and the API serving the dashboard.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { buildApi } from '../api/server';
+import { startApi } from '../api/start';
 import { readRuntimeConfig } from '../core/environment';
 import { loadSampleCandles } from '../exchange/marketdata/sample';
-import { exchangeProvider, keysFor } from '../exchange/provider';
+import { exchangeProvider } from '../exchange/provider';
 import { PrismaSimStore } from '../exchange/sim/prisma-store';
 import { startSimulator } from '../exchange/sim/server';
 import { openDatabase } from '../prisma/db';
@@ -19,7 +18,6 @@ import { startTradingServices } from './services';
 import { startDevServer } from './temporal-server';
 import { installRuntimeLogger } from './workers';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const cfg = readRuntimeConfig();
 installRuntimeLogger(cfg.temporalLogLevel);
 mkdirSync(cfg.dataDir, { recursive: true });
@@ -81,29 +79,15 @@ async function main() {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: cfg.temporalNamespace });
   stops.push(['Temporal client', () => connection.close()]);
-  const api = await buildApi(
-    {
-      db,
-      temporal: client,
-      exchange,
-      defaultMode: cfg.mode,
-      temporalUiUrl: temporalUi,
-      namespace: cfg.temporalNamespace,
-      masterKey,
-      allowLive: cfg.allowLive,
-      liveKeyAvailable: () =>
-        keysFor('live', vault)().then(
-          () => true,
-          () => false,
-        ),
-    },
-    {
-      logger: { level: cfg.logLevel || 'warn' },
-      webDist: join(root, 'web', 'dist'),
-      allowedHosts: cfg.apiHosts,
-    },
-  );
-  await api.listen({ port: cfg.port, host: cfg.host });
+  const api = await startApi(cfg, {
+    db,
+    temporal: client,
+    exchange,
+    vault,
+    masterKey,
+    temporalUiUrl: temporalUi,
+    defaultLogLevel: 'warn',
+  });
   stops.push(['API', () => api.close()]);
 
   log(`dashboard and API: http://${cfg.host}:${cfg.port}  (API docs: /api/docs)`);
