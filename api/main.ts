@@ -7,6 +7,7 @@ import { prepareAccess } from '../security/first-start';
 import { KeyVault } from '../security/vault';
 import { apiHosts, readRuntimeConfig } from '../workers/config';
 import { exchangeProvider, keysFor } from '../workers/exchange';
+import { readRateLimits } from './rate-limits';
 import { buildApi } from './server';
 
 const cfg = readRuntimeConfig();
@@ -36,6 +37,7 @@ const api = await buildApi(
     logger: { level: process.env.LOG_LEVEL || 'info' },
     webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
     allowedHosts: apiHosts(),
+    rateLimits: readRateLimits(),
     // "true", or the proxy's addresses (comma-separated IPs or CIDRs).
     trustProxy: process.env.TRUST_PROXY === 'true' ? true : process.env.TRUST_PROXY || undefined,
   },

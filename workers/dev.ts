@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { readCandleHistoryDays } from '../activities/candles';
 import { liveTradingAllowed } from '../activities/live-gate';
+import { readRateLimits } from '../api/rate-limits';
 import { buildApi } from '../api/server';
 import { loadSampleCandles } from '../exchange/marketdata/sample';
 import { PrismaSimStore } from '../exchange/sim/prisma-store';
@@ -103,6 +104,7 @@ async function main() {
       logger: { level: process.env.LOG_LEVEL || 'warn' },
       webDist: join(root, 'web', 'dist'),
       allowedHosts: apiHosts(),
+      rateLimits: readRateLimits(),
     },
   );
   await api.listen({ port: cfg.port, host: cfg.host });
