@@ -7,9 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError } from './context';
 
 /**
- * The dashboard (a Vite build) loads only its own scripts, styles and data; ECharts sets inline
- * styles. No `upgrade-insecure-requests`: the server is also reached over plain HTTP on loopback.
- * Swagger UI at /api/docs sets its own policy (swagger-ui's `staticCSP`).
+ * The dashboard (a Vite build) and Swagger UI (/api/docs) load only their own scripts, styles and
+ * data; ECharts and Swagger UI set inline styles. No `upgrade-insecure-requests`: the server is also
+ * reached over plain HTTP on loopback.
  */
 export const CSP_DIRECTIVES = {
   'default-src': ["'self'"],
