@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS, readRateLimits } from '../../api/rate-limits';
 import { buildApi } from '../../api/server';
 import { exchangeProvider } from '../../workers/exchange';
 import { type Stack, startStack } from '../stack';
@@ -185,6 +186,17 @@ describe('request limits', () => {
     expect(answers).toEqual([422, 422, 429]);
     const refused = await call('POST', '/api/backtests', body);
     expect(refused.body.message).toMatch(/^rate limit of 2 backtest launches per hour per user reached/);
+  });
+
+  it('the limits come from the environment; a bad value is refused, naming the variable', () => {
+    expect(readRateLimits({})).toEqual(DEFAULT_RATE_LIMITS);
+    expect(readRateLimits({ RATE_LIMIT_PER_MIN: '50', SESSION_START_QUOTA_PER_HOUR: '3' })).toEqual({
+      ...DEFAULT_RATE_LIMITS,
+      perMinute: 50,
+      sessionStartsPerHour: 3,
+    });
+    for (const bad of ['0', '-1', '1.5', 'Infinity', 'many'])
+      expect(() => readRateLimits({ BACKTEST_QUOTA_PER_HOUR: bad })).toThrow(/^BACKTEST_QUOTA_PER_HOUR must be/);
   });
 
   it('every address has a per-minute limit, counted before the token is looked at', async () => {
