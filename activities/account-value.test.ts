@@ -7,7 +7,6 @@ import { defaultSessionConfig } from '../core/session/config';
 import { type Simulator, startSimulator } from '../exchange/sim/server';
 import { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
-import { Alerter } from './alerts';
 import type { ActivityDeps } from './deps';
 import { PriceFeed } from './price-feed';
 import { createSignalActivities } from './signals';
@@ -33,7 +32,7 @@ describe('account value of an evaluation', () => {
     db = await openDatabase({ databaseUrl: 'memory://' });
     client = new UpbitClient({ baseUrl: sim.baseUrl, keys: async () => KEYS, maxRetries: 0 });
     const exchange = () => client;
-    const deps: ActivityDeps = { db, exchange, alerts: new Alerter(db), prices: new PriceFeed(exchange) };
+    const deps: ActivityDeps = { db, exchange, prices: new PriceFeed(exchange) };
     evaluate = createSignalActivities(deps).evaluateSession;
     await db.prisma.session.create({
       data: { id: SESSION, name: SESSION, mode: 'sim', strategy: 'pullback', status: 'running', config: {} },

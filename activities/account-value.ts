@@ -7,6 +7,7 @@ import { type AccountValue, heldCoins, valueAccount } from '../core/risk/account
 import type { UpbitClient } from '../exchange/upbit/client';
 import { CodeNotFound } from '../exchange/upbit/errors';
 import type { Ticker } from '../exchange/upbit/types';
+import { recordEvent } from '../prisma/repositories/events';
 import type { ActivityDeps } from './deps';
 
 /** KRW price per market (`KRW-<coin>`) for the given coins that have a KRW market. */
@@ -58,7 +59,7 @@ export async function readAccountValue(client: UpbitClient) {
  * alert once per session (not at every evaluation), naming the coins the figures leave out.
  */
 export async function sessionAccountValue(
-  { db, alerts }: Pick<ActivityDeps, 'db' | 'alerts'>,
+  { db }: Pick<ActivityDeps, 'db'>,
   client: UpbitClient,
   sessionId: string,
 ): Promise<AccountValue> {
@@ -71,10 +72,7 @@ export async function sessionAccountValue(
     });
     if (known) continue;
     const message = `${coin.volume} ${coin.currency} held with no KRW market to price it: left out of equity and exposure`;
-    await db.prisma.riskEvent.create({
-      data: { sessionId, kind, severity: 'warn', message, details: coin },
-    });
-    await alerts.send({ sessionId, kind, severity: 'warn', message });
+    await recordEvent(db.prisma, { sessionId, kind, severity: 'warn', message, details: { ...coin } });
   }
   return value;
 }

@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../exchange/sim/server';
+import { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
+import { queueAlert, recordEvent } from '../prisma/repositories/events';
 import { alertHostPolicy, checkAlertUrl, sealAlertTarget, shownAlertTarget } from '../security/alert-targets';
 import { SecretBox } from '../security/secret-box';
-import { Alerter, formatAlert, validateAlertTarget } from './alerts';
+import { type Alert, Alerter, formatAlert, validateAlertTarget } from './alerts';
+import { recordExchangeOrder } from './order-records';
 
 interface Arrival {
   path: string;
@@ -55,12 +59,22 @@ afterAll(async () => {
   server?.close();
   await db?.close();
 });
+// An alert a test left waiting for a retry must not arrive in the next test.
+afterEach(async () => {
+  await db.prisma.alertOutbox.deleteMany();
+});
+
+/** Queues an alert as every recording step does, and lets the sender take the queue once. */
+async function sendVia(alerter: Alerter, alert: Alert) {
+  await queueAlert(db.prisma, alert);
+  await alerter.drain();
+}
 
 describe('Alerter', () => {
   it('posts each channel kind in its own format, filtered by severity', async () => {
     arrivals.length = 0;
     const alerter = new Alerter(db);
-    await alerter.send({ sessionId: 's1', kind: 'daily_loss_limit', severity: 'warn', message: 'entries halted' });
+    await sendVia(alerter, { sessionId: 's1', kind: 'daily_loss_limit', severity: 'warn', message: 'entries halted' });
     const text = formatAlert({
       sessionId: 's1',
       kind: 'daily_loss_limit',
@@ -70,9 +84,9 @@ describe('Alerter', () => {
     expect(arrivals).toHaveLength(2); // discord wants critical only
     expect(arrivals).toContainEqual({ path: '/botT0K/sendMessage', body: { chat_id: '42', text } });
     expect(arrivals).toContainEqual({ path: '/slack', body: { text } });
-    await alerter.send({ sessionId: null, kind: 'fill', severity: 'info', message: 'bought' });
+    await sendVia(alerter, { sessionId: null, kind: 'fill', severity: 'info', message: 'bought' });
     expect(arrivals).toHaveLength(2);
-    await alerter.send({ sessionId: null, kind: 'emergency_flatten', severity: 'critical', message: 'stop' });
+    await sendVia(alerter, { sessionId: null, kind: 'emergency_flatten', severity: 'critical', message: 'stop' });
     expect(arrivals).toHaveLength(5);
     expect(arrivals.find((a) => a.path === '/discord')?.body.content).toContain('emergency_flatten');
   });
@@ -82,25 +96,27 @@ describe('Alerter', () => {
     let now = 1_000_000;
     const alerter = new Alerter(db, { burst: 3, perMinute: 6, now: () => now });
     for (let i = 0; i < 40; i++) {
-      await alerter.send({ sessionId: null, kind: 'reconnect', severity: 'warn', message: `storm ${i}` });
+      await sendVia(alerter, { sessionId: null, kind: 'reconnect', severity: 'warn', message: `storm ${i}` });
     }
     const slack = () => arrivals.filter((a) => a.path === '/slack');
     expect(slack()).toHaveLength(3);
     now += 60_000; // a minute refills 6 tokens
-    await alerter.send({ sessionId: null, kind: 'reconnect', severity: 'warn', message: 'after the storm' });
+    await sendVia(alerter, { sessionId: null, kind: 'reconnect', severity: 'warn', message: 'after the storm' });
     expect(slack()).toHaveLength(4);
     expect(String(slack()[3].body.text)).toContain('+37 earlier alerts held back');
     // An emergency stop in the middle of a storm is not held back.
     for (let i = 0; i < 10; i++)
-      await alerter.send({ sessionId: null, kind: 'reconnect', severity: 'warn', message: 'x' });
-    await alerter.send({ sessionId: null, kind: 'emergency_flatten', severity: 'critical', message: 'stop' });
+      await sendVia(alerter, { sessionId: null, kind: 'reconnect', severity: 'warn', message: 'x' });
+    await sendVia(alerter, { sessionId: null, kind: 'emergency_flatten', severity: 'critical', message: 'stop' });
     expect(String(slack().at(-1)?.body.text)).toContain('emergency_flatten');
   });
 
   it('a failing webhook does not throw and is counted', async () => {
     failNext = 2;
     const alerter = new Alerter(db);
-    await expect(alerter.send({ sessionId: null, kind: 'x', severity: 'warn', message: 'y' })).resolves.toBeUndefined();
+    await expect(
+      sendVia(alerter, { sessionId: null, kind: 'x', severity: 'warn', message: 'y' }),
+    ).resolves.toBeUndefined();
     expect(alerter.failed).toBe(2);
   });
 
@@ -144,7 +160,7 @@ describe('Alerter', () => {
     try {
       arrivals.length = 0;
       const alerter = new Alerter(db);
-      await alerter.send({ sessionId: null, kind: 'x', severity: 'critical', message: 'via redirect' });
+      await sendVia(alerter, { sessionId: null, kind: 'x', severity: 'critical', message: 'via redirect' });
       expect(alerter.failed).toBe(1);
       expect(arrivals).toEqual([]);
       delete process.env.ALERT_ALLOW_HOSTS;
@@ -152,7 +168,7 @@ describe('Alerter', () => {
         where: { id: redirect.id },
         data: { target: { webhookUrl: `${base}/slack` } },
       });
-      await alerter.send({ sessionId: null, kind: 'x', severity: 'critical', message: 'to loopback' });
+      await sendVia(alerter, { sessionId: null, kind: 'x', severity: 'critical', message: 'to loopback' });
       expect(alerter.failed).toBe(2);
       expect(arrivals).toEqual([]);
     } finally {
@@ -179,10 +195,10 @@ describe('Alerter', () => {
     });
     try {
       arrivals.length = 0;
-      await new Alerter(db, { box }).send({ sessionId: null, kind: 'x', severity: 'info', message: 'sealed' });
+      await sendVia(new Alerter(db, { box }), { sessionId: null, kind: 'x', severity: 'info', message: 'sealed' });
       expect(arrivals.map((a) => a.path)).toEqual(['/bot123456:SECRET-bot-token-WXYZ/sendMessage']);
       const withoutKey = new Alerter(db);
-      await withoutKey.send({ sessionId: null, kind: 'x', severity: 'info', message: 'sealed' });
+      await sendVia(withoutKey, { sessionId: null, kind: 'x', severity: 'info', message: 'sealed' });
       expect(withoutKey.failed).toBe(1);
     } finally {
       await db.prisma.alertChannel.delete({ where: { id: row.id } });
@@ -191,3 +207,149 @@ describe('Alerter', () => {
     }
   });
 });
+
+describe('alert queue', () => {
+  /** A webhook on a fixed loopback port that can be taken down and brought back. */
+  function webhook(port = 0) {
+    const got: string[] = [];
+    let srv: Server | undefined;
+    return {
+      got,
+      get url() {
+        return `http://127.0.0.1:${port}/hook`;
+      },
+      async up() {
+        srv = createServer(async (req, res) => {
+          got.push(String(JSON.parse(await readBody(req)).text));
+          res.writeHead(200).end('ok');
+        });
+        await new Promise<void>((r) => srv?.listen(port, '127.0.0.1', r));
+        port = (srv.address() as { port: number }).port;
+      },
+      async down() {
+        await new Promise((r) => srv?.close(r));
+      },
+    };
+  }
+
+  async function onlyChannels(...urls: string[]) {
+    await db.prisma.alertChannel.updateMany({ data: { enabled: false } });
+    const ids: string[] = [];
+    for (const url of urls)
+      ids.push(
+        (
+          await db.prisma.alertChannel.create({
+            data: { kind: 'slack', target: { webhookUrl: url }, minSeverity: 'info' },
+          })
+        ).id,
+      );
+    return async () => {
+      await db.prisma.alertChannel.deleteMany({ where: { id: { in: ids } } });
+      await db.prisma.alertChannel.updateMany({ data: { enabled: true } });
+    };
+  }
+
+  it('an event recorded while its webhook is down loses nothing: it goes out once the webhook is back', async () => {
+    const down = webhook();
+    const up = webhook();
+    await down.up();
+    await up.up();
+    await down.down();
+    const restore = await onlyChannels(down.url, up.url);
+    const alerter = new Alerter(db, { retryBaseMs: 200, retryMaxMs: 400 });
+    try {
+      await recordEvent(db.prisma, {
+        sessionId: null,
+        kind: 'entry_refused',
+        severity: 'warn',
+        message: 'queued while down',
+        details: { why: 'test' },
+      });
+      expect(await db.prisma.riskEvent.count({ where: { message: 'queued while down' } })).toBe(1);
+      alerter.start(50);
+      // The live channel has it; the dead one is retried, with the failure noted without the URL.
+      const waiting = await eventually(async () => {
+        const row = await db.prisma.alertOutbox.findFirst({ where: { message: 'queued while down' } });
+        return row && row.attempts >= 2 ? row : undefined;
+      });
+      expect(waiting.doneAt).toBeNull();
+      expect(waiting.lastError).toMatch(/ECONNREFUSED/);
+      expect(waiting.lastError).not.toContain('127.0.0.1');
+      expect(up.got.filter((t) => t.includes('queued while down'))).toHaveLength(1);
+
+      await down.up();
+      await eventually(async () => down.got.some((t) => t.includes('queued while down')));
+      const done = await eventually(() =>
+        db.prisma.alertOutbox.findFirst({ where: { message: 'queued while down', doneAt: { not: null } } }),
+      );
+      expect(done.lastError).toBeNull();
+      await new Promise((r) => setTimeout(r, 300));
+      // Each channel got it exactly once.
+      expect(down.got.filter((t) => t.includes('queued while down'))).toHaveLength(1);
+      expect(up.got.filter((t) => t.includes('queued while down'))).toHaveLength(1);
+    } finally {
+      await alerter.stop();
+      await down.down();
+      await up.down();
+      await restore();
+    }
+  });
+
+  it('a fill is recorded without waiting on its alert, and a retried recording queues it once', async () => {
+    // A webhook that never answers: an inline send would hold the recording for the sender's timeout.
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const restore = await onlyChannels(`http://127.0.0.1:${(hanging.address() as { port: number }).port}/hook`);
+    const sim = await startSimulator({ port: 0, seed: 3, tickMs: 3_600_000, historyMinutes: 60 });
+    try {
+      const keys = { accessKey: 'alerts-test-access', secretKey: 'alerts-test-secret' };
+      const admin = await fetch(`${sim.baseUrl.replace(/\/v1$/, '')}/admin/keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...keys, krw: '1000000', holdings: {} }),
+      });
+      expect(admin.status).toBeLessThan(300);
+      const client = new UpbitClient({ baseUrl: sim.baseUrl, keys: async () => keys, maxRetries: 1 });
+      const placed = await client.createOrder({
+        market: 'KRW-BTC',
+        side: 'bid',
+        ord_type: 'price',
+        price: '10000',
+        identifier: 'alerts-fill-1',
+      });
+      const order = await eventually(async () => {
+        const o = await client.getOrder({ uuid: placed.uuid });
+        return o.trades.length > 0 ? o : undefined;
+      });
+      await db.prisma.session.create({
+        data: { id: 's-fill', name: 's-fill', mode: 'sim', strategy: 'probe', status: 'running', config: {} },
+      });
+      const input = { orderId: 'alerts-fill-1', sessionId: 's-fill', positionId: null };
+      const started = Date.now();
+      await recordExchangeOrder({ db }, input, order);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      // A retried activity records the same order again: no second alert.
+      await recordExchangeOrder({ db }, input, order);
+      const fills = await db.prisma.fill.count({ where: { orderId: 'alerts-fill-1' } });
+      expect(fills).toBe(order.trades.length);
+      const queued = await db.prisma.alertOutbox.findMany({ where: { kind: 'fill', sessionId: 's-fill' } });
+      expect(queued.map((q) => q.dedupeKey).sort()).toEqual(order.trades.map((t) => `fill:${t.uuid}`).sort());
+      expect(queued.every((q) => q.doneAt === null)).toBe(true);
+    } finally {
+      await sim.close();
+      hanging.closeAllConnections();
+      hanging.close();
+      await restore();
+    }
+  }, 60_000);
+});
+
+async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

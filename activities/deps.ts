@@ -4,7 +4,6 @@ import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
 import type { AccountLimits } from './account-limits';
-import type { Alerter } from './alerts';
 import type { PriceFeed } from './price-feed';
 
 export interface ActivityDeps {
@@ -12,7 +11,6 @@ export interface ActivityDeps {
   /** The Upbit client for a mode: `sim`/`paper` point at the simulator, `live` at Upbit. */
   exchange: (mode: TradingMode) => UpbitClient;
   prices: PriceFeed;
-  alerts: Alerter;
   /** Account-wide money limits the submit activity enforces (`ACCOUNT_*` variables); absent = off. */
   accountLimits?: AccountLimits;
 }

@@ -3,6 +3,7 @@
 import Decimal from 'decimal.js';
 import type { ExchangeOrderView } from '../core/contract';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
+import { queueAlert } from '../prisma/repositories/events';
 import type { ActivityDeps } from './deps';
 
 export function toOrderView(o: Order): ExchangeOrderView {
@@ -26,7 +27,7 @@ export function toOrderView(o: Order): ExchangeOrderView {
 
 /** Writes the exchange's view of an order and its trades into `orders`/`fills` (the exchange wins). */
 export async function recordExchangeOrder(
-  { db, alerts }: Pick<ActivityDeps, 'db' | 'alerts'>,
+  { db }: Pick<ActivityDeps, 'db'>,
   input: { orderId: string; sessionId: string; positionId: string | null },
   order: OrderWithTrades | Order,
 ): Promise<ExchangeOrderView> {
@@ -50,7 +51,8 @@ export async function recordExchangeOrder(
       })
     ).map((f) => f.tradeUuid),
   );
-  // The order and its trades in one transaction: no reader sees an executed volume without its fills.
+  // The order, its trades and the alerts of new trades in one transaction: no reader sees an executed
+  // volume without its fills, and no new fill goes without its alert (sent later, from the queue).
   await db.prisma.$transaction([
     db.prisma.order.upsert({
       where: { identifier },
@@ -87,13 +89,17 @@ export async function recordExchangeOrder(
         update: { fee: fee.toDecimalPlaces(8).toString() },
       });
     }),
+    ...trades
+      .filter((t) => !known.has(t.uuid))
+      .map((t) =>
+        queueAlert(db.prisma, {
+          sessionId: input.sessionId || null,
+          kind: 'fill',
+          severity: 'info',
+          message: `${order.side === 'bid' ? 'bought' : 'sold'} ${t.volume} ${order.market} at ${t.price} (${identifier})`,
+          dedupeKey: `fill:${t.uuid}`,
+        }),
+      ),
   ]);
-  for (const t of trades.filter((x) => !known.has(x.uuid)))
-    await alerts.send({
-      sessionId: input.sessionId || null,
-      kind: 'fill',
-      severity: 'info',
-      message: `${order.side === 'bid' ? 'bought' : 'sold'} ${t.volume} ${order.market} at ${t.price} (${identifier})`,
-    });
   return view;
 }

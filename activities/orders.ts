@@ -14,6 +14,7 @@ import type { TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { DuplicatedIdentifier, OrderNotFound, UpbitError } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
+import { recordEvent } from '../prisma/repositories/events';
 import { entryRefusal } from './account-limits';
 import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';
@@ -102,20 +103,17 @@ function withOutageAlerts<T extends Record<string, (input: never) => Promise<unk
   return wrapped as T;
 }
 
-export function createOrderActivities({ db, exchange, alerts, accountLimits }: ActivityDeps) {
+export function createOrderActivities({ db, exchange, accountLimits }: ActivityDeps) {
   const recordExchangeOrder = (
     input: { orderId: string; sessionId: string; positionId: string | null },
     order: OrderWithTrades | Order,
-  ) => recordOrder({ db, alerts }, input, order);
+  ) => recordOrder({ db }, input, order);
 
   /** A retried submit found its order already placed: take it over, and leave a trace of it. */
   async function adopt(input: SubmitOrderInput, order: OrderWithTrades): Promise<ExchangeOrderView> {
     const view = await recordExchangeOrder(input, order);
     const message = `order ${input.identifier} was already on the exchange (${order.state}); adopted, not placed again`;
-    await db.prisma.riskEvent.create({
-      data: { sessionId: input.sessionId, kind: 'order_adopted', severity: 'info', message, details: {} },
-    });
-    await alerts.send({ sessionId: input.sessionId, kind: 'order_adopted', severity: 'info', message });
+    await recordEvent(db.prisma, { sessionId: input.sessionId, kind: 'order_adopted', severity: 'info', message });
     return view;
   }
 
@@ -126,20 +124,12 @@ export function createOrderActivities({ db, exchange, alerts, accountLimits }: A
     err: unknown,
   ) {
     const message = `exchange unreachable for ${name} of ${input.orderId ?? input.market ?? 'an order'} after ${OUTAGE_ALERT_ATTEMPT - 1} tries (${(err as Error).message}); still trying`;
-    await db.prisma.riskEvent
-      .create({
-        data: {
-          sessionId: input.sessionId ?? null,
-          kind: 'exchange_unreachable',
-          severity: 'critical',
-          message,
-          details: {},
-        },
-      })
-      .catch(() => undefined);
-    await alerts
-      .send({ sessionId: input.sessionId ?? null, kind: 'exchange_unreachable', severity: 'critical', message })
-      .catch(() => undefined);
+    await recordEvent(db.prisma, {
+      sessionId: input.sessionId ?? null,
+      kind: 'exchange_unreachable',
+      severity: 'critical',
+      message,
+    }).catch(() => undefined);
   }
 
   return withOutageAlerts(alertOutage, {
@@ -174,16 +164,12 @@ export function createOrderActivities({ db, exchange, alerts, accountLimits }: A
           now: Date.now(),
         });
         if (refusal) {
-          await db.prisma.riskEvent.create({
-            data: {
-              sessionId: input.sessionId,
-              kind: 'entry_refused',
-              severity: 'warn',
-              message: refusal,
-              details: {},
-            },
+          await recordEvent(db.prisma, {
+            sessionId: input.sessionId,
+            kind: 'entry_refused',
+            severity: 'warn',
+            message: refusal,
           });
-          await alerts.send({ sessionId: input.sessionId, kind: 'entry_refused', severity: 'warn', message: refusal });
           throw ApplicationFailure.nonRetryable(
             `order ${input.identifier} not placed: ${refusal}`,
             ORDER_FAILURE.orderRejected,

@@ -10,7 +10,6 @@ import type { TradingMode } from '../core/session/config';
 import { type Simulator, startSimulator } from '../exchange/sim/server';
 import { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
-import { Alerter } from './alerts';
 import type { ActivityDeps } from './deps';
 import { recordExchangeOrder } from './order-records';
 import { PriceFeed } from './price-feed';
@@ -36,7 +35,7 @@ async function account(holdings: Record<string, string> = {}, krw = '10000000') 
   await admin('/admin/keys', { ...keys, krw, holdings });
   const client = new UpbitClient({ baseUrl: sim.baseUrl, keys: async () => keys, maxRetries: 1, retryBaseMs: 50 });
   const exchange = () => client;
-  const deps: ActivityDeps = { db, exchange, alerts: new Alerter(db), prices: new PriceFeed(exchange) };
+  const deps: ActivityDeps = { db, exchange, prices: new PriceFeed(exchange) };
   return { client, deps, reconcile: createReconcileActivities(deps).reconcileSession };
 }
 

@@ -5,11 +5,14 @@
 // positions of every session on the same account hold (all sessions of the mode; sim and paper
 // share the simulator's account). Every
 // difference is a risk event with an alert.
+
 import Decimal from 'decimal.js';
+import type { RiskEventKind } from '../core/contract';
 import { modesSharingAccount, type TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { OrderNotFound } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
+import { recordEvent } from '../prisma/repositories/events';
 import { krwPrices } from './account-value';
 import type { ActivityDeps } from './deps';
 import { recordExchangeOrder, toOrderView } from './order-records';
@@ -37,7 +40,7 @@ export interface ReconcileReport {
 }
 
 interface Finding {
-  kind: string;
+  kind: RiskEventKind;
   severity: 'info' | 'warn' | 'critical';
   message: string;
   details?: Record<string, unknown>;
@@ -76,7 +79,7 @@ async function allOpenOrders(client: UpbitClient): Promise<Order[]> {
   }
 }
 
-export function createReconcileActivities({ db, exchange, alerts }: ActivityDeps) {
+export function createReconcileActivities({ db, exchange }: ActivityDeps) {
   return {
     async reconcileSession(input: { sessionId: string; mode: TradingMode }): Promise<ReconcileReport> {
       const { sessionId, mode } = input;
@@ -183,7 +186,7 @@ export function createReconcileActivities({ db, exchange, alerts }: ActivityDeps
             message: `order ${row.identifier}: database ${row.state}/${row.executedVolume} vs exchange ${order.state}/${view.executedVolume}`,
           });
         await recordExchangeOrder(
-          { db, alerts },
+          { db },
           { orderId: row.id, sessionId: row.sessionId, positionId: row.positionId },
           order,
         );
@@ -260,16 +263,7 @@ export function createReconcileActivities({ db, exchange, alerts }: ActivityDeps
         })),
       });
       for (const f of findings) {
-        await db.prisma.riskEvent.create({
-          data: {
-            sessionId,
-            kind: f.kind,
-            severity: f.severity,
-            message: f.message,
-            details: (f.details ?? {}) as object,
-          },
-        });
-        await alerts.send({ sessionId, kind: f.kind, severity: f.severity, message: f.message });
+        await recordEvent(db.prisma, { sessionId, ...f });
       }
       return {
         ordersChecked: working.length,

@@ -3,6 +3,7 @@
 
 import type { DecisionView, RiskEventRecord, SessionRunStatus } from '../core/contract';
 import type { SessionConfig } from '../core/session/config';
+import { queueAlert, recordEvent } from '../prisma/repositories/events';
 import type { ActivityDeps } from './deps';
 
 export interface PositionRecord {
@@ -24,7 +25,7 @@ export interface PositionRecord {
 
 export type { RiskEventRecord } from '../core/contract';
 
-export function createRecordActivities({ db, alerts }: ActivityDeps) {
+export function createRecordActivities({ db }: ActivityDeps) {
   return {
     async recordPosition(p: PositionRecord): Promise<void> {
       const data = {
@@ -40,20 +41,27 @@ export function createRecordActivities({ db, alerts }: ActivityDeps) {
         ...(p.closed && { closedAt: new Date() }),
       };
       const before = await db.prisma.position.findUnique({ where: { id: p.positionId }, select: { status: true } });
-      await db.prisma.position.upsert({
-        where: { id: p.positionId },
-        create: { id: p.positionId, sessionId: p.sessionId, market: p.market, exitPlan: {}, ...data },
-        update: data,
-      });
-      // Alert once per transition (a retried activity finds the status already written).
-      if (p.status === 'closed' && before?.status !== 'closed') {
-        await alerts.send({
-          sessionId: p.sessionId,
-          kind: 'position_closed',
-          severity: /stop|trailing/.test(p.exitReason ?? '') ? 'warn' : 'info',
-          message: `${p.market} closed: ${p.exitReason ?? ''}; realised PnL ${p.realizedPnl ?? '0'} KRW after fees`,
-        });
-      }
+      // The close and its alert in one transaction; alerted once per position (a retried activity
+      // finds the status already written, and the queue takes one alert per key).
+      const closing = p.status === 'closed' && before?.status !== 'closed';
+      await db.prisma.$transaction([
+        db.prisma.position.upsert({
+          where: { id: p.positionId },
+          create: { id: p.positionId, sessionId: p.sessionId, market: p.market, exitPlan: {}, ...data },
+          update: data,
+        }),
+        ...(closing
+          ? [
+              queueAlert(db.prisma, {
+                sessionId: p.sessionId,
+                kind: 'position_closed',
+                severity: /stop|trailing/.test(p.exitReason ?? '') ? 'warn' : 'info',
+                message: `${p.market} closed: ${p.exitReason ?? ''}; realised PnL ${p.realizedPnl ?? '0'} KRW after fees`,
+                dedupeKey: `position_closed:${p.positionId}`,
+              }),
+            ]
+          : []),
+      ]);
     },
 
     async recordSessionStatus(input: { sessionId: string; status: SessionRunStatus }): Promise<void> {
@@ -73,16 +81,7 @@ export function createRecordActivities({ db, alerts }: ActivityDeps) {
     },
 
     async recordRiskEvent(e: RiskEventRecord): Promise<void> {
-      await alerts.send({ sessionId: e.sessionId, kind: e.kind, severity: e.severity, message: e.message });
-      await db.prisma.riskEvent.create({
-        data: {
-          sessionId: e.sessionId,
-          kind: e.kind,
-          severity: e.severity,
-          message: e.message,
-          details: (e.details ?? {}) as object,
-        },
-      });
+      await recordEvent(db.prisma, e);
     },
 
     async recordDecisions(input: {

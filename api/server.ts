@@ -10,6 +10,7 @@ import { authRoutes, installAuthGuard, Tokens } from './auth';
 import { type ApiContext, HttpError } from './context';
 import { installHttpGuard } from './http-guard';
 import { installInputGuard } from './input-guard';
+import { DEFAULT_RATE_LIMITS, installRateLimits, type RateLimits } from './rate-limits';
 import { alertRoutes } from './routes/alerts';
 import { backtestRoutes } from './routes/backtests';
 import { healthRoutes } from './routes/health';
@@ -17,6 +18,7 @@ import { keyRoutes } from './routes/keys';
 import { marketRoutes } from './routes/market';
 import { sessionRoutes } from './routes/sessions';
 import { tradingRoutes } from './routes/trading';
+import { validatorCompiler } from './validation';
 
 export interface ApiOptions {
   logger?: FastifyServerOptions['logger'];
@@ -26,6 +28,8 @@ export interface ApiOptions {
   allowedHosts?: string[];
   /** Behind a reverse proxy: trust its X-Forwarded-* headers (Fastify's trustProxy). */
   trustProxy?: boolean | string;
+  /** Requests per address and per-user quotas (api/rate-limits.ts); the defaults when absent. */
+  rateLimits?: RateLimits;
 }
 
 export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<FastifyInstance> {
@@ -33,8 +37,8 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
     logger: opts.logger ?? false,
     bodyLimit: 1_000_000,
     trustProxy: opts.trustProxy ?? false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, allowUnionTypes: true } },
   });
+  app.setValidatorCompiler(validatorCompiler());
 
   // Every error leaves as {error, message}; validation messages name the field.
   app.setErrorHandler((err, req, reply) => {
@@ -60,7 +64,8 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   });
 
   const tokens = new Tokens(ctx.masterKey, ctx.db);
-  installHttpGuard(app, opts.allowedHosts);
+  await installHttpGuard(app, opts.allowedHosts);
+  await installRateLimits(app, opts.rateLimits ?? DEFAULT_RATE_LIMITS);
   installAuthGuard(app, tokens);
   installInputGuard(app);
   await app.register(swagger, {
@@ -69,7 +74,8 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // Swagger UI runs under the dashboard's policy (its scripts are its own files); no validator badge.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { validatorUrl: null } });
 
   await app.register(authRoutes(ctx, tokens));
   await app.register(healthRoutes(ctx, tokens));

@@ -45,6 +45,7 @@ export async function startApi(cfg: RuntimeConfig, parts: ApiParts): Promise<Fas
       logger: { level: cfg.logLevel || parts.defaultLogLevel },
       webDist: fileURLToPath(new URL('../web/dist', import.meta.url)),
       allowedHosts: cfg.apiHosts,
+      rateLimits: cfg.rateLimits,
       trustProxy: cfg.trustProxy,
     },
   );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/server';
+import type { RateLimits } from '../core/environment';
 import type { TradingMode } from '../core/session/config';
 import { exchangeProvider, keysFor } from '../exchange/provider';
 import { type SimOptions, type Simulator, startSimulator } from '../exchange/sim/server';
@@ -59,7 +60,14 @@ export interface StackOptions {
   apiLog?: NodeJS.WritableStream;
   /** Starts the candle collector's schedule with this many days of history (off by default: it uses rate budget). */
   candleHistoryDays?: number;
+  /**
+   * The API's request limits. Tests call far more often than people do (the fuzz test alone makes
+   * thousands of calls), so the stack's defaults are high; a test of the limits passes its own.
+   */
+  rateLimits?: Partial<RateLimits>;
 }
+
+const TEST_RATE_LIMITS: RateLimits = { perMinute: 100_000, backtestsPerHour: 10_000, sessionStartsPerHour: 10_000 };
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const temporal = await startDevServer({ headless: true, dynamicConfig: opts.dynamicConfig });
@@ -96,6 +104,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     {
       webDist: join(import.meta.dirname, '..', 'web', 'dist'),
       logger: opts.apiLog ? { level: 'info', stream: opts.apiLog } : false,
+      rateLimits: { ...TEST_RATE_LIMITS, ...opts.rateLimits },
     },
   );
   await api.listen({ port: 0, host: '127.0.0.1' });

@@ -11,6 +11,7 @@ import type { TradingMode } from '../core/session/config';
 import { keysFor } from '../exchange/provider';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
+import { recordEvent } from '../prisma/repositories/events';
 import { SecretBox } from '../security/secret-box';
 import { KeyVault } from '../security/vault';
 import type { ExchangeHealth } from './exchange-health';
@@ -51,18 +52,18 @@ export async function startTradingServices(opts: {
     intervalMs: opts.priceIntervalMs,
     streamUrl: (mode) => (mode === opts.mode ? wsBaseOf(opts.exchangeUrl) : undefined),
   });
+  // Sends the queued alerts (risk events, fills) to the alert channels, retrying while one is down.
   const alerter = new Alerter(db, { box: opts.masterKey && new SecretBox(opts.masterKey, 'alert-targets') });
   if (opts.health) {
     opts.health.report = async ({ message, details }) => {
-      await db.prisma.riskEvent.create({ data: { kind: 'exchange_degraded', severity: 'warn', message, details } });
-      await alerter.send({ sessionId: null, kind: 'exchange_degraded', severity: 'warn', message });
+      await recordEvent(db.prisma, { sessionId: null, kind: 'exchange_degraded', severity: 'warn', message, details });
     };
   }
   const connection = await NativeConnection.connect({ address: opts.address });
   const workers = await createWorkers({
     connection,
     namespace: opts.namespace,
-    deps: { db, exchange, prices, alerts: alerter, accountLimits: opts.accountLimits ?? readAccountLimits() },
+    deps: { db, exchange, prices, accountLimits: opts.accountLimits ?? readAccountLimits() },
     taskQueues: opts.taskQueues,
   });
   const running = workers.run();
@@ -79,10 +80,10 @@ export async function startTradingServices(opts: {
     mode: opts.mode,
     onReconnect: async () => {
       const message = 'private order stream reconnected; running orders re-read the exchange';
-      await db.prisma.riskEvent.create({ data: { kind: 'stream_reconnect', severity: 'warn', message, details: {} } });
-      await alerter.send({ sessionId: null, kind: 'stream_reconnect', severity: 'warn', message });
+      await recordEvent(db.prisma, { sessionId: null, kind: 'stream_reconnect', severity: 'warn', message });
     },
   });
+  alerter.start();
   let stopping: Promise<void> | undefined;
   return {
     workers,
@@ -101,6 +102,7 @@ export async function startTradingServices(opts: {
     workers.shutdown();
     await running.catch(() => undefined);
     prices.stop();
+    await alerter.stop();
     await clientConnection.close();
     await connection.close();
   }

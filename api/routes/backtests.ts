@@ -112,6 +112,7 @@ export const backtestRoutes =
     app.post<{ Body: BacktestBody }>(
       '/api/backtests',
       {
+        config: { quota: 'backtests' },
         schema: {
           summary: 'Launch a backtest, optimisation, walk-forward or Monte Carlo run over stored candles',
           body: bodySchema,

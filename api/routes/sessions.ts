@@ -144,6 +144,7 @@ export const sessionRoutes =
     app.post<{ Body: StartBody }>(
       '/api/sessions',
       {
+        config: { quota: 'sessionStarts' },
         schema: {
           summary: 'Start a trading session (`{"name":"demo"}` is enough: sim mode, default strategy and limits)',
           description:

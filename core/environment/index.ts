@@ -50,7 +50,20 @@ export interface RuntimeConfig {
   /** Days of 1-minute history the candle collector's first run backfills. */
   candleHistoryDays: number;
   accountLimits: AccountLimits;
+  rateLimits: RateLimits;
 }
+
+/** Request limits of the API (api/rate-limits.ts applies them). */
+export interface RateLimits {
+  /** Requests per minute per client address (RATE_LIMIT_PER_MIN). */
+  perMinute: number;
+  /** Backtest launches per hour per user (BACKTEST_QUOTA_PER_HOUR). */
+  backtestsPerHour: number;
+  /** Session starts per hour per user (SESSION_START_QUOTA_PER_HOUR). */
+  sessionStartsPerHour: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { perMinute: 1200, backtestsPerHour: 30, sessionStartsPerHour: 30 };
 
 /** Days of 1-minute history the first candle collection backfills (CANDLE_HISTORY_DAYS). */
 export const DEFAULT_CANDLE_HISTORY_DAYS = 180;
@@ -94,6 +107,7 @@ export function readRuntimeConfig(env: Environment = process.env): RuntimeConfig
     allowLive: liveTradingAllowed(env),
     candleHistoryDays: readCandleHistoryDays(env),
     accountLimits: readAccountLimits(env),
+    rateLimits: readRateLimits(env),
   };
 }
 
@@ -151,5 +165,21 @@ export function environmentKeys(env: Environment = process.env) {
         ? { accessKey: env.UPBIT_ACCESS_KEY, secretKey: env.UPBIT_SECRET_KEY }
         : undefined,
     sim: { accessKey: env.SIM_ACCESS_KEY || 'sim-access-key', secretKey: env.SIM_SECRET_KEY || 'sim-secret-key' },
+  };
+}
+
+/** RATE_LIMIT_PER_MIN, BACKTEST_QUOTA_PER_HOUR, SESSION_START_QUOTA_PER_HOUR; unset = the defaults. */
+export function readRateLimits(env: Environment = process.env): RateLimits {
+  const count = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number >= 1, got "${raw}"`);
+    return n;
+  };
+  return {
+    perMinute: count('RATE_LIMIT_PER_MIN', DEFAULT_RATE_LIMITS.perMinute),
+    backtestsPerHour: count('BACKTEST_QUOTA_PER_HOUR', DEFAULT_RATE_LIMITS.backtestsPerHour),
+    sessionStartsPerHour: count('SESSION_START_QUOTA_PER_HOUR', DEFAULT_RATE_LIMITS.sessionStartsPerHour),
   };
 }
