@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { SessionBody, SessionDetailBody, SessionLiveBody } from '../../contract/api';
+import { heldCoins, valueAccount } from '../../core/risk/account-value';
 import {
   checkStrategyAndRisk,
   defaultSessionConfig,
@@ -10,6 +12,7 @@ import {
   SESSION_PRESETS,
   type SessionConfig,
   type SessionPreset,
+  sessionRiskConfig,
 } from '../../core/session/config';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategy';
 import { recordAudit } from '../../security/audit';
@@ -17,7 +20,6 @@ import {
   emergencyStopSignal,
   pauseSignal,
   resumeSignal,
-  type SessionStatus,
   sessionStatusQuery,
   updateConfigUpdate,
 } from '../../workflows/definitions';
@@ -27,8 +29,12 @@ import type { tradingSession } from '../../workflows/session';
 import type { AuthUser } from '../auth';
 import { type ApiContext, HttpError } from '../context';
 import { assertLiveAllowed, configHash, LiveConfirmations } from '../live-start';
+import { type AccountNow, sessionRiskView } from '../session-risk';
 
 const actorOf = (req: FastifyRequest) => req.user?.username ?? '?';
+
+/** A stored session: its config column holds the SessionConfig it was validated as when it started. */
+const sessionBody = <T extends { config: unknown }>(row: T) => ({ ...row, config: row.config as SessionConfig });
 
 const idParams = {
   type: 'object',
@@ -65,16 +71,34 @@ export const sessionRoutes =
     }
     const handleOf = (id: string) => ctx.temporal.workflow.getHandle(sessionWorkflowId(id));
 
-    async function findSession(id: string) {
+    async function findSession(id: string): Promise<SessionBody> {
       const row = await ctx.db.prisma.session.findUnique({ where: { id } });
       if (!row) throw new HttpError(404, `no session ${id}`);
-      return row;
+      return sessionBody(row);
     }
 
-    app.get('/api/sessions', { schema: { summary: 'List sessions, newest first' } }, async () => {
-      const rows = await ctx.db.prisma.session.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
-      return rows;
-    });
+    /** The account on the exchange of `mode` now: free KRW and everything at its market's last price. */
+    async function accountNow(mode: SessionConfig['mode']): Promise<AccountNow> {
+      try {
+        const exchange = ctx.exchange(mode);
+        const lines = await exchange.accounts();
+        const markets = heldCoins(lines).map((c) => `KRW-${c.currency}`);
+        const tickers = markets.length ? await exchange.ticker(markets) : [];
+        const value = valueAccount(lines, new Map(tickers.map((t) => [t.market, String(t.trade_price)])));
+        return { equityKrw: value.equityKrw, freeKrw: value.freeKrw };
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    }
+
+    app.get(
+      '/api/sessions',
+      { schema: { summary: 'List sessions, newest first' } },
+      async (): Promise<SessionBody[]> => {
+        const rows = await ctx.db.prisma.session.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
+        return rows.map(sessionBody);
+      },
+    );
 
     type StartBody = {
       name: string;
@@ -222,10 +246,10 @@ export const sessionRoutes =
     app.get<{ Params: { id: string } }>(
       '/api/sessions/:id',
       { schema: { summary: 'A session with its live state (queried from its workflow)', params: idParams } },
-      async (req) => {
+      async (req): Promise<SessionDetailBody> => {
         let row = await findSession(req.params.id);
         const handle = handleOf(row.id);
-        let live: SessionStatus | null = null;
+        let live: SessionLiveBody | null = null;
         let liveError: string | null = null;
         try {
           // A failed or terminated workflow still answers queries with its last state: ask Temporal
@@ -235,15 +259,21 @@ export const sessionRoutes =
           if (ended !== 'RUNNING' && ended !== 'CONTINUED_AS_NEW') {
             const status = ended === 'COMPLETED' ? 'stopped' : 'failed';
             if (row.status !== status) {
-              row = await ctx.db.prisma.session.update({ where: { id: row.id }, data: { status } });
+              row = sessionBody(await ctx.db.prisma.session.update({ where: { id: row.id }, data: { status } }));
             }
             if (status === 'failed') liveError = `workflow ${ended.toLowerCase()}`;
           }
-          live = await handle.query(sessionStatusQuery);
+          // The workflow's risk memory is core/risk's RiskState (typed `unknown` in the query's definition).
+          live = (await handle.query(sessionStatusQuery)) as SessionLiveBody;
         } catch (err) {
           liveError = (err as Error).message;
         }
-        return { ...row, live, liveError };
+        let risk: SessionDetailBody['risk'] = null;
+        if (live) {
+          const limits = sessionRiskConfig(live.config);
+          if (limits.ok) risk = sessionRiskView(live.risk, limits.value, Date.now(), await accountNow(row.mode));
+        }
+        return { ...row, live, liveError, risk };
       },
     );
 
