@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiRequest } from '../api/client';
@@ -20,7 +21,6 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
 import { Badge, type Tone } from '../components/StatusBadge';
 import { formatMetric, formatPnl, formatPrice, formatTime, pnlClass, toMillis } from '../format';
-import { navigate, routeHref } from '../routing';
 import { paramDefaults, paramProblems } from '../strategy-params';
 
 export function BacktestsPage(props: { id?: string }) {
@@ -54,6 +54,7 @@ function LaunchForm() {
   const markets = useMarkets();
   const coverage = useCandleCoverage();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [strategyId, setStrategyId] = useState('');
   const [kind, setKind] = useState<BacktestKind>('backtest');
   const [marketText, setMarketText] = useState('KRW-BTC');
@@ -104,7 +105,7 @@ function LaunchForm() {
     mutationFn: (request: BacktestRequest) => apiRequest<{ id: string }>('POST', '/api/backtests', request),
     onSuccess: (created) => {
       queryClient.invalidateQueries({ queryKey: ['backtests'] });
-      if (created?.id) navigate({ page: 'backtests', id: created.id });
+      if (created?.id) void navigate({ to: '/backtests/$id', params: { id: created.id } });
     },
   });
 
@@ -367,12 +368,13 @@ function RunList(props: { selected?: string }) {
           {
             header: t('backtests.colRun'),
             cell: (r) => (
-              <a
-                href={routeHref({ page: 'backtests', id: r.id })}
+              <Link
+                to="/backtests/$id"
+                params={{ id: r.id }}
                 className={`font-mono text-xs hover:underline ${r.id === props.selected ? 'text-amber-300' : 'text-sky-400'}`}
               >
                 {r.id.slice(0, 12)}
-              </a>
+              </Link>
             ),
           },
           { header: t('backtests.colKind'), cell: (r) => r.kind },

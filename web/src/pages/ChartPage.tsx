@@ -1,3 +1,4 @@
+import { useNavigate } from '@tanstack/react-router';
 import type { TFunction } from 'i18next';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +8,6 @@ import { type ChartOption, EChart } from '../charts/EChart';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
 import { formatPrice, formatQuantity, toMillis, toNumber } from '../format';
-import { navigate } from '../routing';
 
 // Upbit's colours: rising and buying red, falling and selling blue.
 const UP = '#ef4444';
@@ -19,12 +19,13 @@ export function ChartPage(props: { market?: string; timeframe?: string; sessionI
     ? (props.timeframe as Timeframe)
     : 'minute5';
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const markets = useMarkets();
   const sessions = useSessions();
   const candles = useCandles(market, timeframe, 200);
   const orders = useOrders(props.sessionId, 500);
   const go = (change: Partial<{ market: string; timeframe: string; sessionId: string }>) =>
-    navigate({ page: 'chart', market, timeframe, sessionId: props.sessionId, ...change });
+    void navigate({ to: '/chart', search: { market, timeframe, sessionId: props.sessionId, ...change } });
 
   const fills = useMemo(
     () => (props.sessionId ? fillPoints(orders.data ?? [], market) : { buys: [], sells: [] }),

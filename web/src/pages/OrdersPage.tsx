@@ -1,12 +1,13 @@
+import { useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { useOrders, useSessions } from '../api/queries';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { OrdersTable } from '../components/OrdersTable';
 import { Panel } from '../components/Panel';
-import { navigate } from '../routing';
 
 export function OrdersPage(props: { sessionId?: string }) {
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const orders = useOrders(props.sessionId, 200);
   const sessions = useSessions();
   return (
@@ -19,7 +20,7 @@ export function OrdersPage(props: { sessionId?: string }) {
           <select
             data-testid="orders-session"
             value={props.sessionId ?? ''}
-            onChange={(e) => navigate({ page: 'orders', sessionId: e.target.value || undefined })}
+            onChange={(e) => void navigate({ to: '/orders', search: { sessionId: e.target.value || undefined } })}
             className="rounded border border-slate-700 bg-slate-950 px-2 py-1"
           >
             <option value="">{t('orders.allSessions')}</option>

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiRequest } from '../api/client';
@@ -12,7 +13,6 @@ import { ExchangeKeysPanel } from '../components/ExchangeKeysPanel';
 import { Panel } from '../components/Panel';
 import { Badge, SessionStatusBadge } from '../components/StatusBadge';
 import { formatKrw, formatPrice, formatQuantity, formatTime } from '../format';
-import { navigate, routeHref } from '../routing';
 
 export function OverviewPage() {
   return (
@@ -85,12 +85,13 @@ function SessionsPanel() {
   const { t } = useTranslation();
   const sessions = useSessions();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [signalled, setSignalled] = useState<string[] | null>(null);
   const startDemo = useMutation({
     mutationFn: () => apiRequest<Session>('POST', '/api/sessions', { name: 'demo', preset: 'demo' }),
     onSuccess: (session) => {
       queryClient.invalidateQueries({ queryKey: ['sessions'] });
-      if (session?.id) navigate({ page: 'session', id: session.id });
+      if (session?.id) void navigate({ to: '/sessions/$id', params: { id: session.id } });
     },
   });
   const stopAll = (mode: EmergencyStopMode, confirm: string) =>
@@ -149,9 +150,9 @@ function SessionsPanel() {
           {
             header: t('overview.colName'),
             cell: (s) => (
-              <a className="text-sky-400 hover:underline" href={routeHref({ page: 'session', id: s.id })}>
+              <Link className="text-sky-400 hover:underline" to="/sessions/$id" params={{ id: s.id }}>
                 {s.name}
-              </a>
+              </Link>
             ),
           },
           { header: t('overview.colStatus'), cell: (s) => <SessionStatusBadge status={s.status} /> },

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,7 +21,6 @@ import { Panel } from '../components/Panel';
 import { Badge, SessionStatusBadge } from '../components/StatusBadge';
 import { exitPlanLines } from '../exit-plan';
 import { formatKrw, formatMetric, formatPnl, formatPrice, formatQuantity, formatTime, pnlClass } from '../format';
-import { routeHref } from '../routing';
 
 // Order states in which an order still rests on the book (Upbit's names).
 const OPEN_ORDER_STATES = new Set(['wait', 'watch']);
@@ -139,13 +139,13 @@ function SessionHeader(props: { session: SessionDetail }) {
           </a>
         </Field>
         <Field label={t('session.links')}>
-          <a className="text-sky-400 hover:underline" href={routeHref({ page: 'orders', sessionId: s.id })}>
+          <Link className="text-sky-400 hover:underline" to="/orders" search={{ sessionId: s.id }}>
             {t('session.ordersLink')}
-          </a>
+          </Link>
           {' · '}
-          <a className="text-sky-400 hover:underline" href={routeHref({ page: 'chart', sessionId: s.id })}>
+          <Link className="text-sky-400 hover:underline" to="/chart" search={{ sessionId: s.id }}>
             {t('session.chartLink')}
-          </a>
+          </Link>
         </Field>
       </dl>
       <div className="mt-3">
