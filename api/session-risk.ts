@@ -2,8 +2,11 @@
 // account's value now. Pure, so the arithmetic is tested without a server.
 import Decimal from 'decimal.js';
 import type { SessionRiskBody } from '../contract/api';
+import { heldCoins, valueAccount } from '../core/risk/account-value';
 import { kstDay } from '../core/risk/limits';
 import type { RiskConfig, RiskState } from '../core/risk/types';
+import type { TradingMode } from '../core/session/config';
+import type { ApiContext } from './context';
 
 export type AccountNow = { equityKrw: string; freeKrw: string } | { error: string };
 
@@ -38,4 +41,18 @@ export function sessionRiskView(
     halts: state.halts,
     volatilityHaltUntil: state.volatilityHaltUntil > now ? state.volatilityHaltUntil : null,
   };
+}
+
+/** The account on the exchange of `mode` now: free KRW and every coin at its market's last price. */
+export async function accountNow(ctx: ApiContext, mode: TradingMode): Promise<AccountNow> {
+  try {
+    const exchange = ctx.exchange(mode);
+    const lines = await exchange.accounts();
+    const markets = heldCoins(lines).map((c) => `KRW-${c.currency}`);
+    const tickers = markets.length ? await exchange.ticker(markets) : [];
+    const value = valueAccount(lines, new Map(tickers.map((t) => [t.market, String(t.trade_price)])));
+    return { equityKrw: value.equityKrw, freeKrw: value.freeKrw };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
 }

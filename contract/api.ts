@@ -1,8 +1,8 @@
 // What the API's routes answer, as one set of types: the routes declare their results with these,
 // and the dashboard reads them through `Wire<...>` (what JSON makes of them). Types only: nothing here
 // runs, so importing it never pulls server code into the dashboard's bundle.
-import type { ExitPlan, Halt, RiskState } from '../core/risk/types';
-import type { SessionConfig } from '../core/session/config';
+import type { ExitPlan, Halt, RiskConfig, RiskState } from '../core/risk/types';
+import type { OrderConfig, SessionConfig, TradingMode } from '../core/session/config';
 import type {
   Decision as DecisionRow,
   Fill as FillRow,
@@ -63,3 +63,39 @@ export type OrderBody = OrderRow & { fills: FillRow[] };
 /** A decision; `reasons` is the list of sentences the session recorded. */
 export type DecisionBody = Omit<DecisionRow, 'reasons'> & { reasons: string[] };
 export type RiskEventBody = RiskEventRow;
+
+/** What the New session form starts from: the server's mode, whether live is possible, the defaults. */
+export interface SessionSetupBody {
+  defaultMode: TradingMode;
+  /** Live needs ALLOW_LIVE=1 on the server and an Upbit key; `liveBlockedReason` says which is missing. */
+  liveAllowed: boolean;
+  liveBlockedReason: string | null;
+  strategy: string;
+  defaults: {
+    universeSize: number;
+    loopIntervalSec: number;
+    order: OrderConfig;
+    /** The risk limits with the strategy's defaults (the time exit counts its entry-timeframe bars). */
+    risk: RiskConfig;
+  };
+}
+
+/** What a session would do before it starts: its config as it will run and the money it may put at risk. */
+export interface SessionPreviewBody {
+  config: SessionConfig;
+  risk: RiskConfig;
+  /** The account's equity on the session's exchange now (null when the exchange did not answer). */
+  equityKrw: string | null;
+  accountError: string | null;
+  /** KRW lost at the stop of one trade, fees included (riskPerTradePct of equity). */
+  riskPerTradeKrw: string | null;
+  /** The most one entry order may spend: the coin-weight cap, and the absolute cap when set. */
+  maxOrderKrw: string | null;
+  maxOpenPositions: number;
+  /** KRW lost if every open position at once hits its stop. */
+  riskAllStopsKrw: string | null;
+  /** The most the session holds in coins at once (total exposure, and the capital cap when set). */
+  maxExposureKrw: string | null;
+  /** Realised loss in a KST day that halts entries until the next day. */
+  dailyLossLimitKrw: string | null;
+}

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { SessionBody, SessionDetailBody, SessionLiveBody } from '../../contract/api';
-import { heldCoins, valueAccount } from '../../core/risk/account-value';
 import {
   checkStrategyAndRisk,
   defaultSessionConfig,
@@ -29,7 +28,7 @@ import type { tradingSession } from '../../workflows/session';
 import type { AuthUser } from '../auth';
 import { type ApiContext, HttpError } from '../context';
 import { assertLiveAllowed, configHash, LiveConfirmations } from '../live-start';
-import { type AccountNow, sessionRiskView } from '../session-risk';
+import { accountNow, sessionRiskView } from '../session-risk';
 
 const actorOf = (req: FastifyRequest) => req.user?.username ?? '?';
 
@@ -41,6 +40,46 @@ const idParams = {
   required: ['id'],
   properties: { id: { type: 'string', pattern: '^[a-z0-9]{1,20}$' } },
 } as const;
+
+export type StartBody = {
+  name: string;
+  mode?: string;
+  strategy?: string;
+  preset?: SessionPreset;
+  config?: Record<string, unknown>;
+  confirmationToken?: string;
+  confirmName?: string;
+};
+export const startProperties = {
+  name: { type: 'string', minLength: 1, maxLength: 80 },
+  mode: { type: 'string', enum: ['sim', 'paper', 'live'] },
+  strategy: { type: 'string', maxLength: 80 },
+  preset: { type: 'string', enum: Object.keys(SESSION_PRESETS) },
+  config: { type: 'object' },
+} as const;
+
+/** The config a start request describes: defaults, then the preset, then what the request says. */
+export function sessionConfigOf(body: StartBody, defaultMode: SessionConfig['mode']): SessionConfig {
+  const { name, mode, strategy, preset, config } = body;
+  let base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
+  base.mode = (mode as SessionConfig['mode']) ?? defaultMode;
+  // The demo shows the machinery with the probe strategy and loose limits: never with real money.
+  if (preset === 'demo' && base.mode === 'live')
+    throw new HttpError(400, 'preset: the demo preset cannot run in live mode');
+  if (preset) {
+    const withPreset = parseSessionConfig(SESSION_PRESETS[preset], base);
+    if (!withPreset.ok) throw new Error(`preset ${preset} is invalid: ${describeErrors(withPreset.errors)}`);
+    base = withPreset.value;
+  }
+  const parsed = parseSessionConfig(
+    { ...(config ?? {}), name, ...(mode && { mode }), ...(strategy && { strategy }) },
+    base,
+  );
+  if (!parsed.ok) throw new HttpError(400, `invalid session config: ${describeErrors(parsed.errors)}`);
+  const errors = checkStrategyAndRisk(parsed.value);
+  if (errors.length) throw new HttpError(400, `invalid session config: ${errors.join('; ')}`);
+  return parsed.value;
+}
 
 export const sessionRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
@@ -77,20 +116,6 @@ export const sessionRoutes =
       return sessionBody(row);
     }
 
-    /** The account on the exchange of `mode` now: free KRW and everything at its market's last price. */
-    async function accountNow(mode: SessionConfig['mode']): Promise<AccountNow> {
-      try {
-        const exchange = ctx.exchange(mode);
-        const lines = await exchange.accounts();
-        const markets = heldCoins(lines).map((c) => `KRW-${c.currency}`);
-        const tickers = markets.length ? await exchange.ticker(markets) : [];
-        const value = valueAccount(lines, new Map(tickers.map((t) => [t.market, String(t.trade_price)])));
-        return { equityKrw: value.equityKrw, freeKrw: value.freeKrw };
-      } catch (err) {
-        return { error: (err as Error).message };
-      }
-    }
-
     app.get(
       '/api/sessions',
       { schema: { summary: 'List sessions, newest first' } },
@@ -99,46 +124,6 @@ export const sessionRoutes =
         return rows.map(sessionBody);
       },
     );
-
-    type StartBody = {
-      name: string;
-      mode?: string;
-      strategy?: string;
-      preset?: SessionPreset;
-      config?: Record<string, unknown>;
-      confirmationToken?: string;
-      confirmName?: string;
-    };
-    const startProperties = {
-      name: { type: 'string', minLength: 1, maxLength: 80 },
-      mode: { type: 'string', enum: ['sim', 'paper', 'live'] },
-      strategy: { type: 'string', maxLength: 80 },
-      preset: { type: 'string', enum: Object.keys(SESSION_PRESETS) },
-      config: { type: 'object' },
-    } as const;
-
-    /** The config a start request describes: defaults, then the preset, then what the request says. */
-    function sessionConfigOf(body: StartBody): SessionConfig {
-      const { name, mode, strategy, preset, config } = body;
-      let base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
-      base.mode = (mode as SessionConfig['mode']) ?? ctx.defaultMode;
-      // The demo shows the machinery with the probe strategy and loose limits: never with real money.
-      if (preset === 'demo' && base.mode === 'live')
-        throw new HttpError(400, 'preset: the demo preset cannot run in live mode');
-      if (preset) {
-        const withPreset = parseSessionConfig(SESSION_PRESETS[preset], base);
-        if (!withPreset.ok) throw new Error(`preset ${preset} is invalid: ${describeErrors(withPreset.errors)}`);
-        base = withPreset.value;
-      }
-      const parsed = parseSessionConfig(
-        { ...(config ?? {}), name, ...(mode && { mode }), ...(strategy && { strategy }) },
-        base,
-      );
-      if (!parsed.ok) throw new HttpError(400, `invalid session config: ${describeErrors(parsed.errors)}`);
-      const errors = checkStrategyAndRisk(parsed.value);
-      if (errors.length) throw new HttpError(400, `invalid session config: ${errors.join('; ')}`);
-      return parsed.value;
-    }
 
     app.post<{ Body: Omit<StartBody, 'mode' | 'confirmationToken' | 'confirmName'> }>(
       '/api/sessions/live-confirmation',
@@ -151,7 +136,7 @@ export const sessionRoutes =
         },
       },
       async (req) => {
-        const cfg = sessionConfigOf({ ...req.body, mode: 'live' });
+        const cfg = sessionConfigOf({ ...req.body, mode: 'live' }, ctx.defaultMode);
         await assertLiveAllowed(ctx);
         await checkListed(cfg.mode, cfg.markets);
         const user = req.user as AuthUser;
@@ -185,7 +170,7 @@ export const sessionRoutes =
         },
       },
       async (req, reply) => {
-        const cfg = sessionConfigOf(req.body);
+        const cfg = sessionConfigOf(req.body, ctx.defaultMode);
         await checkListed(cfg.mode, cfg.markets);
         const user = req.user as AuthUser;
         let confirmation: { tokenId: string; configHash: string } | undefined;
@@ -271,7 +256,7 @@ export const sessionRoutes =
         let risk: SessionDetailBody['risk'] = null;
         if (live) {
           const limits = sessionRiskConfig(live.config);
-          if (limits.ok) risk = sessionRiskView(live.risk, limits.value, Date.now(), await accountNow(row.mode));
+          if (limits.ok) risk = sessionRiskView(live.risk, limits.value, Date.now(), await accountNow(ctx, row.mode));
         }
         return { ...row, live, liveError, risk };
       },
