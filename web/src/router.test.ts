@@ -20,6 +20,7 @@ describe('dashboard routes', () => {
   it('reads each page from the links the dashboard has always used', async () => {
     expect((await land('/')).routeId).toBe('/');
     expect(await land('/sessions/s-1')).toMatchObject({ routeId: '/sessions/$id', params: { id: 's-1' } });
+    expect((await land('/sessions/new')).routeId).toBe('/sessions/new');
     expect(await land('/orders?sessionId=abc')).toMatchObject({ routeId: '/orders', search: { sessionId: 'abc' } });
     expect(await land('/chart?market=KRW-ETH&timeframe=day')).toMatchObject({
       routeId: '/chart',

@@ -18,6 +18,7 @@ import { authSession, setAuthSession, subscribeAuth } from './api/auth';
 import { useHealth } from './api/queries';
 import { LanguageToggle } from './components/LanguageToggle';
 import { Badge } from './components/StatusBadge';
+import { NewSessionPage } from './pages/NewSessionPage';
 import { OrdersPage } from './pages/OrdersPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { SessionPage } from './pages/SessionPage';
@@ -33,6 +34,12 @@ const text = (value: unknown): string | undefined =>
 const rootRoute = createRootRoute({ component: Console, notFoundComponent: NotFound });
 
 const overviewRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: OverviewPage });
+
+const newSessionRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sessions/new',
+  component: NewSessionPage,
+});
 
 const sessionRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -86,6 +93,7 @@ const backtestRoute = createRoute({
 
 export const routeTree = rootRoute.addChildren([
   overviewRoute,
+  newSessionRoute,
   sessionRoute,
   ordersRoute,
   chartRoute,
@@ -115,10 +123,11 @@ declare module '@tanstack/react-router' {
 }
 
 const NAV = [
-  { id: 'overview', to: '/', prefixes: ['/sessions'] },
-  { id: 'orders', to: '/orders', prefixes: [] },
-  { id: 'chart', to: '/chart', prefixes: [] },
-  { id: 'backtests', to: '/backtests', prefixes: [] },
+  { id: 'overview', to: '/' },
+  { id: 'newSession', to: '/sessions/new' },
+  { id: 'orders', to: '/orders' },
+  { id: 'chart', to: '/chart' },
+  { id: 'backtests', to: '/backtests' },
 ] as const;
 
 /** The page frame: navigation, mode, user, language, sign out; the page below. */
@@ -133,9 +142,10 @@ function Console() {
       <nav className="sticky top-0 z-10 flex items-center gap-1 border-b border-slate-800 bg-slate-950/95 px-4 py-2 backdrop-blur">
         <span className="mr-4 font-bold text-slate-100">{t('app.name')}</span>
         {NAV.map((item) => {
+          // A session's page belongs to the overview; the new-session form has its own entry.
           const active =
             item.to === '/'
-              ? pathname === '/' || item.prefixes.some((p) => pathname.startsWith(p))
+              ? pathname === '/' || (pathname.startsWith('/sessions/') && pathname !== '/sessions/new')
               : pathname.startsWith(item.to);
           return (
             <Link

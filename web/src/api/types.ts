@@ -9,9 +9,12 @@ import type {
   SessionBody,
   SessionDetailBody,
   SessionLiveBody,
+  SessionPreviewBody,
   SessionRiskBody,
+  SessionSetupBody,
   Wire,
 } from '../../../contract/api';
+import type { UniverseRow } from '../../../core/strategy/universe';
 import type { SessionRunStatus } from '../../../workflows/definitions';
 
 export type { Wire };
@@ -42,6 +45,15 @@ export type SessionRisk = Wire<SessionRiskBody>;
 export type PositionView = Wire<PositionBody>;
 export type OrderView = Wire<OrderBody>;
 export type Fill = OrderView['fills'][number];
+export type SessionSetup = Wire<SessionSetupBody>;
+export type SessionPreview = Wire<SessionPreviewBody>;
+
+/** GET /api/universe: the newest screened markets, most liquid first. */
+export interface Universe {
+  mode: TradingMode;
+  createdAt: number;
+  selected: UniverseRow[];
+}
 
 export interface AccountBalance {
   currency: string;

@@ -19,6 +19,7 @@ import { type ChartOption, EChart } from '../charts/EChart';
 import { DataTable } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
+import { ParamFields } from '../components/ParamFields';
 import { Badge, type Tone } from '../components/StatusBadge';
 import { formatMetric, formatPnl, formatPrice, formatTime, pnlClass, toMillis } from '../format';
 import { paramDefaults, paramProblems } from '../strategy-params';
@@ -289,36 +290,7 @@ function LaunchForm() {
           schema && (
             <fieldset className="space-y-2 rounded border border-slate-800 p-2" data-testid="backtest-params">
               <legend className="px-1 text-xs text-slate-400">{t('backtests.parameters')}</legend>
-              {Object.entries(schema.properties).map(([name, spec]) => (
-                <div key={name} className="grid grid-cols-[1fr_8rem] items-center gap-2 text-sm">
-                  <label htmlFor={`backtest-param-${name}`} title={spec.description}>
-                    <span className="font-mono">{name}</span>
-                    {spec.description && <span className="block text-xs text-slate-500">{spec.description}</span>}
-                  </label>
-                  {spec.type === 'boolean' ? (
-                    <input
-                      id={`backtest-param-${name}`}
-                      type="checkbox"
-                      data-testid={`backtest-param-${name}`}
-                      checked={Boolean(values[name])}
-                      onChange={(e) => setParam(name, e.target.checked)}
-                      className="justify-self-end"
-                    />
-                  ) : (
-                    <input
-                      id={`backtest-param-${name}`}
-                      type="number"
-                      data-testid={`backtest-param-${name}`}
-                      min={spec.minimum}
-                      max={spec.maximum}
-                      step={spec.step ?? (spec.type === 'integer' ? 1 : 'any')}
-                      value={Number.isNaN(values[name]) ? '' : String(values[name] ?? '')}
-                      onChange={(e) => setParam(name, e.target.valueAsNumber)}
-                      className={`${inputClass} text-right font-mono`}
-                    />
-                  )}
-                </div>
-              ))}
+              <ParamFields schema={schema} values={values} onChange={setParam} idPrefix="backtest-param" />
             </fieldset>
           )
         )}

@@ -126,6 +126,9 @@ function SessionsPanel() {
           {startDemo.isPending ? t('overview.starting') : t('overview.startDemo')}
         </button>
         <p className="max-w-md text-sm text-slate-400">{t('overview.demoHint')}</p>
+        <Link to="/sessions/new" className="text-sm text-sky-400 hover:underline" data-testid="overview-new-session">
+          {t('overview.newSessionLink')}
+        </Link>
       </div>
       <div className="space-y-2">
         <ErrorNotice error={startDemo.error} what={t('overview.startingSession')} />
