@@ -67,8 +67,9 @@ export type RiskEventBody = RiskEventRow;
 /** What the New session form starts from: the server's mode, whether live is possible, the defaults. */
 export interface SessionSetupBody {
   defaultMode: TradingMode;
-  /** Live needs ALLOW_LIVE=1 on the server and an Upbit key; `liveBlockedReason` says which is missing. */
+  /** Live needs ALLOW_LIVE=1 on the server and an Upbit key; `liveBlocked` says which is missing (and the reason in words). */
   liveAllowed: boolean;
+  liveBlocked: 'live-off' | 'no-key' | null;
   liveBlockedReason: string | null;
   strategy: string;
   defaults: {

@@ -40,6 +40,7 @@ describe('session setup', () => {
     expect(r.status).toBe(200);
     expect(r.body.defaultMode).toBe('sim');
     expect(r.body.liveAllowed).toBe(false);
+    expect(r.body.liveBlocked).toBe('live-off');
     expect(r.body.liveBlockedReason).toContain('ALLOW_LIVE');
     expect(r.body.defaults.risk.riskPerTradePct).toBeGreaterThan(0);
     expect(r.body.defaults.order.timeoutSec).toBeGreaterThan(0);
@@ -80,9 +81,10 @@ describe('session setup', () => {
     expect(r.body.message).toContain('riskPerTradePct');
   });
 
-  it('lets a viewer preview but not start', async () => {
+  it('lets a viewer read the defaults but neither preview nor start', async () => {
+    expect((await call('GET', '/api/session-setup', undefined, viewer)).status).toBe(200);
     const preview = await call('POST', '/api/sessions/preview', { name: 'v', strategy: 'probe' }, viewer);
-    expect(preview.status).toBe(200);
+    expect(preview.status).toBe(403);
     const start = await call('POST', '/api/sessions', { name: 'v', strategy: 'probe' }, viewer);
     expect(start.status).toBe(403);
   });

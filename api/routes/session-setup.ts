@@ -33,14 +33,17 @@ export const sessionSetupRoutes =
         const base = defaultSessionConfig('new', strategy);
         const risk = sessionRiskConfig(base);
         if (!risk.ok) throw new Error(`the defaults of ${strategy} are invalid: ${risk.errors.join('; ')}`);
-        const liveBlockedReason = !ctx.allowLive
-          ? 'live trading is off on this server (ALLOW_LIVE=1 turns it on)'
-          : !(await ctx.liveKeyAvailable?.())
-            ? 'no Upbit key is stored for live trading'
-            : null;
+        const liveBlocked = !ctx.allowLive ? 'live-off' : !(await ctx.liveKeyAvailable?.()) ? 'no-key' : null;
+        const liveBlockedReason =
+          liveBlocked === 'live-off'
+            ? 'live trading is off on this server (ALLOW_LIVE=1 turns it on)'
+            : liveBlocked === 'no-key'
+              ? 'no Upbit key is stored for live trading'
+              : null;
         return {
           defaultMode: ctx.defaultMode,
-          liveAllowed: liveBlockedReason === null,
+          liveAllowed: liveBlocked === null,
+          liveBlocked,
           liveBlockedReason,
           strategy,
           defaults: {
@@ -56,8 +59,6 @@ export const sessionSetupRoutes =
     app.post<{ Body: StartBody }>(
       '/api/sessions/preview',
       {
-        // A preview changes nothing: anyone signed in may see what a config would do.
-        config: { access: 'viewer' },
         schema: {
           summary: 'What a start request would run: its config, and the money it may put at risk on the account now',
           description: 'Same body as POST /api/sessions; nothing is started.',

@@ -303,6 +303,10 @@ export const en = {
     mode: 'Mode',
     liveBlocked: 'Live is not possible: {{reason}}',
     livePick: 'live — real orders with real money',
+    liveBlockedWhy: {
+      'live-off': 'live trading is off on this server (ALLOW_LIVE=1 turns it on)',
+      'no-key': 'no Upbit key is stored (Overview → Upbit key)',
+    },
     preview: 'Preview',
     previewing: 'Previewing…',
     previewTitle: 'What this session will do',

@@ -303,6 +303,10 @@ export const ko: Dictionary = {
     mode: '모드',
     liveBlocked: '실거래를 할 수 없습니다: {{reason}}',
     livePick: '실거래 — 실제 돈으로 실제 주문',
+    liveBlockedWhy: {
+      'live-off': '이 서버는 실거래가 꺼져 있습니다 (ALLOW_LIVE=1로 켭니다)',
+      'no-key': '저장된 업비트 키가 없습니다 (개요 → 업비트 키)',
+    },
     preview: '미리 보기',
     previewing: '미리 보는 중…',
     previewTitle: '이 세션이 할 일',

@@ -231,7 +231,9 @@ function SessionForm(props: {
             ))}
             {!setup.liveAllowed && (
               <p className="text-xs text-slate-500" data-testid="new-session-live-blocked">
-                {t('newSession.liveBlocked', { reason: setup.liveBlockedReason })}
+                {t('newSession.liveBlocked', {
+                  reason: setup.liveBlocked ? t(`newSession.liveBlockedWhy.${setup.liveBlocked}`) : '',
+                })}
               </p>
             )}
           </fieldset>
