@@ -16,6 +16,7 @@ import { backtestRoutes } from './routes/backtests';
 import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
 import { marketRoutes } from './routes/market';
+import { sessionSetupRoutes } from './routes/session-setup';
 import { sessionRoutes } from './routes/sessions';
 import { tradingRoutes } from './routes/trading';
 import { validatorCompiler } from './validation';
@@ -80,6 +81,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   await app.register(authRoutes(ctx, tokens));
   await app.register(healthRoutes(ctx, tokens));
   await app.register(sessionRoutes(ctx));
+  await app.register(sessionSetupRoutes(ctx));
   await app.register(tradingRoutes(ctx));
   await app.register(marketRoutes(ctx));
   await app.register(alertRoutes(ctx));

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { SessionBody, SessionDetailBody, SessionLiveBody } from '../../core/contract/api';
 import {
   checkStrategyAndRisk,
   defaultSessionConfig,
@@ -10,6 +11,7 @@ import {
   SESSION_PRESETS,
   type SessionConfig,
   type SessionPreset,
+  sessionRiskConfig,
 } from '../../core/session/config';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategy';
 import { recordAudit } from '../../security/audit';
@@ -17,7 +19,6 @@ import {
   emergencyStopSignal,
   pauseSignal,
   resumeSignal,
-  type SessionStatus,
   sessionStatusQuery,
   updateConfigUpdate,
 } from '../../workflows/definitions';
@@ -27,14 +28,58 @@ import type { tradingSession } from '../../workflows/session';
 import type { AuthUser } from '../auth';
 import { type ApiContext, HttpError } from '../context';
 import { assertLiveAllowed, configHash, LiveConfirmations } from '../live-start';
+import { accountNow, sessionRiskView } from '../session-risk';
 
 const actorOf = (req: FastifyRequest) => req.user?.username ?? '?';
+
+/** A stored session: its config column holds the SessionConfig it was validated as when it started. */
+const sessionBody = <T extends { config: unknown }>(row: T) => ({ ...row, config: row.config as SessionConfig });
 
 const idParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'string', pattern: '^[a-z0-9]{1,20}$' } },
 } as const;
+
+export type StartBody = {
+  name: string;
+  mode?: string;
+  strategy?: string;
+  preset?: SessionPreset;
+  config?: Record<string, unknown>;
+  confirmationToken?: string;
+  confirmName?: string;
+};
+export const startProperties = {
+  name: { type: 'string', minLength: 1, maxLength: 80 },
+  mode: { type: 'string', enum: ['sim', 'paper', 'live'] },
+  strategy: { type: 'string', maxLength: 80 },
+  preset: { type: 'string', enum: Object.keys(SESSION_PRESETS) },
+  config: { type: 'object' },
+} as const;
+
+/** The config a start request describes: defaults, then the preset, then what the request says. */
+export function sessionConfigOf(body: StartBody, defaultMode: SessionConfig['mode']): SessionConfig {
+  const { name, mode, strategy, preset, config } = body;
+  let base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
+  base.mode = (mode as SessionConfig['mode']) ?? defaultMode;
+  // The demo shows the machinery with the probe strategy and loose limits: never with real money.
+  if (preset === 'demo' && base.mode === 'live')
+    throw new HttpError(400, 'preset: the demo preset cannot run in live mode');
+  if (preset) {
+    const withPreset = parseSessionConfig(SESSION_PRESETS[preset], base);
+    if (!withPreset.ok) throw new Error(`preset ${preset} is invalid: ${describeErrors(withPreset.errors)}`);
+    base = withPreset.value;
+  }
+  const parsed = parseSessionConfig(
+    { ...(config ?? {}), name, ...(mode && { mode }), ...(strategy && { strategy }) },
+    base,
+  );
+  if (!parsed.ok) throw new HttpError(400, `invalid session config: ${describeErrors(parsed.errors)}`);
+  const errors = checkStrategyAndRisk(parsed.value);
+  if (errors.length) throw new HttpError(400, `invalid session config: ${errors.join('; ')}`);
+  return parsed.value;
+}
 
 export const sessionRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
@@ -65,56 +110,20 @@ export const sessionRoutes =
     }
     const handleOf = (id: string) => ctx.temporal.workflow.getHandle(sessionWorkflowId(id));
 
-    async function findSession(id: string) {
+    async function findSession(id: string): Promise<SessionBody> {
       const row = await ctx.db.prisma.session.findUnique({ where: { id } });
       if (!row) throw new HttpError(404, `no session ${id}`);
-      return row;
+      return sessionBody(row);
     }
 
-    app.get('/api/sessions', { schema: { summary: 'List sessions, newest first' } }, async () => {
-      const rows = await ctx.db.prisma.session.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
-      return rows;
-    });
-
-    type StartBody = {
-      name: string;
-      mode?: string;
-      strategy?: string;
-      preset?: SessionPreset;
-      config?: Record<string, unknown>;
-      confirmationToken?: string;
-      confirmName?: string;
-    };
-    const startProperties = {
-      name: { type: 'string', minLength: 1, maxLength: 80 },
-      mode: { type: 'string', enum: ['sim', 'paper', 'live'] },
-      strategy: { type: 'string', maxLength: 80 },
-      preset: { type: 'string', enum: Object.keys(SESSION_PRESETS) },
-      config: { type: 'object' },
-    } as const;
-
-    /** The config a start request describes: defaults, then the preset, then what the request says. */
-    function sessionConfigOf(body: StartBody): SessionConfig {
-      const { name, mode, strategy, preset, config } = body;
-      let base = defaultSessionConfig(name, strategy ?? DEFAULT_STRATEGY_ID);
-      base.mode = (mode as SessionConfig['mode']) ?? ctx.defaultMode;
-      // The demo shows the machinery with the probe strategy and loose limits: never with real money.
-      if (preset === 'demo' && base.mode === 'live')
-        throw new HttpError(400, 'preset: the demo preset cannot run in live mode');
-      if (preset) {
-        const withPreset = parseSessionConfig(SESSION_PRESETS[preset], base);
-        if (!withPreset.ok) throw new Error(`preset ${preset} is invalid: ${describeErrors(withPreset.errors)}`);
-        base = withPreset.value;
-      }
-      const parsed = parseSessionConfig(
-        { ...(config ?? {}), name, ...(mode && { mode }), ...(strategy && { strategy }) },
-        base,
-      );
-      if (!parsed.ok) throw new HttpError(400, `invalid session config: ${describeErrors(parsed.errors)}`);
-      const errors = checkStrategyAndRisk(parsed.value);
-      if (errors.length) throw new HttpError(400, `invalid session config: ${errors.join('; ')}`);
-      return parsed.value;
-    }
+    app.get(
+      '/api/sessions',
+      { schema: { summary: 'List sessions, newest first' } },
+      async (): Promise<SessionBody[]> => {
+        const rows = await ctx.db.prisma.session.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
+        return rows.map(sessionBody);
+      },
+    );
 
     app.post<{ Body: Omit<StartBody, 'mode' | 'confirmationToken' | 'confirmName'> }>(
       '/api/sessions/live-confirmation',
@@ -127,7 +136,7 @@ export const sessionRoutes =
         },
       },
       async (req) => {
-        const cfg = sessionConfigOf({ ...req.body, mode: 'live' });
+        const cfg = sessionConfigOf({ ...req.body, mode: 'live' }, ctx.defaultMode);
         await assertLiveAllowed(ctx);
         await checkListed(cfg.mode, cfg.markets);
         const user = req.user as AuthUser;
@@ -162,7 +171,7 @@ export const sessionRoutes =
         },
       },
       async (req, reply) => {
-        const cfg = sessionConfigOf(req.body);
+        const cfg = sessionConfigOf(req.body, ctx.defaultMode);
         await checkListed(cfg.mode, cfg.markets);
         const user = req.user as AuthUser;
         let confirmation: { tokenId: string; configHash: string } | undefined;
@@ -223,10 +232,10 @@ export const sessionRoutes =
     app.get<{ Params: { id: string } }>(
       '/api/sessions/:id',
       { schema: { summary: 'A session with its live state (queried from its workflow)', params: idParams } },
-      async (req) => {
+      async (req): Promise<SessionDetailBody> => {
         let row = await findSession(req.params.id);
         const handle = handleOf(row.id);
-        let live: SessionStatus | null = null;
+        let live: SessionLiveBody | null = null;
         let liveError: string | null = null;
         try {
           // A failed or terminated workflow still answers queries with its last state: ask Temporal
@@ -236,15 +245,21 @@ export const sessionRoutes =
           if (ended !== 'RUNNING' && ended !== 'CONTINUED_AS_NEW') {
             const status = ended === 'COMPLETED' ? 'stopped' : 'failed';
             if (row.status !== status) {
-              row = await ctx.db.prisma.session.update({ where: { id: row.id }, data: { status } });
+              row = sessionBody(await ctx.db.prisma.session.update({ where: { id: row.id }, data: { status } }));
             }
             if (status === 'failed') liveError = `workflow ${ended.toLowerCase()}`;
           }
-          live = await handle.query(sessionStatusQuery);
+          // The workflow's risk memory is core/risk's RiskState (typed `unknown` in the query's definition).
+          live = (await handle.query(sessionStatusQuery)) as SessionLiveBody;
         } catch (err) {
           liveError = (err as Error).message;
         }
-        return { ...row, live, liveError };
+        let risk: SessionDetailBody['risk'] = null;
+        if (live) {
+          const limits = sessionRiskConfig(live.config);
+          if (limits.ok) risk = sessionRiskView(live.risk, limits.value, Date.now(), await accountNow(ctx, row.mode));
+        }
+        return { ...row, live, liveError, risk };
       },
     );
 

@@ -1,5 +1,6 @@
 // Read views of what the sessions did: orders with fills, positions, decisions, risk events, balances.
 import type { FastifyPluginAsync } from 'fastify';
+import type { DecisionBody, OrderBody, PositionBody, RiskEventBody } from '../../core/contract/api';
 import type { ApiContext } from '../context';
 
 const listQuery = {
@@ -16,7 +17,7 @@ export const tradingRoutes =
     app.get<{ Querystring: { sessionId?: string; limit: number } }>(
       '/api/orders',
       { schema: { summary: 'Orders with their fills, newest first', querystring: listQuery } },
-      async (req) =>
+      async (req): Promise<OrderBody[]> =>
         ctx.db.prisma.order.findMany({
           where: req.query.sessionId ? { sessionId: req.query.sessionId } : {},
           orderBy: { createdAt: 'desc' },
@@ -36,8 +37,8 @@ export const tradingRoutes =
           },
         },
       },
-      async (req) =>
-        ctx.db.prisma.position.findMany({
+      async (req): Promise<PositionBody[]> => {
+        const rows = await ctx.db.prisma.position.findMany({
           where: {
             ...(req.query.sessionId && { sessionId: req.query.sessionId }),
             ...(req.query.status === 'closed' && { status: 'closed' }),
@@ -45,24 +46,30 @@ export const tradingRoutes =
           },
           orderBy: { openedAt: 'desc' },
           take: req.query.limit,
-        }),
+        });
+        // The column holds what the position workflow recorded: `{}`, then its ExitPlan.
+        return rows.map((p) => ({ ...p, exitPlan: p.exitPlan as PositionBody['exitPlan'] }));
+      },
     );
 
     app.get<{ Querystring: { sessionId?: string; limit: number } }>(
       '/api/decisions',
       { schema: { summary: 'Decisions with the inputs and scores behind them, newest first', querystring: listQuery } },
-      async (req) =>
-        ctx.db.prisma.decision.findMany({
+      async (req): Promise<DecisionBody[]> => {
+        const rows = await ctx.db.prisma.decision.findMany({
           where: req.query.sessionId ? { sessionId: req.query.sessionId } : {},
           orderBy: { createdAt: 'desc' },
           take: req.query.limit,
-        }),
+        });
+        // The sessions record `reasons` as a list of sentences (activities/records.ts).
+        return rows.map((d) => ({ ...d, reasons: d.reasons as string[] }));
+      },
     );
 
     app.get<{ Querystring: { sessionId?: string; limit: number } }>(
       '/api/risk-events',
       { schema: { summary: 'Risk events and alerts, newest first', querystring: listQuery } },
-      async (req) =>
+      async (req): Promise<RiskEventBody[]> =>
         ctx.db.prisma.riskEvent.findMany({
           where: req.query.sessionId ? { sessionId: req.query.sessionId } : {},
           orderBy: { createdAt: 'desc' },

@@ -1,6 +1,8 @@
 // What the backtest form offers from the stored candles (GET /api/candles/coverage): its first suggestion, and the
 // timeframes and markets that have data. Pure, so it is tested without a browser.
+
 import { TIMEFRAMES, type Timeframe } from './api/types';
+import { currentLocale, i18next } from './i18n';
 
 export interface SeriesCoverage {
   market: string;
@@ -61,5 +63,9 @@ export function timeframesWithData(coverage: SeriesCoverage[] | undefined): Time
 
 /** "2024-01-01 → 2024-12-30, 34,152 candles" for a series. */
 export function coverageLabel(c: SeriesCoverage): string {
-  return `${day(c.first)} → ${day(c.last)}, ${c.count.toLocaleString('en-US')} candles`;
+  return i18next.t('backtests.coverage', {
+    from: day(c.first),
+    to: day(c.last),
+    candles: c.count.toLocaleString(currentLocale()),
+  });
 }

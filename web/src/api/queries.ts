@@ -13,8 +13,10 @@ import type {
   RiskEvent,
   Session,
   SessionDetail,
+  SessionSetup,
   StrategyInfo,
   Timeframe,
+  Universe,
 } from './types';
 
 // Refetch intervals: live trading state every 2 s, slower-moving lists every 3-5 s,
@@ -113,3 +115,19 @@ export function useTemporalWorkflowUrl(sessionId: string): string {
   const base = (useHealth().data?.temporalUi ?? DEFAULT_TEMPORAL_UI).replace(/\/+$/, '');
   return `${base}/namespaces/default/workflows/${encodeURIComponent(`session-${sessionId}`)}`;
 }
+
+export const useSessionSetup = (strategy: string | undefined) =>
+  useQuery({
+    queryKey: ['session-setup', strategy],
+    queryFn: () => get<SessionSetup>(apiPath('/api/session-setup', { strategy })),
+    enabled: strategy !== undefined,
+  });
+
+/** The newest screened universe; an error (404) when none has been screened yet. */
+export const useUniverse = () =>
+  useQuery({
+    queryKey: ['universe'],
+    queryFn: () => get<Universe>('/api/universe'),
+    refetchInterval: REFERENCE_MS,
+    retry: false,
+  });

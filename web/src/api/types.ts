@@ -1,8 +1,27 @@
 // Shapes of the API's JSON responses. Decimals (prices, volumes, KRW amounts) arrive as strings
-// so that no precision is lost on the way; the dashboard only formats them for display.
+// so that no precision is lost on the way; the dashboard only formats them for display. The trading
+// views come from the API's own types (contract/api.ts); the rest are still written out here.
+import type {
+  DecisionBody,
+  OrderBody,
+  PositionBody,
+  RiskEventBody,
+  SessionBody,
+  SessionDetailBody,
+  SessionLiveBody,
+  SessionPreviewBody,
+  SessionRiskBody,
+  SessionSetupBody,
+  Wire,
+} from '../../../core/contract/api';
+import type { UniverseRow } from '../../../core/strategy/universe';
+import type { SessionRunStatus } from '../../../workflows/definitions';
+
+export type { Wire };
 
 export type TradingMode = 'sim' | 'paper' | 'live';
-export type SessionStatus = 'starting' | 'running' | 'paused' | 'halted' | 'stopped' | 'failed';
+/** A session's stored status (the workflow's run status, or `failed` when the workflow ended badly). */
+export type SessionStatus = SessionRunStatus | 'failed';
 export type EmergencyStopMode = 'halt' | 'flatten';
 
 /** Timestamps are ISO strings or epoch milliseconds; `new Date(ts)` reads both. */
@@ -18,82 +37,22 @@ export interface Health {
   temporalUi?: string;
 }
 
-export interface Session {
-  id: string;
-  name: string;
+/** The API's own response shapes (contract/api.ts), as JSON delivers them. */
+export type Session = Wire<SessionBody>;
+export type SessionDetail = Wire<SessionDetailBody>;
+export type LiveSessionState = Wire<SessionLiveBody>;
+export type SessionRisk = Wire<SessionRiskBody>;
+export type PositionView = Wire<PositionBody>;
+export type OrderView = Wire<OrderBody>;
+export type Fill = OrderView['fills'][number];
+export type SessionSetup = Wire<SessionSetupBody>;
+export type SessionPreview = Wire<SessionPreviewBody>;
+
+/** GET /api/universe: the newest screened markets, most liquid first. */
+export interface Universe {
   mode: TradingMode;
-  strategy: string;
-  status: SessionStatus;
-  config: Record<string, unknown>;
-  createdAt: Timestamp;
-  updatedAt: Timestamp;
-}
-
-export interface RiskState {
-  equityKrw: string;
-  dailyPnlKrw: string;
-  openPositions: number;
-  halts: string[];
-}
-
-export interface LiveSessionState {
-  status: SessionStatus;
-  paused: boolean;
-  halted: boolean;
-  positions: PositionView[];
-  openOrders: OrderView[];
-  decisions: Decision[];
-  risk: RiskState;
-}
-
-export interface SessionDetail extends Session {
-  live?: LiveSessionState;
-}
-
-export interface PositionView {
-  id: string;
-  sessionId: string;
-  market: string;
-  status: 'open' | 'closed' | string;
-  entryPrice: string | null;
-  /** Average price the exits sold at; null until something is sold. */
-  avgExitPrice: string | null;
-  volume: string;
-  remainingVolume: string;
-  realizedPnl: string | null;
-  fees: string | null;
-  exitPlan: unknown;
-  exitReason: string | null;
-  openedAt: Timestamp;
-  closedAt: Timestamp | null;
-}
-
-export interface Fill {
-  tradeUuid: string;
-  price: string;
-  volume: string;
-  fee: string;
-  createdAt: Timestamp;
-}
-
-export interface OrderView {
-  id: string;
-  sessionId: string;
-  positionId: string | null;
-  market: string;
-  side: 'bid' | 'ask';
-  ordType: string;
-  price: string | null;
-  volume: string | null;
-  state: string;
-  executedVolume: string;
-  avgPrice: string | null;
-  paidFee: string;
-  identifier: string;
-  exchangeUuid: string | null;
-  reason: string | null;
-  createdAt: Timestamp;
-  fills: Fill[];
+  createdAt: number;
+  selected: UniverseRow[];
 }
 
 export interface AccountBalance {
@@ -103,25 +62,8 @@ export interface AccountBalance {
   avgBuyPrice: string;
 }
 
-export interface Decision {
-  id: string;
-  sessionId: string;
-  market: string;
-  action: string;
-  score: number | string | null;
-  reasons: string[];
-  snapshot: Record<string, unknown> | null;
-  createdAt: Timestamp;
-}
-
-export interface RiskEvent {
-  id: string;
-  sessionId: string | null;
-  kind: string;
-  severity: string;
-  message: string;
-  createdAt: Timestamp;
-}
+export type Decision = Wire<DecisionBody>;
+export type RiskEvent = Wire<RiskEventBody>;
 
 export interface MarketInfo {
   market: string;

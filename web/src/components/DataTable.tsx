@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export interface Column<T> {
   header: string;
@@ -19,6 +20,7 @@ export function DataTable<T>(props: {
   /** Rendered under a row across all columns (e.g. an order's fills). */
   expand?: (row: T) => ReactNode;
 }) {
+  const { t } = useTranslation();
   const { rows, columns } = props;
   return (
     <div className="overflow-x-auto">
@@ -60,8 +62,10 @@ export function DataTable<T>(props: {
           })}
         </tbody>
       </table>
-      {rows && rows.length === 0 && <p className="px-2 py-3 text-sm text-slate-500">{props.empty ?? 'Nothing yet.'}</p>}
-      {!rows && <p className="px-2 py-3 text-sm text-slate-500">No data loaded.</p>}
+      {rows && rows.length === 0 && (
+        <p className="px-2 py-3 text-sm text-slate-500">{props.empty ?? t('common.nothingYet')}</p>
+      )}
+      {!rows && <p className="px-2 py-3 text-sm text-slate-500">{t('common.noData')}</p>}
     </div>
   );
 }

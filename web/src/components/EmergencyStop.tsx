@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { EmergencyStopMode } from '../api/types';
 import { ErrorNotice } from './ErrorNotice';
 
@@ -40,6 +41,7 @@ function StopDialog<T>(props: {
   onDone?: (result: T) => void;
   onClose: () => void;
 }) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const [mode, setMode] = useState<EmergencyStopMode>('halt');
   const [typed, setTyped] = useState('');
@@ -70,9 +72,9 @@ function StopDialog<T>(props: {
           if (confirmed) stop.mutate();
         }}
       >
-        <h2 className="text-lg font-bold text-red-300">Emergency stop: {props.scope}</h2>
+        <h2 className="text-lg font-bold text-red-300">{t('estop.title', { scope: props.scope })}</h2>
         <fieldset className="space-y-2">
-          <legend className="mb-1 text-sm text-slate-400">What to do</legend>
+          <legend className="mb-1 text-sm text-slate-400">{t('estop.whatToDo')}</legend>
           <label className="flex items-start gap-2 text-sm">
             <input
               type="radio"
@@ -82,7 +84,7 @@ function StopDialog<T>(props: {
               onChange={() => setMode('halt')}
             />
             <span>
-              <b>Halt</b> — stop trading: no new entries; positions already held stay open.
+              <b>{t('estop.halt')}</b> {t('estop.haltHint')}
             </span>
           </label>
           <label className="flex items-start gap-2 text-sm">
@@ -94,7 +96,7 @@ function StopDialog<T>(props: {
               onChange={() => setMode('flatten')}
             />
             <span>
-              <b>Flatten</b> — halt, then close every position.
+              <b>{t('estop.flatten')}</b> {t('estop.flattenHint')}
             </span>
           </label>
         </fieldset>
@@ -103,13 +105,16 @@ function StopDialog<T>(props: {
             data-testid="estop-flatten-warning"
             className="rounded border border-amber-600 bg-amber-950 px-3 py-2 text-sm text-amber-200"
           >
-            Flatten sells <b>every position at market</b>, immediately, whatever the price. Slippage on thin books can
-            be large and cannot be undone.
+            {t('estop.flattenWarning')}
           </p>
         )}
         <label className="block space-y-1 text-sm">
           <span>
-            Type <code className="rounded bg-slate-800 px-1 font-mono text-red-300">{props.expected}</code> to confirm
+            <Trans
+              i18nKey="estop.typeToConfirm"
+              values={{ expected: props.expected }}
+              components={{ code: <code className="rounded bg-slate-800 px-1 font-mono text-red-300" /> }}
+            />
           </span>
           <input
             data-testid="estop-confirm-input"
@@ -120,7 +125,7 @@ function StopDialog<T>(props: {
             autoComplete="off"
           />
         </label>
-        <ErrorNotice error={stop.error} what="Emergency stop" />
+        <ErrorNotice error={stop.error} what={t('estop.failed')} />
         <div className="flex justify-end gap-2">
           <button
             type="button"
@@ -128,7 +133,7 @@ function StopDialog<T>(props: {
             onClick={props.onClose}
             className="rounded border border-slate-600 px-3 py-1.5 text-sm hover:bg-slate-800"
           >
-            Cancel
+            {t('common.cancel')}
           </button>
           <button
             type="submit"
@@ -136,7 +141,11 @@ function StopDialog<T>(props: {
             disabled={!confirmed || stop.isPending}
             className="rounded bg-red-600 px-3 py-1.5 text-sm font-bold text-white hover:bg-red-500 disabled:cursor-not-allowed disabled:opacity-40"
           >
-            {stop.isPending ? 'Stopping…' : mode === 'flatten' ? 'Halt and sell everything' : 'Halt now'}
+            {stop.isPending
+              ? t('estop.stopping')
+              : mode === 'flatten'
+                ? t('estop.confirmFlatten')
+                : t('estop.confirmHalt')}
           </button>
         </div>
       </form>

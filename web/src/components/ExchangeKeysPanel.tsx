@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { authSession } from '../api/auth';
 import { apiRequest } from '../api/client';
 import { formatTime } from '../format';
@@ -15,6 +16,7 @@ interface StoredKey {
 
 /** The vault's Upbit key: what is stored (last 4 and fingerprint only), and, for an admin, a form to store or rotate it. */
 export function ExchangeKeysPanel() {
+  const { t } = useTranslation();
   const queries = useQueryClient();
   const keys = useQuery({
     queryKey: ['exchange-keys'],
@@ -39,18 +41,22 @@ export function ExchangeKeysPanel() {
   const live = keys.data?.find((k) => k.label === 'live');
 
   return (
-    <Panel title="Upbit key (live mode)" testId="keys-panel">
+    <Panel title={t('keys.title')} testId="keys-panel">
       <p className="mb-3 text-sm text-slate-300" data-testid="keys-stored">
         {live
-          ? `stored: …${live.accessKeyLast4} (fingerprint ${live.fingerprint}, ${formatTime(live.storedAt)})`
-          : 'no key stored'}
+          ? t('keys.stored', {
+              last4: live.accessKeyLast4,
+              fingerprint: live.fingerprint,
+              time: formatTime(live.storedAt),
+            })
+          : t('keys.none')}
       </p>
       {isAdmin && (
         <form onSubmit={submit} className="flex flex-wrap gap-2">
           <input
             type="password"
             autoComplete="off"
-            placeholder="access key"
+            placeholder={t('keys.access')}
             data-testid="keys-access"
             value={accessKey}
             onChange={(e) => setAccessKey(e.target.value)}
@@ -59,7 +65,7 @@ export function ExchangeKeysPanel() {
           <input
             type="password"
             autoComplete="off"
-            placeholder="secret key"
+            placeholder={t('keys.secret')}
             data-testid="keys-secret"
             value={secretKey}
             onChange={(e) => setSecretKey(e.target.value)}
@@ -71,7 +77,7 @@ export function ExchangeKeysPanel() {
             disabled={!accessKey || !secretKey || store.isPending}
             className="rounded bg-sky-700 px-3 py-1 text-sm text-white disabled:opacity-50"
           >
-            {live ? 'Rotate' : 'Store'}
+            {live ? t('keys.rotate') : t('keys.store')}
           </button>
         </form>
       )}

@@ -1,10 +1,12 @@
+import { useTranslation } from 'react-i18next';
 import type { OrderView } from '../api/types';
-import { formatKrw, formatQuantity, formatTime } from '../format';
+import { formatKrw, formatPrice, formatQuantity, formatTime } from '../format';
 import { DataTable } from './DataTable';
 import { Badge } from './StatusBadge';
 
 /** Orders with their fills listed under each order. */
 export function OrdersTable(props: { orders: OrderView[] | undefined; testId: string; empty: string }) {
+  const { t } = useTranslation();
   return (
     <DataTable
       rows={props.orders}
@@ -14,22 +16,29 @@ export function OrdersTable(props: { orders: OrderView[] | undefined; testId: st
       rowAttrs={(o) => ({ 'data-order-id': o.id, 'data-state': o.state })}
       empty={props.empty}
       columns={[
-        { header: 'Time', cell: (o) => formatTime(o.createdAt) },
-        { header: 'Market', cell: (o) => <b>{o.market}</b> },
+        { header: t('orders.colTime'), cell: (o) => formatTime(o.createdAt) },
+        { header: t('orders.colMarket'), cell: (o) => <b>{o.market}</b> },
         {
-          header: 'Side',
-          cell: (o) => <Badge tone={o.side === 'bid' ? 'bad' : 'good'}>{o.side === 'bid' ? 'buy' : 'sell'}</Badge>,
+          header: t('orders.colSide'),
+          cell: (o) => (
+            <Badge tone={o.side === 'bid' ? 'bad' : 'good'}>
+              {o.side === 'bid' ? t('orders.buy') : t('orders.sell')}
+            </Badge>
+          ),
         },
-        { header: 'Type', cell: (o) => o.ordType },
-        { header: 'Price', numeric: true, cell: (o) => formatKrw(o.price) },
-        { header: 'Volume', numeric: true, cell: (o) => formatQuantity(o.volume) },
-        { header: 'Executed', numeric: true, cell: (o) => formatQuantity(o.executedVolume) },
-        { header: 'Avg price', numeric: true, cell: (o) => formatKrw(o.avgPrice) },
-        { header: 'Fee', numeric: true, cell: (o) => formatKrw(o.paidFee) },
-        { header: 'State', cell: (o) => <span className="font-mono text-xs">{o.state}</span> },
-        { header: 'Reason', cell: (o) => <span className="text-xs text-slate-400">{o.reason ?? ''}</span> },
+        { header: t('orders.colType'), cell: (o) => o.ordType },
+        { header: t('orders.colPrice'), numeric: true, cell: (o) => formatPrice(o.price) },
+        { header: t('orders.colVolume'), numeric: true, cell: (o) => formatQuantity(o.volume) },
+        { header: t('orders.colExecuted'), numeric: true, cell: (o) => formatQuantity(o.executedVolume) },
+        { header: t('orders.colAvgPrice'), numeric: true, cell: (o) => formatPrice(o.avgPrice) },
+        { header: t('orders.colFee'), numeric: true, cell: (o) => formatKrw(o.paidFee) },
+        { header: t('orders.colState'), cell: (o) => <span className="font-mono text-xs">{o.state}</span> },
         {
-          header: 'Identifier',
+          header: t('orders.colReason'),
+          cell: (o) => <span className="text-xs text-slate-400">{o.reason ?? ''}</span>,
+        },
+        {
+          header: t('orders.colIdentifier'),
           cell: (o) => (
             <span className="font-mono text-[11px] text-slate-500" title={o.exchangeUuid ?? ''}>
               {o.identifier}
@@ -43,12 +52,12 @@ export function OrdersTable(props: { orders: OrderView[] | undefined; testId: st
             <tbody>
               {o.fills.map((f) => (
                 <tr key={f.tradeUuid} data-testid="fill-row">
-                  <td className="pr-4">fill</td>
+                  <td className="pr-4">{t('orders.fill')}</td>
                   <td className="pr-4">{formatTime(f.createdAt)}</td>
                   <td className="pr-4 text-right font-mono">{formatQuantity(f.volume)}</td>
                   <td className="pr-4">@</td>
-                  <td className="pr-4 text-right font-mono">{formatKrw(f.price)}</td>
-                  <td className="pr-4">fee {formatKrw(f.fee)}</td>
+                  <td className="pr-4 text-right font-mono">{formatPrice(f.price)}</td>
+                  <td className="pr-4">{t('orders.fee', { fee: formatKrw(f.fee) })}</td>
                   <td className="font-mono text-[11px] text-slate-600">{f.tradeUuid}</td>
                 </tr>
               ))}

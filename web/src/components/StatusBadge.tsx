@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { SessionStatus } from '../api/types';
 
 const tone = {
@@ -9,10 +10,18 @@ const tone = {
 
 export type Tone = keyof typeof tone;
 
-export function Badge(props: { tone: Tone; children: React.ReactNode; testId?: string; title?: string }) {
+/** `value`: the untranslated state (e.g. `running`), for tests and styles whatever the language. */
+export function Badge(props: {
+  tone: Tone;
+  children: React.ReactNode;
+  testId?: string;
+  title?: string;
+  value?: string;
+}) {
   return (
     <span
       data-testid={props.testId}
+      data-value={props.value}
       data-tone={props.tone}
       title={props.title}
       className={`inline-flex items-center gap-1 rounded border px-2 py-0.5 text-xs font-medium ${tone[props.tone]}`}
@@ -22,7 +31,7 @@ export function Badge(props: { tone: Tone; children: React.ReactNode; testId?: s
   );
 }
 
-const sessionTone: Record<SessionStatus, Tone> = {
+const sessionTone: Record<string, Tone> & Record<SessionStatus, Tone> = {
   starting: 'warn',
   running: 'good',
   paused: 'warn',
@@ -31,10 +40,12 @@ const sessionTone: Record<SessionStatus, Tone> = {
   failed: 'bad',
 };
 
-export function SessionStatusBadge(props: { status: SessionStatus; testId?: string }) {
+/** A session's status; the stored column is free text, so an unknown status shows as it is. */
+export function SessionStatusBadge(props: { status: SessionStatus | string; testId?: string }) {
+  const { t } = useTranslation();
   return (
-    <Badge tone={sessionTone[props.status] ?? 'idle'} testId={props.testId}>
-      {props.status}
+    <Badge tone={sessionTone[props.status] ?? 'idle'} testId={props.testId} value={props.status}>
+      {t(`status.${props.status}`, { defaultValue: props.status })}
     </Badge>
   );
 }

@@ -1,5 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { apiRequest } from '../api/client';
 import { useBacktest, useBacktests, useCandleCoverage, useMarkets, useStrategies } from '../api/queries';
 import {
@@ -17,12 +19,13 @@ import { type ChartOption, EChart } from '../charts/EChart';
 import { DataTable } from '../components/DataTable';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
+import { ParamFields } from '../components/ParamFields';
 import { Badge, type Tone } from '../components/StatusBadge';
-import { formatKrw, formatMetric, formatPnl, formatTime, pnlClass, toMillis } from '../format';
-import { navigate, routeHref } from '../routing';
+import { formatMetric, formatPnl, formatPrice, formatTime, pnlClass, toMillis } from '../format';
 import { paramDefaults, paramProblems } from '../strategy-params';
 
 export function BacktestsPage(props: { id?: string }) {
+  const { t } = useTranslation();
   return (
     <div className="grid gap-4 xl:grid-cols-[26rem_1fr]">
       <div className="space-y-4">
@@ -30,11 +33,7 @@ export function BacktestsPage(props: { id?: string }) {
         <RunList selected={props.id} />
       </div>
       <div>
-        {props.id ? (
-          <RunDetail id={props.id} />
-        ) : (
-          <p className="text-sm text-slate-500">Launch a run or pick one from the list.</p>
-        )}
+        {props.id ? <RunDetail id={props.id} /> : <p className="text-sm text-slate-500">{t('backtests.pick')}</p>}
       </div>
     </div>
   );
@@ -51,10 +50,12 @@ function isoDay(offsetDays: number): string {
 const inputClass = 'w-full rounded border border-slate-700 bg-slate-950 px-2 py-1 text-sm';
 
 function LaunchForm() {
+  const { t } = useTranslation();
   const strategies = useStrategies();
   const markets = useMarkets();
   const coverage = useCandleCoverage();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [strategyId, setStrategyId] = useState('');
   const [kind, setKind] = useState<BacktestKind>('backtest');
   const [marketText, setMarketText] = useState('KRW-BTC');
@@ -96,16 +97,16 @@ function LaunchForm() {
     .filter(Boolean);
   const problems = [
     ...(schema && !searches ? paramProblems(schema, values) : []),
-    ...(marketList.length === 0 ? ['at least one market is needed'] : []),
-    ...(from >= to ? ['"from" must be before "to"'] : []),
-    ...(searches && (!Number.isInteger(budget) || budget < 1) ? ['budget must be a whole number ≥ 1'] : []),
+    ...(marketList.length === 0 ? [t('backtests.needMarket')] : []),
+    ...(from >= to ? [t('backtests.fromBeforeTo')] : []),
+    ...(searches && (!Number.isInteger(budget) || budget < 1) ? [t('backtests.budgetWhole')] : []),
   ];
 
   const launch = useMutation({
     mutationFn: (request: BacktestRequest) => apiRequest<{ id: string }>('POST', '/api/backtests', request),
     onSuccess: (created) => {
       queryClient.invalidateQueries({ queryKey: ['backtests'] });
-      if (created?.id) navigate({ page: 'backtests', id: created.id });
+      if (created?.id) void navigate({ to: '/backtests/$id', params: { id: created.id } });
     },
   });
 
@@ -130,12 +131,12 @@ function LaunchForm() {
   };
 
   return (
-    <Panel title="Launch a backtest" testId="backtest-form-panel">
-      <ErrorNotice error={strategies.error} what="Loading strategies" />
+    <Panel title={t('backtests.launchTitle')} testId="backtest-form-panel">
+      <ErrorNotice error={strategies.error} what={t('backtests.loadingStrategies')} />
       <form className="space-y-3" data-testid="backtest-form" onSubmit={submit}>
         <div className="grid grid-cols-2 gap-2">
           <label className="text-xs text-slate-400">
-            Strategy
+            {t('backtests.strategy')}
             <select
               data-testid="backtest-strategy"
               value={strategy?.id ?? ''}
@@ -150,7 +151,7 @@ function LaunchForm() {
             </select>
           </label>
           <label className="text-xs text-slate-400">
-            Kind
+            {t('backtests.kind')}
             <select
               data-testid="backtest-kind"
               value={kind}
@@ -167,7 +168,7 @@ function LaunchForm() {
         </div>
         {strategy && <p className="text-xs text-slate-500">{strategy.description}</p>}
         <label className="block text-xs text-slate-400">
-          Markets (comma separated)
+          {t('backtests.markets')}
           <input
             data-testid="backtest-markets"
             list="backtest-market-list"
@@ -190,7 +191,7 @@ function LaunchForm() {
         </label>
         <div className="grid grid-cols-3 gap-2">
           <label className="text-xs text-slate-400">
-            Timeframe
+            {t('backtests.timeframe')}
             <select
               data-testid="backtest-timeframe"
               value={timeframe}
@@ -205,7 +206,7 @@ function LaunchForm() {
             </select>
           </label>
           <label className="text-xs text-slate-400">
-            From
+            {t('backtests.from')}
             <input
               type="date"
               data-testid="backtest-from"
@@ -215,7 +216,7 @@ function LaunchForm() {
             />
           </label>
           <label className="text-xs text-slate-400">
-            To
+            {t('backtests.to')}
             <input
               type="date"
               data-testid="backtest-to"
@@ -228,12 +229,12 @@ function LaunchForm() {
 
         <div className="text-xs text-slate-500" data-testid="backtest-coverage">
           {coverage.data?.length === 0 ? (
-            'No candles stored: load some with npm run data:import or npm run data:download.'
+            t('backtests.noCandles')
           ) : (
             <>
-              Stored {timeframe} candles:{' '}
+              {t('backtests.storedCandles', { timeframe })}
               {stored.length === 0
-                ? 'none (pick another timeframe)'
+                ? t('backtests.storedNone')
                 : stored.map((c) => `${c.market} ${coverageLabel(c)}`).join('; ')}
             </>
           )}
@@ -241,23 +242,23 @@ function LaunchForm() {
 
         {searches ? (
           <fieldset className="space-y-2 rounded border border-slate-800 p-2">
-            <legend className="px-1 text-xs text-slate-400">Search (each parameter over its schema range)</legend>
+            <legend className="px-1 text-xs text-slate-400">{t('backtests.search')}</legend>
             <div className="grid grid-cols-3 gap-2">
               <label className="text-xs text-slate-400">
-                Method
+                {t('backtests.method')}
                 <select
                   data-testid="backtest-method"
                   value={method}
                   onChange={(e) => setMethod(e.target.value as OptimizeMethod)}
                   className={inputClass}
                 >
-                  <option value="tpe">tpe (Bayesian)</option>
+                  <option value="tpe">{t('backtests.tpe')}</option>
                   <option value="random">random</option>
                   <option value="grid">grid</option>
                 </select>
               </label>
               <label className="text-xs text-slate-400">
-                Budget
+                {t('backtests.budget')}
                 <input
                   type="number"
                   min={1}
@@ -269,7 +270,7 @@ function LaunchForm() {
                 />
               </label>
               <label className="text-xs text-slate-400">
-                Objective
+                {t('backtests.objective')}
                 <input
                   data-testid="backtest-objective"
                   list="backtest-objectives"
@@ -288,37 +289,8 @@ function LaunchForm() {
         ) : (
           schema && (
             <fieldset className="space-y-2 rounded border border-slate-800 p-2" data-testid="backtest-params">
-              <legend className="px-1 text-xs text-slate-400">Parameters</legend>
-              {Object.entries(schema.properties).map(([name, spec]) => (
-                <div key={name} className="grid grid-cols-[1fr_8rem] items-center gap-2 text-sm">
-                  <label htmlFor={`backtest-param-${name}`} title={spec.description}>
-                    <span className="font-mono">{name}</span>
-                    {spec.description && <span className="block text-xs text-slate-500">{spec.description}</span>}
-                  </label>
-                  {spec.type === 'boolean' ? (
-                    <input
-                      id={`backtest-param-${name}`}
-                      type="checkbox"
-                      data-testid={`backtest-param-${name}`}
-                      checked={Boolean(values[name])}
-                      onChange={(e) => setParam(name, e.target.checked)}
-                      className="justify-self-end"
-                    />
-                  ) : (
-                    <input
-                      id={`backtest-param-${name}`}
-                      type="number"
-                      data-testid={`backtest-param-${name}`}
-                      min={spec.minimum}
-                      max={spec.maximum}
-                      step={spec.step ?? (spec.type === 'integer' ? 1 : 'any')}
-                      value={Number.isNaN(values[name]) ? '' : String(values[name] ?? '')}
-                      onChange={(e) => setParam(name, e.target.valueAsNumber)}
-                      className={`${inputClass} text-right font-mono`}
-                    />
-                  )}
-                </div>
-              ))}
+              <legend className="px-1 text-xs text-slate-400">{t('backtests.parameters')}</legend>
+              <ParamFields schema={schema} values={values} onChange={setParam} idPrefix="backtest-param" />
             </fieldset>
           )
         )}
@@ -330,14 +302,14 @@ function LaunchForm() {
             ))}
           </ul>
         )}
-        <ErrorNotice error={launch.error} what="Launching" />
+        <ErrorNotice error={launch.error} what={t('backtests.launchFailed')} />
         <button
           type="submit"
           data-testid="backtest-submit"
           disabled={!strategy || problems.length > 0 || launch.isPending}
           className="w-full rounded bg-sky-600 px-3 py-2 font-semibold text-white hover:bg-sky-500 disabled:opacity-40"
         >
-          {launch.isPending ? 'Launching…' : `Launch ${kind}`}
+          {launch.isPending ? t('backtests.launching') : t('backtests.launch', { kind })}
         </button>
       </form>
     </Panel>
@@ -352,33 +324,42 @@ const statusTone: Record<BacktestRun['status'], Tone> = {
 };
 
 function RunList(props: { selected?: string }) {
+  const { t } = useTranslation();
   const runs = useBacktests();
   return (
-    <Panel title="Runs" testId="backtest-list">
-      <ErrorNotice error={runs.error} what="Loading runs" />
+    <Panel title={t('backtests.runs')} testId="backtest-list">
+      <ErrorNotice error={runs.error} what={t('backtests.loadingRuns')} />
       <DataTable
         rows={runs.data}
         rowKey={(r) => r.id}
         testId="backtests-table"
         rowTestId="backtest-row"
         rowAttrs={(r) => ({ 'data-backtest-id': r.id, 'data-status': r.status })}
-        empty="No runs yet."
+        empty={t('backtests.noRuns')}
         columns={[
           {
-            header: 'Run',
+            header: t('backtests.colRun'),
             cell: (r) => (
-              <a
-                href={routeHref({ page: 'backtests', id: r.id })}
+              <Link
+                to="/backtests/$id"
+                params={{ id: r.id }}
                 className={`font-mono text-xs hover:underline ${r.id === props.selected ? 'text-amber-300' : 'text-sky-400'}`}
               >
                 {r.id.slice(0, 12)}
-              </a>
+              </Link>
             ),
           },
-          { header: 'Kind', cell: (r) => r.kind },
-          { header: 'Status', cell: (r) => <Badge tone={statusTone[r.status] ?? 'idle'}>{r.status}</Badge> },
-          { header: 'Progress', numeric: true, cell: (r) => `${Math.round((r.progress ?? 0) * 100)}%` },
-          { header: 'Created', cell: (r) => formatTime(r.createdAt) },
+          { header: t('backtests.colKind'), cell: (r) => r.kind },
+          {
+            header: t('backtests.colStatus'),
+            cell: (r) => (
+              <Badge tone={statusTone[r.status] ?? 'idle'} value={r.status}>
+                {t(`status.${r.status}`)}
+              </Badge>
+            ),
+          },
+          { header: t('backtests.colProgress'), numeric: true, cell: (r) => `${Math.round((r.progress ?? 0) * 100)}%` },
+          { header: t('backtests.colCreated'), cell: (r) => formatTime(r.createdAt) },
         ]}
       />
     </Panel>
@@ -386,6 +367,7 @@ function RunList(props: { selected?: string }) {
 }
 
 function RunDetail(props: { id: string }) {
+  const { t } = useTranslation();
   const run = useBacktest(props.id);
   const queryClient = useQueryClient();
   const cancel = useMutation({
@@ -395,15 +377,15 @@ function RunDetail(props: { id: string }) {
   const r = run.data;
   return (
     <div className="space-y-4">
-      <ErrorNotice error={run.error} what="Loading the run" />
+      <ErrorNotice error={run.error} what={t('backtests.loadingRun')} />
       {r && (
         <Panel
           title={
             <span className="flex items-center gap-2 normal-case">
               <span className="font-mono text-slate-200">{r.id}</span>
               <span>{r.kind}</span>
-              <Badge tone={statusTone[r.status] ?? 'idle'} testId="backtest-status">
-                {r.status}
+              <Badge tone={statusTone[r.status] ?? 'idle'} testId="backtest-status" value={r.status}>
+                {t(`status.${r.status}`)}
               </Badge>
             </span>
           }
@@ -416,13 +398,13 @@ function RunDetail(props: { id: string }) {
                 onClick={() => cancel.mutate()}
                 className="rounded border border-slate-600 px-3 py-1 text-sm hover:bg-slate-800 disabled:opacity-40"
               >
-                Cancel
+                {t('backtests.cancel')}
               </button>
             )
           }
         >
           <ProgressBar progress={r.progress} status={r.status} />
-          <ErrorNotice error={cancel.error} what="Cancel" />
+          <ErrorNotice error={cancel.error} what={t('backtests.cancel')} />
           {r.error && (
             <p role="alert" data-testid="backtest-error" className="mt-2 font-mono text-sm text-red-300">
               {r.error}
@@ -471,8 +453,9 @@ function ProgressBar(props: { progress: number; status: BacktestRun['status'] })
 }
 
 function MetricsPanel(props: { metrics: Record<string, number> }) {
+  const { t } = useTranslation();
   return (
-    <Panel title="Metrics" testId="backtest-metrics">
+    <Panel title={t('backtests.metrics')} testId="backtest-metrics">
       <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm md:grid-cols-4">
         {Object.entries(props.metrics).map(([k, v]) => (
           <div key={k} data-testid="backtest-metric" data-metric={k}>
@@ -486,6 +469,7 @@ function MetricsPanel(props: { metrics: Record<string, number> }) {
 }
 
 function EquityPanel(props: { equity: NonNullable<BacktestRun['equity']> }) {
+  const { t } = useTranslation();
   const { equityOption, drawdownOption } = useMemo(() => {
     const equity = props.equity.map((p) => [toMillis(p.ts), Number(p.equity)]);
     const drawdown = props.equity.map((p) => [toMillis(p.ts), Number(p.drawdown)]);
@@ -509,12 +493,12 @@ function EquityPanel(props: { equity: NonNullable<BacktestRun['equity']> }) {
       ],
     });
     return {
-      equityOption: base('equity', equity, '#38bdf8', false),
-      drawdownOption: base('drawdown', drawdown, '#f87171', true),
+      equityOption: base(t('backtests.equity'), equity, '#38bdf8', false),
+      drawdownOption: base(t('backtests.drawdown'), drawdown, '#f87171', true),
     };
-  }, [props.equity]);
+  }, [props.equity, t]);
   return (
-    <Panel title="Equity and drawdown" testId="backtest-equity">
+    <Panel title={t('backtests.equityDrawdown')} testId="backtest-equity">
       <EChart option={equityOption} height={280} testId="equity-chart" />
       <EChart option={drawdownOption} height={180} testId="drawdown-chart" />
     </Panel>
@@ -523,6 +507,7 @@ function EquityPanel(props: { equity: NonNullable<BacktestRun['equity']> }) {
 
 /** Monte Carlo bands: series of numbers (e.g. percentiles of equity) drawn as lines; anything else as JSON. */
 function BandsPanel(props: { bands: Record<string, unknown> }) {
+  const { t } = useTranslation();
   const series = Object.entries(props.bands).filter(
     (entry): entry is [string, number[]] => Array.isArray(entry[1]) && entry[1].every((v) => typeof v === 'number'),
   );
@@ -537,7 +522,7 @@ function BandsPanel(props: { bands: Record<string, unknown> }) {
   };
   const rest = Object.fromEntries(Object.entries(props.bands).filter(([k]) => !series.some(([s]) => s === k)));
   return (
-    <Panel title="Monte Carlo bands" testId="backtest-bands">
+    <Panel title={t('backtests.bands')} testId="backtest-bands">
       {series.length > 0 && <EChart option={option} height={260} testId="bands-chart" />}
       {Object.keys(rest).length > 0 && (
         <pre className="max-h-64 overflow-auto text-xs text-slate-400">{JSON.stringify(rest, null, 2)}</pre>
@@ -547,10 +532,11 @@ function BandsPanel(props: { bands: Record<string, unknown> }) {
 }
 
 function RankingPanel(props: { ranking: NonNullable<BacktestRun['ranking']> }) {
+  const { t } = useTranslation();
   const metricKeys = Object.keys(props.ranking[0]?.metrics ?? {}).slice(0, 6);
   const rows = props.ranking.map((row, i) => ({ ...row, rank: i + 1 }));
   return (
-    <Panel title="Optimisation ranking" testId="backtest-ranking">
+    <Panel title={t('backtests.ranking')} testId="backtest-ranking">
       <DataTable
         rows={rows}
         rowKey={(r) => `${r.rank}`}
@@ -558,14 +544,14 @@ function RankingPanel(props: { ranking: NonNullable<BacktestRun['ranking']> }) {
         rowTestId="ranking-row"
         columns={[
           { header: '#', numeric: true, cell: (r) => r.rank },
-          { header: 'Objective', numeric: true, cell: (r) => <b>{formatMetric(r.objective)}</b> },
+          { header: t('backtests.colObjective'), numeric: true, cell: (r) => <b>{formatMetric(r.objective)}</b> },
           ...metricKeys.map((k) => ({
             header: k,
             numeric: true,
             cell: (r: (typeof rows)[number]) => formatMetric(r.metrics[k]),
           })),
           {
-            header: 'Params',
+            header: t('backtests.colParams'),
             cell: (r) => (
               <span className="flex flex-wrap gap-1 text-[11px]">
                 {Object.entries(r.params).map(([k, v]) => (
@@ -583,25 +569,30 @@ function RankingPanel(props: { ranking: NonNullable<BacktestRun['ranking']> }) {
 }
 
 function TradesPanel(props: { trades: NonNullable<BacktestRun['trades']> }) {
+  const { t } = useTranslation();
   const rows = props.trades.map((t, i) => ({ ...t, n: i + 1 }));
   return (
-    <Panel title={`Trades (${rows.length})`} testId="backtest-trades">
+    <Panel title={t('backtests.trades', { count: rows.length })} testId="backtest-trades">
       <DataTable
         rows={rows}
-        rowKey={(t) => `${t.n}`}
+        rowKey={(tr) => `${tr.n}`}
         testId="trades-table"
         rowTestId="trade-row"
-        empty="The run made no trades."
+        empty={t('backtests.noTrades')}
         columns={[
-          { header: '#', numeric: true, cell: (t) => t.n },
-          { header: 'Market', cell: (t) => t.market },
-          { header: 'Entry', cell: (t) => formatTime(t.entryTs) },
-          { header: 'Exit', cell: (t) => formatTime(t.exitTs) },
-          { header: 'Entry price', numeric: true, cell: (t) => formatKrw(t.entryPrice) },
-          { header: 'Exit price', numeric: true, cell: (t) => formatKrw(t.exitPrice) },
-          { header: 'P&L', numeric: true, cell: (t) => <span className={pnlClass(t.pnl)}>{formatPnl(t.pnl)}</span> },
-          { header: 'Entry reason', cell: (t) => <span className="text-xs">{t.entryReason}</span> },
-          { header: 'Exit reason', cell: (t) => <span className="text-xs">{t.exitReason}</span> },
+          { header: '#', numeric: true, cell: (tr) => tr.n },
+          { header: t('backtests.colMarket'), cell: (tr) => tr.market },
+          { header: t('backtests.colEntry'), cell: (tr) => formatTime(tr.entryTs) },
+          { header: t('backtests.colExit'), cell: (tr) => formatTime(tr.exitTs) },
+          { header: t('backtests.colEntryPrice'), numeric: true, cell: (tr) => formatPrice(tr.entryPrice) },
+          { header: t('backtests.colExitPrice'), numeric: true, cell: (tr) => formatPrice(tr.exitPrice) },
+          {
+            header: t('backtests.colPnl'),
+            numeric: true,
+            cell: (tr) => <span className={pnlClass(tr.pnl)}>{formatPnl(tr.pnl)}</span>,
+          },
+          { header: t('backtests.colEntryReason'), cell: (tr) => <span className="text-xs">{tr.entryReason}</span> },
+          { header: t('backtests.colExitReason'), cell: (tr) => <span className="text-xs">{tr.exitReason}</span> },
         ]}
       />
     </Panel>

@@ -1,11 +1,13 @@
+import { useNavigate } from '@tanstack/react-router';
+import type { TFunction } from 'i18next';
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useCandles, useMarkets, useOrders, useSessions } from '../api/queries';
 import { type Candle, type OrderView, TIMEFRAMES, type Timeframe } from '../api/types';
 import { type ChartOption, EChart } from '../charts/EChart';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
-import { formatKrw, formatQuantity, toMillis, toNumber } from '../format';
-import { navigate } from '../routing';
+import { formatPrice, formatQuantity, toMillis, toNumber } from '../format';
 
 // Upbit's colours: rising and buying red, falling and selling blue.
 const UP = '#ef4444';
@@ -16,18 +18,20 @@ export function ChartPage(props: { market?: string; timeframe?: string; sessionI
   const timeframe: Timeframe = TIMEFRAMES.includes(props.timeframe as Timeframe)
     ? (props.timeframe as Timeframe)
     : 'minute5';
+  const { t } = useTranslation();
+  const navigate = useNavigate();
   const markets = useMarkets();
   const sessions = useSessions();
   const candles = useCandles(market, timeframe, 200);
   const orders = useOrders(props.sessionId, 500);
   const go = (change: Partial<{ market: string; timeframe: string; sessionId: string }>) =>
-    navigate({ page: 'chart', market, timeframe, sessionId: props.sessionId, ...change });
+    void navigate({ to: '/chart', search: { market, timeframe, sessionId: props.sessionId, ...change } });
 
   const fills = useMemo(
     () => (props.sessionId ? fillPoints(orders.data ?? [], market) : { buys: [], sells: [] }),
     [orders.data, market, props.sessionId],
   );
-  const option = useMemo(() => candleOption(market, candles.data ?? [], fills), [market, candles.data, fills]);
+  const option = useMemo(() => candleOption(market, candles.data ?? [], fills, t), [market, candles.data, fills, t]);
   const selectClass = 'rounded border border-slate-700 bg-slate-950 px-2 py-1 text-sm';
 
   return (
@@ -37,7 +41,7 @@ export function ChartPage(props: { market?: string; timeframe?: string; sessionI
       actions={
         <>
           <select
-            aria-label="Market"
+            aria-label={t('chart.market')}
             data-testid="chart-market"
             value={market}
             onChange={(e) => go({ market: e.target.value })}
@@ -52,7 +56,7 @@ export function ChartPage(props: { market?: string; timeframe?: string; sessionI
             ))}
           </select>
           <select
-            aria-label="Timeframe"
+            aria-label={t('chart.timeframe')}
             data-testid="chart-timeframe"
             value={timeframe}
             onChange={(e) => go({ timeframe: e.target.value })}
@@ -65,16 +69,16 @@ export function ChartPage(props: { market?: string; timeframe?: string; sessionI
             ))}
           </select>
           <select
-            aria-label="Session fills"
+            aria-label={t('chart.sessionFills')}
             data-testid="chart-session"
             value={props.sessionId ?? ''}
             onChange={(e) => go({ sessionId: e.target.value || undefined })}
             className={selectClass}
           >
-            <option value="">no fills</option>
+            <option value="">{t('chart.noFills')}</option>
             {sessions.data?.map((s) => (
               <option key={s.id} value={s.id}>
-                fills of {s.name} ({s.id})
+                {t('chart.fillsOf', { name: s.name, id: s.id })}
               </option>
             ))}
           </select>
@@ -82,14 +86,14 @@ export function ChartPage(props: { market?: string; timeframe?: string; sessionI
       }
     >
       <div className="space-y-2">
-        <ErrorNotice error={candles.error} what="Loading candles" />
-        <ErrorNotice error={markets.error} what="Loading markets" />
-        <ErrorNotice error={props.sessionId ? orders.error : null} what="Loading fills" />
+        <ErrorNotice error={candles.error} what={t('chart.loadingCandles')} />
+        <ErrorNotice error={markets.error} what={t('chart.loadingMarkets')} />
+        <ErrorNotice error={props.sessionId ? orders.error : null} what={t('chart.loadingFills')} />
       </div>
       <EChart option={option} height={560} testId="candle-chart" />
       <p className="mt-1 text-xs text-slate-500" data-testid="chart-summary">
-        {candles.data?.length ?? 0} candles
-        {props.sessionId ? ` · ${fills.buys.length} buy fills · ${fills.sells.length} sell fills` : ''}
+        {t('chart.candles', { count: candles.data?.length ?? 0 })}
+        {props.sessionId ? t('chart.fillCounts', { buys: fills.buys.length, sells: fills.sells.length }) : ''}
       </p>
     </Panel>
   );
@@ -116,6 +120,7 @@ function candleOption(
   market: string,
   candles: Candle[],
   fills: { buys: FillPoint[]; sells: FillPoint[] },
+  t: TFunction,
 ): ChartOption {
   const n = (v: number | string) => Number(v);
   const ohlc = candles.map((c) => [toMillis(c.ts), n(c.open), n(c.close), n(c.low), n(c.high)]);
@@ -134,7 +139,7 @@ function candleOption(
     z: 10,
     tooltip: {
       trigger: 'item',
-      formatter: (p: { value: FillPoint }) => `${name} ${p.value[2]} @ ${formatKrw(p.value[1])}`,
+      formatter: (p: { value: FillPoint }) => `${name} ${p.value[2]} @ ${formatPrice(p.value[1])}`,
     },
   });
   return {
@@ -165,9 +170,9 @@ function candleOption(
         data: ohlc,
         itemStyle: { color: UP, color0: DOWN, borderColor: UP, borderColor0: DOWN },
       },
-      { name: 'volume', type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: volume },
-      fillSeries('buy', fills.buys, UP, 0),
-      fillSeries('sell', fills.sells, DOWN, 180),
+      { name: t('chart.volume'), type: 'bar', xAxisIndex: 1, yAxisIndex: 1, data: volume },
+      fillSeries(t('chart.buy'), fills.buys, UP, 0),
+      fillSeries(t('chart.sell'), fills.sells, DOWN, 180),
     ],
   };
 }

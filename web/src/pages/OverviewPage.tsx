@@ -1,5 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { apiRequest } from '../api/client';
 import { useAccounts, useHealth, useSessions } from '../api/queries';
 import type { EmergencyStopMode, Health, Session } from '../api/types';
@@ -10,8 +12,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { ExchangeKeysPanel } from '../components/ExchangeKeysPanel';
 import { Panel } from '../components/Panel';
 import { Badge, SessionStatusBadge } from '../components/StatusBadge';
-import { formatKrw, formatQuantity, formatTime } from '../format';
-import { navigate, routeHref } from '../routing';
+import { formatKrw, formatPrice, formatQuantity, formatTime } from '../format';
 
 export function OverviewPage() {
   return (
@@ -26,40 +27,53 @@ export function OverviewPage() {
 }
 
 function HealthPanel() {
+  const { t } = useTranslation();
   const health = useHealth();
   const h = health.data;
   const parts: { key: 'temporal' | 'db' | 'exchange'; label: string }[] = [
-    { key: 'temporal', label: 'Temporal' },
-    { key: 'db', label: 'Database' },
-    { key: 'exchange', label: 'Exchange' },
+    { key: 'temporal', label: t('overview.temporal') },
+    { key: 'db', label: t('overview.database') },
+    { key: 'exchange', label: t('overview.exchange') },
   ];
   return (
-    <Panel title="System" testId="health-panel">
+    <Panel title={t('overview.system')} testId="health-panel">
       <div className="flex flex-wrap items-center gap-3">
-        <Badge testId="health-status" tone={health.isError ? 'bad' : !h ? 'idle' : h.status === 'ok' ? 'good' : 'warn'}>
-          API {health.isError ? 'unreachable' : (h?.status ?? '…')}
+        <Badge
+          testId="health-status"
+          value={health.isError ? 'unreachable' : h?.status}
+          tone={health.isError ? 'bad' : !h ? 'idle' : h.status === 'ok' ? 'good' : 'warn'}
+        >
+          {t('overview.api')}{' '}
+          {health.isError
+            ? t('overview.apiUnreachable')
+            : h?.status === 'ok'
+              ? t('overview.ok')
+              : h?.status === 'degraded'
+                ? t('overview.down')
+                : '…'}
         </Badge>
         {parts.map((p) => (
           <HealthBadge key={p.key} label={p.label} value={h?.[p.key]} testId={`health-badge-${p.key}`} />
         ))}
         {h && (
-          <Badge testId="health-mode" tone={h.mode === 'live' ? 'bad' : 'idle'}>
-            mode: {h.mode}
+          <Badge testId="health-mode" value={h.mode} tone={h.mode === 'live' ? 'bad' : 'idle'}>
+            {t('overview.modeBadge', { mode: t(`mode.${h.mode}`) })}
           </Badge>
         )}
       </div>
       <div className="mt-3">
-        <ErrorNotice error={health.error} what="Health check" />
+        <ErrorNotice error={health.error} what={t('overview.healthCheck')} />
       </div>
     </Panel>
   );
 }
 
 function HealthBadge(props: { label: string; value: Health['db'] | undefined; testId: string }) {
+  const { t } = useTranslation();
   const ok = props.value === 'ok';
   return (
     <Badge testId={props.testId} tone={props.value === undefined ? 'idle' : ok ? 'good' : 'bad'} title={props.value}>
-      {props.label}: {props.value === undefined ? '…' : ok ? 'ok' : 'down'}
+      {props.label}: {props.value === undefined ? '…' : ok ? t('overview.ok') : t('overview.down')}
       {!ok && props.value !== undefined && (
         <span className="max-w-64 truncate font-mono text-[11px] opacity-80">{props.value}</span>
       )}
@@ -68,14 +82,16 @@ function HealthBadge(props: { label: string; value: Health['db'] | undefined; te
 }
 
 function SessionsPanel() {
+  const { t } = useTranslation();
   const sessions = useSessions();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [signalled, setSignalled] = useState<string[] | null>(null);
   const startDemo = useMutation({
     mutationFn: () => apiRequest<Session>('POST', '/api/sessions', { name: 'demo', preset: 'demo' }),
     onSuccess: (session) => {
       queryClient.invalidateQueries({ queryKey: ['sessions'] });
-      if (session?.id) navigate({ page: 'session', id: session.id });
+      if (session?.id) void navigate({ to: '/sessions/$id', params: { id: session.id } });
     },
   });
   const stopAll = (mode: EmergencyStopMode, confirm: string) =>
@@ -83,13 +99,13 @@ function SessionsPanel() {
 
   return (
     <Panel
-      title="Trading sessions"
+      title={t('overview.sessions')}
       testId="sessions-panel"
       actions={
         <EmergencyStop
-          label="Emergency stop ALL"
+          label={t('overview.stopAll')}
           expected="STOP ALL"
-          scope="all running sessions"
+          scope={t('overview.stopAllScope')}
           buttonTestId="global-estop-button"
           run={stopAll}
           onDone={(result) => {
@@ -107,20 +123,22 @@ function SessionsPanel() {
           onClick={() => startDemo.mutate()}
           className="rounded-lg bg-emerald-600 px-6 py-3 text-lg font-bold text-white shadow hover:bg-emerald-500 disabled:opacity-50"
         >
-          {startDemo.isPending ? 'Starting…' : '▶ Start demo session'}
+          {startDemo.isPending ? t('overview.starting') : t('overview.startDemo')}
         </button>
-        <p className="max-w-md text-sm text-slate-400">
-          Starts a demo session in the server's mode: the probe strategy with a 3-minute time exit, so positions open
-          and close within minutes. It shows the machinery, not a way to make money.
-        </p>
+        <p className="max-w-md text-sm text-slate-400">{t('overview.demoHint')}</p>
+        <Link to="/sessions/new" className="text-sm text-sky-400 hover:underline" data-testid="overview-new-session">
+          {t('overview.newSessionLink')}
+        </Link>
       </div>
       <div className="space-y-2">
-        <ErrorNotice error={startDemo.error} what="Starting a session" />
-        <ErrorNotice error={sessions.error} what="Loading sessions" />
+        <ErrorNotice error={startDemo.error} what={t('overview.startingSession')} />
+        <ErrorNotice error={sessions.error} what={t('overview.loadingSessions')} />
         {signalled && (
           <p data-testid="global-estop-result" className="text-sm text-amber-300">
-            Emergency stop signalled to {signalled.length} session(s)
-            {signalled.length ? `: ${signalled.join(', ')}` : ''}.
+            {t('overview.signalled', {
+              count: signalled.length,
+              list: signalled.length ? `: ${signalled.join(', ')}` : '',
+            })}
           </p>
         )}
       </div>
@@ -130,21 +148,24 @@ function SessionsPanel() {
         testId="sessions-table"
         rowTestId="session-row"
         rowAttrs={(s) => ({ 'data-session-id': s.id, 'data-status': s.status })}
-        empty="No sessions yet — start a demo session."
+        empty={t('overview.noSessions')}
         columns={[
           {
-            header: 'Name',
+            header: t('overview.colName'),
             cell: (s) => (
-              <a className="text-sky-400 hover:underline" href={routeHref({ page: 'session', id: s.id })}>
+              <Link className="text-sky-400 hover:underline" to="/sessions/$id" params={{ id: s.id }}>
                 {s.name}
-              </a>
+              </Link>
             ),
           },
-          { header: 'Status', cell: (s) => <SessionStatusBadge status={s.status} /> },
-          { header: 'Mode', cell: (s) => s.mode },
-          { header: 'Strategy', cell: (s) => s.strategy },
-          { header: 'Id', cell: (s) => <span className="font-mono text-xs text-slate-500">{s.id}</span> },
-          { header: 'Updated', cell: (s) => formatTime(s.updatedAt) },
+          { header: t('overview.colStatus'), cell: (s) => <SessionStatusBadge status={s.status} /> },
+          { header: t('overview.colMode'), cell: (s) => t(`mode.${s.mode}`) },
+          { header: t('overview.colStrategy'), cell: (s) => s.strategy },
+          {
+            header: t('overview.colId'),
+            cell: (s) => <span className="font-mono text-xs text-slate-500">{s.id}</span>,
+          },
+          { header: t('overview.colUpdated'), cell: (s) => formatTime(s.updatedAt) },
         ]}
       />
     </Panel>
@@ -152,32 +173,33 @@ function SessionsPanel() {
 }
 
 function AccountsPanel() {
+  const { t } = useTranslation();
   const accounts = useAccounts();
   return (
-    <Panel title="Exchange balances" testId="accounts-panel">
-      <ErrorNotice error={accounts.error} what="Loading balances" />
+    <Panel title={t('overview.balances')} testId="accounts-panel">
+      <ErrorNotice error={accounts.error} what={t('overview.loadingBalances')} />
       <DataTable
         rows={accounts.data}
         rowKey={(a) => a.currency}
         testId="accounts-table"
         rowTestId="account-row"
-        empty="No balances."
+        empty={t('overview.noBalances')}
         columns={[
-          { header: 'Currency', cell: (a) => <b>{a.currency}</b> },
+          { header: t('overview.colCurrency'), cell: (a) => <b>{a.currency}</b> },
           {
-            header: 'Balance',
+            header: t('overview.colBalance'),
             numeric: true,
             cell: (a) => (a.currency === 'KRW' ? formatKrw(a.balance) : formatQuantity(a.balance)),
           },
           {
-            header: 'Locked',
+            header: t('overview.colLocked'),
             numeric: true,
             cell: (a) => (a.currency === 'KRW' ? formatKrw(a.locked) : formatQuantity(a.locked)),
           },
           {
-            header: 'Avg buy price',
+            header: t('overview.colAvgBuyPrice'),
             numeric: true,
-            cell: (a) => (a.currency === 'KRW' ? '—' : formatKrw(a.avgBuyPrice)),
+            cell: (a) => (a.currency === 'KRW' ? '—' : formatPrice(a.avgBuyPrice)),
           },
         ]}
       />

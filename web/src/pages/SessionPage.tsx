@@ -1,5 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { apiRequest } from '../api/client';
 import {
   useDecisions,
@@ -9,37 +12,36 @@ import {
   useSession,
   useTemporalWorkflowUrl,
 } from '../api/queries';
-import type { Decision, EmergencyStopMode, OrderView, PositionView, RiskState, SessionDetail } from '../api/types';
+import type { Decision, EmergencyStopMode, PositionView, SessionDetail, SessionRisk } from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { EmergencyStop } from '../components/EmergencyStop';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { OrdersTable } from '../components/OrdersTable';
 import { Panel } from '../components/Panel';
 import { Badge, SessionStatusBadge } from '../components/StatusBadge';
-import { formatKrw, formatMetric, formatPnl, formatQuantity, formatTime, pnlClass } from '../format';
-import { routeHref } from '../routing';
+import { exitPlanLines } from '../exit-plan';
+import { formatKrw, formatMetric, formatPnl, formatPrice, formatQuantity, formatTime, pnlClass } from '../format';
 
 // Order states in which an order still rests on the book (Upbit's names).
 const OPEN_ORDER_STATES = new Set(['wait', 'watch']);
 
 export function SessionPage(props: { id: string }) {
+  const { t } = useTranslation();
   const session = useSession(props.id);
   const s = session.data;
   return (
     <div className="space-y-4">
-      <ErrorNotice error={session.error} what="Loading the session" />
+      <ErrorNotice error={session.error} what={t('session.loading')} />
       {s && <SessionHeader session={s} />}
-      {s?.live ? (
-        <RiskPanel risk={s.live.risk} />
-      ) : (
-        s && (
-          <p className="text-sm text-slate-500" data-testid="session-not-live">
-            The session's workflow did not answer (not running, or Temporal is down): showing stored data only.
-          </p>
-        )
-      )}
-      <PositionsPanel sessionId={props.id} live={s?.live?.positions} />
-      <OpenOrdersPanel sessionId={props.id} live={s?.live?.openOrders} />
+      {s?.live
+        ? s.risk && <RiskPanel risk={s.risk} />
+        : s && (
+            <p className="text-sm text-slate-500" data-testid="session-not-live">
+              {t('session.notLive')}
+            </p>
+          )}
+      <PositionsPanel sessionId={props.id} />
+      <OpenOrdersPanel sessionId={props.id} />
       <DecisionsPanel sessionId={props.id} />
       <RiskEventsPanel sessionId={props.id} />
       {s && <ConfigPanel session={s} />}
@@ -48,6 +50,7 @@ export function SessionPage(props: { id: string }) {
 }
 
 function SessionHeader(props: { session: SessionDetail }) {
+  const { t } = useTranslation();
   const s = props.session;
   const status = s.live?.status ?? s.status;
   const queryClient = useQueryClient();
@@ -76,7 +79,7 @@ function SessionHeader(props: { session: SessionDetail }) {
           <SessionStatusBadge status={status} testId="session-status" />
           {s.live?.halted && (
             <Badge tone="bad" testId="session-halted">
-              halted
+              {t('session.halted')}
             </Badge>
           )}
         </span>
@@ -91,7 +94,7 @@ function SessionHeader(props: { session: SessionDetail }) {
               onClick={() => control.mutate('resume')}
               className="rounded border border-emerald-700 px-3 py-1.5 text-sm text-emerald-300 hover:bg-emerald-950 disabled:opacity-40"
             >
-              Resume
+              {t('session.resume')}
             </button>
           ) : (
             <button
@@ -101,13 +104,13 @@ function SessionHeader(props: { session: SessionDetail }) {
               onClick={() => control.mutate('pause')}
               className="rounded border border-amber-700 px-3 py-1.5 text-sm text-amber-300 hover:bg-amber-950 disabled:opacity-40"
             >
-              Pause
+              {t('session.pause')}
             </button>
           )}
           <EmergencyStop
-            label="Emergency stop"
+            label={t('session.emergencyStop')}
             expected={s.id}
-            scope={`session ${s.name}`}
+            scope={t('session.scope', { name: s.name })}
             buttonTestId="session-estop-button"
             run={stop}
             onDone={refresh}
@@ -116,15 +119,15 @@ function SessionHeader(props: { session: SessionDetail }) {
       }
     >
       <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm md:grid-cols-4">
-        <Field label="Id">
+        <Field label={t('session.id')}>
           <span className="font-mono text-xs" data-testid="session-id">
             {s.id}
           </span>
         </Field>
-        <Field label="Mode">{s.mode}</Field>
-        <Field label="Strategy">{s.strategy}</Field>
-        <Field label="Started">{formatTime(s.createdAt)}</Field>
-        <Field label="Workflow">
+        <Field label={t('session.mode')}>{t(`mode.${s.mode}`)}</Field>
+        <Field label={t('session.strategy')}>{s.strategy}</Field>
+        <Field label={t('session.started')}>{formatTime(s.createdAt)}</Field>
+        <Field label={t('session.workflow')}>
           <a
             href={temporalUrl}
             target="_blank"
@@ -132,21 +135,24 @@ function SessionHeader(props: { session: SessionDetail }) {
             data-testid="temporal-link"
             className="text-sky-400 hover:underline"
           >
-            session-{s.id} in Temporal UI ↗
+            {t('session.temporalLink', { id: s.id })}
           </a>
         </Field>
-        <Field label="Links">
-          <a className="text-sky-400 hover:underline" href={routeHref({ page: 'orders', sessionId: s.id })}>
-            orders
-          </a>
+        <Field label={t('session.links')}>
+          <Link className="text-sky-400 hover:underline" to="/orders" search={{ sessionId: s.id }}>
+            {t('session.ordersLink')}
+          </Link>
           {' · '}
-          <a className="text-sky-400 hover:underline" href={routeHref({ page: 'chart', sessionId: s.id })}>
-            chart
-          </a>
+          <Link className="text-sky-400 hover:underline" to="/chart" search={{ sessionId: s.id }}>
+            {t('session.chartLink')}
+          </Link>
         </Field>
       </dl>
       <div className="mt-3">
-        <ErrorNotice error={control.error} what={`${control.variables ?? 'Control'}`} />
+        <ErrorNotice
+          error={control.error}
+          what={control.variables ? t(`session.${control.variables}`) : t('session.control')}
+        />
       </div>
     </Panel>
   );
@@ -161,30 +167,46 @@ function Field(props: { label: string; children: React.ReactNode }) {
   );
 }
 
-function RiskPanel(props: { risk: RiskState }) {
+/** Equity now, today's realised P&L against the daily loss limit, and the halts that need a person. */
+export function RiskPanel(props: { risk: SessionRisk }) {
+  const { t } = useTranslation();
   const r = props.risk;
   return (
-    <Panel title="Risk" testId="risk-state">
-      <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm md:grid-cols-4">
-        <Field label="Equity (KRW)">
-          <span className="font-mono" data-testid="risk-equity">
+    <Panel title={t('session.risk')} testId="risk-state">
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm md:grid-cols-5">
+        <Field label={t('session.equity')}>
+          <span className="font-mono" data-testid="risk-equity" title={r.accountError ?? undefined}>
             {formatKrw(r.equityKrw)}
           </span>
         </Field>
-        <Field label="Today's P&L (KRW)">
-          <span className={`font-mono ${pnlClass(r.dailyPnlKrw)}`}>{formatPnl(r.dailyPnlKrw)}</span>
+        <Field label={t('session.todayPnl')}>
+          <span className={`font-mono ${pnlClass(r.todayRealizedPnlKrw)}`} data-testid="risk-today-pnl">
+            {formatPnl(r.todayRealizedPnlKrw)}
+          </span>
         </Field>
-        <Field label="Open positions">{r.openPositions}</Field>
-        <Field label="Halts">
-          {r.halts.length === 0 ? (
-            <Badge tone="good">none</Badge>
+        <Field label={t('session.lossHeadroom')}>
+          <span className="font-mono" data-testid="risk-loss-headroom">
+            {r.lossHeadroomKrw === null ? '—' : `${formatKrw(r.lossHeadroomKrw)} / ${formatKrw(r.dailyLossLimitKrw)}`}
+          </span>
+        </Field>
+        <Field label={t('session.openPositions')}>
+          <span data-testid="risk-open-positions">{r.openPositions}</span>
+        </Field>
+        <Field label={t('session.halts')}>
+          {r.halts.length === 0 && r.volatilityHaltUntil === null ? (
+            <Badge tone="good">{t('common.none')}</Badge>
           ) : (
             <span className="flex flex-wrap gap-1" data-testid="risk-halts">
               {r.halts.map((h) => (
-                <Badge key={h} tone="bad">
-                  {h}
+                <Badge key={h.kind} tone="bad" value={h.kind} title={h.reason}>
+                  {t(`session.haltKind.${h.kind}`)} · {t('session.haltSince', { time: formatTime(h.sinceTs) })}
                 </Badge>
               ))}
+              {r.volatilityHaltUntil !== null && (
+                <Badge tone="warn" value="volatility">
+                  {t('session.volatilityHalt', { time: formatTime(r.volatilityHaltUntil) })}
+                </Badge>
+              )}
             </span>
           )}
         </Field>
@@ -193,51 +215,53 @@ function RiskPanel(props: { risk: RiskState }) {
   );
 }
 
-const positionColumns = [
-  { header: 'Market', cell: (p: PositionView) => <b>{p.market}</b> },
-  { header: 'Status', cell: (p: PositionView) => p.status },
-  { header: 'Entry', numeric: true, cell: (p: PositionView) => formatKrw(p.entryPrice) },
-  { header: 'Exit', numeric: true, cell: (p: PositionView) => formatKrw(p.avgExitPrice) },
-  { header: 'Volume', numeric: true, cell: (p: PositionView) => formatQuantity(p.volume) },
-  { header: 'Remaining', numeric: true, cell: (p: PositionView) => formatQuantity(p.remainingVolume) },
+const positionColumns = (t: TFunction) => [
+  { header: t('session.colMarket'), cell: (p: PositionView) => <b>{p.market}</b> },
+  { header: t('session.colStatus'), cell: (p: PositionView) => p.status },
+  { header: t('session.colEntry'), numeric: true, cell: (p: PositionView) => formatPrice(p.entryPrice) },
+  { header: t('session.colExit'), numeric: true, cell: (p: PositionView) => formatPrice(p.avgExitPrice) },
+  { header: t('session.colVolume'), numeric: true, cell: (p: PositionView) => formatQuantity(p.volume) },
+  { header: t('session.colRemaining'), numeric: true, cell: (p: PositionView) => formatQuantity(p.remainingVolume) },
   {
-    header: 'Realized P&L',
+    header: t('session.colRealized'),
     numeric: true,
     cell: (p: PositionView) => <span className={pnlClass(p.realizedPnl)}>{formatPnl(p.realizedPnl)}</span>,
   },
-  { header: 'Fees', numeric: true, cell: (p: PositionView) => formatKrw(p.fees) },
-  { header: 'Exit plan', cell: (p: PositionView) => <ExitPlan plan={p.exitPlan} /> },
-  { header: 'Opened', cell: (p: PositionView) => formatTime(p.openedAt) },
+  { header: t('session.colFees'), numeric: true, cell: (p: PositionView) => formatKrw(p.fees) },
+  { header: t('session.colExitPlan'), cell: (p: PositionView) => <ExitPlan plan={p.exitPlan} /> },
+  { header: t('session.colOpened'), cell: (p: PositionView) => formatTime(p.openedAt) },
 ];
 
-function PositionsPanel(props: { sessionId: string; live?: PositionView[] }) {
+function PositionsPanel(props: { sessionId: string }) {
+  const { t } = useTranslation();
+  const columns = positionColumns(t);
   const stored = usePositions(props.sessionId, 'open');
   const closed = usePositions(props.sessionId, 'closed');
   return (
     <>
-      <Panel title={`Open positions${props.live ? ' (live)' : ''}`} testId="positions-panel">
-        <ErrorNotice error={props.live ? null : stored.error} what="Loading positions" />
+      <Panel title={t('session.openPositionsTitle')} testId="positions-panel">
+        <ErrorNotice error={stored.error} what={t('session.loadingPositions')} />
         <DataTable
-          rows={props.live ?? stored.data}
+          rows={stored.data}
           rowKey={(p) => p.id}
           testId="positions-table"
           rowTestId="position-row"
-          empty="No open positions."
-          columns={positionColumns}
+          empty={t('session.noOpenPositions')}
+          columns={columns}
         />
       </Panel>
-      <Panel title="Closed positions" testId="closed-positions-panel">
-        <ErrorNotice error={closed.error} what="Loading closed positions" />
+      <Panel title={t('session.closedPositions')} testId="closed-positions-panel">
+        <ErrorNotice error={closed.error} what={t('session.loadingClosed')} />
         <DataTable
           rows={closed.data}
           rowKey={(p) => p.id}
           testId="closed-positions-table"
           rowTestId="closed-position-row"
-          empty="No closed positions."
+          empty={t('session.noClosedPositions')}
           columns={[
-            ...positionColumns.filter((c) => c.header !== 'Remaining' && c.header !== 'Exit plan'),
-            { header: 'Exit reason', cell: (p: PositionView) => p.exitReason ?? '—' },
-            { header: 'Closed', cell: (p: PositionView) => formatTime(p.closedAt) },
+            ...columns.filter((c) => c.header !== t('session.colRemaining') && c.header !== t('session.colExitPlan')),
+            { header: t('session.colExitReason'), cell: (p: PositionView) => p.exitReason ?? '—' },
+            { header: t('session.colClosed'), cell: (p: PositionView) => formatTime(p.closedAt) },
           ]}
         />
       </Panel>
@@ -245,50 +269,51 @@ function PositionsPanel(props: { sessionId: string; live?: PositionView[] }) {
   );
 }
 
-/** Exit plans are objects of levels (stop, take-profit ladder, trailing, time); show their leaves compactly. */
-function ExitPlan(props: { plan: unknown }) {
-  const leaves = flattenLeaves(props.plan);
-  if (leaves.length === 0) return <span className="text-slate-500">—</span>;
+/** The exit levels in plain words (stop, take-profit rungs, trailing, time exit as a local date-time). */
+function ExitPlan(props: { plan: PositionView['exitPlan'] }) {
+  const { t } = useTranslation();
+  const lines = exitPlanLines(props.plan, t);
+  if (lines.length === 0) return <span className="text-slate-500">—</span>;
   return (
-    <span className="flex max-w-md flex-wrap gap-1 text-[11px]">
-      {leaves.map(([k, v]) => (
-        <span key={k} className="rounded bg-slate-800 px-1 font-mono">
-          {k}={v}
-        </span>
+    <ul className="max-w-md space-y-0.5 text-xs" data-testid="exit-plan">
+      {lines.map((line) => (
+        <li key={line}>{line}</li>
       ))}
-    </span>
+    </ul>
   );
 }
 
-function OpenOrdersPanel(props: { sessionId: string; live?: OrderView[] }) {
+function OpenOrdersPanel(props: { sessionId: string }) {
+  const { t } = useTranslation();
   const orders = useOrders(props.sessionId, 100);
-  const rows = props.live ?? orders.data?.filter((o) => OPEN_ORDER_STATES.has(o.state));
+  const rows = orders.data?.filter((o) => OPEN_ORDER_STATES.has(o.state));
   return (
-    <Panel title={`Open orders${props.live ? ' (live)' : ''}`} testId="open-orders-panel">
-      <ErrorNotice error={props.live ? null : orders.error} what="Loading orders" />
-      <OrdersTable orders={rows} testId="open-orders-table" empty="No open orders." />
+    <Panel title={t('session.openOrders')} testId="open-orders-panel">
+      <ErrorNotice error={orders.error} what={t('session.loadingOrders')} />
+      <OrdersTable orders={rows} testId="open-orders-table" empty={t('session.noOpenOrders')} />
     </Panel>
   );
 }
 
 function DecisionsPanel(props: { sessionId: string }) {
+  const { t } = useTranslation();
   const decisions = useDecisions(props.sessionId, 50);
   return (
-    <Panel title="Decisions — why the bot acted" testId="decisions-panel">
-      <ErrorNotice error={decisions.error} what="Loading decisions" />
+    <Panel title={t('session.decisions')} testId="decisions-panel">
+      <ErrorNotice error={decisions.error} what={t('session.loadingDecisions')} />
       <DataTable
         rows={decisions.data}
         rowKey={(d) => d.id}
         testId="decisions-table"
         rowTestId="decision-row"
-        empty="No decisions yet: the session decides on each bar close."
+        empty={t('session.noDecisions')}
         columns={[
-          { header: 'Time', cell: (d) => formatTime(d.createdAt) },
-          { header: 'Market', cell: (d) => <b>{d.market}</b> },
-          { header: 'Action', cell: (d) => <ActionBadge action={d.action} /> },
-          { header: 'Score', numeric: true, cell: (d) => formatMetric(d.score) },
+          { header: t('session.colTime'), cell: (d) => formatTime(d.createdAt) },
+          { header: t('session.colMarket'), cell: (d) => <b>{d.market}</b> },
+          { header: t('session.colAction'), cell: (d) => <ActionBadge action={d.action} /> },
+          { header: t('session.colScore'), numeric: true, cell: (d) => formatMetric(d.score) },
           {
-            header: 'Reasons',
+            header: t('session.colReasons'),
             cell: (d) => (
               <span className="flex flex-wrap gap-1">
                 {d.reasons.map((r) => (
@@ -299,7 +324,7 @@ function DecisionsPanel(props: { sessionId: string }) {
               </span>
             ),
           },
-          { header: 'Factors', cell: (d) => <Factors decision={d} /> },
+          { header: t('session.colFactors'), cell: (d) => <Factors decision={d} /> },
         ]}
       />
     </Panel>
@@ -315,11 +340,12 @@ function ActionBadge(props: { action: string }) {
 
 /** The snapshot's numeric inputs (factor scores, indicator values), expandable under each decision. */
 function Factors(props: { decision: Decision }) {
+  const { t } = useTranslation();
   const leaves = flattenLeaves(props.decision.snapshot);
   if (leaves.length === 0) return <span className="text-slate-500">—</span>;
   return (
     <details>
-      <summary className="cursor-pointer text-xs text-sky-400">{leaves.length} values</summary>
+      <summary className="cursor-pointer text-xs text-sky-400">{t('session.values', { count: leaves.length })}</summary>
       <table className="mt-1 text-xs" data-testid="decision-factors">
         <tbody>
           {leaves.map(([k, v]) => (
@@ -347,28 +373,29 @@ function flattenLeaves(value: unknown, prefix = '', depth = 0): [string, string]
 }
 
 function RiskEventsPanel(props: { sessionId: string }) {
+  const { t } = useTranslation();
   const events = useRiskEvents(props.sessionId);
   return (
-    <Panel title="Risk events" testId="risk-events-panel">
-      <ErrorNotice error={events.error} what="Loading risk events" />
+    <Panel title={t('session.riskEvents')} testId="risk-events-panel">
+      <ErrorNotice error={events.error} what={t('session.loadingRiskEvents')} />
       <DataTable
         rows={events.data}
         rowKey={(e) => e.id}
         testId="risk-events-table"
         rowTestId="risk-event-row"
-        empty="No risk events."
+        empty={t('session.noRiskEvents')}
         columns={[
-          { header: 'Time', cell: (e) => formatTime(e.createdAt) },
+          { header: t('session.colTime'), cell: (e) => formatTime(e.createdAt) },
           {
-            header: 'Severity',
+            header: t('session.colSeverity'),
             cell: (e) => (
               <Badge tone={/crit|error|high/i.test(e.severity) ? 'bad' : /warn/i.test(e.severity) ? 'warn' : 'idle'}>
                 {e.severity}
               </Badge>
             ),
           },
-          { header: 'Kind', cell: (e) => <span className="font-mono text-xs">{e.kind}</span> },
-          { header: 'Message', cell: (e) => e.message },
+          { header: t('session.colKind'), cell: (e) => <span className="font-mono text-xs">{e.kind}</span> },
+          { header: t('session.colMessage'), cell: (e) => e.message },
         ]}
       />
     </Panel>
@@ -376,6 +403,7 @@ function RiskEventsPanel(props: { sessionId: string }) {
 }
 
 function ConfigPanel(props: { session: SessionDetail }) {
+  const { t } = useTranslation();
   const s = props.session;
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<string | null>(null);
@@ -394,21 +422,19 @@ function ConfigPanel(props: { session: SessionDetail }) {
     try {
       patch = JSON.parse(text);
     } catch (err) {
-      setParseError(`Not valid JSON: ${(err as Error).message}`);
+      setParseError(t('session.notJson', { message: (err as Error).message }));
       return;
     }
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-      setParseError('The config must be a JSON object.');
+      setParseError(t('session.notObject'));
       return;
     }
     setParseError(null);
     save.mutate(patch as Record<string, unknown>);
   };
   return (
-    <Panel title="Config" testId="config-panel">
-      <p className="mb-2 text-xs text-slate-500">
-        Edit and save: the session's workflow validates the change and rejects it with a reason if it is unsafe.
-      </p>
+    <Panel title={t('session.config')} testId="config-panel">
+      <p className="mb-2 text-xs text-slate-500">{t('session.configHint')}</p>
       <textarea
         data-testid="config-editor"
         value={text}
@@ -425,7 +451,7 @@ function ConfigPanel(props: { session: SessionDetail }) {
           onClick={submit}
           className="rounded bg-sky-700 px-3 py-1.5 text-sm text-white hover:bg-sky-600 disabled:opacity-40"
         >
-          Save config
+          {t('session.saveConfig')}
         </button>
         {draft !== null && (
           <button
@@ -437,12 +463,12 @@ function ConfigPanel(props: { session: SessionDetail }) {
             }}
             className="rounded border border-slate-600 px-3 py-1.5 text-sm hover:bg-slate-800"
           >
-            Discard
+            {t('session.discard')}
           </button>
         )}
         {save.isSuccess && draft === null && (
           <span className="text-sm text-emerald-400" data-testid="config-saved">
-            Saved.
+            {t('session.saved')}
           </span>
         )}
       </div>
@@ -452,7 +478,7 @@ function ConfigPanel(props: { session: SessionDetail }) {
             {parseError}
           </p>
         )}
-        <ErrorNotice error={save.error} what="Config update" />
+        <ErrorNotice error={save.error} what={t('session.configUpdate')} />
       </div>
     </Panel>
   );

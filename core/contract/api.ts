@@ -1,0 +1,103 @@
+// What the API's routes answer, as one set of types: the routes declare their results with these,
+// and the dashboard reads them through `Wire<...>` (what JSON makes of them). Types only: nothing here
+// runs, so importing it never pulls server code into the dashboard's bundle.
+
+import type {
+  Decision as DecisionRow,
+  Fill as FillRow,
+  Order as OrderRow,
+  Position as PositionRow,
+  RiskEvent as RiskEventRow,
+  Session as SessionRow,
+} from '../../prisma/generated/browser';
+import type { ExitPlan, Halt, RiskConfig, RiskState } from '../risk/types';
+import type { OrderConfig, SessionConfig, TradingMode } from '../session/config';
+import type { SessionStatus } from './sessions';
+
+/**
+ * What `JSON.stringify` makes of a value: dates and decimals become strings (through their `toJSON`),
+ * objects and arrays keep their shape. The dashboard sees every response through this.
+ */
+export type Wire<T> = T extends { toJSON(): infer R }
+  ? R
+  : T extends (infer E)[]
+    ? Wire<E>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+
+/** A session as stored; its config is the validated SessionConfig it was started with. */
+export type SessionBody = Omit<SessionRow, 'config'> & { config: SessionConfig };
+
+/** The session workflow's status query, with its risk memory typed. */
+export type SessionLiveBody = Omit<SessionStatus, 'risk'> & { risk: RiskState };
+
+/** The session's risk at a glance: the account's value now and the limits' state (KRW as decimal strings). */
+export interface SessionRiskBody {
+  /** The account on the session's exchange now; null when the exchange did not answer (see `accountError`). */
+  equityKrw: string | null;
+  freeKrw: string | null;
+  accountError: string | null;
+  /** Equity when the KST day began (the base of the daily loss limit); null before the first valuation today. */
+  dayOpenEquityKrw: string | null;
+  /** Realised P&L of the session in the current KST day. */
+  todayRealizedPnlKrw: string;
+  /** The daily loss limit in KRW and how much of it is left (0 once hit); null without today's opening equity. */
+  dailyLossLimitKrw: string | null;
+  lossHeadroomKrw: string | null;
+  openPositions: number;
+  /** Halts that need a person to lift (drawdown, manual). */
+  halts: Halt[];
+  /** Entries are halted until then after a BTC crash (epoch ms); null when not halted. */
+  volatilityHaltUntil: number | null;
+}
+
+export type SessionDetailBody = SessionBody & {
+  live: SessionLiveBody | null;
+  liveError: string | null;
+  risk: SessionRiskBody | null;
+};
+
+/** A position; its exit plan is `{}` until the entry fills, then core/risk's ExitPlan. */
+export type PositionBody = Omit<PositionRow, 'exitPlan'> & { exitPlan: Partial<ExitPlan> };
+export type OrderBody = OrderRow & { fills: FillRow[] };
+/** A decision; `reasons` is the list of sentences the session recorded. */
+export type DecisionBody = Omit<DecisionRow, 'reasons'> & { reasons: string[] };
+export type RiskEventBody = RiskEventRow;
+
+/** What the New session form starts from: the server's mode, whether live is possible, the defaults. */
+export interface SessionSetupBody {
+  defaultMode: TradingMode;
+  /** Live needs ALLOW_LIVE=1 on the server and an Upbit key; `liveBlocked` says which is missing (and the reason in words). */
+  liveAllowed: boolean;
+  liveBlocked: 'live-off' | 'no-key' | null;
+  liveBlockedReason: string | null;
+  strategy: string;
+  defaults: {
+    universeSize: number;
+    loopIntervalSec: number;
+    order: OrderConfig;
+    /** The risk limits with the strategy's defaults (the time exit counts its entry-timeframe bars). */
+    risk: RiskConfig;
+  };
+}
+
+/** What a session would do before it starts: its config as it will run and the money it may put at risk. */
+export interface SessionPreviewBody {
+  config: SessionConfig;
+  risk: RiskConfig;
+  /** The account's equity on the session's exchange now (null when the exchange did not answer). */
+  equityKrw: string | null;
+  accountError: string | null;
+  /** KRW lost at the stop of one trade, fees included (riskPerTradePct of equity). */
+  riskPerTradeKrw: string | null;
+  /** The most one entry order may spend: the coin-weight cap, and the absolute cap when set. */
+  maxOrderKrw: string | null;
+  maxOpenPositions: number;
+  /** KRW lost if every open position at once hits its stop. */
+  riskAllStopsKrw: string | null;
+  /** The most the session holds in coins at once (total exposure, and the capital cap when set). */
+  maxExposureKrw: string | null;
+  /** Realised loss in a KST day that halts entries until the next day. */
+  dailyLossLimitKrw: string | null;
+}

@@ -1,0 +1,170 @@
+// The operator console in a real browser (Chromium, headless) against the real API, Temporal, database,
+// workers and simulator: switching between Korean and English, starting a session through the New
+// session page with a chosen strategy and markets, finding it listed with its risk figures, and a viewer
+// who finds the start disabled. Screenshots of every page in both languages go to data/screenshots.
+// Any console error or page error fails the test.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionConfig } from '../../core/session/config';
+import { eventually, type Stack, startStack } from '../stack';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = join(import.meta.dirname, '..', '..');
+const built = existsSync(join(ROOT, 'web', 'dist', 'index.html'));
+const SHOTS = join(ROOT, 'data', 'screenshots');
+if (!existsSync(CHROMIUM))
+  console.warn(`console test needs Chromium at ${CHROMIUM} (apt-get install chromium); skipped`);
+if (!built) console.warn('console test needs the built dashboard (npx vite build web); skipped');
+
+const VIEWER = { username: 'watcher', password: 'viewer-password-1' };
+const PAGES = ['overview', 'newSession', 'orders', 'chart', 'backtests'] as const;
+
+let stack: Stack;
+let browser: Browser;
+
+/** Console errors and uncaught exceptions of a page, collected as they happen. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+  return errors;
+}
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('nav-user').filter({ hasText: username }).waitFor({ timeout: 15_000 });
+}
+
+async function shoot(page: Page, lang: string, name: string) {
+  await page.screenshot({ path: join(SHOTS, `${lang}-${name}.png`), fullPage: true });
+}
+
+describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startStack();
+    await stack.startWorkers();
+    const created = await fetch(`${stack.apiUrl}/api/users`, {
+      method: 'POST',
+      headers: { ...(await stack.authHeaders()), 'content-type': 'application/json' },
+      body: JSON.stringify({ ...VIEWER, role: 'viewer' }),
+    });
+    expect(created.status).toBe(201);
+    // The workers screen the universe at start; the market picker offers it.
+    await eventually(
+      async () => (await fetch(`${stack.apiUrl}/api/universe`, { headers: await stack.authHeaders() })).ok,
+      90_000,
+      'the first universe screen',
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('switches language, starts a session from the New session page and lists it; a viewer cannot start', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${stack.apiUrl}/`);
+
+    // An English browser gets English; the toggle switches to Korean and the choice survives a reload.
+    await page.getByTestId('login-submit').filter({ hasText: 'Sign in' }).waitFor();
+    await shoot(page, 'en', 'login');
+    await page.getByTestId('lang-ko').click();
+    await page.getByTestId('login-submit').filter({ hasText: '로그인' }).waitFor();
+    await shoot(page, 'ko', 'login');
+    await page.reload();
+    await page.getByTestId('login-submit').filter({ hasText: '로그인' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ko');
+    await signIn(page, stack.admin.username, stack.admin.password);
+    await page.getByTestId('nav-overview').filter({ hasText: '개요' }).waitFor();
+
+    // Every page in both languages.
+    for (const lang of ['ko', 'en'] as const) {
+      await page.getByTestId(`lang-${lang}`).click();
+      for (const name of PAGES) {
+        await page.getByTestId(`nav-${name}`).click();
+        await page.waitForLoadState('networkidle');
+        await shoot(page, lang, name);
+      }
+    }
+    await page.getByTestId('nav-overview').filter({ hasText: 'Overview' }).waitFor();
+
+    // The New session page: the probe strategy, two markets picked from the universe, a risk limit.
+    await page.getByTestId('nav-newSession').click();
+    await page.getByTestId('new-session-strategy').selectOption('probe');
+    await page.getByTestId('new-session-strategy-description').filter({ hasText: /\w/ }).waitFor();
+    await page.getByTestId('new-session-name').fill('console-e2e');
+    await page.getByTestId('new-session-markets-pick').check();
+    const boxes = page.locator('[data-testid^="new-session-market-KRW-"]');
+    await boxes.first().waitFor();
+    const picked: string[] = [];
+    for (const i of [0, 1]) {
+      const id = (await boxes.nth(i).getAttribute('data-testid')) ?? '';
+      picked.push(id.replace('new-session-market-', ''));
+      await boxes.nth(i).check();
+    }
+    await page.getByTestId('new-session-risk-riskPerTradePct').fill('0.5');
+    // Nothing starts before a preview of exactly this form.
+    expect(await page.getByTestId('new-session-start').isDisabled()).toBe(true);
+    await page.getByTestId('new-session-preview').click();
+    await page.getByTestId('new-session-preview-panel').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('new-session-preview-markets').textContent()).toContain(picked.join(', '));
+    expect(await page.getByTestId('new-session-preview-risk-per-trade').textContent()).toMatch(/^[\d,]+$/);
+    expect(await page.getByTestId('new-session-preview-risk-all-stops').textContent()).toMatch(/^[\d,]+$/);
+    await shoot(page, 'en', 'newSession-preview');
+    await page.getByTestId('new-session-start').click();
+
+    // The session's page: its risk panel shows the account's equity (a figure, not "—").
+    await page.getByTestId('session-name').filter({ hasText: 'console-e2e' }).waitFor({ timeout: 30_000 });
+    const id = ((await page.getByTestId('session-id').textContent()) ?? '').trim();
+    expect(id).toMatch(/^[a-f0-9]{10}$/);
+    await page
+      .getByTestId('risk-equity')
+      .filter({ hasText: /^[\d,]+$/ })
+      .waitFor({ timeout: 60_000 });
+    await shoot(page, 'en', 'session');
+    await page.getByTestId('lang-ko').click();
+    await page.getByTestId('session-status').filter({ hasText: '실행 중' }).waitFor({ timeout: 30_000 });
+    await shoot(page, 'ko', 'session');
+    await page.getByTestId('lang-en').click();
+    const row = await stack.db.prisma.session.findUnique({ where: { id } });
+    expect(row?.strategy).toBe('probe');
+    const config = row?.config as unknown as SessionConfig | undefined;
+    expect(config?.markets).toEqual(picked);
+    expect(config?.risk).toMatchObject({ riskPerTradePct: 0.5 });
+
+    // Listed on the overview.
+    await page.getByTestId('nav-overview').click();
+    await page
+      .locator(`[data-testid="session-row"][data-session-id="${id}"]`)
+      .filter({ hasText: 'console-e2e' })
+      .waitFor({ timeout: 15_000 });
+
+    // A viewer sees the New session page with the start disabled and the reason.
+    await page.getByTestId('sign-out').click();
+    await signIn(page, VIEWER.username, VIEWER.password);
+    await page.getByTestId('nav-newSession').click();
+    await page.getByTestId('new-session-viewer').waitFor();
+    await page.getByTestId('new-session-form').waitFor();
+    expect(await page.getByTestId('new-session-start').isDisabled()).toBe(true);
+    expect(await page.getByTestId('new-session-preview').isDisabled()).toBe(true);
+    expect(await page.getByTestId('new-session-name').isDisabled()).toBe(true);
+    await shoot(page, 'en', 'newSession-viewer');
+    expect(await stack.db.prisma.session.count()).toBe(1);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
