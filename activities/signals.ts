@@ -1,7 +1,8 @@
 // The session's evaluation step: candles from the exchange into the streaming feature engine, the
 // strategy on every market of the universe, and the account figures the risk engine sizes from.
 // The feature engines live in the worker between calls (a cache: a new worker rebuilds them from
-// history), so each evaluation fetches only the newest candles.
+// history), so each evaluation fetches only the newest candles. A warm-up reads the history from the database the
+// candle collector keeps current and asks the exchange only for what is newer.
 import { type EntryEvaluation, withCorrelations } from '../core/decision';
 import { FeatureEngine } from '../core/indicators/engine';
 import type { Timeframe } from '../core/market';
@@ -10,6 +11,7 @@ import type { AccountValue } from '../core/risk/account-value';
 import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, validateParams } from '../core/strategy';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
+import { recentClosedCandles } from '../exchange/marketdata/recent';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { DecisionView } from '../workflows/definitions';
 import { sessionAccountValue } from './account-value';
@@ -102,8 +104,9 @@ export function createSignalActivities(deps: ActivityDeps) {
       for (const market of watched) {
         if (!cache.warmed.has(market)) {
           for (const tf of TIMEFRAMES) {
-            const candles = await fetchRecentCandles(client, market, tf, HISTORY_COUNT);
-            cache.engine.warmUp(market, tf, candles, asOf());
+            const now = asOf();
+            const recent = await recentClosedCandles({ db, client, market, timeframe: tf, count: HISTORY_COUNT, now });
+            cache.engine.warmUp(market, tf, recent.candles, now);
           }
           cache.warmed.add(market);
         } else {
