@@ -174,5 +174,13 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const emergencyStopSignal = defineSignal<[{ mode: EmergencyMode; reason: string }]>('emergencyStop');
 export const positionClosedSignal = defineSignal<[PositionClosed]>('positionClosed');
-export const updateConfigUpdate = defineUpdate<SessionConfig, [Record<string, unknown>]>('updateConfig');
+/** Why a config update was made, when a job (not a person) made it: stored with the config history row. */
+export interface ConfigChangeNote {
+  /** e.g. 'retune-applied'; default 'updateConfig'. */
+  reason: string;
+  evidence?: Record<string, unknown>;
+}
+export const updateConfigUpdate = defineUpdate<SessionConfig, [Record<string, unknown>, ConfigChangeNote?]>(
+  'updateConfig',
+);
 export const sessionStatusQuery = defineQuery<SessionStatus>('status');
