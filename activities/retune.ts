@@ -279,9 +279,13 @@ export function createRetuneActivities({ db }: Pick<ActivityDeps, 'db'>) {
   };
 }
 
-/** The objective of stored (JSON) metrics; null when missing or when the run had no trades. */
+/**
+ * scoreOf on stored (JSON) metrics, where non-finite numbers are null: null when the run had no trades; a profit
+ * factor stored as null with trades is one without losing trades, which scoreOf ranks at 1e6.
+ */
 function scoreOfStored(metrics: Record<string, number | null>, objective: Objective): number | null {
   if (!metrics.trades) return null;
   const v = metrics[objective];
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  return objective === 'profitFactor' ? 1e6 : null;
 }
