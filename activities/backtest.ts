@@ -73,7 +73,11 @@ export function configOf(
 }
 
 /** Candles that cover a window and its warm-up. */
-function windowData(data: BacktestData, request: BacktestRequest, window: { from: number; to: number }): BacktestData {
+export function windowData(
+  data: BacktestData,
+  request: BacktestRequest,
+  window: { from: number; to: number },
+): BacktestData {
   return sliceData(data, window.from - warmupMs(getStrategy(request.strategy), request.timeframe), window.to);
 }
 
@@ -417,3 +421,5 @@ async function storedTrials(prisma: Database['prisma'], runId: string, keys: str
     return r.trials;
   });
 }
+
+export type { BacktestRequest } from '../core/contract';

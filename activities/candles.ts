@@ -4,11 +4,11 @@
 // downloadCandles), so a worker killed mid-backfill resumes where it stopped. Requests go through the mode's Upbit
 // client, whose Remaining-Req-driven limiter is shared with the trading activities of the same worker, so the
 // collector waits rather than making a trading call meet a 429. Minutes Upbit does not serve are no-trade minutes:
-// they are reported as gaps and never filled.
+// they are recorded as gaps (candle_quality_issues, with the spikes the quality pass finds) and never filled.
 import { Context, heartbeat } from '@temporalio/activity';
 import type { TradingMode } from '../core/session/config';
 import { downloadCandles } from '../exchange/marketdata/download';
-import { qualityReport } from '../exchange/marketdata/quality-report';
+import { checkNewCandles } from '../exchange/marketdata/quality-report';
 import type { ActivityDeps } from './deps';
 import { latestUniverse } from './universe';
 
@@ -27,6 +27,8 @@ export interface CollectedMarket {
   inserted: number;
   /** Missing minutes (no trades on the exchange) in what this run fetched: [first missing minute UTC ms, count]. */
   gaps: [number, number][];
+  /** Open times of the bars this run flagged as spikes. */
+  spikes: number[];
 }
 
 export interface CollectSummary {
@@ -64,13 +66,15 @@ export async function collectCandles(deps: ActivityDeps, input: CollectInput): P
         Context.current().cancellationSignal.throwIfAborted();
       },
     });
+    // The quality pass over what is stored and not checked yet (this run's candles, and those of a run cut short):
+    // gaps and spikes go to candle_quality_issues.
     const gaps: [number, number][] = [];
-    for (const [a, b] of r.ranges) {
-      const q = await qualityReport(deps.db, { market, timeframe: 'minute1', from: a, to: b });
-      for (const issue of q.report?.issues ?? [])
-        if (issue.kind === 'gap') gaps.push([issue.ts - (issue.size ?? 1) * 60_000, issue.size ?? 1]);
+    const spikes: number[] = [];
+    for (const issue of await checkNewCandles(deps.db, { market, timeframe: 'minute1', from, to: now })) {
+      if (issue.kind === 'gap') gaps.push([issue.ts, issue.size]);
+      else spikes.push(issue.ts);
     }
-    summary.markets.push({ market, pages: r.pages, inserted: r.inserted, gaps });
+    summary.markets.push({ market, pages: r.pages, inserted: r.inserted, gaps, spikes });
     summary.pages += r.pages;
     summary.inserted += r.inserted;
   }

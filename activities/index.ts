@@ -7,6 +7,7 @@ import { createOrderActivities } from './orders';
 import { createPositionWatchActivities } from './position-watch';
 import { createReconcileActivities } from './reconcile';
 import { createRecordActivities } from './records';
+import { createRetuneActivities } from './retune';
 import { createSignalActivities } from './signals';
 import { createUniverseActivities } from './universe';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBacktestActivities(deps),
     ...createUniverseActivities(deps),
     ...createCandleActivities(deps),
+    ...createRetuneActivities(deps),
   };
 }
 

@@ -71,11 +71,21 @@ export function createRecordActivities({ db }: ActivityDeps) {
       });
     },
 
-    async recordSessionConfig(input: { sessionId: string; config: SessionConfig; reason: string }): Promise<void> {
+    async recordSessionConfig(input: {
+      sessionId: string;
+      config: SessionConfig;
+      reason: string;
+      evidence?: Record<string, unknown>;
+    }): Promise<void> {
       await db.prisma.$transaction([
         db.prisma.session.update({ where: { id: input.sessionId }, data: { config: input.config as object } }),
         db.prisma.configHistory.create({
-          data: { sessionId: input.sessionId, config: input.config as object, reason: input.reason },
+          data: {
+            sessionId: input.sessionId,
+            config: input.config as object,
+            reason: input.reason,
+            ...(input.evidence && { evidence: input.evidence as object }),
+          },
         }),
       ]);
     },

@@ -1,7 +1,8 @@
 // The session's evaluation step: candles from the exchange into the streaming feature engine, the
 // strategy on every market of the universe, and the account figures the risk engine sizes from.
 // The feature engines live in the worker between calls (a cache: a new worker rebuilds them from
-// history), so each evaluation fetches only the newest candles.
+// history), so each evaluation fetches only the newest candles. A warm-up reads the history from the database the
+// candle collector keeps current and asks the exchange only for what is newer.
 
 import type { DecisionView } from '../core/contract';
 import { type EntryEvaluation, withCorrelations } from '../core/decision';
@@ -12,6 +13,7 @@ import type { AccountValue } from '../core/risk/account-value';
 import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, validateParams } from '../core/strategy';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
+import { recentClosedCandles } from '../exchange/marketdata/recent';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { sessionAccountValue } from './account-value';
 import type { ActivityDeps } from './deps';
@@ -103,8 +105,9 @@ export function createSignalActivities(deps: ActivityDeps) {
       for (const market of watched) {
         if (!cache.warmed.has(market)) {
           for (const tf of TIMEFRAMES) {
-            const candles = await fetchRecentCandles(client, market, tf, HISTORY_COUNT);
-            cache.engine.warmUp(market, tf, candles, asOf());
+            const now = asOf();
+            const recent = await recentClosedCandles({ db, client, market, timeframe: tf, count: HISTORY_COUNT, now });
+            cache.engine.warmUp(market, tf, recent.candles, now);
           }
           cache.warmed.add(market);
         } else {

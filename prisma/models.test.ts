@@ -107,8 +107,8 @@ for (const target of targets) {
         .filter((c) => c.data_type === 'double precision' || c.data_type === 'real')
         .map((c) => `${c.table_name}.${c.column_name}`)
         .sort();
-      // ratios and scores only
-      expect(floats).toEqual(['backtest_runs.progress', 'decisions.score']);
+      // ratios and scores only (a quality issue's size: bars missing, or a move in log-return units)
+      expect(floats).toEqual(['backtest_runs.progress', 'candle_quality_issues.size', 'decisions.score']);
       const numerics = await prisma.$queryRaw<{ precision: number; scale: number }[]>`
         SELECT DISTINCT numeric_precision AS precision, numeric_scale AS scale FROM information_schema.columns
         WHERE table_schema = current_schema() AND data_type = 'numeric'`;

@@ -1,7 +1,14 @@
 // Signals, queries and updates of the trading workflows. The shapes they carry are the contract module's
 // (core/contract), re-exported here so workflow code has one place to import its messages from.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { EmergencyMode, OrderStatus, PositionClosed, PositionStatus, SessionStatus } from '../core/contract';
+import type {
+  ConfigChangeNote,
+  EmergencyMode,
+  OrderStatus,
+  PositionClosed,
+  PositionStatus,
+  SessionStatus,
+} from '../core/contract';
 import type { SessionConfig } from '../core/session/config';
 
 export * from '../core/contract';
@@ -26,5 +33,7 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const emergencyStopSignal = defineSignal<[{ mode: EmergencyMode; reason: string }]>('emergencyStop');
 export const positionClosedSignal = defineSignal<[PositionClosed]>('positionClosed');
-export const updateConfigUpdate = defineUpdate<SessionConfig, [Record<string, unknown>]>('updateConfig');
+export const updateConfigUpdate = defineUpdate<SessionConfig, [Record<string, unknown>, ConfigChangeNote?]>(
+  'updateConfig',
+);
 export const sessionStatusQuery = defineQuery<SessionStatus>('status');

@@ -39,6 +39,7 @@ import {
 } from '../core/session/config';
 import { untilNextEvaluation } from '../core/session/schedule';
 import {
+  type ConfigChangeNote,
   type DecisionView,
   type EmergencyMode,
   emergencyStopSignal,
@@ -54,7 +55,7 @@ import {
   sessionStatusQuery,
   updateConfigUpdate,
 } from './definitions';
-import { positionWorkflowId, sessionWorkflowId } from './ids';
+import { positionWorkflowId, retuneScheduleId, sessionWorkflowId, TASK_QUEUE_TRADING } from './ids';
 import { positionWorkflow } from './position';
 import { SA_SESSION_STATUS } from './search-attributes';
 import { decideSessionEntries } from './session-decision';
@@ -74,6 +75,11 @@ const WATCH_POSITIONS_MS = 60_000;
 const DECIDE_AT_BAR_CLOSE = 'decide-at-bar-close';
 /** Patch: entries decided by core/decision's decideEntries, the step the backtester runs. */
 const ONE_DECISION_PATH = 'one-decision-path';
+/**
+ * Patch: the session keeps the Temporal Schedule of its re-tuning (`retune` in its config): created at start, changed
+ * with the config, deleted when the session ends.
+ */
+const RETUNE_SCHEDULE = 'retune-schedule';
 
 // Records and reconciliation retry until the exchange and the database answer again.
 const acts = proxyActivities<Activities>({
@@ -210,15 +216,25 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
   }
   setHandler(
     updateConfigUpdate,
-    async (patch) => {
+    async (patch: Record<string, unknown>, note?: ConfigChangeNote) => {
       const parsed = parseSessionConfig(patch, config);
       if (!parsed.ok) throw new Error(describeErrors(parsed.errors));
+      const retuneBefore = JSON.stringify(config.retune ?? null);
       config = parsed.value;
-      await acts.recordSessionConfig({ sessionId, config, reason: 'updateConfig' });
+      await acts.recordSessionConfig({
+        sessionId,
+        config,
+        reason: note?.reason ?? 'updateConfig',
+        ...(note?.evidence && { evidence: note.evidence }),
+      });
+      if (JSON.stringify(config.retune ?? null) !== retuneBefore && patched(RETUNE_SCHEDULE))
+        await syncRetuneSchedule(config.retune ?? null);
       return config;
     },
     {
-      validator: (patch) => {
+      validator: (patch: Record<string, unknown>, note?: ConfigChangeNote) => {
+        if (note !== undefined && (typeof note?.reason !== 'string' || note.reason.length > 80))
+          throw new Error('note.reason: must be a string of at most 80 characters');
         const parsed = parseSessionConfig(patch, config);
         if (!parsed.ok) throw new Error(describeErrors(parsed.errors));
         if (parsed.value.mode !== config.mode) throw new Error('mode: cannot change the mode of a running session');
@@ -227,6 +243,15 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
       },
     },
   );
+
+  async function syncRetuneSchedule(retune: SessionConfig['retune'] | null) {
+    await acts.syncRetuneSchedule({
+      sessionId,
+      retune: retune ?? null,
+      scheduleId: retuneScheduleId(sessionId),
+      taskQueue: TASK_QUEUE_TRADING,
+    });
+  }
 
   async function setStatus(status: SessionRunStatus) {
     if (state.status === status) return;
@@ -258,6 +283,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
 
   if (state.runsSoFar === 0) {
     await setStatus('running');
+    if (config.retune && patched(RETUNE_SCHEDULE)) await syncRetuneSchedule(config.retune);
     const report = await acts.reconcileSession({ sessionId, mode: config.mode });
     // Coins nobody owns get an owner and an exit plan when the session is told to adopt them.
     if (config.orphans === 'adopt' && patched(ADOPT_ORPHANS)) {
@@ -320,6 +346,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     }
   }
   await condition(allHandlersFinished);
+  if (config.retune && patched(RETUNE_SCHEDULE)) await syncRetuneSchedule(null);
   await setStatus('stopped');
   return snapshot();
 

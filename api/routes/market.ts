@@ -69,19 +69,31 @@ export const marketRoutes =
                     type: 'integer',
                     description: 'minute timeframes: buckets between first and last with no candle (never filled)',
                   },
+                  spikes: {
+                    type: 'integer',
+                    description: "bars the collector's quality pass flagged as spikes (kept as they are)",
+                  },
                 },
               },
             },
           },
         },
       },
-      async () =>
-        (await storedCoverage(ctx.db)).map((c) => {
+      async () => {
+        const spikes = await ctx.db.prisma.candleQualityIssue.groupBy({
+          by: ['market', 'timeframe'],
+          where: { kind: 'spike' },
+          _count: { _all: true },
+        });
+        const spikesOf = new Map(spikes.map((s) => [`${s.market} ${s.timeframe}`, s._count._all]));
+        return (await storedCoverage(ctx.db)).map((c) => {
+          const withSpikes = { ...c, spikes: spikesOf.get(`${c.market} ${c.timeframe}`) ?? 0 };
           const minutes = /^minute(\d+)$/.exec(c.timeframe);
-          if (!minutes) return c;
+          if (!minutes) return withSpikes;
           const step = Number(minutes[1]) * 60_000;
-          return { ...c, missing: Math.round((c.last - c.first) / step) + 1 - c.count };
-        }),
+          return { ...withSpikes, missing: Math.round((c.last - c.first) / step) + 1 - c.count };
+        });
+      },
     );
 
     app.get<{ Querystring: { market: string; timeframe: CandleTimeframe; count: number } }>(

@@ -309,6 +309,104 @@ export const sessionRoutes =
       },
     );
 
+    app.get<{ Params: { id: string } }>(
+      '/api/sessions/:id/config-history',
+      {
+        schema: {
+          summary: 'Every config the session has run with, why it changed, and the evidence of a re-tuning',
+          params: idParams,
+        },
+      },
+      async (req) => {
+        await findSession(req.params.id);
+        return ctx.db.prisma.configHistory.findMany({
+          where: { sessionId: req.params.id },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: 200,
+        });
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/api/sessions/:id/retune-proposals',
+      {
+        schema: {
+          summary: "Parameter sets the session's scheduled re-tuning found better out of sample, newest first",
+          description:
+            'status: proposed (waiting for an admin), applied, superseded (a newer run proposed again) or rejected ' +
+            "(the session's validator refused it). evidence holds both parameter sets, their out-of-sample metrics and " +
+            'the data range.',
+          params: idParams,
+        },
+      },
+      async (req) => {
+        await findSession(req.params.id);
+        return ctx.db.prisma.retuneProposal.findMany({
+          where: { sessionId: req.params.id },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: 50,
+        });
+      },
+    );
+
+    app.post<{ Params: { id: string; proposalId: string } }>(
+      '/api/sessions/:id/retune-proposals/:proposalId/apply',
+      {
+        config: { access: 'admin' },
+        schema: {
+          summary: "Apply a re-tuning proposal through the session's validated config update (admin)",
+          params: {
+            type: 'object',
+            required: ['id', 'proposalId'],
+            properties: {
+              id: idParams.properties.id,
+              proposalId: { type: 'string', pattern: '^[A-Za-z0-9-]{1,120}$' },
+            },
+          },
+        },
+      },
+      async (req) => {
+        const session = await findSession(req.params.id);
+        const proposal = await ctx.db.prisma.retuneProposal.findFirst({
+          where: { id: req.params.proposalId, sessionId: session.id },
+        });
+        if (!proposal)
+          throw new HttpError(404, `no retune proposal ${req.params.proposalId} for session ${session.id}`);
+        if (proposal.status !== 'proposed') throw new HttpError(409, `the proposal is ${proposal.status}`);
+        const evidence = proposal.evidence as { strategy?: string };
+        if (evidence.strategy !== session.strategy)
+          throw new HttpError(
+            409,
+            `the proposal is for strategy ${evidence.strategy}, the session runs ${session.strategy}`,
+          );
+        let updated: SessionConfig;
+        try {
+          updated = await handleOf(session.id).executeUpdate(updateConfigUpdate, {
+            args: [
+              { strategyParams: proposal.params as Record<string, unknown> },
+              { reason: 'retune-applied', evidence: { ...(proposal.evidence as object), appliedBy: actorOf(req) } },
+            ],
+          });
+        } catch (err) {
+          if (err instanceof WorkflowUpdateFailedError)
+            throw new HttpError(400, (err.cause as Error)?.message ?? err.message);
+          if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'session is not running');
+          throw err;
+        }
+        await ctx.db.prisma.retuneProposal.update({
+          where: { id: proposal.id },
+          data: { status: 'applied', decidedAt: new Date(), decidedBy: actorOf(req) },
+        });
+        await recordAudit(ctx.db, {
+          actor: actorOf(req),
+          action: 'session.retune_apply',
+          target: session.id,
+          details: { proposalId: proposal.id, params: proposal.params },
+        });
+        return updated;
+      },
+    );
+
     const stopBody = {
       type: 'object',
       required: ['mode', 'confirm'],

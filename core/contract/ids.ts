@@ -13,6 +13,9 @@ export const universeScheduleId = (mode: string) => `universe-${mode}`;
 /** The candle collector of a mode: its Temporal Schedule, and the workflow runs it starts. */
 export const candleCollectorScheduleId = (mode: string) => `candles-${mode}`;
 
+/** A session's scheduled re-tuning: its Temporal Schedule, and the workflow runs it starts. */
+export const retuneScheduleId = (sessionId: string) => `retune-${sessionId}`;
+
 /** Upbit never accepts an identifier twice: each submit attempt of an order gets its own. */
 export const submitIdentifier = (orderId: string, submitSeq: number) => `${orderId}-s${submitSeq}`;
 export const fallbackIdentifier = (orderId: string, submitSeq: number) => `${orderId}-m${submitSeq}`;

@@ -27,3 +27,10 @@ export interface SessionStatus {
   config: SessionConfig;
   runsSoFar: number;
 }
+
+/** Why a config update was made, when a job (not a person) made it: stored with the config history row. */
+export interface ConfigChangeNote {
+  /** e.g. 'retune-applied'; default 'updateConfig'. */
+  reason: string;
+  evidence?: Record<string, unknown>;
+}

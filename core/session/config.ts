@@ -1,5 +1,6 @@
 // A trading session's configuration: what the API accepts, the workflow carries and the
 // `updateConfig` validator checks. One parser, used by all three.
+import { OBJECTIVES, type Objective } from '../backtest/research';
 import { type Timeframe, timeframeMs } from '../market/timeframes';
 import { DEFAULT_EXIT_CONFIG, riskDefaultsFor, validateRiskConfig } from '../risk';
 import type { RiskConfig, ValidationResult } from '../risk/types';
@@ -47,6 +48,85 @@ export interface SessionConfig {
    * leaves them to the operator, with a critical alert.
    */
   orphans?: OrphanPolicy;
+  /** Scheduled re-tuning of the strategy parameters; absent = never. */
+  retune?: RetuneConfig;
+}
+
+export const RETUNE_METHODS = ['grid', 'random', 'tpe'] as const;
+export const RETUNE_APPLY = ['propose', 'auto'] as const;
+
+/**
+ * A walk-forward optimisation of the strategy parameters over the last `lookbackDays` of stored candles, on a
+ * Temporal Schedule (`cron`, 5 fields, UTC). Its winner is compared out of sample with the running parameters and,
+ * when its `objective` is higher by at least `minImprovement` (in the objective's own units), proposed to an admin
+ * or (`auto`) applied through the session's config update.
+ */
+export interface RetuneConfig {
+  cron: string;
+  lookbackDays: number;
+  method: (typeof RETUNE_METHODS)[number];
+  objective: Objective;
+  apply: (typeof RETUNE_APPLY)[number];
+  minImprovement: number;
+  /** Parameter sets tried per fold; default 16. */
+  budget?: number;
+}
+
+const RETUNE_FIELDS = ['cron', 'lookbackDays', 'method', 'objective', 'apply', 'minImprovement', 'budget'];
+const RETUNE_REQUIRED = RETUNE_FIELDS.filter((f) => f !== 'budget');
+
+/** Minute, hour, day of month, month, day of week: numbers, ranges, steps, lists or `*` within each field's bounds. */
+const CRON_FIELDS: [string, number, number][] = [
+  ['minute', 0, 59],
+  ['hour', 0, 23],
+  ['day of month', 1, 31],
+  ['month', 1, 12],
+  ['day of week', 0, 6],
+];
+
+/** Why `cron` is not a 5-field cron expression Temporal Schedules take, or undefined when it is one. */
+export function cronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5)
+    return `must have 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  for (const [i, field] of fields.entries()) {
+    const [name, min, max] = CRON_FIELDS[i];
+    for (const part of field.split(',')) {
+      const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+      if (!m) return `${name}: "${part}" is not a number, range, step or *`;
+      const [, , a, b, step] = m;
+      for (const v of [a, b]) {
+        if (v !== undefined && (Number(v) < min || Number(v) > max)) return `${name}: ${v} is outside ${min}..${max}`;
+      }
+      if (a !== undefined && b !== undefined && Number(b) < Number(a)) return `${name}: range ${a}-${b} runs backwards`;
+      if (step !== undefined && Number(step) < 1) return `${name}: step must be at least 1`;
+    }
+  }
+  return undefined;
+}
+
+function checkRetune(errors: FieldError[], v: unknown): void {
+  if (!isObject(v)) {
+    errors.push({ field: 'retune', message: 'must be an object (or null to turn re-tuning off)' });
+    return;
+  }
+  for (const key of Object.keys(v))
+    if (!RETUNE_FIELDS.includes(key)) errors.push({ field: `retune.${key}`, message: 'unknown field' });
+  for (const key of RETUNE_REQUIRED)
+    if (v[key] === undefined) errors.push({ field: `retune.${key}`, message: 'required' });
+  if (v.cron !== undefined) {
+    const problem = typeof v.cron === 'string' ? cronProblem(v.cron) : 'must be a cron expression';
+    if (problem) errors.push({ field: 'retune.cron', message: problem });
+  }
+  if (v.lookbackDays !== undefined) checkNumber(errors, 'retune.lookbackDays', v.lookbackDays, 1, 365);
+  if (v.method !== undefined && !RETUNE_METHODS.includes(v.method as never))
+    errors.push({ field: 'retune.method', message: `must be one of ${RETUNE_METHODS.join(', ')}` });
+  if (v.objective !== undefined && !OBJECTIVES.includes(v.objective as never))
+    errors.push({ field: 'retune.objective', message: `must be one of ${OBJECTIVES.join(', ')}` });
+  if (v.apply !== undefined && !RETUNE_APPLY.includes(v.apply as never))
+    errors.push({ field: 'retune.apply', message: `must be one of ${RETUNE_APPLY.join(', ')}` });
+  if (v.minImprovement !== undefined) checkNumber(errors, 'retune.minImprovement', v.minImprovement, 0, 1_000);
+  if (v.budget !== undefined) checkNumber(errors, 'retune.budget', v.budget, 2, 500, true);
 }
 
 export const ORPHAN_POLICIES = ['alert', 'adopt'] as const;
@@ -100,7 +180,7 @@ function checkNumber(errors: FieldError[], field: string, v: unknown, min: numbe
 export function parseSessionConfig(patch: unknown, base: SessionConfig): ParseResult<SessionConfig> {
   const errors: FieldError[] = [];
   if (!isObject(patch)) return { ok: false, errors: [{ field: 'config', message: 'must be an object' }] };
-  const known = new Set([...Object.keys(base), 'orphans']);
+  const known = new Set([...Object.keys(base), 'orphans', 'retune']);
   for (const key of Object.keys(patch)) if (!known.has(key)) errors.push({ field: key, message: 'unknown field' });
   const order = patch.order === undefined ? base.order : patch.order;
   if (!isObject(order)) errors.push({ field: 'order', message: 'must be an object' });
@@ -134,6 +214,9 @@ export function parseSessionConfig(patch: unknown, base: SessionConfig): ParseRe
   if (typeof merged.liveConfirmed !== 'boolean') errors.push({ field: 'liveConfirmed', message: 'must be a boolean' });
   if (merged.orphans !== undefined && !ORPHAN_POLICIES.includes(merged.orphans))
     errors.push({ field: 'orphans', message: `must be one of ${ORPHAN_POLICIES.join(', ')}` });
+  // A whole retune setting replaces the old one; null turns re-tuning off.
+  if (merged.retune === null) delete merged.retune;
+  else if (merged.retune !== undefined) checkRetune(errors, merged.retune);
   if (merged.mode === 'live' && merged.liveConfirmed !== true)
     errors.push({ field: 'liveConfirmed', message: 'live mode needs an explicit, double-confirmed opt-in' });
   return errors.length ? { ok: false, errors } : { ok: true, value: merged };

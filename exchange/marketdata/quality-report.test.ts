@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../prisma/db';
-import { formatQualityReport, qualityReport } from './quality-report';
+import { checkNewCandles, formatQualityReport, qualityReport, recordQualityIssues } from './quality-report';
 import { type CandleRow, insertCandles } from './store';
 
 type Db = Awaited<ReturnType<typeof openDatabase>>;
@@ -80,5 +80,63 @@ describe('qualityReport', () => {
     const week = await qualityReport(db, { market: 'KRW-ETH', timeframe: 'week', from: T0, to: T0 + 20 * HOUR });
     expect(week.report).toBeUndefined();
     expect(formatQualityReport(week)).toMatch(/not checked/);
+  });
+});
+
+describe('recordQualityIssues', () => {
+  it('stores the gaps and spikes of a range once, seen against the candles before it, and never fills a gap', async () => {
+    const rows = plantedSeries().map((r) => ({ ...r, market: 'KRW-XRP' }));
+    await insertCandles(db, rows);
+    const stored = () =>
+      db.prisma.candleQualityIssue.findMany({
+        where: { market: 'KRW-XRP' },
+        orderBy: [{ ts: 'asc' }, { kind: 'asc' }],
+      });
+    // The range starts after the spike: only the gap (its first missing hour is 30) is in it.
+    const later = await recordQualityIssues(db, {
+      market: 'KRW-XRP',
+      timeframe: 'minute60',
+      from: T0 + 28 * HOUR,
+      to: T0 + 40 * HOUR,
+    });
+    expect(later.map((i) => [i.kind, (i.ts - T0) / HOUR, i.size])).toEqual([['gap', 30, 3]]);
+    // The whole series: the spike too; recording the gap again adds no row.
+    await recordQualityIssues(db, { market: 'KRW-XRP', timeframe: 'minute60', from: T0, to: T0 + 40 * HOUR });
+    await recordQualityIssues(db, { market: 'KRW-XRP', timeframe: 'minute60', from: T0, to: T0 + 40 * HOUR });
+    const rowsNow = await stored();
+    expect(rowsNow.map((r) => [r.kind, (r.ts.getTime() - T0) / HOUR, r.size])).toEqual([
+      ['spike', 25, Math.log(110_000 / 100_000)],
+      ['gap', 30, 3],
+    ]);
+    expect(await db.prisma.candle.count({ where: { market: 'KRW-XRP', timeframe: 'minute60' } })).toBe(37);
+  });
+});
+
+describe('checkNewCandles', () => {
+  it('checks the candles a run cut short stored before its pass, and each candle once', async () => {
+    // Without the invalid candle at hour 39: a clean candle takes its place below.
+    const rows = plantedSeries()
+      .filter((r) => r.ts < T0 + 39 * HOUR)
+      .map((r) => ({ ...r, market: 'KRW-SOL' }));
+    const window = { market: 'KRW-SOL', timeframe: 'minute60' as const, from: T0 - 100 * HOUR, to: T0 + 100 * HOUR };
+    // A first run stores hours 0..27 (the spike at 25 among them) and is stopped before its quality pass.
+    await insertCandles(
+      db,
+      rows.filter((r) => r.ts < T0 + 28 * HOUR),
+    );
+    // The next run stores the rest; its pass covers both.
+    await insertCandles(
+      db,
+      rows.filter((r) => r.ts >= T0 + 28 * HOUR),
+    );
+    const found = await checkNewCandles(db, window);
+    expect(found.map((i) => [i.kind, (i.ts - T0) / HOUR])).toEqual([
+      ['spike', 25],
+      ['gap', 30],
+    ]);
+    expect(await checkNewCandles(db, window)).toEqual([]);
+    // A later candle far above the last close: only it is checked, against the candles before it.
+    await insertCandles(db, [{ ...rows[0], ts: T0 + 39 * HOUR, high: 130_000, close: 100_000, open: 100_000 }]);
+    expect((await checkNewCandles(db, window)).map((i) => [i.kind, (i.ts - T0) / HOUR])).toEqual([['spike', 39]]);
   });
 });

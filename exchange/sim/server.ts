@@ -76,6 +76,8 @@ export interface Simulator {
   tick(): Promise<void>;
   /** Waits until every change is written to the store. */
   flush(): Promise<void>;
+  /** API requests served so far (admin calls not counted), by path without the query, e.g. `/v1/candles/minutes/1`. */
+  requests: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
@@ -376,6 +378,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     return undefined;
   };
 
+  const requests = new Map<string, number>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
@@ -406,6 +409,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       const ms = (faults.latencyMs ?? 0) + Math.random() * (faults.latencyJitterMs ?? 0);
       await new Promise((r) => setTimeout(r, ms));
     }
+    requests.set(path, (requests.get(path) ?? 0) + 1);
     const found = findRoute(method, path);
     if (!found) {
       send(res, 404, quotationError.codeNotFound().body());
@@ -591,6 +595,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     faults: () => ({ ...faults }),
     tick,
     flush: () => writer.flush(),
+    requests,
     async close() {
       clearInterval(timer);
       ws?.close();

@@ -14,6 +14,7 @@ const BENCHMARKS = ['KRW-BTC', 'KRW-ETH'];
 describe('candle collector', () => {
   let stack: Stack;
   let gapMinute: number;
+  let spikeMinute: number;
   let collectedPerSecond = 0;
 
   beforeAll(async () => {
@@ -26,6 +27,11 @@ describe('candle collector', () => {
     const i = eth.findIndex((c) => c.t >= minuteBucket(Date.now()) - 120 * MINUTE);
     gapMinute = eth[i].t;
     eth.splice(i, 1);
+    // A bar three hours ago whose high is 20% above the previous close: real data to keep, and flag.
+    const btc = stack.sim.markets.get('KRW-BTC')!.minuteLayer.candles;
+    const j = btc.findIndex((c) => c.t >= minuteBucket(Date.now()) - 180 * MINUTE);
+    spikeMinute = btc[j].t;
+    btc[j] = { ...btc[j], h: btc[j - 1].c * 1.2 };
   }, 120_000);
 
   afterAll(async () => {
@@ -87,18 +93,33 @@ describe('candle collector', () => {
     // Generous: at the candle budget the backfill takes ~40 s, but a loaded CI machine runs it several times slower.
   }, 360_000);
 
-  it('records the gap in the exchange data and does not fill it', async () => {
+  it('records the gap and the spike in the exchange data and does not fill the gap', async () => {
     const eth = await stored('KRW-ETH');
     expect(eth.some((r) => r.ts.getTime() === gapMinute)).toBe(false);
+    const issues = await stack.db.prisma.candleQualityIssue.findMany({
+      where: { market: { in: BENCHMARKS }, timeframe: 'minute1' },
+    });
+    const found = (market: string, kind: string, ts: number) =>
+      issues.some((i) => i.market === market && i.kind === kind && i.ts.getTime() === ts);
+    expect(found('KRW-ETH', 'gap', gapMinute), JSON.stringify(issues)).toBe(true);
+    expect(found('KRW-BTC', 'spike', spikeMinute), JSON.stringify(issues)).toBe(true);
+    // The spike is flagged, not changed.
+    const btcSpike = (await stored('KRW-BTC')).find((r) => r.ts.getTime() === spikeMinute);
+    expect(Number(btcSpike?.high)).toBe(
+      stack.sim.markets.get('KRW-BTC')!.minuteLayer.candles.find((c) => c.t === spikeMinute)?.h,
+    );
     const res = await fetch(`${stack.apiUrl}/api/candles/coverage`, { headers: await stack.authHeaders() });
     expect(res.status).toBe(200);
     const coverage = (await res.json()) as {
       market: string;
       timeframe: string;
       missing?: number;
+      spikes?: number;
     }[];
     const ethCoverage = coverage.find((c) => c.market === 'KRW-ETH' && c.timeframe === 'minute1');
     expect(ethCoverage?.missing, JSON.stringify(coverage)).toBeGreaterThanOrEqual(1);
+    const btcCoverage = coverage.find((c) => c.market === 'KRW-BTC' && c.timeframe === 'minute1');
+    expect(btcCoverage?.spikes, JSON.stringify(coverage)).toBeGreaterThanOrEqual(1);
   });
 
   it('stays current: the minute that closes next is stored by the next run', async () => {

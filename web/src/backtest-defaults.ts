@@ -11,6 +11,10 @@ export interface SeriesCoverage {
   first: number;
   last: number;
   count: number;
+  /** Minute timeframes: buckets without a candle between first and last (minutes without trades, never filled). */
+  missing?: number;
+  /** Bars the collector's quality pass flagged as spikes. */
+  spikes?: number;
 }
 
 export interface FormDefaults {

@@ -10,6 +10,7 @@ import type {
   MarketInfo,
   OrderView,
   PositionView,
+  RetuneProposal,
   RiskEvent,
   Session,
   SessionDetail,
@@ -81,6 +82,13 @@ export const useCandles = (market: string, timeframe: Timeframe, count = 200) =>
     queryFn: () => get<Candle[]>(apiPath('/api/candles', { market, timeframe, count })),
     refetchInterval: SLOW_MS,
     enabled: market !== '',
+  });
+
+export const useRetuneProposals = (sessionId: string) =>
+  useQuery({
+    queryKey: ['retune-proposals', sessionId],
+    queryFn: () => get<RetuneProposal[]>(`/api/sessions/${encodeURIComponent(sessionId)}/retune-proposals`),
+    refetchInterval: SLOW_MS,
   });
 
 export const useCandleCoverage = () =>

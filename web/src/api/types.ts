@@ -157,3 +157,21 @@ export interface BacktestRun {
   bands?: Record<string, unknown>;
   error?: string;
 }
+
+/** GET /api/sessions/:id/retune-proposals: a scheduled re-tuning's winner and the evidence it beat the running set. */
+export interface RetuneProposal {
+  id: string;
+  status: 'proposed' | 'applied' | 'superseded' | 'rejected';
+  params: Record<string, number | boolean>;
+  current: Record<string, number | boolean>;
+  evidence: {
+    runId: string;
+    objective: string;
+    range: { from: number; to: number };
+    outOfSample: { from: number; to: number };
+    current: { score: number | null; metrics: Record<string, number | null> };
+    candidate: { score: number | null; metrics: Record<string, number | null> };
+  };
+  createdAt: Timestamp;
+  decidedBy: string | null;
+}

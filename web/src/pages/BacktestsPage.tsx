@@ -31,11 +31,37 @@ export function BacktestsPage(props: { id?: string }) {
       <div className="space-y-4">
         <LaunchForm />
         <RunList selected={props.id} />
+        <CoveragePanel />
       </div>
       <div>
         {props.id ? <RunDetail id={props.id} /> : <p className="text-sm text-slate-500">{t('backtests.pick')}</p>}
       </div>
     </div>
+  );
+}
+
+/** What the candle collector (and imports) stored per market: the data backtests and re-tuning run on. */
+function CoveragePanel() {
+  const coverage = useCandleCoverage();
+  return (
+    <Panel title="Stored candles" testId="candle-coverage-panel">
+      <ErrorNotice error={coverage.error} what="Loading the candle coverage" />
+      <DataTable
+        rows={coverage.data}
+        rowKey={(c) => `${c.market} ${c.timeframe}`}
+        testId="candle-coverage-table"
+        empty="No candles stored yet."
+        columns={[
+          { header: 'Market', cell: (c) => c.market },
+          { header: 'Timeframe', cell: (c) => c.timeframe },
+          { header: 'From', cell: (c) => formatTime(c.first) },
+          { header: 'To', cell: (c) => formatTime(c.last) },
+          { header: 'Candles', numeric: true, cell: (c) => c.count },
+          { header: 'Missing', numeric: true, cell: (c) => c.missing ?? '' },
+          { header: 'Spikes', numeric: true, cell: (c) => c.spikes ?? '' },
+        ]}
+      />
+    </Panel>
   );
 }
 

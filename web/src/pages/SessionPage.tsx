@@ -3,16 +3,25 @@ import { Link } from '@tanstack/react-router';
 import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { authSession } from '../api/auth';
 import { apiRequest } from '../api/client';
 import {
   useDecisions,
   useOrders,
   usePositions,
+  useRetuneProposals,
   useRiskEvents,
   useSession,
   useTemporalWorkflowUrl,
 } from '../api/queries';
-import type { Decision, EmergencyStopMode, PositionView, SessionDetail, SessionRisk } from '../api/types';
+import type {
+  Decision,
+  EmergencyStopMode,
+  PositionView,
+  RetuneProposal,
+  SessionDetail,
+  SessionRisk,
+} from '../api/types';
 import { DataTable } from '../components/DataTable';
 import { EmergencyStop } from '../components/EmergencyStop';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -44,6 +53,7 @@ export function SessionPage(props: { id: string }) {
       <OpenOrdersPanel sessionId={props.id} />
       <DecisionsPanel sessionId={props.id} />
       <RiskEventsPanel sessionId={props.id} />
+      <RetunePanel sessionId={props.id} />
       {s && <ConfigPanel session={s} />}
     </div>
   );
@@ -396,6 +406,74 @@ function RiskEventsPanel(props: { sessionId: string }) {
           },
           { header: t('session.colKind'), cell: (e) => <span className="font-mono text-xs">{e.kind}</span> },
           { header: t('session.colMessage'), cell: (e) => e.message },
+        ]}
+      />
+    </Panel>
+  );
+}
+
+const paramText = (p: Record<string, number | boolean>) =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+
+/** Scheduled re-tuning results: both parameter sets with their out-of-sample scores; an admin applies one. */
+function RetunePanel(props: { sessionId: string }) {
+  const proposals = useRetuneProposals(props.sessionId);
+  const queryClient = useQueryClient();
+  const isAdmin = authSession()?.role === 'admin';
+  const apply = useMutation({
+    mutationFn: (id: string) =>
+      apiRequest<unknown>(
+        'POST',
+        `/api/sessions/${encodeURIComponent(props.sessionId)}/retune-proposals/${encodeURIComponent(id)}/apply`,
+      ),
+    onSuccess: () => {
+      queryClient.invalidateQueries({ queryKey: ['retune-proposals', props.sessionId] });
+      queryClient.invalidateQueries({ queryKey: ['session', props.sessionId] });
+    },
+  });
+  if (!proposals.data?.length && !proposals.error) return null;
+  return (
+    <Panel title="Re-tuning proposals" testId="retune-panel">
+      <ErrorNotice error={proposals.error ?? apply.error} what="Re-tuning" />
+      <DataTable<RetuneProposal>
+        rows={proposals.data}
+        rowKey={(p) => p.id}
+        rowTestId="retune-row"
+        columns={[
+          { header: 'Found', cell: (p) => formatTime(p.createdAt) },
+          { header: 'Status', cell: (p) => p.status },
+          {
+            header: 'Out of sample',
+            cell: (p) =>
+              `${formatTime(p.evidence.outOfSample.from)} – ${formatTime(p.evidence.outOfSample.to)} (${p.evidence.objective})`,
+          },
+          {
+            header: 'Running',
+            cell: (p) => `${paramText(p.current)} → ${formatMetric(p.evidence.current.score)}`,
+          },
+          {
+            header: 'Proposed',
+            cell: (p) => `${paramText(p.params)} → ${formatMetric(p.evidence.candidate.score)}`,
+          },
+          {
+            header: '',
+            cell: (p) =>
+              isAdmin && p.status === 'proposed' ? (
+                <button
+                  type="button"
+                  data-testid="retune-apply"
+                  disabled={apply.isPending}
+                  onClick={() => apply.mutate(p.id)}
+                  className="rounded bg-sky-700 px-2 py-1 text-xs text-white hover:bg-sky-600 disabled:opacity-40"
+                >
+                  Apply
+                </button>
+              ) : (
+                (p.decidedBy ?? '')
+              ),
+          },
         ]}
       />
     </Panel>
