@@ -353,6 +353,28 @@ export const en = {
     min: '{{name}} must be ≥ {{min}}',
     max: '{{name}} must be ≤ {{max}}',
   },
+  coverage: {
+    title: 'Stored candles',
+    loading: 'Loading the candle coverage',
+    empty: 'No candles stored yet.',
+    market: 'Market',
+    timeframe: 'Timeframe',
+    from: 'From',
+    to: 'To',
+    candles: 'Candles',
+    missing: 'Missing',
+    spikes: 'Spikes',
+  },
+  retune: {
+    title: 'Re-tuning proposals',
+    what: 'Re-tuning',
+    found: 'Found',
+    status: 'Status',
+    outOfSample: 'Out of sample',
+    running: 'Running',
+    proposed: 'Proposed',
+    apply: 'Apply',
+  },
 };
 
 /** The shape every dictionary has: the same keys as English, each a text. */

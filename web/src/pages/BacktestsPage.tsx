@@ -42,23 +42,24 @@ export function BacktestsPage(props: { id?: string }) {
 
 /** What the candle collector (and imports) stored per market: the data backtests and re-tuning run on. */
 function CoveragePanel() {
+  const { t } = useTranslation();
   const coverage = useCandleCoverage();
   return (
-    <Panel title="Stored candles" testId="candle-coverage-panel">
-      <ErrorNotice error={coverage.error} what="Loading the candle coverage" />
+    <Panel title={t('coverage.title')} testId="candle-coverage-panel">
+      <ErrorNotice error={coverage.error} what={t('coverage.loading')} />
       <DataTable
         rows={coverage.data}
         rowKey={(c) => `${c.market} ${c.timeframe}`}
         testId="candle-coverage-table"
-        empty="No candles stored yet."
+        empty={t('coverage.empty')}
         columns={[
-          { header: 'Market', cell: (c) => c.market },
-          { header: 'Timeframe', cell: (c) => c.timeframe },
-          { header: 'From', cell: (c) => formatTime(c.first) },
-          { header: 'To', cell: (c) => formatTime(c.last) },
-          { header: 'Candles', numeric: true, cell: (c) => c.count },
-          { header: 'Missing', numeric: true, cell: (c) => c.missing ?? '' },
-          { header: 'Spikes', numeric: true, cell: (c) => c.spikes ?? '' },
+          { header: t('coverage.market'), cell: (c) => c.market },
+          { header: t('coverage.timeframe'), cell: (c) => c.timeframe },
+          { header: t('coverage.from'), cell: (c) => formatTime(c.first) },
+          { header: t('coverage.to'), cell: (c) => formatTime(c.last) },
+          { header: t('coverage.candles'), numeric: true, cell: (c) => c.count },
+          { header: t('coverage.missing'), numeric: true, cell: (c) => c.missing ?? '' },
+          { header: t('coverage.spikes'), numeric: true, cell: (c) => c.spikes ?? '' },
         ]}
       />
     </Panel>

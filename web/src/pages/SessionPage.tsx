@@ -419,6 +419,7 @@ const paramText = (p: Record<string, number | boolean>) =>
 
 /** Scheduled re-tuning results: both parameter sets with their out-of-sample scores; an admin applies one. */
 function RetunePanel(props: { sessionId: string }) {
+  const { t } = useTranslation();
   const proposals = useRetuneProposals(props.sessionId);
   const queryClient = useQueryClient();
   const isAdmin = authSession()?.role === 'admin';
@@ -435,26 +436,26 @@ function RetunePanel(props: { sessionId: string }) {
   });
   if (!proposals.data?.length && !proposals.error) return null;
   return (
-    <Panel title="Re-tuning proposals" testId="retune-panel">
-      <ErrorNotice error={proposals.error ?? apply.error} what="Re-tuning" />
+    <Panel title={t('retune.title')} testId="retune-panel">
+      <ErrorNotice error={proposals.error ?? apply.error} what={t('retune.what')} />
       <DataTable<RetuneProposal>
         rows={proposals.data}
         rowKey={(p) => p.id}
         rowTestId="retune-row"
         columns={[
-          { header: 'Found', cell: (p) => formatTime(p.createdAt) },
-          { header: 'Status', cell: (p) => p.status },
+          { header: t('retune.found'), cell: (p) => formatTime(p.createdAt) },
+          { header: t('retune.status'), cell: (p) => p.status },
           {
-            header: 'Out of sample',
+            header: t('retune.outOfSample'),
             cell: (p) =>
               `${formatTime(p.evidence.outOfSample.from)} – ${formatTime(p.evidence.outOfSample.to)} (${p.evidence.objective})`,
           },
           {
-            header: 'Running',
+            header: t('retune.running'),
             cell: (p) => `${paramText(p.current)} → ${formatMetric(p.evidence.current.score)}`,
           },
           {
-            header: 'Proposed',
+            header: t('retune.proposed'),
             cell: (p) => `${paramText(p.params)} → ${formatMetric(p.evidence.candidate.score)}`,
           },
           {
@@ -468,7 +469,7 @@ function RetunePanel(props: { sessionId: string }) {
                   onClick={() => apply.mutate(p.id)}
                   className="rounded bg-sky-700 px-2 py-1 text-xs text-white hover:bg-sky-600 disabled:opacity-40"
                 >
-                  Apply
+                  {t('retune.apply')}
                 </button>
               ) : (
                 (p.decidedBy ?? '')
