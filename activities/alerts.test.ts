@@ -4,9 +4,15 @@ import { startSimulator } from '../exchange/sim/server';
 import { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
 import { queueAlert, recordEvent } from '../prisma/repositories/events';
-import { alertHostPolicy, checkAlertUrl, sealAlertTarget, shownAlertTarget } from '../security/alert-targets';
+import {
+  alertHostPolicy,
+  checkAlertUrl,
+  sealAlertTarget,
+  shownAlertTarget,
+  validateAlertTarget,
+} from '../security/alert-targets';
 import { SecretBox } from '../security/secret-box';
-import { type Alert, Alerter, formatAlert, validateAlertTarget } from './alerts';
+import { type Alert, Alerter, formatAlert } from './alerts';
 import { recordExchangeOrder } from './order-records';
 
 interface Arrival {

@@ -7,21 +7,17 @@
 import axios from 'axios';
 import type { AlertOutbox, Database, Severity } from '../prisma/db';
 import type { AlertMessage } from '../prisma/repositories/events';
-import { alertUrls, checkAlertUrl, openAlertTarget } from '../security/alert-targets';
+import {
+  alertUrls,
+  checkAlertUrl,
+  openAlertTarget,
+  type TelegramTarget,
+  type WebhookTarget,
+} from '../security/alert-targets';
 import type { SecretBox } from '../security/secret-box';
 
-export type { Severity };
+export type { Severity, TelegramTarget, WebhookTarget };
 export type Alert = AlertMessage;
-
-export interface TelegramTarget {
-  botToken: string;
-  chatId: string;
-  /** Base URL of the Bot API (tests point it at a local server). */
-  apiBase?: string;
-}
-export interface WebhookTarget {
-  webhookUrl: string;
-}
 
 const RANK: Record<Severity, number> = { info: 0, warn: 1, critical: 2 };
 /** Alerts taken from the queue per round. */
@@ -217,22 +213,4 @@ export function formatAlert(alert: Alert, suppressed = 0): string {
     ? ` (+${suppressed} earlier alert${suppressed > 1 ? 's' : ''} held back by the rate limit)`
     : '';
   return `${icon} ${alert.kind}${where}: ${alert.message}${held}`;
-}
-
-/** Checks a channel target before it is stored; returns the errors, field by field. */
-export function validateAlertTarget(kind: string, target: unknown): string[] {
-  const t = (target ?? {}) as Record<string, unknown>;
-  const url = (field: string) =>
-    typeof t[field] === 'string' && /^https?:\/\//.test(t[field] as string)
-      ? []
-      : [`target.${field}: must be an http(s) URL`];
-  if (kind === 'telegram') {
-    return [
-      ...(typeof t.botToken === 'string' && t.botToken ? [] : ['target.botToken: required']),
-      ...(typeof t.chatId === 'string' && t.chatId ? [] : ['target.chatId: required']),
-      ...(t.apiBase === undefined ? [] : url('apiBase')),
-    ];
-  }
-  if (kind === 'slack' || kind === 'discord') return url('webhookUrl');
-  return [`kind: must be telegram, slack or discord`];
 }

@@ -7,6 +7,17 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import type { SecretBox } from './secret-box';
 
+/** What a channel of each kind stores (sealed). */
+export interface TelegramTarget {
+  botToken: string;
+  chatId: string;
+  /** Base URL of the Bot API (tests point it at a local server). */
+  apiBase?: string;
+}
+export interface WebhookTarget {
+  webhookUrl: string;
+}
+
 export const BUILT_IN_ALERT_HOSTS = ['hooks.slack.com', 'discord.com', 'discordapp.com', 'api.telegram.org'];
 
 export interface AlertHostPolicy {
@@ -125,4 +136,22 @@ export function shownAlertTarget(kind: string, stored: unknown): Record<string, 
   const s = (stored ?? {}) as { sealed?: string; redacted?: Record<string, unknown> };
   if (typeof s.sealed === 'string') return s.redacted ?? {};
   return redactAlertTarget(kind, s as Record<string, unknown>);
+}
+
+/** Checks a channel target before it is stored; returns the errors, field by field. */
+export function validateAlertTarget(kind: string, target: unknown): string[] {
+  const t = (target ?? {}) as Record<string, unknown>;
+  const url = (field: string) =>
+    typeof t[field] === 'string' && /^https?:\/\//.test(t[field] as string)
+      ? []
+      : [`target.${field}: must be an http(s) URL`];
+  if (kind === 'telegram') {
+    return [
+      ...(typeof t.botToken === 'string' && t.botToken ? [] : ['target.botToken: required']),
+      ...(typeof t.chatId === 'string' && t.chatId ? [] : ['target.chatId: required']),
+      ...(t.apiBase === undefined ? [] : url('apiBase')),
+    ];
+  }
+  if (kind === 'slack' || kind === 'discord') return url('webhookUrl');
+  return [`kind: must be telegram, slack or discord`];
 }

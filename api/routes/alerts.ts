@@ -1,7 +1,12 @@
 // Alert channels (Telegram, Slack, Discord) that fills, stops, risk events and errors go to.
 import type { FastifyPluginAsync } from 'fastify';
-import { validateAlertTarget } from '../../activities/alerts';
-import { alertUrls, checkAlertUrl, sealAlertTarget, shownAlertTarget } from '../../security/alert-targets';
+import {
+  alertUrls,
+  checkAlertUrl,
+  sealAlertTarget,
+  shownAlertTarget,
+  validateAlertTarget,
+} from '../../security/alert-targets';
 import { recordAudit } from '../../security/audit';
 import { SecretBox } from '../../security/secret-box';
 import { type ApiContext, HttpError } from '../context';
