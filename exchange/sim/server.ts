@@ -5,18 +5,16 @@ import { type Balance, Dec, type SimKey } from './accounts';
 import { authenticate, NonceBook } from './auth';
 import { type Account, Engine } from './engine';
 import { exchangeError, quotationError, UpbitError } from './errors';
-import * as ex from './exchange-api';
 import { type FailureMode, type FaultConfig, faultsFromEnv, parseFaults } from './faults';
 import type { MarketFeed } from './feed';
-import { legacyOrders } from './legacy-orders';
 import { LiveFeed, type LiveOptions } from './live-feed';
 import type { AskBid, MarketState } from './market-state';
 import type { SimFill, SimOrder } from './orders';
 import { floorToTick } from './price-grid';
-import * as qt from './quotation';
-import { type RateGroup, RateLimiter, remainingReq } from './rate-limit';
+import { RateLimiter, remainingReq } from './rate-limit';
 import { ReplayFeed, type ReplayOptions } from './replay-feed';
 import { exchangeParams, quotationParams } from './request-params';
+import { findRoute, type Route, upbitRoutes } from './routes';
 import { loadBalance, loadFill, loadOrder, MemorySimStore, type SimStore, StoreWriter } from './store';
 import { Rng, SyntheticFeed } from './synthetic-feed';
 import { attachWebSockets, type WebSocketHub } from './websocket';
@@ -85,20 +83,6 @@ export const DEFAULT_ACCESS_KEY = 'sim-access-key';
 export const DEFAULT_SECRET_KEY = 'sim-secret-key';
 export const DEFAULT_KRW = '10000000';
 const MAX_BODY = 16 * 1024;
-
-type Handler = (req: SimRequest) => unknown;
-interface Route {
-  group: RateGroup;
-  auth: boolean;
-  handler: Handler;
-  status?: number;
-}
-interface SimRequest {
-  query: URLSearchParams;
-  body: Record<string, unknown>;
-  account: Account | null;
-  params: string[];
-}
 
 function defaultAccounts(env = process.env): SimAccountSeed[] {
   return [
@@ -237,69 +221,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const qctx = { markets, engine, now };
   const ectx = { engine, now, lookupLagMs: () => faults.lookupLagMs ?? 0 };
 
-  const routes = new Map<string, Route>();
-  const get = (path: string, group: RateGroup, auth: boolean, handler: Handler, status?: number) =>
-    routes.set(`GET ${path}`, { group, auth, handler, status });
-  get('/v1/market/all', 'market', false, (r) => qt.marketAll(qctx, r.query));
-  get('/v1/candles/minutes/:unit', 'candle', false, (r) => qt.candlesMinutes(qctx, r.params[0], r.query));
-  get('/v1/candles/seconds', 'candle', false, (r) => qt.candlesSeconds(qctx, r.query));
-  get('/v1/candles/days', 'candle', false, (r) => qt.candlesDays(qctx, r.query));
-  get('/v1/candles/weeks', 'candle', false, (r) => qt.candlesPeriod(qctx, 'weeks', r.query));
-  get('/v1/candles/months', 'candle', false, (r) => qt.candlesPeriod(qctx, 'months', r.query));
-  get('/v1/candles/years', 'candle', false, (r) => qt.candlesPeriod(qctx, 'years', r.query));
-  get('/v1/trades/ticks', 'trade', false, (r) => qt.tradesTicks(qctx, r.query));
-  get('/v1/ticker', 'ticker', false, (r) => qt.ticker(qctx, r.query));
-  get('/v1/ticker/all', 'ticker', false, (r) => qt.tickerAll(qctx, r.query));
-  get('/v1/orderbook', 'orderbook', false, (r) => qt.orderbook(qctx, r.query));
-  get('/v1/orderbook/instruments', 'orderbook', false, (r) => qt.orderbookInstruments(qctx, r.query));
-  get('/v1/accounts', 'default', true, (r) => ex.accounts(ectx, r.account!));
-  get('/v1/orders/chance', 'default', true, (r) => ex.chance(ectx, r.account!, r.query));
-  get('/v1/order', 'default', true, (r) => ex.getOrder(ectx, r.account!, r.query));
-  get('/v1/orders/open', 'default', true, (r) => ex.openOrders(ectx, r.account!, r.query));
-  get('/v1/orders/closed', 'default', true, (r) => ex.closedOrders(ectx, r.account!, r.query));
-  get('/v1/orders/uuids', 'default', true, (r) => ex.ordersByIds(ectx, r.account!, r.query));
-  get('/v1/orders', 'default', true, (r) => legacyOrders(r.account!, r.query));
-  routes.set('POST /v1/orders', {
-    group: 'order',
-    auth: true,
-    status: 201,
-    handler: (r) => ex.createOrder(ectx, r.account!, r.body),
-  });
-  routes.set('POST /v1/orders/test', {
-    group: 'order-test',
-    auth: true,
-    status: 201,
-    handler: (r) => ex.createOrder(ectx, r.account!, r.body, true),
-  });
-  routes.set('POST /v1/orders/cancel_and_new', {
-    group: 'order',
-    auth: true,
-    status: 201,
-    handler: (r) => ex.cancelAndNew(ectx, r.account!, r.body),
-  });
-  routes.set('DELETE /v1/order', {
-    group: 'default',
-    auth: true,
-    handler: (r) => ex.cancelOrder(ectx, r.account!, r.query),
-  });
-  routes.set('DELETE /v1/orders/uuids', {
-    group: 'default',
-    auth: true,
-    handler: (r) => ex.cancelByIds(ectx, r.account!, r.query),
-  });
-  routes.set('DELETE /v1/orders/open', {
-    group: 'order-cancel-all',
-    auth: true,
-    handler: (r) => ex.cancelOpen(ectx, r.account!, r.query),
-  });
-
-  const findRoute = (method: string, path: string): { route: Route; params: string[] } | null => {
-    const direct = routes.get(`${method} ${path}`);
-    if (direct) return { route: direct, params: [] };
-    const m = /^\/v1\/candles\/minutes\/([^/]+)$/.exec(path);
-    if (m && method === 'GET') return { route: routes.get('GET /v1/candles/minutes/:unit')!, params: [m[1]] };
-    return null;
-  };
+  const routes = upbitRoutes(qctx, ectx);
 
   const send = (
     res: ServerResponse,
@@ -410,7 +332,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       await new Promise((r) => setTimeout(r, ms));
     }
     requests.set(path, (requests.get(path) ?? 0) + 1);
-    const found = findRoute(method, path);
+    const found = findRoute(routes, method, path);
     if (!found) {
       send(res, 404, quotationError.codeNotFound().body());
       return;
