@@ -130,6 +130,28 @@ describe('updateExitPlan', () => {
     expect(u.plan.done).toBe(true);
   });
 
+  it("has no stop when the config says 'none': a crash sells nothing, the other exits still work", () => {
+    const noStop = createExitPlan({
+      market: 'KRW-X',
+      entryPrice: '10000',
+      volume: '10',
+      atr: '0',
+      config: { ...config, stopMode: 'none' },
+      openedTs: T0,
+    });
+    expect(noStop.stop).toBeUndefined();
+    // Down 99 %: a stop at any distance the validator allows (at most 50 %) would have sold.
+    const crash = updateExitPlan(noStop, bar(100, 10000, 100));
+    expect(crash.trigger).toBeUndefined();
+    expect(crash.plan.remaining).toBe('10');
+    // The take-profit ladder is unchanged; the trailing stop (ATR from the bar close) still follows the first rung.
+    let u = updateExitPlan(noStop, { ...bar(9900, 10250, 10220), atr: 100 });
+    expect(u.trigger).toMatchObject({ kind: 'take_profit', volume: '5.00000000', level: '10200' });
+    expect(u.plan.trailingStop).toBe('10150');
+    u = updateExitPlan(u.plan, bar(10100, 10200, 10120, T0 + 2 * BAR));
+    expect(u.trigger).toMatchObject({ kind: 'trailing', level: '10150' });
+  });
+
   it('refuses a broken observation with a clear error', () => {
     expect(() => updateExitPlan(plan(), { price: Number.NaN, high: 1, low: 1, ts: T0 })).toThrow(
       /must be positive numbers/,
@@ -205,7 +227,8 @@ describe('updateExitPlan', () => {
           });
           expect(sold.lte(held)).toBe(true);
           expect(sold.plus(p.remaining).eq(held)).toBe(true);
-          for (const level of [p.stop, ...p.ladder.map((r) => r.level)]) expect(isOnTick('KRW', level)).toBe(true);
+          for (const level of [p.stop ?? '', ...p.ladder.map((r) => r.level)])
+            expect(isOnTick('KRW', level)).toBe(true);
         },
       ),
       { numRuns: 300 },

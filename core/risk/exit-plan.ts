@@ -38,7 +38,12 @@ export function createExitPlan(input: CreateExitPlanInput): ExitPlan {
 
   // Percentages in decimal: 1 + 14/100 in floating point is 1.1400000000000001, a tick too high on the grid.
   const abovePct = (pct: number) => entry.mul(new Decimal(pct).div(100).plus(1));
-  const stopDistance = config.stopMode === 'atr' ? atr.mul(config.stopAtrMultiple) : entry.mul(config.stopPct).div(100);
+  const stopDistance =
+    config.stopMode === 'atr'
+      ? atr.mul(config.stopAtrMultiple)
+      : config.stopMode === 'pct'
+        ? entry.mul(config.stopPct).div(100)
+        : null;
   const ladder = config.takeProfit.map((rung) => ({
     level: askLevel(market, abovePct(rung.atPct)).toFixed(),
     fraction: rung.fraction,
@@ -51,7 +56,7 @@ export function createExitPlan(input: CreateExitPlanInput): ExitPlan {
     remaining: volume.toFixed(),
     openedTs: input.openedTs,
     minTotalKrw: minimumOrderTotal(input.minTotal ?? 5000).toFixed(),
-    stop: askLevel(market, entry.minus(stopDistance)).toFixed(),
+    ...(stopDistance ? { stop: askLevel(market, entry.minus(stopDistance)).toFixed() } : {}),
     ladder,
     atr: atr.toFixed(),
     trailingAtrMultiple: config.trailingAtrMultiple,
@@ -137,11 +142,11 @@ export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate
   const high = Decimal.max(rawHigh, price);
   const low = Decimal.min(rawLow, price);
 
-  // 1. Stop (hard or trailing), against the levels in force before this observation.
-  const hard = new Decimal(plan.stop);
+  // 1. Stop (hard or trailing), against the levels in force before this observation. A plan may have neither.
+  const hard = plan.stop !== undefined ? new Decimal(plan.stop) : null;
   const trailing = plan.trailingStop ? new Decimal(plan.trailingStop) : null;
-  const stop = trailing?.gt(hard) ? trailing : hard;
-  if (low.lte(stop)) {
+  const stop = trailing && (!hard || trailing.gt(hard)) ? trailing : hard;
+  if (stop && low.lte(stop)) {
     const kind = stop === trailing ? 'trailing' : 'stop';
     return sell(
       plan,
