@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOnTick } from '../market';
 import { DEFAULT_EXIT_CONFIG } from './config';
-import { createExitPlan, updateExitPlan, withRemainingVolume } from './exit-plan';
+import { createExitPlan, updateExitPlan, updateExitPlanExactly, withRemainingVolume } from './exit-plan';
 import type { ExitConfig, ExitPlan } from './types';
 
 const T0 = Date.UTC(2026, 2, 10);
@@ -167,6 +167,57 @@ describe('updateExitPlan', () => {
     const b = updateExitPlan(JSON.parse(JSON.stringify(p)) as ExitPlan, bar(9900, 10250, 10220));
     expect(a).toEqual(b);
     expect(JSON.parse(JSON.stringify(a.plan))).toEqual(a.plan);
+  });
+
+  it('property: the shortcut for bars that change nothing gives exactly what the decimal path gives', () => {
+    const stopModes = fc.constantFrom('atr' as const, 'pct' as const, 'none' as const);
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.0001, max: 2e8, noNaN: true }),
+        stopModes,
+        fc.boolean(),
+        fc.array(
+          fc.record({
+            ret: fc.double({ min: -0.06, max: 0.06, noNaN: true }),
+            range: fc.double({ min: 0, max: 0.04, noNaN: true }),
+            atr: fc.option(fc.double({ min: 0.001, max: 0.05, noNaN: true }), { nil: undefined }),
+            rsi: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
+            spike: fc.boolean(),
+          }),
+          { maxLength: 60 },
+        ),
+        (entry, stopMode, string, bars) => {
+          let fast = createExitPlan({
+            market: 'KRW-X',
+            entryPrice: entry,
+            volume: '3',
+            atr: entry * 0.01,
+            config: { ...config, stopMode, timeExitBars: 30 },
+            openedTs: T0,
+          });
+          let exact = fast;
+          let price = entry;
+          bars.forEach((b, i) => {
+            price = Math.max(price * (1 + b.ret), 1e-6);
+            const obs = {
+              price: string ? String(price) : price,
+              high: price * (1 + b.range),
+              low: price * (1 - b.range),
+              ts: T0 + (i + 1) * BAR,
+              rsi: b.rsi,
+              volumeSpike: b.spike,
+              atr: b.atr === undefined ? undefined : price * b.atr,
+            };
+            const a = updateExitPlan(fast, obs);
+            const e = updateExitPlanExactly(exact, obs);
+            expect(a).toEqual(e);
+            fast = a.plan;
+            exact = e.plan;
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('property: ladders never sell more than held and every level is on the ask grid', () => {
