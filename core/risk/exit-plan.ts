@@ -182,8 +182,8 @@ function nothingHappens(plan: ExitPlan, obs: ExitObservation): boolean {
   if (plan.blowOffRsi > 0 && obs.rsi !== undefined && obs.rsi > plan.blowOffRsi && obs.volumeSpike) return false;
   const levels = planLevels(plan);
   if (!levels) return false;
-  const top = high > price ? high : price;
-  const bottom = low < price ? low : price;
+  const top = Math.max(high, price);
+  const bottom = Math.min(low, price);
   return bottom > levels.stop && top <= levels.highest && top < levels.nextRung;
 }
 
