@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../core/market';
 import { closedBarObservation, createExitPlan, DEFAULT_EXIT_CONFIG, updateExitPlan } from '../core/risk';
-import type { ExitPlan } from '../core/risk/types';
+import type { ExitPlan, ExitUpdate } from '../core/risk/types';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import { exchangeProvider } from '../exchange/provider';
 import { type Simulator, startSimulator } from '../exchange/sim/server';
@@ -83,6 +83,37 @@ describe('guardPosition on the simulator', () => {
     prices?.stop();
     await sim?.close();
   });
+
+  it("guards a plan with stopMode 'none' without a stop: a price far under the entry sells nothing", async () => {
+    const exchange = deps.exchange('sim');
+    const price = Number((await exchange.ticker(['KRW-XRP']))[0].trade_price);
+    const guard = createGuardActivities(deps).guardPosition;
+    // Entered at twice today's price: the first price is 50 % under the entry.
+    const stopped: ExitUpdate = await new MockActivityEnvironment().run(guard, {
+      positionId: 'pos-stop',
+      mode: 'sim' as const,
+      plan: plan({ blowOffRsi: 0, trailingAtrMultiple: 0 }, price * 2),
+    });
+    expect(stopped.trigger?.kind).toBe('stop');
+    const env = new MockActivityEnvironment();
+    const ticks: number[] = [];
+    const unsubscribe = prices.subscribe('sim', 'KRW-XRP', (t) => ticks.push(t.price));
+    const held = env.run(guard, {
+      positionId: 'pos-no-stop',
+      mode: 'sim' as const,
+      plan: plan({ stopMode: 'none', blowOffRsi: 0, trailingAtrMultiple: 0 }, price * 2),
+      progressOnCancel: true,
+    });
+    const deadline = Date.now() + 15_000;
+    while (ticks.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    unsubscribe();
+    env.cancel();
+    const update = (await held) as ExitUpdate;
+    expect(ticks.length, 'prices reached the guard').toBeGreaterThanOrEqual(5);
+    expect(update.trigger).toBeUndefined();
+    expect(update.plan.stop).toBeUndefined();
+    expect(update.plan.remaining).toBe('100');
+  }, 30_000);
 
   it('takes the ATR of each closed entry-timeframe bar into the plan it heartbeats', async () => {
     const exchange = deps.exchange('sim');

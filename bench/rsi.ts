@@ -56,8 +56,10 @@ const bars = Object.values(data.candles).reduce((s, c) => s + c.length, 0);
 const loadBefore = loadavg().map((x) => Math.round(x * 100) / 100);
 
 // The peers run the bare rule. The engine always applies an exit ladder and portfolio gates; this loosens them as far
-// as the risk validator allows (the stop cannot go past 50 %, a take-profit rung is required: 1000 % here).
+// as the risk validator allows: no stop, no spike gate, a take-profit rung is required (1000 % here). Without a stop
+// the whole entry counts as at risk, so 10 % per trade is a 10 % position.
 const PEER_RULE_RISK = {
+  riskPerTradePct: 10,
   maxOpenPositions: MARKETS.length,
   maxCoinWeightPct: 16,
   maxTotalExposurePct: 100,
@@ -68,9 +70,9 @@ const PEER_RULE_RISK = {
   volatilityHaltDropPct: 100,
   cooldownAfterLossMinutes: 0,
   edge: { feeMultiple: 0, atrMultiple: 0, slippagePct: 0 },
+  dataQuality: { spikeGate: false },
   exit: {
-    stopMode: 'pct',
-    stopPct: 50,
+    stopMode: 'none',
     takeProfit: [{ atPct: 1000, fraction: 1 }],
     trailingAtrMultiple: 0,
     blowOffRsi: 100,

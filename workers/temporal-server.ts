@@ -59,7 +59,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
   args.push(...searchAttributeArgs());
-  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) {
+  // Eager activity dispatch: an activity a workflow task schedules on its own queue comes back in the task's
+  // completion reply to the same worker, without a trip through the task queue (an order's submit starts at once).
+  const dynamicConfig = { 'system.enableActivityEagerExecution': true, ...opts.dynamicConfig };
+  for (const [key, value] of Object.entries(dynamicConfig)) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   // Its own process group: a Ctrl-C in the terminal reaches the launcher, which stops the workers first

@@ -12,6 +12,7 @@ import {
   ParentClosePolicy,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   startChild,
@@ -46,6 +47,19 @@ import { orderWorkflow } from './order';
 export const EXITS_NEVER_ABANDONED = 'exits-never-abandoned';
 
 const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+/**
+ * Patch: the "entering" record is written by a local activity in the position's first workflow task, which then
+ * starts the entry Order child: no activity-task round trip between the Position's start and its order. The row
+ * still exists before the order is placed (orders reference their position).
+ */
+export const RECORD_ENTERING_LOCALLY = 'record-entering-locally';
+
+/** Short idempotent database writes run in the workflow worker itself (an upsert, so a rerun leaves the same row). */
+const localRecords = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
@@ -125,12 +139,14 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   const entry: OrderResult = req.adopt ? await adoptHolding(req.adopt) : await enter();
 
   async function enter(): Promise<OrderResult> {
-    await records.recordPosition({
+    const entering = {
       positionId: req.positionId,
       sessionId: req.sessionId,
       market: req.market,
-      status: 'entering',
-    });
+      status: 'entering' as const,
+    };
+    if (patched(RECORD_ENTERING_LOCALLY)) await localRecords.recordPosition(entering);
+    else await records.recordPosition(entering);
 
     // ---- entry
     orderSeq += 1;

@@ -80,6 +80,11 @@ const ONE_DECISION_PATH = 'one-decision-path';
  * with the config, deleted when the session ends.
  */
 const RETUNE_SCHEDULE = 'retune-schedule';
+/**
+ * Patch: an evaluation's strategy-exit signals and Position starts go out together in one workflow task, instead
+ * of one task (and one server round trip) per signal and per position.
+ */
+const START_POSITIONS_TOGETHER = 'start-positions-together';
 
 // Records and reconciliation retry until the exchange and the database answer again.
 const acts = proxyActivities<Activities>({
@@ -120,6 +125,12 @@ export interface SessionInput {
 function riskConfigOf(config: SessionConfig): RiskConfig {
   const parsed = sessionRiskConfig(config);
   return parsed.ok ? parsed.value : DEFAULT_RISK_CONFIG;
+}
+
+/** Waits for every one (each position started is counted open), then throws the first failure, if any. */
+async function allSettledOrThrow(work: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 export async function tradingSession(input: SessionInput): Promise<SessionStatus> {
@@ -392,7 +403,10 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
     // it replay through that copy.
     if (!patched(ONE_DECISION_PATH)) return decideBeforeOneDecisionPath(ev, now, riskConfig);
     const decisions: DecisionView[] = [...ev.skipped];
-    await signalStrategyExits(ev, now, decisions);
+    const together = (ev.exits?.length || ev.candidates.length) && patched(START_POSITIONS_TOGETHER);
+    // Together: the exit signals are sent with the position starts below and awaited with them.
+    const exitsSent = together ? sendStrategyExits(ev, now, decisions) : [];
+    if (!together) await signalStrategyExits(ev, now, decisions);
     // The entry decision the backtester runs too (core/decision): ordering, limits, sizing, risk state.
     const decided = decideSessionEntries(
       sessionId,
@@ -412,6 +426,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
         reasons: [...skip.reasons, skip.reason],
         ts: now,
       });
+    const starts: Promise<void>[] = [];
     for (const [i, entry] of decided.entries.entries()) {
       if (state.emergency || pendingEmergency) {
         // An emergency stop arrived while positions started: the rest never start; free their slots.
@@ -424,7 +439,7 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
           });
         break;
       }
-      await startPosition(
+      const start = startPosition(
         entry.positionId,
         {
           market: entry.market,
@@ -436,10 +451,31 @@ export async function tradingSession(input: SessionInput): Promise<SessionStatus
         },
         riskConfig,
       );
+      if (together) starts.push(start);
+      else await start;
       decisions.push({ market: entry.market, action: 'entry', score: entry.score, reasons: entry.reasons, ts: now });
     }
+    if (together) await allSettledOrThrow([...exitsSent, ...starts]);
     state.lastDecisions = decisions.slice(-20);
     if (decisions.length) await acts.recordDecisions({ sessionId, decisions, inputs: ev.inputs });
+  }
+
+  /** The strategy exit signals of signalStrategyExits, all sent at once; the decisions are noted at once. */
+  function sendStrategyExits(ev: EvaluationResult, now: number, decisions: DecisionView[]): Promise<void>[] {
+    const sent: Promise<void>[] = [];
+    for (const exit of ev.exits ?? []) {
+      for (const [positionId, p] of Object.entries(state.open)) {
+        if (p.market !== exit.market) continue;
+        sent.push(
+          getExternalWorkflowHandle(positionId)
+            .signal(exitPositionSignal, { reason: `strategy exit: ${exit.reasons.join('; ')}` })
+            // A position that ended meanwhile cannot take it; the position watch accounts for it.
+            .catch((err) => log.warn('position did not take the exit signal', { positionId, error: String(err) })),
+        );
+      }
+      decisions.push({ market: exit.market, action: 'exit', score: exit.score, reasons: exit.reasons, ts: now });
+    }
+    return sent;
   }
 
   /** Strategy exit signals close the positions held in that market (their own plans keep running). */

@@ -63,6 +63,53 @@ describe('backtest engine on a hand-built series', () => {
     expect(b.fills[3].price).toBe('2122000');
   });
 
+  it('the spike gate skips the bar after a price spike by default; the risk config tunes it or turns it off', () => {
+    // Bar 3 jumps 20 % (a log move of 18.23 %): above the 60-minute spike floor of 8.4 %, so a spike.
+    const spiked = [
+      ...series().slice(0, 63),
+      bar(3, 2_000_000, 2_400_000, 2_000_000, 2_400_000),
+      bar(4, 2_400_000, 2_410_000, 2_395_000, 2_405_000),
+      bar(5, 2_405_000, 2_410_000, 2_400_000, 2_405_000),
+    ];
+    const withQuality = (dataQuality?: Record<string, unknown>) => ({
+      ...config,
+      risk: { ...config.risk, ...(dataQuality ? { dataQuality } : {}) },
+    });
+    const [gated, off, tolerant, strict] = run(spiked, [
+      withQuality(),
+      withQuality({ spikeGate: false }),
+      withQuality({ spikeMinMovePct: 20 }),
+      withQuality({ spikeMinMovePct: 15 }),
+    ]);
+    const skippedBySpike = (r: typeof gated) =>
+      Object.entries(r.skipped)
+        .filter(([k]) => k.startsWith('data quality: spike'))
+        .reduce((n, [, v]) => n + v, 0);
+    // Default (today's behaviour): the entry signal of 04:00 is never seen, nothing is bought.
+    expect(skippedBySpike(gated)).toBeGreaterThan(0);
+    expect(gated.fills).toEqual([]);
+    // Gate off, or a minimum move above this spike's: the strategy is asked and buys at bar 4's open.
+    for (const r of [off, tolerant]) {
+      expect(skippedBySpike(r)).toBe(0);
+      expect(r.fills[0]).toMatchObject({ ts: T0 + 4 * H, side: 'bid', price: '2400000' });
+    }
+    // A minimum below it keeps the gate.
+    expect(skippedBySpike(strict)).toBe(skippedBySpike(gated));
+    expect(strict.fills).toEqual([]);
+  });
+
+  it("a risk config with stopMode 'none' holds through a fall any stop would have sold", () => {
+    const none = { ...config, risk: { ...config.risk, exit: { ...(config.risk?.exit as object), stopMode: 'none' } } };
+    const [stopped, held] = run(series(), [config, none]);
+    // With the 2 % stop, trade 2 is stopped out inside bar 6; without a stop the same bar reaches the take-profit.
+    expect(stopped.trades[1].exitReason).toMatch(/^stop/);
+    expect(held.fills.some((f) => f.kind === 'stop')).toBe(false);
+    expect(held.trades.map((t) => t.exitReason)).toEqual([
+      expect.stringMatching(/^take-profit/),
+      expect.stringMatching(/^take-profit/),
+    ]);
+  });
+
   it('runs several configurations in one pass exactly as it runs them one by one', () => {
     const other: BacktestConfig = { ...config, params: { jumpPct: 1.6 } };
     const [both1, both2] = run(series(), [config, other]);

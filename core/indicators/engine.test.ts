@@ -242,6 +242,26 @@ describe('FeatureEngine: cross-market figures', () => {
     expect(hourly.snapshot('KRW-BTC', end).corrBtc).toBeCloseTo(1, 9);
   });
 
+  it('computes correlations and the regime when first read, as at the decision time, and never after more candles', () => {
+    const e = new FeatureEngine({ baseTimeframe: 'minute60' });
+    for (let i = 0; i < 199; i++) {
+      e.ingest('KRW-BTC', btc[i]);
+      e.ingest('KRW-TWIN', twin[i]);
+    }
+    const at = btc[198].ts + H;
+    const lazy = e.snapshot('KRW-TWIN', at);
+    const read = e.snapshot('KRW-TWIN', at);
+    // Read now: the same figures as the engine's own statistic and as JSON.
+    expect(read.corrBtc).toBe(e.correlation('KRW-TWIN', 'KRW-BTC', at));
+    expect(JSON.parse(JSON.stringify(read))).toMatchObject({ corrBtc: read.corrBtc, regime: read.regime });
+    // A figure read once is kept; one never read is not computed once the engine moved on: that would look ahead.
+    e.ingest('KRW-BTC', btc[199]);
+    e.ingest('KRW-TWIN', { ...twin[199], close: twin[199].close * 1.5, high: twin[199].close * 1.5 });
+    expect(read.corrBtc).toBe(e.correlation('KRW-TWIN', 'KRW-BTC', at));
+    expect(() => lazy.corrBtc).toThrow(LookAheadError);
+    expect(() => lazy.regime).toThrow(LookAheadError);
+  });
+
   it('resamples hourly bars into KST days and 4-hour bars', () => {
     const s = hourly.snapshot('KRW-BTC', end);
     expect(s.timeframes.day.barsSeen).toBe(8); // 200 hours from a KST midnight: 8 full days
@@ -292,6 +312,8 @@ describe('FeatureEngine: features of some timeframes only', () => {
     expect(a.timeframes.day).toEqual(b.timeframes.day);
     // correlation, regime, quality, last price and the market context come from bars, kept for every timeframe
     expect({ ...a, timeframes: null, forming: null }).toEqual({ ...b, timeframes: null, forming: null });
+    const related = (x: typeof a) => [x.corrBtc, x.corrEth, x.regime];
+    expect(related(a)).toEqual(related(b));
     expect(some.context(ts)).toEqual(all.context(ts));
     expect(a.forming?.candle).toEqual(b.forming?.candle);
     for (const tf of ['minute1', 'minute5', 'minute60', 'minute240'] as const) {

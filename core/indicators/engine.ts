@@ -342,6 +342,7 @@ export class FeatureEngine {
    * it (the forming bar); older candles and broken ones are rejected and recorded as quality issues.
    */
   ingest(market: string, candle: Candle): IngestResult {
+    this.changes++;
     const st = this.state(market);
     const seen = st.quality.observe(candle);
     if (seen.action === 'reject') return { action: 'reject', issues: seen.issues };
@@ -376,6 +377,7 @@ export class FeatureEngine {
    * Broken, misaligned, duplicate or out-of-order candles are skipped and listed.
    */
   warmUp(market: string, timeframe: Timeframe, candles: readonly Candle[], asOfTs?: number): WarmUpResult {
+    this.changes++;
     const st = this.state(market);
     const existing = st.tfs.get(timeframe);
     if (!existing) {
@@ -463,18 +465,19 @@ export class FeatureEngine {
       const state = st.tfs.get(tf);
       timeframes[tf] = state ? this.features(st, state, decisionTs) : this.emptyFeatures(tf);
     }
-    return {
-      market,
+    return new EngineSnapshot(
+      this,
+      st,
       decisionTs,
       timeframes,
-      forming: formingVisible ? { candle: st.latest!, values: this.formingValues(st) } : null,
-      lastPrice: this.lastPrice(st, decisionTs),
-      corrBtc: this.correlationWith(st, this.options.btcMarket, decisionTs),
-      corrEth: this.correlationWith(st, this.options.ethMarket, decisionTs),
-      regime: this.regime(st, decisionTs),
-      quality: st.quality.status(decisionTs),
-    };
+      formingVisible ? { candle: st.latest!, values: this.formingValues(st) } : null,
+      this.lastPrice(st, decisionTs),
+      st.quality.status(decisionTs),
+    );
   }
+
+  /** Counts what changes the engine's state (ingested and warmed-up candles): a lazy snapshot figure checks it. */
+  changes = 0;
 
   /**
    * Correlation of two markets' bar returns at `decisionTs`: the statistic `corrBtc` is (options.correlation:
@@ -489,7 +492,8 @@ export class FeatureEngine {
   }
 
   // A method, not a closure in snapshot(): under tsx every named closure costs a defineProperty per call.
-  private correlationWith(st: MarketState, other: string, decisionTs: number): number | null {
+  /** @internal (EngineSnapshot) */
+  correlationWith(st: MarketState, other: string, decisionTs: number): number | null {
     const corr = this.options.correlation;
     const o = this.markets.get(other);
     if (!o) return null;
@@ -666,7 +670,8 @@ export class FeatureEngine {
     return closes.length ? closes[0] : null;
   }
 
-  private regime(st: MarketState, decisionTs: number): Regime {
+  /** @internal (EngineSnapshot) */
+  regime(st: MarketState, decisionTs: number): Regime {
     const r = this.options.regime;
     // The key (newest visible bar and count) is read off the ring: the series is built only when it changed.
     const tf = st.tfs.get(r.timeframe);
@@ -682,5 +687,78 @@ export class FeatureEngine {
     const regime = classifyRegime(hurstExponent(returns, HURST_LAGS), r);
     st.regimeCache = { key, regime };
     return regime;
+  }
+}
+
+/**
+ * A FeatureEngine snapshot. The market-relation figures (correlation with KRW-BTC and KRW-ETH, the Hurst regime) are
+ * computed when first read, then kept: most strategies never read them, and on 60-minute bars they were about a
+ * quarter of a backtest's time. Read after the engine took more candles they would no longer be the decision
+ * time's figures, so that throws.
+ */
+class EngineSnapshot implements FeatureSnapshot {
+  #corrBtc: number | null | undefined;
+  #corrEth: number | null | undefined;
+  #regime: Regime | undefined;
+  readonly #changes: number;
+  readonly #engine: FeatureEngine;
+  readonly #st: MarketState;
+  readonly market: string;
+
+  constructor(
+    engine: FeatureEngine,
+    st: MarketState,
+    readonly decisionTs: number,
+    readonly timeframes: Record<Timeframe, TimeframeFeatures>,
+    readonly forming: FeatureSnapshot['forming'],
+    readonly lastPrice: number | null,
+    readonly quality: FeatureSnapshot['quality'],
+  ) {
+    this.#engine = engine;
+    this.#st = st;
+    this.market = st.market;
+    this.#changes = engine.changes;
+  }
+
+  get corrBtc(): number | null {
+    if (this.#corrBtc === undefined)
+      this.#corrBtc = this.#engine.correlationWith(this.#st, this.#engine.options.btcMarket, this.#current());
+    return this.#corrBtc;
+  }
+
+  get corrEth(): number | null {
+    if (this.#corrEth === undefined)
+      this.#corrEth = this.#engine.correlationWith(this.#st, this.#engine.options.ethMarket, this.#current());
+    return this.#corrEth;
+  }
+
+  get regime(): Regime {
+    this.#regime ??= this.#engine.regime(this.#st, this.#current());
+    return this.#regime;
+  }
+
+  /** Every field as a plain object (JSON, logs, deep equality in tests). */
+  toJSON(): FeatureSnapshot {
+    return {
+      market: this.market,
+      decisionTs: this.decisionTs,
+      timeframes: this.timeframes,
+      forming: this.forming,
+      lastPrice: this.lastPrice,
+      corrBtc: this.corrBtc,
+      corrEth: this.corrEth,
+      regime: this.regime,
+      quality: this.quality,
+    };
+  }
+
+  #current(): number {
+    if (this.#engine.changes !== this.#changes)
+      throw new LookAheadError(
+        this.#st.market,
+        this.decisionTs,
+        'a correlation or regime read from a snapshot after the engine took more candles',
+      );
+    return this.decisionTs;
   }
 }

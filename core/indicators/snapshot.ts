@@ -1,6 +1,7 @@
 // The read-only view of one market that strategies, risk and the backtester receive.
 // Every value is a plain JS number (features, not money); null means "not warmed up yet".
 import type { Candle } from '../market/candles';
+import type { QualityStatus } from '../market/quality';
 import type { Timeframe } from '../market/timeframes';
 
 export type { Candle } from '../market/candles';
@@ -56,7 +57,8 @@ export type TimeframeFeatures = IndicatorValues & {
 
 export type Regime = { hurst: number | null; label: 'trend' | 'range' | 'random' | null };
 
-export type QualityFlag = { ok: boolean; issues: string[] };
+/** The data-quality verdict at the decision time (QualityMonitor.status): spikes among `issues` also in `spikes`. */
+export type QualityFlag = QualityStatus;
 
 export type FeatureSnapshot = {
   market: string;

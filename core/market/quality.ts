@@ -52,6 +52,11 @@ export function qualityDefaults(timeframe: Timeframe): QualityOptions {
   };
 }
 
+/** A spike among a status's reasons: when (candle open time), how far (|log return|) and its reason text. */
+export type QualitySpike = { ts: number; move: number; reason: string };
+
+export type QualityStatus = { ok: boolean; issues: string[]; spikes?: QualitySpike[] };
+
 /** Kinds that make the market untradeable while they are recent. */
 const BLOCKING: ReadonlySet<QualityIssueKind> = new Set(['invalid', 'misaligned', 'spike']);
 
@@ -174,8 +179,12 @@ export class QualityMonitor {
     return { action: 'append', candle: c, issues: this.record(found) };
   }
 
-  /** Verdict at `decisionTs`: ok=false with the reasons means skip this market now. */
-  status(decisionTs: number): { ok: boolean; issues: string[] } {
+  /**
+   * Verdict at `decisionTs`: ok=false with the reasons means skip this market now. Spikes among the reasons are
+   * also listed in `spikes` (present only when there are any), so a caller can waive them (evaluateMarket does, by
+   * the risk config's `dataQuality`).
+   */
+  status(decisionTs: number): QualityStatus {
     const { windowBars, maxMissingRatio, staleBars } = this.options;
     const windowStart = decisionTs - windowBars * this.barMs;
     if (this.issues.length) this.issues = this.issues.filter((i) => i.ts >= windowStart - this.barMs);
@@ -188,11 +197,17 @@ export class QualityMonitor {
     const missing = windowBars - present;
     if (missing > maxMissingRatio * windowBars)
       reasons.push(`sparse: ${missing} of the last ${windowBars} bars missing`);
+    const spikes: QualitySpike[] = [];
     for (const i of this.issues) {
-      if (BLOCKING.has(i.kind) && i.ts >= windowStart && i.ts < decisionTs)
-        reasons.push(`${i.kind} at ${i.ts}: ${i.detail}`);
+      if (BLOCKING.has(i.kind) && i.ts >= windowStart && i.ts < decisionTs) {
+        const reason = `${i.kind} at ${i.ts}: ${i.detail}`;
+        reasons.push(reason);
+        if (i.kind === 'spike') spikes.push({ ts: i.ts, move: i.size ?? 0, reason });
+      }
     }
-    return { ok: reasons.length === 0, issues: reasons };
+    return spikes.length
+      ? { ok: reasons.length === 0, issues: reasons, spikes }
+      : { ok: reasons.length === 0, issues: reasons };
   }
 
   /** Issues recorded within the recent window (all kinds, blocking or not). */

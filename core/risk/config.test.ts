@@ -37,11 +37,34 @@ describe('validateRiskConfig', () => {
       expect(text).toContain('riskPerTradePct: must be > 0');
       expect(text).toContain('onePositionPerCoin: must be true or false');
       expect(text).toContain('maxCoinWeigthPct: unknown field');
-      expect(text).toContain("exit.stopMode: must be 'atr' or 'pct'");
+      expect(text).toContain("exit.stopMode: must be 'atr', 'pct' or 'none'");
       expect(text).toContain('exit.takeProfit[1].atPct: rungs must rise');
       expect(text).toContain('exit.takeProfit: fractions add up to 1.3');
       expect(text).toContain('edge.slippagePct: must be a finite number');
     }
+  });
+
+  it("takes 'none' as the stop mode: no stop", () => {
+    const r = validateRiskConfig({ exit: { stopMode: 'none' } });
+    expect(r.ok && r.value.exit.stopMode).toBe('none');
+  });
+
+  it('keeps the spike gate on by default and lets it be tuned or turned off, checked', () => {
+    expect(DEFAULT_RISK_CONFIG.dataQuality).toEqual({ spikeGate: true, spikeMinMovePct: 0 });
+    const off = validateRiskConfig({ dataQuality: { spikeGate: false } });
+    expect(off.ok && off.value.dataQuality).toEqual({ spikeGate: false, spikeMinMovePct: 0 });
+    const tuned = validateRiskConfig({ dataQuality: { spikeMinMovePct: 20 } });
+    expect(tuned.ok && tuned.value.dataQuality).toEqual({ spikeGate: true, spikeMinMovePct: 20 });
+    const bad = validateRiskConfig({ dataQuality: { spikeGate: 'no', spikeMinMovePct: -1, spikes: 1 } });
+    expect(bad.ok).toBe(false);
+    const text = bad.ok ? '' : bad.errors.join('\n');
+    expect(text).toContain('dataQuality.spikeGate: must be true or false');
+    expect(text).toContain('dataQuality.spikeMinMovePct: must be >= 0');
+    expect(text).toContain('dataQuality.spikes: unknown field');
+    // A config resolved before the field existed (an older session's base) gets today's gate.
+    const { dataQuality: _, ...older } = DEFAULT_RISK_CONFIG;
+    const fromOlder = validateRiskConfig({ maxOpenPositions: 2 }, older as typeof DEFAULT_RISK_CONFIG);
+    expect(fromOlder.ok && fromOlder.value.dataQuality).toEqual({ spikeGate: true, spikeMinMovePct: 0 });
   });
 
   it('refuses a coin cap above the total cap and non-objects', () => {

@@ -1,6 +1,6 @@
 // Risk configuration: defaults and the one validator the API, the session's configUpdate validator
 // and the backtester all use. Unknown fields are rejected so a typo never silently means "default".
-import type { EdgeConfig, ExitConfig, RiskConfig, TakeProfitRung, ValidationResult } from './types';
+import type { DataQualityConfig, EdgeConfig, ExitConfig, RiskConfig, TakeProfitRung, ValidationResult } from './types';
 
 export const DEFAULT_EXIT_CONFIG: ExitConfig = {
   stopMode: 'atr',
@@ -18,6 +18,9 @@ export const DEFAULT_EXIT_CONFIG: ExitConfig = {
 };
 
 export const DEFAULT_EDGE_CONFIG: EdgeConfig = { feeMultiple: 2, atrMultiple: 1, slippagePct: 0.05 };
+
+/** Today's gate: every flagged spike skips the market's evaluations while it is recent. */
+export const DEFAULT_DATA_QUALITY_CONFIG: DataQualityConfig = { spikeGate: true, spikeMinMovePct: 0 };
 
 export const DEFAULT_RISK_CONFIG: RiskConfig = {
   riskPerTradePct: 1,
@@ -37,6 +40,7 @@ export const DEFAULT_RISK_CONFIG: RiskConfig = {
   volatilityHaltMinutes: 60,
   exit: DEFAULT_EXIT_CONFIG,
   edge: DEFAULT_EDGE_CONFIG,
+  dataQuality: DEFAULT_DATA_QUALITY_CONFIG,
 };
 
 /**
@@ -76,6 +80,10 @@ const EXIT_NUMBERS: Record<string, NumberRule> = {
   timeExitBars: { min: 0, max: 10_000, integer: true },
   timeExitMinProgressPct: { min: -50, max: 100 },
   barMs: { min: 1000, max: 7 * 24 * 3_600_000, integer: true },
+};
+
+const DATA_QUALITY_NUMBERS: Record<string, NumberRule> = {
+  spikeMinMovePct: { min: 0, max: 1000 },
 };
 
 const EDGE_NUMBERS: Record<string, NumberRule> = {
@@ -156,7 +164,7 @@ export function validateRiskConfig(raw: unknown, base: RiskConfig = DEFAULT_RISK
   if (raw === undefined || raw === null) return { ok: true, value: base };
   if (!isRecord(raw)) return { ok: false, errors: [`config: must be an object, got ${JSON.stringify(raw)}`] };
   // The absolute caps are optional (absent = off), so they are known without a default.
-  unknownKeys('', raw, { ...base, maxOrderKrw: 0, maxCapitalKrw: 0 }, errors);
+  unknownKeys('', raw, { ...base, maxOrderKrw: 0, maxCapitalKrw: 0, dataQuality: 0 }, errors);
 
   const top = mergeNumbers('', raw, base as unknown as Record<string, unknown>, RISK_NUMBERS, errors);
   if (raw.onePositionPerCoin !== undefined) {
@@ -172,8 +180,8 @@ export function validateRiskConfig(raw: unknown, base: RiskConfig = DEFAULT_RISK
       unknownKeys('exit.', raw.exit, base.exit, errors);
       exit = mergeNumbers('exit.', raw.exit, exit, EXIT_NUMBERS, errors);
       if (raw.exit.stopMode !== undefined) {
-        if (raw.exit.stopMode !== 'atr' && raw.exit.stopMode !== 'pct')
-          errors.push(`exit.stopMode: must be 'atr' or 'pct', got ${JSON.stringify(raw.exit.stopMode)}`);
+        if (raw.exit.stopMode !== 'atr' && raw.exit.stopMode !== 'pct' && raw.exit.stopMode !== 'none')
+          errors.push(`exit.stopMode: must be 'atr', 'pct' or 'none', got ${JSON.stringify(raw.exit.stopMode)}`);
         else exit.stopMode = raw.exit.stopMode;
       }
       if (raw.exit.takeProfit !== undefined) exit.takeProfit = validateLadder(raw.exit.takeProfit, errors);
@@ -189,7 +197,23 @@ export function validateRiskConfig(raw: unknown, base: RiskConfig = DEFAULT_RISK
     }
   }
 
-  const value = { ...top, exit, edge } as unknown as RiskConfig;
+  // A config saved before the field existed has none: today's gate.
+  const qualityBase = base.dataQuality ?? DEFAULT_DATA_QUALITY_CONFIG;
+  let dataQuality: Record<string, unknown> = { ...qualityBase };
+  if (raw.dataQuality !== undefined) {
+    if (!isRecord(raw.dataQuality)) errors.push('dataQuality: must be an object');
+    else {
+      unknownKeys('dataQuality.', raw.dataQuality, qualityBase, errors);
+      dataQuality = mergeNumbers('dataQuality.', raw.dataQuality, dataQuality, DATA_QUALITY_NUMBERS, errors);
+      if (raw.dataQuality.spikeGate !== undefined) {
+        if (typeof raw.dataQuality.spikeGate !== 'boolean')
+          errors.push(`dataQuality.spikeGate: must be true or false, got ${JSON.stringify(raw.dataQuality.spikeGate)}`);
+        else dataQuality.spikeGate = raw.dataQuality.spikeGate;
+      }
+    }
+  }
+
+  const value = { ...top, exit, edge, dataQuality } as unknown as RiskConfig;
   if (value.maxCoinWeightPct > value.maxTotalExposurePct)
     errors.push(`maxCoinWeightPct: ${value.maxCoinWeightPct} exceeds maxTotalExposurePct ${value.maxTotalExposurePct}`);
   return errors.length ? { ok: false, errors } : { ok: true, value };

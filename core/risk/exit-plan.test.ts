@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isOnTick } from '../market';
 import { DEFAULT_EXIT_CONFIG } from './config';
-import { createExitPlan, updateExitPlan, withRemainingVolume } from './exit-plan';
+import { createExitPlan, updateExitPlan, updateExitPlanExactly, withRemainingVolume } from './exit-plan';
 import type { ExitConfig, ExitPlan } from './types';
 
 const T0 = Date.UTC(2026, 2, 10);
@@ -130,6 +130,28 @@ describe('updateExitPlan', () => {
     expect(u.plan.done).toBe(true);
   });
 
+  it("has no stop when the config says 'none': a crash sells nothing, the other exits still work", () => {
+    const noStop = createExitPlan({
+      market: 'KRW-X',
+      entryPrice: '10000',
+      volume: '10',
+      atr: '0',
+      config: { ...config, stopMode: 'none' },
+      openedTs: T0,
+    });
+    expect(noStop.stop).toBeUndefined();
+    // Down 99 %: a stop at any distance the validator allows (at most 50 %) would have sold.
+    const crash = updateExitPlan(noStop, bar(100, 10000, 100));
+    expect(crash.trigger).toBeUndefined();
+    expect(crash.plan.remaining).toBe('10');
+    // The take-profit ladder is unchanged; the trailing stop (ATR from the bar close) still follows the first rung.
+    let u = updateExitPlan(noStop, { ...bar(9900, 10250, 10220), atr: 100 });
+    expect(u.trigger).toMatchObject({ kind: 'take_profit', volume: '5.00000000', level: '10200' });
+    expect(u.plan.trailingStop).toBe('10150');
+    u = updateExitPlan(u.plan, bar(10100, 10200, 10120, T0 + 2 * BAR));
+    expect(u.trigger).toMatchObject({ kind: 'trailing', level: '10150' });
+  });
+
   it('refuses a broken observation with a clear error', () => {
     expect(() => updateExitPlan(plan(), { price: Number.NaN, high: 1, low: 1, ts: T0 })).toThrow(
       /must be positive numbers/,
@@ -145,6 +167,57 @@ describe('updateExitPlan', () => {
     const b = updateExitPlan(JSON.parse(JSON.stringify(p)) as ExitPlan, bar(9900, 10250, 10220));
     expect(a).toEqual(b);
     expect(JSON.parse(JSON.stringify(a.plan))).toEqual(a.plan);
+  });
+
+  it('property: the shortcut for bars that change nothing gives exactly what the decimal path gives', () => {
+    const stopModes = fc.constantFrom('atr' as const, 'pct' as const, 'none' as const);
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.0001, max: 2e8, noNaN: true }),
+        stopModes,
+        fc.boolean(),
+        fc.array(
+          fc.record({
+            ret: fc.double({ min: -0.06, max: 0.06, noNaN: true }),
+            range: fc.double({ min: 0, max: 0.04, noNaN: true }),
+            atr: fc.option(fc.double({ min: 0.001, max: 0.05, noNaN: true }), { nil: undefined }),
+            rsi: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
+            spike: fc.boolean(),
+          }),
+          { maxLength: 60 },
+        ),
+        (entry, stopMode, string, bars) => {
+          let fast = createExitPlan({
+            market: 'KRW-X',
+            entryPrice: entry,
+            volume: '3',
+            atr: entry * 0.01,
+            config: { ...config, stopMode, timeExitBars: 30 },
+            openedTs: T0,
+          });
+          let exact = fast;
+          let price = entry;
+          bars.forEach((b, i) => {
+            price = Math.max(price * (1 + b.ret), 1e-6);
+            const obs = {
+              price: string ? String(price) : price,
+              high: price * (1 + b.range),
+              low: price * (1 - b.range),
+              ts: T0 + (i + 1) * BAR,
+              rsi: b.rsi,
+              volumeSpike: b.spike,
+              atr: b.atr === undefined ? undefined : price * b.atr,
+            };
+            const a = updateExitPlan(fast, obs);
+            const e = updateExitPlanExactly(exact, obs);
+            expect(a).toEqual(e);
+            fast = a.plan;
+            exact = e.plan;
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('property: ladders never sell more than held and every level is on the ask grid', () => {
@@ -205,7 +278,8 @@ describe('updateExitPlan', () => {
           });
           expect(sold.lte(held)).toBe(true);
           expect(sold.plus(p.remaining).eq(held)).toBe(true);
-          for (const level of [p.stop, ...p.ladder.map((r) => r.level)]) expect(isOnTick('KRW', level)).toBe(true);
+          for (const level of [p.stop ?? '', ...p.ladder.map((r) => r.level)])
+            expect(isOnTick('KRW', level)).toBe(true);
         },
       ),
       { numRuns: 300 },

@@ -38,7 +38,12 @@ export function createExitPlan(input: CreateExitPlanInput): ExitPlan {
 
   // Percentages in decimal: 1 + 14/100 in floating point is 1.1400000000000001, a tick too high on the grid.
   const abovePct = (pct: number) => entry.mul(new Decimal(pct).div(100).plus(1));
-  const stopDistance = config.stopMode === 'atr' ? atr.mul(config.stopAtrMultiple) : entry.mul(config.stopPct).div(100);
+  const stopDistance =
+    config.stopMode === 'atr'
+      ? atr.mul(config.stopAtrMultiple)
+      : config.stopMode === 'pct'
+        ? entry.mul(config.stopPct).div(100)
+        : null;
   const ladder = config.takeProfit.map((rung) => ({
     level: askLevel(market, abovePct(rung.atPct)).toFixed(),
     fraction: rung.fraction,
@@ -51,7 +56,7 @@ export function createExitPlan(input: CreateExitPlanInput): ExitPlan {
     remaining: volume.toFixed(),
     openedTs: input.openedTs,
     minTotalKrw: minimumOrderTotal(input.minTotal ?? 5000).toFixed(),
-    stop: askLevel(market, entry.minus(stopDistance)).toFixed(),
+    ...(stopDistance ? { stop: askLevel(market, entry.minus(stopDistance)).toFixed() } : {}),
     ladder,
     atr: atr.toFixed(),
     trailingAtrMultiple: config.trailingAtrMultiple,
@@ -124,8 +129,73 @@ export function closedBarObservation(
   };
 }
 
+/** A plan's levels as numbers, for the check that nothing can happen; null when a level would not compare exactly. */
+interface PlanLevels {
+  /** The higher of the hard and the trailing stop (-Infinity: none). */
+  stop: number;
+  highest: number;
+  /** The lowest rung not taken yet (Infinity: none). */
+  nextRung: number;
+}
+
+const levelsOf = new WeakMap<ExitPlan, PlanLevels | null>();
+
+/**
+ * A decimal string that a double represents exactly enough to compare: at most 15 significant digits (every such
+ * decimal is the shortest form of its own double, so comparing doubles orders them as decimal.js would).
+ */
+function exactNumber(s: string): number | null {
+  const digits = s.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  return /^\d{0,15}$/.test(digits) ? Number(s) : null;
+}
+
+function planLevels(plan: ExitPlan): PlanLevels | null {
+  let levels = levelsOf.get(plan);
+  if (levels !== undefined) return levels;
+  const hard = plan.stop !== undefined ? exactNumber(plan.stop) : Number.NEGATIVE_INFINITY;
+  const trailing = plan.trailingStop ? exactNumber(plan.trailingStop) : Number.NEGATIVE_INFINITY;
+  const highest = exactNumber(plan.highest);
+  let nextRung = Number.POSITIVE_INFINITY;
+  let exact = hard !== null && trailing !== null && highest !== null;
+  for (const r of plan.ladder) {
+    if (r.done) continue;
+    const level = exactNumber(r.level);
+    if (level === null) exact = false;
+    else nextRung = Math.min(nextRung, level);
+  }
+  // Nothing held left (a plan not marked done yet): the full path marks it.
+  if (!(Number(plan.remaining) > 0)) exact = false;
+  levels = exact ? { stop: Math.max(hard!, trailing!), highest: highest!, nextRung } : null;
+  levelsOf.set(plan, levels);
+  return levels;
+}
+
+/**
+ * True when `obs` can change nothing in the plan: no level crossed, no new high, no ATR, blow-off or time exit to
+ * look at. Numbers only, so the backtester's every-bar check of a held position parses no decimal.
+ */
+function nothingHappens(plan: ExitPlan, obs: ExitObservation): boolean {
+  const { price, high, low, ts } = obs;
+  if (typeof price !== 'number' || typeof high !== 'number' || typeof low !== 'number') return false;
+  if (!(price > 0 && high > 0 && low > 0 && Number.isFinite(ts))) return false; // the full path says what is wrong
+  if (obs.atr !== undefined || (plan.timeExitTs > 0 && ts >= plan.timeExitTs)) return false;
+  if (plan.blowOffRsi > 0 && obs.rsi !== undefined && obs.rsi > plan.blowOffRsi && obs.volumeSpike) return false;
+  const levels = planLevels(plan);
+  if (!levels) return false;
+  const top = Math.max(high, price);
+  const bottom = Math.min(low, price);
+  return bottom > levels.stop && top <= levels.highest && top < levels.nextRung;
+}
+
 /** Advances the plan by one observation (a price, or a bar's high/low/close) and says what to sell, if anything. */
 export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate {
+  if (plan.done) return { plan };
+  if (nothingHappens(plan, obs)) return { plan };
+  return updateExitPlanExactly(plan, obs);
+}
+
+/** updateExitPlan without the shortcut for observations that change nothing (the tests compare the two). */
+export function updateExitPlanExactly(plan: ExitPlan, obs: ExitObservation): ExitUpdate {
   if (plan.done) return { plan };
   const remaining = new Decimal(plan.remaining);
   if (remaining.lte(0)) return { plan: { ...plan, done: true } };
@@ -137,11 +207,11 @@ export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate
   const high = Decimal.max(rawHigh, price);
   const low = Decimal.min(rawLow, price);
 
-  // 1. Stop (hard or trailing), against the levels in force before this observation.
-  const hard = new Decimal(plan.stop);
+  // 1. Stop (hard or trailing), against the levels in force before this observation. A plan may have neither.
+  const hard = plan.stop !== undefined ? new Decimal(plan.stop) : null;
   const trailing = plan.trailingStop ? new Decimal(plan.trailingStop) : null;
-  const stop = trailing?.gt(hard) ? trailing : hard;
-  if (low.lte(stop)) {
+  const stop = trailing && (!hard || trailing.gt(hard)) ? trailing : hard;
+  if (stop && low.lte(stop)) {
     const kind = stop === trailing ? 'trailing' : 'stop';
     return sell(
       plan,

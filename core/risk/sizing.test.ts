@@ -55,6 +55,14 @@ describe('sizeEntry', () => {
     expect(r.ok && r.volume).toBe('0.04764173');
   });
 
+  it('counts the whole entry as at risk when there is no stop', () => {
+    // loss/unit = 100,000,000 + 100,000,000 x 0.0005 (nothing left to pay an exit fee on at worst) = 100,050,000
+    // volume = 100,000 / 100,050,000 = 0.00099950... -> total 99,950 KRW
+    const none = { ...open, exit: { ...open.exit, stopMode: 'none' as const } };
+    const r = sizeEntry({ ...base, stopPrice: undefined, atr: undefined, config: none });
+    expect(r).toMatchObject({ ok: true, volume: '0.00099950', totalKrw: '99950', boundBy: 'risk' });
+  });
+
   it('floors the price onto the bid grid', () => {
     const r = sizeEntry({ ...base, price: '100000999', stopPrice: undefined, atr: '1000000' });
     expect(r.ok && r.price).toBe('100000000');

@@ -27,7 +27,7 @@ function decimalOrNull(v: Decimal.Value | undefined): Decimal | null {
 
 const fmt = (d: Decimal) => d.toDecimalPlaces(0, Decimal.ROUND_DOWN).toFixed();
 
-/** Stop distance per unit in KRW: explicit stop price first, then the configured % or ATR stop. */
+/** Stop distance per unit in KRW: explicit stop price first, then the configured % or ATR stop (no stop: the price). */
 function stopDistance(input: SizeEntryInput, price: Decimal): Decimal | string {
   const stop = decimalOrNull(input.stopPrice);
   if (input.stopPrice !== undefined) {
@@ -36,6 +36,8 @@ function stopDistance(input: SizeEntryInput, price: Decimal): Decimal | string {
     return price.minus(stop);
   }
   const exit = input.config.exit;
+  // No stop: nothing limits the loss short of the whole entry, so that is what is at risk.
+  if (exit.stopMode === 'none') return price;
   if (exit.stopMode === 'pct') return price.mul(exit.stopPct).div(100);
   const atr = decimalOrNull(input.atr);
   if (!atr || atr.lte(0)) return 'an ATR stop needs atr > 0 (or pass stopPrice)';

@@ -11,8 +11,12 @@ export interface TakeProfitRung {
 
 /** How a position is left. Read by `createExitPlan`; stored in the session config. */
 export interface ExitConfig {
-  /** 'atr': stop at entry - stopAtrMultiple x ATR; 'pct': stop at entry x (1 - stopPct/100). */
-  stopMode: 'atr' | 'pct';
+  /**
+   * 'atr': stop at entry - stopAtrMultiple x ATR; 'pct': stop at entry x (1 - stopPct/100); 'none': no hard stop
+   * (the trailing stop, take-profit, blow-off and time exits still apply as configured). Without a stop, sizing
+   * counts the whole entry as the amount at risk.
+   */
+  stopMode: 'atr' | 'pct' | 'none';
   stopAtrMultiple: number;
   stopPct: number;
   /** Fractions of the original volume, in rising order of atPct; the last rung sells the rest. */
@@ -36,6 +40,21 @@ export interface EdgeConfig {
   atrMultiple: number;
   /** Expected slippage per side, in %. */
   slippagePct: number;
+}
+
+/** When bad data keeps the strategy from being asked (the data-quality gate of evaluateMarket). */
+export interface DataQualityConfig {
+  /**
+   * Skip a market's evaluations while a price spike is recent (within the quality window: 60 one-minute bars
+   * live, 12 bars of a longer backtest timeframe). false: spikes never skip; gaps, stale and invalid data still do.
+   */
+  spikeGate: boolean;
+  /**
+   * Only spikes that moved at least this far from the previous close skip, in % as the skip reason shows the move
+   * (|log return| x 100). 0: every spike the feed flags (a move above max(12 x the window's median move,
+   * 3 % x (bar minutes)^0.25)).
+   */
+  spikeMinMovePct: number;
 }
 
 export interface RiskConfig {
@@ -69,6 +88,7 @@ export interface RiskConfig {
   volatilityHaltMinutes: number;
   exit: ExitConfig;
   edge: EdgeConfig;
+  dataQuality: DataQualityConfig;
 }
 
 export type FieldErrors = string[];
@@ -218,8 +238,8 @@ export interface ExitPlan {
   openedTs: number;
   /** Orders below this total are not placed, so a rung that would leave less sells everything. */
   minTotalKrw: string;
-  /** Hard stop on the ask grid. */
-  stop: string;
+  /** Hard stop on the ask grid; absent when the config says no stop (stopMode 'none'). */
+  stop?: string;
   ladder: ExitPlanRung[];
   /** ATR the trailing distance is measured in (updated when the caller passes a new one). */
   atr: string;

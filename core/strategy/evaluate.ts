@@ -1,10 +1,10 @@
 // The one way live trading and the backtester run a strategy on a market: data-quality gate,
 // memory update, warm-up gate, the strategy itself, then the fee/edge filter on entries. Every
 // resulting entry, exit or blocked entry comes back as a small Decision.
-import type { FeatureSnapshot, MarketContext, Timeframe } from '../indicators';
+import type { FeatureSnapshot, MarketContext, QualityFlag, Timeframe } from '../indicators';
 import type { DecimalInput } from '../market';
-import type { RiskConfig } from '../risk';
-import { checkEdge, DEFAULT_RISK_CONFIG } from '../risk';
+import type { DataQualityConfig, RiskConfig } from '../risk';
+import { checkEdge, DEFAULT_DATA_QUALITY_CONFIG, DEFAULT_RISK_CONFIG } from '../risk';
 import { round4 } from './factors';
 import type { Decision, Intent, OpenPositionView, Strategy } from './types';
 
@@ -19,8 +19,8 @@ export interface EvaluateMarketInput<P, M> {
   /** KRW-BTC's snapshot, for strategies with relative measures (dual momentum). */
   benchmark?: FeatureSnapshot;
   ts: number;
-  /** Exit ladder (default target) and edge filter; DEFAULT_RISK_CONFIG when absent. */
-  risk?: Pick<RiskConfig, 'exit' | 'edge'>;
+  /** Exit ladder (default target), edge filter and data-quality gate; DEFAULT_RISK_CONFIG when absent. */
+  risk?: Pick<RiskConfig, 'exit' | 'edge'> & Partial<Pick<RiskConfig, 'dataQuality'>>;
   feeRate?: DecimalInput;
 }
 
@@ -63,16 +63,26 @@ export function decisionInputs(snapshot: FeatureSnapshot, strategy: Strategy<unk
   };
 }
 
+/** The quality reasons that keep the strategy from being asked, after the config waived the spikes it tolerates. */
+export function qualityBlocks(quality: QualityFlag, config: DataQualityConfig = DEFAULT_DATA_QUALITY_CONFIG): string[] {
+  if (quality.ok) return [];
+  // The move as the spike's reason shows it: |log return| x 100.
+  const waived = new Set(
+    (quality.spikes ?? [])
+      .filter((s) => !config.spikeGate || s.move * 100 < config.spikeMinMovePct)
+      .map((s) => s.reason),
+  );
+  return waived.size ? quality.issues.filter((i) => !waived.has(i)) : quality.issues;
+}
+
 export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): EvaluateMarketResult<M> {
   const { strategy, snapshot, ts } = input;
   const risk = input.risk ?? DEFAULT_RISK_CONFIG;
-  if (!snapshot.quality.ok)
-    return {
-      intents: [],
-      memory: input.memory,
-      decisions: [],
-      skipped: `data quality: ${snapshot.quality.issues.join('; ')}`,
-    };
+  if (!snapshot.quality.ok) {
+    const blocking = qualityBlocks(snapshot.quality, risk.dataQuality);
+    if (blocking.length)
+      return { intents: [], memory: input.memory, decisions: [], skipped: `data quality: ${blocking.join('; ')}` };
+  }
 
   const base = {
     market: snapshot.market,
