@@ -2,7 +2,8 @@
 // event recorded by the code the workers use appears in the timeline without a reload, within two
 // seconds (the page's own polling waits far longer while the live stream is open, so only the stream
 // can bring it this fast); the filters narrow the timeline. Prints the event -> DOM latency. Screenshots
-// of the page in both languages go to data/screenshots. Any console error fails the test.
+// of the page in both languages go to data/screenshots. A cut stream is reopened by itself. Any
+// console error fails the test.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -36,7 +37,10 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('events page, live', () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
+    let streamRefused = false;
     page.on('console', (msg) => {
+      // The refused stream below is meant to fail; Chromium logs that.
+      if (streamRefused && msg.location().url.includes('/api/events/stream')) return;
       if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
     });
     page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
@@ -107,6 +111,24 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('events page, live', () => {
     expect(await row.locator('[data-value="warn"]').textContent()).toBe('경고');
     expect(await row.textContent()).toContain('거래소 성능 저하');
     await page.screenshot({ path: join(SHOTS, 'ko-events.png'), fullPage: true });
+
+    // The stream is cut and, for a while, refused: the header says so; then it reconnects by itself and
+    // events flow again.
+    streamRefused = true;
+    await page.route('**/api/events/stream', (route) => route.fulfill({ status: 503, body: 'down' }));
+    stack.api.server.closeAllConnections();
+    await page.getByTestId('live-status').and(page.locator('[data-value="reconnecting"]')).waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: join(SHOTS, 'ko-events-reconnecting.png') });
+    await page.unroute('**/api/events/stream');
+    await page.getByTestId('live-status').and(page.locator('[data-value="live"]')).waitFor({ timeout: 15_000 });
+    streamRefused = false;
+    await recordEvent(stack.db.prisma, {
+      sessionId: null,
+      kind: 'stream_reconnect',
+      severity: 'info',
+      message: 'after the reconnect',
+    });
+    await page.getByTestId('event-message').filter({ hasText: 'after the reconnect' }).waitFor({ timeout: 2_000 });
 
     expect(errors).toEqual([]);
     await context.close();
