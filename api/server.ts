@@ -15,6 +15,7 @@ import { alertRoutes } from './routes/alerts';
 import { backtestRoutes } from './routes/backtests';
 import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
+import { liveRoutes } from './routes/live';
 import { marketRoutes } from './routes/market';
 import { sessionSetupRoutes } from './routes/session-setup';
 import { sessionRoutes } from './routes/sessions';
@@ -87,6 +88,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   await app.register(alertRoutes(ctx));
   await app.register(backtestRoutes(ctx));
   await app.register(keyRoutes(new KeyVault(ctx.db, ctx.masterKey)));
+  await app.register(liveRoutes(ctx));
 
   if (opts.webDist && existsSync(join(opts.webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: opts.webDist, prefix: '/', wildcard: false });

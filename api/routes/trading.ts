@@ -1,6 +1,8 @@
 // Read views of what the sessions did: orders with fills, positions, decisions, risk events, balances.
 import type { FastifyPluginAsync } from 'fastify';
 import type { DecisionBody, OrderBody, PositionBody, RiskEventBody } from '../../core/contract/api';
+import { RISK_EVENT_KINDS, type RiskEventKind } from '../../core/contract/events';
+import type { Severity } from '../../prisma/db';
 import type { ApiContext } from '../context';
 
 const listQuery = {
@@ -66,12 +68,28 @@ export const tradingRoutes =
       },
     );
 
-    app.get<{ Querystring: { sessionId?: string; limit: number } }>(
+    app.get<{ Querystring: { sessionId?: string; limit: number; severity?: Severity; kind?: RiskEventKind } }>(
       '/api/risk-events',
-      { schema: { summary: 'Risk events and alerts, newest first', querystring: listQuery } },
+      {
+        schema: {
+          summary: 'Risk events and alerts, newest first',
+          querystring: {
+            ...listQuery,
+            properties: {
+              ...listQuery.properties,
+              severity: { type: 'string', enum: ['info', 'warn', 'critical'] },
+              kind: { type: 'string', enum: [...RISK_EVENT_KINDS] },
+            },
+          },
+        },
+      },
       async (req): Promise<RiskEventBody[]> =>
         ctx.db.prisma.riskEvent.findMany({
-          where: req.query.sessionId ? { sessionId: req.query.sessionId } : {},
+          where: {
+            ...(req.query.sessionId && { sessionId: req.query.sessionId }),
+            ...(req.query.severity && { severity: req.query.severity }),
+            ...(req.query.kind && { kind: req.query.kind }),
+          },
           orderBy: { createdAt: 'desc' },
           take: req.query.limit,
         }),

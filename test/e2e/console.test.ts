@@ -5,7 +5,7 @@
 // Any console error or page error fails the test.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionConfig } from '../../core/session/config';
 import { eventually, type Stack, startStack } from '../stack';
@@ -19,7 +19,7 @@ if (!existsSync(CHROMIUM))
 if (!built) console.warn('console test needs the built dashboard (npx vite build web); skipped');
 
 const VIEWER = { username: 'watcher', password: 'viewer-password-1' };
-const PAGES = ['overview', 'newSession', 'orders', 'chart', 'backtests'] as const;
+const PAGES = ['overview', 'newSession', 'orders', 'chart', 'events', 'backtests'] as const;
 
 let stack: Stack;
 let browser: Browser;
@@ -32,6 +32,28 @@ function watchErrors(page: Page): string[] {
   });
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
   return errors;
+}
+
+/**
+ * Like Playwright's 'networkidle' (no request for 500 ms), except that the live-update stream, which
+ * stays open for good, does not count: returns a wait for the page's own requests to settle.
+ */
+function trackRequests(page: Page): () => Promise<void> {
+  const inflight = new Set<Request>();
+  page.on('request', (r) => {
+    if (!r.url().includes('/api/events/stream')) inflight.add(r);
+  });
+  page.on('requestfinished', (r) => inflight.delete(r));
+  page.on('requestfailed', (r) => inflight.delete(r));
+  return async () => {
+    const deadline = Date.now() + 30_000;
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < 500) {
+      if (Date.now() > deadline) throw new Error(`requests still open: ${[...inflight].map((r) => r.url())}`);
+      if (inflight.size > 0) quietSince = Date.now();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
 }
 
 async function signIn(page: Page, username: string, password: string) {
@@ -76,6 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const errors = watchErrors(page);
+    const settled = trackRequests(page);
     await page.goto(`${stack.apiUrl}/`);
 
     // An English browser gets English; the toggle switches to Korean and the choice survives a reload.
@@ -95,7 +118,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
       await page.getByTestId(`lang-${lang}`).click();
       for (const name of PAGES) {
         await page.getByTestId(`nav-${name}`).click();
-        await page.waitForLoadState('networkidle');
+        await settled();
         await shoot(page, lang, name);
       }
     }

@@ -14,10 +14,13 @@ import {
 } from '@tanstack/react-router';
 import { lazy, Suspense, useSyncExternalStore } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
+import type { RiskEventKind, RiskEventSeverity } from '../../core/contract/events';
 import { authSession, setAuthSession, subscribeAuth } from './api/auth';
-import { useHealth } from './api/queries';
+import { useLiveStatus, useLiveUpdates } from './api/live';
+import { type RiskEventFilter, useHealth } from './api/queries';
 import { LanguageToggle } from './components/LanguageToggle';
 import { Badge } from './components/StatusBadge';
+import { EventsPage, KINDS, SEVERITIES } from './pages/EventsPage';
 import { NewSessionPage } from './pages/NewSessionPage';
 import { OrdersPage } from './pages/OrdersPage';
 import { OverviewPage } from './pages/OverviewPage';
@@ -75,6 +78,24 @@ const chartRoute = createRoute({
   },
 });
 
+const eventsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/events',
+  // Unknown filter values are dropped rather than sent to the API to refuse.
+  validateSearch: (search: Record<string, unknown>): RiskEventFilter => {
+    const severity = text(search.severity);
+    const kind = text(search.kind);
+    return {
+      sessionId: text(search.sessionId),
+      severity: SEVERITIES.find((s) => s === severity) as RiskEventSeverity | undefined,
+      kind: KINDS.find((k) => k === kind) as RiskEventKind | undefined,
+    };
+  },
+  component: function EventsRoute() {
+    return <EventsPage {...eventsRoute.useSearch()} />;
+  },
+});
+
 const backtestsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/backtests',
@@ -97,6 +118,7 @@ export const routeTree = rootRoute.addChildren([
   sessionRoute,
   ordersRoute,
   chartRoute,
+  eventsRoute,
   backtestsRoute,
   backtestRoute,
 ]);
@@ -127,6 +149,7 @@ const NAV = [
   { id: 'newSession', to: '/sessions/new' },
   { id: 'orders', to: '/orders' },
   { id: 'chart', to: '/chart' },
+  { id: 'events', to: '/events' },
   { id: 'backtests', to: '/backtests' },
 ] as const;
 
@@ -137,6 +160,7 @@ function Console() {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   const mode = useHealth().data?.mode;
   const queries = useQueryClient();
+  useLiveUpdates();
   return (
     <div className="min-h-screen">
       <nav className="sticky top-0 z-10 flex items-center gap-1 border-b border-slate-800 bg-slate-950/95 px-4 py-2 backdrop-blur">
@@ -160,6 +184,7 @@ function Console() {
           );
         })}
         <span className="ml-auto flex items-center gap-3">
+          <LiveIndicator />
           {mode && (
             <Badge tone={mode === 'live' ? 'bad' : 'idle'} testId="nav-mode" value={mode}>
               {mode === 'live' ? t('app.liveBadge') : t(`mode.${mode}`)}
@@ -190,6 +215,23 @@ function Console() {
         </Suspense>
       </main>
     </div>
+  );
+}
+
+/** Whether the live-update stream is open. */
+function LiveIndicator() {
+  const { t } = useTranslation();
+  const status = useLiveStatus();
+  return (
+    <Badge
+      tone={status === 'live' ? 'good' : 'warn'}
+      testId="live-status"
+      value={status}
+      title={status === 'live' ? t('live.liveTitle') : t('live.reconnectingTitle')}
+    >
+      <span aria-hidden className={`h-2 w-2 rounded-full ${status === 'live' ? 'bg-emerald-400' : 'bg-amber-400'}`} />
+      {t(`live.${status}`)}
+    </Badge>
   );
 }
 

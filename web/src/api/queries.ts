@@ -1,6 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
+import type { RiskEventKind, RiskEventSeverity } from '../../../core/contract/events';
 import type { SeriesCoverage } from '../backtest-defaults';
 import { apiPath, apiRequest } from './client';
+import { isLive } from './live';
 import type {
   AccountBalance,
   BacktestRun,
@@ -26,6 +28,9 @@ const LIVE_MS = 2000;
 const LIST_MS = 3000;
 const SLOW_MS = 5000;
 const REFERENCE_MS = 60_000;
+/** What the live stream covers polls this seldom while it is open, as a safety net only. */
+const SAFETY_MS = 30_000;
+const unlessLive = (ms: number) => () => (isLive() ? SAFETY_MS : ms);
 
 const get = <T>(path: string) => apiRequest<T>('GET', path);
 
@@ -33,7 +38,11 @@ export const useHealth = () =>
   useQuery({ queryKey: ['health'], queryFn: () => get<Health>('/api/health'), refetchInterval: SLOW_MS });
 
 export const useSessions = () =>
-  useQuery({ queryKey: ['sessions'], queryFn: () => get<Session[]>('/api/sessions'), refetchInterval: LIST_MS });
+  useQuery({
+    queryKey: ['sessions'],
+    queryFn: () => get<Session[]>('/api/sessions'),
+    refetchInterval: unlessLive(LIST_MS),
+  });
 
 export const useSession = (id: string) =>
   useQuery({
@@ -46,14 +55,14 @@ export const usePositions = (sessionId?: string, status?: 'open' | 'closed') =>
   useQuery({
     queryKey: ['positions', sessionId, status],
     queryFn: () => get<PositionView[]>(apiPath('/api/positions', { sessionId, status })),
-    refetchInterval: LIST_MS,
+    refetchInterval: unlessLive(LIST_MS),
   });
 
 export const useOrders = (sessionId?: string, limit = 100) =>
   useQuery({
     queryKey: ['orders', sessionId, limit],
     queryFn: () => get<OrderView[]>(apiPath('/api/orders', { sessionId, limit })),
-    refetchInterval: LIST_MS,
+    refetchInterval: unlessLive(LIST_MS),
   });
 
 export const useAccounts = () =>
@@ -66,11 +75,17 @@ export const useDecisions = (sessionId?: string, limit = 50) =>
     refetchInterval: LIST_MS,
   });
 
-export const useRiskEvents = (sessionId?: string) =>
+export interface RiskEventFilter {
+  sessionId?: string;
+  severity?: RiskEventSeverity;
+  kind?: RiskEventKind;
+}
+
+export const useRiskEvents = (filter: RiskEventFilter = {}) =>
   useQuery({
-    queryKey: ['risk-events', sessionId],
-    queryFn: () => get<RiskEvent[]>(apiPath('/api/risk-events', { sessionId })),
-    refetchInterval: SLOW_MS,
+    queryKey: ['risk-events', filter.sessionId, filter.severity, filter.kind],
+    queryFn: () => get<RiskEvent[]>(apiPath('/api/risk-events', { ...filter })),
+    refetchInterval: unlessLive(SLOW_MS),
   });
 
 export const useMarkets = () =>

@@ -384,7 +384,7 @@ function flattenLeaves(value: unknown, prefix = '', depth = 0): [string, string]
 
 function RiskEventsPanel(props: { sessionId: string }) {
   const { t } = useTranslation();
-  const events = useRiskEvents(props.sessionId);
+  const events = useRiskEvents({ sessionId: props.sessionId });
   return (
     <Panel title={t('session.riskEvents')} testId="risk-events-panel">
       <ErrorNotice error={events.error} what={t('session.loadingRiskEvents')} />
