@@ -176,20 +176,33 @@ describe('private stream', () => {
     const frames: WsMyOrder[] = [];
     stream.on('myOrder', (o) => frames.push(o));
 
-    const [book] = await rich.orderbook(['KRW-BTC']);
-    const best = book.orderbook_units[0];
-    // Three times the best ask level at that price: the level is taken, the rest rests (a partial fill).
-    const volume = floorVolume(new Decimal(best.ask_size).mul(3)).toFixed();
-    const firstFill = nextFrame(stream, 'myOrder', (o) => o.state === 'trade', 5000);
-    const asset = nextFrame(stream, 'myAsset', (a) => a.assets.some((x) => x.currency === 'KRW'), 5000);
-    const order = await rich.createOrder({
-      market: 'KRW-BTC',
-      side: 'bid',
-      ord_type: 'limit',
-      price: new Decimal(best.ask_price).toFixed(),
-      volume,
-    });
-    const trade = await firstFill;
+    const asset = nextFrame(stream, 'myAsset', (a) => a.assets.some((x) => x.currency === 'KRW'), 15_000);
+    // A bid at the second ask level for three times what the first two levels hold: they are taken, the rest
+    // rests (a partial fill). The market moves while the order travels; if it moved past the bid before it
+    // arrived (nothing filled), the order is cancelled and placed again at the new book.
+    let order: Awaited<ReturnType<typeof rich.createOrder>> | undefined;
+    let trade: WsMyOrder | undefined;
+    for (let attempt = 0; attempt < 3 && !trade; attempt++) {
+      const [book] = await rich.orderbook(['KRW-BTC']);
+      const [first, second] = book.orderbook_units;
+      const volume = floorVolume(new Decimal(first.ask_size).plus(second.ask_size).mul(3)).toFixed();
+      const placed = await rich.createOrder({
+        market: 'KRW-BTC',
+        side: 'bid',
+        ord_type: 'limit',
+        price: new Decimal(second.ask_price).toFixed(),
+        volume,
+      });
+      order = placed;
+      // From `frames` (collected since before the order was placed: its first fill may come before its reply).
+      const firstFill = () => frames.find((o) => o.uuid === placed.uuid && o.state === 'trade');
+      for (const until = Date.now() + 5000; !firstFill() && Date.now() < until; )
+        await new Promise((r) => setTimeout(r, 20));
+      trade = firstFill();
+      if (!trade) await rich.cancelOrder({ uuid: placed.uuid }).catch(() => undefined);
+    }
+    if (!order || !trade) throw new Error('no bid filled in three attempts');
+    const volume = order.volume as string;
     expect(trade.uuid).toBe(order.uuid);
     expect(trade.ask_bid).toBe('BID');
     expect(trade.executed_volume).toBeGreaterThan(0);
