@@ -5,12 +5,12 @@
 // Any console error or page error fails the test.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page, type Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionConfig } from '../../core/session/config';
+import { CHROMIUM, launchChromium } from '../browser';
 import { eventually, type Stack, startStack } from '../stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..', '..');
 const built = existsSync(join(ROOT, 'web', 'dist', 'index.html'));
 const SHOTS = join(ROOT, 'data', 'screenshots');
@@ -84,10 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
       90_000,
       'the first universe screen',
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,11 +2,11 @@
 // and simulator: signing in, health, starting the demo session, and a double-confirmed emergency stop.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from '../browser';
 import { type Stack, startStack } from '../stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const built = existsSync(join(import.meta.dirname, '..', '..', 'web', 'dist', 'index.html'));
 if (!existsSync(CHROMIUM))
   console.warn(`dashboard test needs Chromium at ${CHROMIUM} (apt-get install chromium); skipped`);
@@ -19,10 +19,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('dashboard', () => {
   beforeAll(async () => {
     stack = await startStack();
     await stack.startWorkers();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

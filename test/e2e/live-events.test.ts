@@ -6,12 +6,12 @@
 // console error fails the test.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../../prisma/repositories/events';
+import { CHROMIUM, launchChromium } from '../browser';
 import { type Stack, startStack } from '../stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(import.meta.dirname, '..', '..');
 const built = existsSync(join(ROOT, 'web', 'dist', 'index.html'));
 const SHOTS = join(ROOT, 'data', 'screenshots');
@@ -23,10 +23,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('events page, live', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

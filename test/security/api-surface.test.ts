@@ -6,15 +6,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, readRateLimits } from '../../api/rate-limits';
 import { buildApi } from '../../api/server';
 import { exchangeProvider } from '../../exchange/provider';
+import { CHROMIUM, launchChromium } from '../browser';
 import { type Stack, startStack } from '../stack';
 
 const QUOTA = 2;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WEB_DIST = join(import.meta.dirname, '..', '..', 'web', 'dist');
 let stack: Stack;
 const extra: FastifyInstance[] = [];
@@ -88,10 +87,7 @@ describe('security headers', () => {
 
 describe.skipIf(!existsSync(CHROMIUM) || !existsSync(join(WEB_DIST, 'index.html')))('in a browser', () => {
   it('Swagger UI and the dashboard render with no Content-Security-Policy violation', async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       for (const [path, shows] of [
         // Swagger UI lists the routes; the dashboard shows its sign-in form.
