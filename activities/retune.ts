@@ -13,11 +13,14 @@ import { runBacktests } from '../core/backtest/engine';
 import { computeMetrics } from '../core/backtest/metrics';
 import { type Objective, scoreOf } from '../core/backtest/research';
 import type { EquityPoint, Fill, Trade } from '../core/backtest/result';
+import type { BacktestRequest } from '../core/contract';
 import type { RetuneConfig, SessionConfig } from '../core/session/config';
 import { decideRetune, type RetuneDecision, retuneFolds } from '../core/session/retune';
 import { getStrategy, validateParams } from '../core/strategy';
 import { storedSpan } from '../exchange/marketdata/store';
-import { type BacktestRequest, configOf, requestData, scalarMetrics, windowData } from './backtest';
+import { requestData } from './backtest-candles';
+import { scalarMetrics } from './backtest-results';
+import { configOf, windowData } from './backtest-runs';
 import type { ActivityDeps } from './deps';
 import { latestUniverse } from './universe';
 
