@@ -158,6 +158,22 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
     return current;
   }
 
+  /**
+   * Places the fallback for the rest and follows it to its end: an IOC order ends at once; the cancel
+   * is only for an exchange that holds it. A rejected fallback leaves the order as it stands.
+   */
+  async function placeFallback(order: Parameters<typeof submit>[1], notAfterTs: number | undefined) {
+    const fb = await submit((seq) => fallbackIdentifier(orderId, seq), order, notAfterTs);
+    if ('rejected' in fb) {
+      log.warn('market fallback rejected', { reason: fb.rejected });
+      return;
+    }
+    placed.push(fb);
+    let final = await follow(fb, Date.now() + MARKET_ORDER_WAIT_MS);
+    if (!isFinal(final)) final = await cancelRest(final);
+    placed[placed.length - 1] = final;
+  }
+
   const first = await submit(
     (seq) => submitIdentifier(orderId, seq),
     { ordType: req.ordType, price: req.price, volume: req.volume },
@@ -187,16 +203,7 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
       if ('skip' in fallback) {
         log.info(`market fallback skipped: ${fallback.skip}`);
       } else {
-        const fb = await submit((seq) => fallbackIdentifier(orderId, seq), fallback, Date.now() + FALLBACK_DEADLINE_MS);
-        if (!('rejected' in fb)) {
-          placed.push(fb);
-          // An IOC order ends at once; the cancel below is only for an exchange that holds it.
-          let final = await follow(fb, Date.now() + MARKET_ORDER_WAIT_MS);
-          if (!isFinal(final)) final = await cancelRest(final);
-          placed[placed.length - 1] = final;
-        } else {
-          log.warn('market fallback rejected', { reason: fb.rejected });
-        }
+        await placeFallback(fallback, Date.now() + FALLBACK_DEADLINE_MS);
       }
     } else {
       const reference = req.side === 'bid' ? new Decimal(quote.ask) : new Decimal(quote.bid);
@@ -211,15 +218,7 @@ export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
           req.side === 'bid'
             ? { ordType: 'price' as const, price: rest.mul(limit).toDecimalPlaces(0, Decimal.ROUND_DOWN).toString() }
             : { ordType: 'market' as const, volume: rest.toString() };
-        const fb = await submit((seq) => fallbackIdentifier(orderId, seq), fallbackOrder, req.notAfterTs);
-        if (!('rejected' in fb)) {
-          placed.push(fb);
-          let final = await follow(fb, Date.now() + MARKET_ORDER_WAIT_MS);
-          if (!isFinal(final)) final = await cancelRest(final);
-          placed[placed.length - 1] = final;
-        } else {
-          log.warn('market fallback rejected', { reason: fb.rejected });
-        }
+        await placeFallback(fallbackOrder, req.notAfterTs);
       }
     }
   }

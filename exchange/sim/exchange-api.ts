@@ -2,6 +2,7 @@ import { type Balance, balanceJson, Dec, fmt } from './accounts';
 import { type Account, type Engine, MIN_TOTAL_KRW } from './engine';
 import { exchangeError } from './errors';
 import { orderJson, type SimOrder } from './orders';
+import { positiveIntParam } from './request-params';
 
 /** Exchange REST handlers (authenticated): decimals as strings, string error names. */
 export interface ExchangeContext {
@@ -62,15 +63,6 @@ function sortOrders(list: SimOrder[], dir: 'asc' | 'desc'): SimOrder[] {
   return list.sort((a, b) => (dir === 'asc' ? a.seq - b.seq : b.seq - a.seq));
 }
 
-function limitParam(q: URLSearchParams, name: string, def: number, max: number): number {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return def;
-  if (!/^\d+$/.test(raw)) throw exchangeError.validation();
-  const v = Number(raw);
-  if (v < 1 || v > max) throw exchangeError.validation();
-  return v;
-}
-
 export function getOrder(ctx: ExchangeContext, acc: Account, q: URLSearchParams) {
   const uuid = q.get('uuid') ?? undefined;
   const identifier = q.get('identifier') ?? undefined;
@@ -87,8 +79,8 @@ export function openOrders(ctx: ExchangeContext, acc: Account, q: URLSearchParam
   if (state && states.length) throw exchangeError.validation();
   const wanted = states.length ? states : [state ?? 'wait'];
   if (wanted.some((s) => s !== 'wait' && s !== 'watch')) throw exchangeError.validation();
-  const page = limitParam(q, 'page', 1, 1_000_000);
-  const limit = limitParam(q, 'limit', 100, 100);
+  const page = positiveIntParam(q, 'page', 1, 1_000_000);
+  const limit = positiveIntParam(q, 'limit', 100, 100);
   const list = [...acc.orders.values()].filter(
     (o) => wanted.includes(o.state) && (!market || o.market === market) && visible(ctx, o),
   );
@@ -113,7 +105,7 @@ export function closedOrders(ctx: ExchangeContext, acc: Account, q: URLSearchPar
   if (state && states.length) throw exchangeError.validation();
   const wanted = states.length ? states : state ? [state] : ['done', 'cancel'];
   if (wanted.some((s) => s !== 'done' && s !== 'cancel')) throw exchangeError.validation();
-  const limit = limitParam(q, 'limit', 100, 1000);
+  const limit = positiveIntParam(q, 'limit', 100, 1000);
   let start = timeParam(q.get('start_time'));
   let end = timeParam(q.get('end_time'));
   if (start === null && end === null) {
@@ -202,7 +194,7 @@ export function cancelOpen(ctx: ExchangeContext, acc: Account, q: URLSearchParam
   if (pairs.length && quotes.length) throw exchangeError.validation();
   const excluded = (q.get('excluded_pairs') ?? q.get('exclude_pairs'))?.split(',').filter(Boolean) ?? [];
   if (pairs.length > 20 || excluded.length > 20) throw exchangeError.validation();
-  const count = limitParam(q, 'count', 20, 300);
+  const count = positiveIntParam(q, 'count', 20, 300);
   const list = [...acc.orders.values()].filter(
     (o) =>
       o.state === 'wait' &&

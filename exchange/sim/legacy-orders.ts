@@ -1,18 +1,10 @@
 import type { Account } from './engine';
 import { exchangeError } from './errors';
 import { orderJson } from './orders';
+import { positiveIntParam } from './request-params';
 
 const OPEN = ['wait', 'watch'];
 const CLOSED = ['done', 'cancel'];
-
-function positiveInt(q: URLSearchParams, name: string, def: number, max: number): number {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return def;
-  if (!/^\d+$/.test(raw)) throw exchangeError.validation();
-  const v = Number(raw);
-  if (v < 1 || v > max) throw exchangeError.validation();
-  return v;
-}
 
 /**
  * GET /v1/orders, the order listing Upbit deprecated in 2024-06 in favour of /orders/open, /closed and
@@ -35,8 +27,8 @@ export function legacyOrders(acc: Account, q: URLSearchParams) {
   if (!allOpen && !allClosed) throw exchangeError.validation();
   const orderBy = q.get('order_by') ?? 'desc';
   if (orderBy !== 'asc' && orderBy !== 'desc') throw exchangeError.validation();
-  const page = positiveInt(q, 'page', 1, 1_000_000);
-  const limit = positiveInt(q, 'limit', 100, 100);
+  const page = positiveIntParam(q, 'page', 1, 1_000_000);
+  const limit = positiveIntParam(q, 'limit', 100, 100);
   const list = [...acc.orders.values()].filter(
     (o) =>
       wanted.includes(o.state) &&

@@ -128,3 +128,13 @@ export function exchangeParams(
   for (const key of AMOUNTS) if (key in body) body[key] = plainAmount(body[key]);
   return { params: normalized, body, hashInput: hashParts.length ? hashParts.join('&') : null };
 }
+
+/** A whole-number parameter from 1 to `max` (`def` when absent); anything else is a validation_error. */
+export function positiveIntParam(q: URLSearchParams, name: string, def: number, max: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return def;
+  if (!/^\d+$/.test(raw)) throw exchangeError.validation();
+  const v = Number(raw);
+  if (v < 1 || v > max) throw exchangeError.validation();
+  return v;
+}
