@@ -1,8 +1,8 @@
 // The Order workflow's paths on a real Temporal dev server with mocked activities: the exchange
 // activities are test doubles over a small in-memory exchange (one per workflow run), each scripted
 // for its case. Covers partial fill → timeout → cancel → capped fallback for the rest, a cancel that
-// answers late while the order fills, a lost submit reply, rejections, a long outage, a disabled
-// fallback and a burned identifier; and that a run's history replays.
+// answers late while the order fills, an emergency cancel, a lost submit reply, rejections, a long
+// outage, a disabled fallback and a burned identifier; and that a run's history replays.
 import { createRequire } from 'node:module';
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -14,6 +14,7 @@ import type { SubmitOrderInput } from '../activities/orders';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
 import { installRuntimeLogger } from '../workers/workers';
 import {
+  cancelOrderSignal,
   type ExchangeOrderView,
   ORDER_FAILURE,
   type OrderRequest,
@@ -316,6 +317,19 @@ describe.concurrent('Order workflow (mocked activities)', () => {
       [`${orderId}-m2`, '2.97110754'],
     ]);
     expect(r.executedVolume).toBe('9.97110754');
+  }, 60_000);
+
+  it('a cancel request (emergency halt) cancels the rest at once and places no fallback', async () => {
+    const x = new FakeExchange();
+    x.onPlace = (o) => x.fill(o.uuid, '4', '12340');
+    const { handle, result } = await start(x, limitBuy({ timeoutSec: 600 }));
+    while (x.named('submitOrder').length === 0) await new Promise((r) => setTimeout(r, 50));
+    await handle.signal(cancelOrderSignal, { reason: 'emergency halt' });
+    const r = await result();
+    expect(x.named('cancelExchangeOrder')).toHaveLength(1);
+    expect(x.named('quote')).toHaveLength(0);
+    expect(x.named('submitOrder')).toHaveLength(1);
+    expect(r).toMatchObject({ outcome: 'partially_filled', executedVolume: '4', reason: 'emergency halt' });
   }, 60_000);
 
   it('a lost submit reply: the retry re-checks the same identifier and never places a second order', async () => {
