@@ -6,10 +6,11 @@ import {
   type BacktestConfig,
   type BacktestData,
   type BacktestEvent,
+  type BacktestInput,
   runBacktests,
   runBacktestsWith,
 } from '../../core/backtest/engine';
-import { syntheticCandles } from '../../core/backtest/synthetic';
+import { syntheticCandles, syntheticColumns } from '../../core/backtest/synthetic';
 import { FeatureEngine } from '../../core/indicators';
 import { featureTimeframesOf, getStrategy, strategies } from '../../core/strategy';
 import { loadCandles } from '../../scripts/backtest';
@@ -79,7 +80,7 @@ const BARE_RISK = {
 };
 
 /** Results of several configs and, when asked, every event they saw, as one JSON string. */
-function runAll(configs: BacktestConfig[], data: BacktestData, withEvents: boolean): string {
+function runAll(configs: BacktestConfig[], data: BacktestInput, withEvents: boolean): string {
   if (!withEvents) return JSON.stringify(runBacktests(configs, data));
   const strategy = getStrategy(configs[0].strategyId);
   const events: [number, BacktestEvent][] = [];
@@ -144,6 +145,25 @@ export function referenceCases(): ReferenceCase[] {
           id === 'pullback',
         ),
     });
+  // The same candles as columns: the same result as 'pullback synthetic 1m'.
+  cases.push({
+    name: 'pullback synthetic 1m (columns)',
+    run: () =>
+      runAll(
+        [{ strategyId: 'pullback', initialCashKrw: CASH }],
+        {
+          columns: syntheticColumns({
+            seed: 42,
+            markets: MARKETS,
+            from: Date.parse('2024-03-01T00:00:00Z'),
+            bars: 70 * 1440,
+            barMs: 60_000,
+          }),
+          timeframe: 'minute1',
+        },
+        true,
+      ),
+  });
   // Parameter sets in one pass, limit entries and a trading window, loosened gates.
   cases.push({
     name: 'pullback synthetic 1m: limit entries, window, several sets',
