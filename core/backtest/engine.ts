@@ -552,25 +552,29 @@ function onBar(run: Run, market: string, bar: Candle, barMs: number): void {
   if (trigger) onTrigger(run, pos, trigger, bar);
 }
 
-function equityOf(run: Run, lastBar: Map<string, Candle>): Decimal {
-  let equity = run.cash;
-  for (const pos of run.positions.values()) equity = equity.plus(pos.volume.mul(lastBar.get(pos.market)?.close ?? 0));
+/** What is held at the last closes, positions first, then what resting bids bought: [market, KRW value]. */
+type Holdings = [string, Decimal][];
+
+function holdingsOf(run: Run, lastBar: Map<string, Candle>): Holdings {
+  const out: Holdings = [];
+  for (const pos of run.positions.values()) out.push([pos.market, pos.volume.mul(lastBar.get(pos.market)?.close ?? 0)]);
   for (const order of run.pendingBuys.values())
-    if (order.filled) equity = equity.plus(order.filled.volume.mul(lastBar.get(order.market)?.close ?? 0));
+    if (order.filled) out.push([order.market, order.filled.volume.mul(lastBar.get(order.market)?.close ?? 0)]);
+  return out;
+}
+
+function equityOf(run: Run, holdings: Holdings): Decimal {
+  let equity = run.cash;
+  for (const [, value] of holdings) equity = equity.plus(value);
   return equity;
 }
 
 /** The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. */
-function accountOf(run: Run, lastBar: Map<string, Candle>): AccountView {
+function accountOf(run: Run, holdings: Holdings): AccountView {
   const coin = new Map<string, Decimal>();
-  const hold = (market: string, volume: Decimal) =>
-    coin.set(market, (coin.get(market) ?? new Decimal(0)).plus(volume.mul(lastBar.get(market)?.close ?? 0)));
-  for (const pos of run.positions.values()) hold(pos.market, pos.volume);
+  for (const [market, value] of holdings) coin.set(market, (coin.get(market) ?? new Decimal(0)).plus(value));
   let locked = new Decimal(0);
-  for (const order of run.pendingBuys.values()) {
-    if (order.filled) hold(order.market, order.filled.volume);
-    locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
-  }
+  for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
   let exposure = locked;
   const coinExposureKrw: Record<string, string> = {};
   for (const [market, value] of coin) {
@@ -599,7 +603,9 @@ function decide(
   benchmark: FeatureSnapshot | undefined,
   features: FeatureSource,
 ): void {
-  const equity = equityOf(run, lastBar);
+  // Nothing bought or sold until the entries below: one valuation serves the equity point and the account.
+  const holdings = holdingsOf(run, lastBar);
+  const equity = equityOf(run, holdings);
   const trading = ts >= run.tradeFrom && ts < run.tradeTo;
   const tf = run.strategy.entryTimeframe;
   let candidates: EntryEvaluation[] = [];
@@ -658,7 +664,7 @@ function decide(
   if (trading) {
     const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
     candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
-    const account = accountOf(run, lastBar);
+    const account = accountOf(run, holdings);
     const decided = decideEntries(
       run.decision,
       { candidates, bars },
