@@ -513,12 +513,20 @@ export class FeatureEngine {
     return value;
   }
 
-  /** Market-wide figures at `decisionTs`, from closed bars only. */
+  /**
+   * Market-wide figures at `decisionTs`, from closed bars only. Each pair (the volatility index, KRW-BTC's return and
+   * drop) is computed when first read, then kept; read after the engine took more candles it throws (LookAheadError).
+   */
   context(decisionTs: number): MarketContext {
-    const { volIndex, btcWindowMinutes, btcMarket } = this.options;
+    for (const st of this.markets.values()) this.advance(st, decisionTs);
+    return new EngineContext(this, decisionTs);
+  }
+
+  /** @internal (EngineContext) volIndex over every market, with the markets behind it. */
+  volIndexAt(decisionTs: number): { volIndex: number | null; volIndexMarkets: number } {
+    const { volIndex } = this.options;
     const ranked: { value: number; vol: number }[] = [];
     for (const st of this.markets.values()) {
-      this.advance(st, decisionTs);
       const s = this.closeSeries(
         st,
         volIndex.timeframe,
@@ -533,6 +541,15 @@ export class FeatureEngine {
     }
     ranked.sort((a, b) => b.value - a.value);
     const top = ranked.slice(0, volIndex.topN);
+    return {
+      volIndex: top.length ? top.reduce((s, m) => s + m.vol, 0) / top.length : null,
+      volIndexMarkets: top.length,
+    };
+  }
+
+  /** @internal (EngineContext) KRW-BTC's return and drop over btcWindowMinutes. */
+  btcMoveAt(decisionTs: number): { btcReturn: number | null; btcDrop: number | null } {
+    const { btcWindowMinutes, btcMarket } = this.options;
     const btc = this.markets.get(btcMarket);
     let btcReturn: number | null = null;
     let btcDrop: number | null = null;
@@ -554,14 +571,7 @@ export class FeatureEngine {
         btcDrop = (Math.max(peak, ref) - last) / Math.max(peak, ref);
       }
     }
-    return {
-      decisionTs,
-      volIndex: top.length ? top.reduce((s, m) => s + m.vol, 0) / top.length : null,
-      volIndexMarkets: top.length,
-      btcReturn,
-      btcDrop,
-      btcWindowMinutes,
-    };
+    return { btcReturn, btcDrop };
   }
 
   /** Quality issues recorded for a market within its recent window, blocking or not (gaps with sizes). */
@@ -664,7 +674,8 @@ export class FeatureEngine {
     return { closed: kept - later, later };
   }
 
-  private lastPrice(st: MarketState, decisionTs: number): number | null {
+  /** @internal (EngineContext) */
+  lastPrice(st: MarketState, decisionTs: number): number | null {
     if (st.latest !== null && st.latest.ts < decisionTs) return st.latest.close;
     const closes = this.visible(st, this.options.baseTimeframe, 'close', 1, decisionTs);
     return closes.length ? closes[0] : null;
@@ -760,5 +771,48 @@ class EngineSnapshot implements FeatureSnapshot {
         'a correlation or regime read from a snapshot after the engine took more candles',
       );
     return this.decisionTs;
+  }
+}
+
+/**
+ * A FeatureEngine market context. Most strategies read none of it, and the volatility index ranks every market: the
+ * figures are computed when first read (both of a pair at once), then kept; after the engine took more candles a
+ * first read throws, as it would no longer give the decision time's figures. Own enumerable properties, so JSON and
+ * deep equality see every field.
+ */
+class EngineContext implements MarketContext {
+  declare readonly decisionTs: number;
+  declare readonly volIndex: number | null;
+  declare readonly volIndexMarkets: number;
+  declare readonly btcReturn: number | null;
+  declare readonly btcDrop: number | null;
+  declare readonly btcWindowMinutes: number;
+
+  constructor(engine: FeatureEngine, decisionTs: number) {
+    const changes = engine.changes;
+    const current = () => {
+      if (engine.changes !== changes)
+        throw new LookAheadError('(context)', decisionTs, 'a market context read after the engine took more candles');
+      return decisionTs;
+    };
+    let vol: { volIndex: number | null; volIndexMarkets: number } | undefined;
+    let btc: { btcReturn: number | null; btcDrop: number | null } | undefined;
+    const volOf = () => {
+      vol ??= engine.volIndexAt(current());
+      return vol;
+    };
+    const btcOf = () => {
+      btc ??= engine.btcMoveAt(current());
+      return btc;
+    };
+    // In MarketContext's order (JSON shows the fields as a plain object did).
+    Object.defineProperties(this, {
+      decisionTs: { enumerable: true, value: decisionTs },
+      volIndex: { enumerable: true, get: () => volOf().volIndex },
+      volIndexMarkets: { enumerable: true, get: () => volOf().volIndexMarkets },
+      btcReturn: { enumerable: true, get: () => btcOf().btcReturn },
+      btcDrop: { enumerable: true, get: () => btcOf().btcDrop },
+      btcWindowMinutes: { enumerable: true, value: engine.options.btcWindowMinutes },
+    });
   }
 }
