@@ -177,7 +177,7 @@ async function main() {
       .join(' ')}`,
   );
 
-  // The year of candles (about 1 GB of heap) is dropped before the optimisation figures, which would otherwise
+  // The year of candles (about 250 MB of columns) is dropped before the optimisation figures, which would otherwise
   // pay for collecting around it.
   const { bars, featMs, btMs, btCpuMs, barsPerSec, trades, peakRssMb } = singleRun({
     seed: 1,
