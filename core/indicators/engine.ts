@@ -777,42 +777,62 @@ class EngineSnapshot implements FeatureSnapshot {
 /**
  * A FeatureEngine market context. Most strategies read none of it, and the volatility index ranks every market: the
  * figures are computed when first read (both of a pair at once), then kept; after the engine took more candles a
- * first read throws, as it would no longer give the decision time's figures. Own enumerable properties, so JSON and
- * deep equality see every field.
+ * first read throws, as it would no longer give the decision time's figures. `toJSON` gives every field.
  */
 class EngineContext implements MarketContext {
-  declare readonly decisionTs: number;
-  declare readonly volIndex: number | null;
-  declare readonly volIndexMarkets: number;
-  declare readonly btcReturn: number | null;
-  declare readonly btcDrop: number | null;
-  declare readonly btcWindowMinutes: number;
+  readonly decisionTs: number;
+  readonly btcWindowMinutes: number;
+  readonly #engine: FeatureEngine;
+  readonly #changes: number;
+  #vol: { volIndex: number | null; volIndexMarkets: number } | undefined;
+  #btc: { btcReturn: number | null; btcDrop: number | null } | undefined;
 
   constructor(engine: FeatureEngine, decisionTs: number) {
-    const changes = engine.changes;
-    const current = () => {
-      if (engine.changes !== changes)
-        throw new LookAheadError('(context)', decisionTs, 'a market context read after the engine took more candles');
-      return decisionTs;
+    this.decisionTs = decisionTs;
+    this.btcWindowMinutes = engine.options.btcWindowMinutes;
+    this.#engine = engine;
+    this.#changes = engine.changes;
+  }
+
+  get volIndex(): number | null {
+    this.#vol ??= this.#engine.volIndexAt(this.#current());
+    return this.#vol.volIndex;
+  }
+
+  get volIndexMarkets(): number {
+    this.#vol ??= this.#engine.volIndexAt(this.#current());
+    return this.#vol.volIndexMarkets;
+  }
+
+  get btcReturn(): number | null {
+    this.#btc ??= this.#engine.btcMoveAt(this.#current());
+    return this.#btc.btcReturn;
+  }
+
+  get btcDrop(): number | null {
+    this.#btc ??= this.#engine.btcMoveAt(this.#current());
+    return this.#btc.btcDrop;
+  }
+
+  /** Every field as a plain object, in MarketContext's order (JSON, logs, deep equality in tests). */
+  toJSON(): MarketContext {
+    return {
+      decisionTs: this.decisionTs,
+      volIndex: this.volIndex,
+      volIndexMarkets: this.volIndexMarkets,
+      btcReturn: this.btcReturn,
+      btcDrop: this.btcDrop,
+      btcWindowMinutes: this.btcWindowMinutes,
     };
-    let vol: { volIndex: number | null; volIndexMarkets: number } | undefined;
-    let btc: { btcReturn: number | null; btcDrop: number | null } | undefined;
-    const volOf = () => {
-      vol ??= engine.volIndexAt(current());
-      return vol;
-    };
-    const btcOf = () => {
-      btc ??= engine.btcMoveAt(current());
-      return btc;
-    };
-    // In MarketContext's order (JSON shows the fields as a plain object did).
-    Object.defineProperties(this, {
-      decisionTs: { enumerable: true, value: decisionTs },
-      volIndex: { enumerable: true, get: () => volOf().volIndex },
-      volIndexMarkets: { enumerable: true, get: () => volOf().volIndexMarkets },
-      btcReturn: { enumerable: true, get: () => btcOf().btcReturn },
-      btcDrop: { enumerable: true, get: () => btcOf().btcDrop },
-      btcWindowMinutes: { enumerable: true, value: engine.options.btcWindowMinutes },
-    });
+  }
+
+  #current(): number {
+    if (this.#engine.changes !== this.#changes)
+      throw new LookAheadError(
+        '(context)',
+        this.decisionTs,
+        'a market context read after the engine took more candles',
+      );
+    return this.decisionTs;
   }
 }
