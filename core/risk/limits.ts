@@ -8,18 +8,20 @@ const KST_OFFSET_MS = 9 * 3_600_000;
 const MAX_PEAK_DAYS = 90;
 const MAX_PNL_DAYS = 7;
 
-// kstDay runs at every decision and fill: the day's string is built once per day, not once per call.
-let lastDayNumber = Number.NaN;
-let lastDayString = '';
+// kstDay runs at every decision and fill, for today and for the first day of the drawdown window: each day's
+// string is built once (the table is emptied now and then; it holds a few hundred short strings at most).
+const dayStrings = new Map<number, string>();
 
 /** KST calendar day ('YYYY-MM-DD') of a UTC millisecond timestamp. */
 export function kstDay(ts: number): string {
   const dayNumber = Math.floor((ts + KST_OFFSET_MS) / DAY_MS);
-  if (dayNumber !== lastDayNumber) {
-    lastDayString = new Date(ts + KST_OFFSET_MS).toISOString().slice(0, 10);
-    lastDayNumber = dayNumber;
+  let day = dayStrings.get(dayNumber);
+  if (day === undefined) {
+    if (dayStrings.size >= 512) dayStrings.clear();
+    day = new Date(ts + KST_OFFSET_MS).toISOString().slice(0, 10);
+    dayStrings.set(dayNumber, day);
   }
-  return lastDayString;
+  return day;
 }
 
 /** First millisecond of the KST day after the one containing ts. */
@@ -87,6 +89,15 @@ export function equityPeak(state: RiskState, ts: number, days: number): Decimal 
   return peak;
 }
 
+/**
+ * False only when the drawdown is surely below the limit: the same figure in doubles, off by far less than the
+ * margin here, so the exact decimal division runs only near the limit.
+ */
+function nearDrawdownLimit(peak: Decimal, equity: Decimal, config: RiskConfig): boolean {
+  const p = peak.toNumber();
+  return !(((p - equity.toNumber()) / p) * 100 < config.maxDrawdownPct - 1e-6);
+}
+
 function addHalt(state: RiskState, kind: HaltKind, ts: number, reason: string): RiskState {
   if (state.halts.some((h) => h.kind === kind)) return state;
   return { ...state, halts: [...state.halts, { kind, sinceTs: ts, reason }] };
@@ -117,7 +128,7 @@ export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number,
   };
   const peak = equityPeak(next, ts, config.drawdownWindowDays);
   // At or above the peak there is no drawdown to reach a positive limit: nothing to compute.
-  if (peak?.gt(0) && (equity.lt(peak) || !(config.maxDrawdownPct > 0))) {
+  if (peak?.gt(0) && (equity.lt(peak) || !(config.maxDrawdownPct > 0)) && nearDrawdownLimit(peak, equity, config)) {
     const drawdownPct = peak.minus(equity).div(peak).mul(100);
     if (drawdownPct.gte(config.maxDrawdownPct))
       next = addHalt(
