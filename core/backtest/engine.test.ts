@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FeatureEngine } from '../indicators';
-import type { Candle } from '../market';
+import type { Candle, CandleColumns } from '../market';
 import {
   type BacktestConfig,
   type BacktestData,
@@ -206,5 +206,36 @@ describe('backtest engine on a hand-built series', () => {
     expect(() => run(series(), [{ ...config, risk: { onePositionPerCoin: false } }])).toThrow(
       /risk\.onePositionPerCoin: backtests hold at most one position per market/,
     );
+  });
+
+  it('takes the candles as columns with the same result, and refuses broken columns', () => {
+    const columnsOf = (cs: Candle[]): CandleColumns => ({
+      ts: Float64Array.from(cs, (c) => c.ts),
+      open: Float64Array.from(cs, (c) => c.open),
+      high: Float64Array.from(cs, (c) => c.high),
+      low: Float64Array.from(cs, (c) => c.low),
+      close: Float64Array.from(cs, (c) => c.close),
+      volume: Float64Array.from(cs, (c) => c.volume),
+    });
+    const runColumns = (columns: CandleColumns) =>
+      runBacktestsWith(
+        breakout,
+        [config],
+        { columns: { 'KRW-ETH': columns }, timeframe: 'minute60' },
+        new FeatureEngine({ baseTimeframe: 'minute60' }),
+      );
+    const [fromObjects] = run(series());
+    expect(fromObjects.trades.length).toBeGreaterThan(0);
+    expect(JSON.stringify(runColumns(columnsOf(series()))[0])).toBe(JSON.stringify(fromObjects));
+
+    const broken = series();
+    broken[2] = { ...broken[2], high: 1 };
+    expect(() => runColumns(columnsOf(broken))).toThrow(/KRW-ETH\[2\].*not a valid OHLCV bar/);
+    const short = columnsOf(series());
+    short.volume = short.volume.subarray(1);
+    expect(() => runColumns(short)).toThrow(/KRW-ETH: columns of different lengths/);
+    const unordered = columnsOf(series());
+    unordered.ts[3] = unordered.ts[2];
+    expect(() => runColumns(unordered)).toThrow(/KRW-ETH\[3\]: ts .* is not after the previous/);
   });
 });

@@ -17,6 +17,8 @@ import { DEFAULT_FEATURE_ENGINE_OPTIONS, FeatureEngine, type FeatureSnapshot, ty
 import {
   bucketStart,
   type Candle,
+  type CandleColumns,
+  candleAt,
   DEFAULT_FEE_RATE,
   feeOn,
   floorVolume,
@@ -73,6 +75,38 @@ export interface BacktestData {
   /** Candles per market, ascending by ts, no duplicates: 1-minute candles, or bars of `timeframe`. */
   candles: Record<string, Candle[]>;
   timeframe: Timeframe;
+}
+
+/** BacktestData as columns (long 1-minute runs: a fraction of the memory); the same results. */
+export interface ColumnarBacktestData {
+  columns: Record<string, CandleColumns>;
+  timeframe: Timeframe;
+}
+
+export type BacktestInput = BacktestData | ColumnarBacktestData;
+
+/** One market's bars as the engine walks them: open times to merge on, a Candle when a bar is used. */
+interface Series {
+  length: number;
+  ts: ArrayLike<number>;
+  bar(i: number): Candle;
+}
+
+function seriesOf(data: BacktestInput): { markets: string[]; series: Series[] } {
+  if ('columns' in data) {
+    const markets = Object.keys(data.columns).sort();
+    const series = markets.map((m) => {
+      const c = data.columns[m];
+      return { length: c.ts.length, ts: c.ts, bar: (i: number) => candleAt(c, i) };
+    });
+    return { markets, series };
+  }
+  const markets = Object.keys(data.candles).sort();
+  const series = markets.map((m) => {
+    const cs = data.candles[m];
+    return { length: cs.length, ts: Float64Array.from(cs, (c) => c.ts), bar: (i: number) => cs[i] };
+  });
+  return { markets, series };
 }
 
 export interface BacktestConfig {
@@ -259,31 +293,46 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
   };
 }
 
-function checkData(data: BacktestData): string[] {
+function checkData(data: BacktestInput): string[] {
   const errors: string[] = [];
-  const markets = Object.keys(data.candles);
+  const columnar = 'columns' in data;
+  const markets = Object.keys(columnar ? data.columns : data.candles);
   if (markets.length === 0) errors.push('candles: no market given');
   for (const m of markets) {
-    const cs = data.candles[m];
-    if (!Array.isArray(cs) || cs.length === 0) {
+    const cols = columnar ? data.columns[m] : null;
+    const cs = columnar ? null : data.candles[m];
+    const n = cols ? columnLength(cols) : Array.isArray(cs) ? cs.length : 0;
+    if (n < 0) {
+      errors.push(`candles.${m}: columns of different lengths`);
+      continue;
+    }
+    if (n === 0) {
       errors.push(`candles.${m}: no candles`);
       continue;
     }
-    for (let i = 0; i < cs.length; i++) {
-      const c = cs[i];
+    for (let i = 0; i < n; i++) {
+      const c = cols ? candleAt(cols, i) : cs![i];
       if (
         !(c.low > 0 && c.low <= c.open && c.low <= c.close && c.high >= c.open && c.high >= c.close && c.volume >= 0)
       ) {
         errors.push(`candles.${m}[${i}] (ts ${c.ts}): not a valid OHLCV bar`);
         break;
       }
-      if (i > 0 && !(c.ts > cs[i - 1].ts)) {
-        errors.push(`candles.${m}[${i}]: ts ${c.ts} is not after the previous ${cs[i - 1].ts}`);
+      const previousTs = i > 0 ? (cols ? cols.ts[i - 1] : cs![i - 1].ts) : Number.NEGATIVE_INFINITY;
+      if (!(c.ts > previousTs)) {
+        errors.push(`candles.${m}[${i}]: ts ${c.ts} is not after the previous ${previousTs}`);
         break;
       }
     }
   }
   return errors;
+}
+
+/** Bars in candle columns, -1 when the columns differ in length. */
+function columnLength(c: CandleColumns): number {
+  const n = c.ts.length;
+  const all = [c.open, c.high, c.low, c.close, c.volume, ...(c.value ? [c.value] : [])];
+  return all.every((col) => col.length === n) ? n : -1;
 }
 
 const reject = (run: Run, code: string) => {
@@ -503,25 +552,29 @@ function onBar(run: Run, market: string, bar: Candle, barMs: number): void {
   if (trigger) onTrigger(run, pos, trigger, bar);
 }
 
-function equityOf(run: Run, lastBar: Map<string, Candle>): Decimal {
-  let equity = run.cash;
-  for (const pos of run.positions.values()) equity = equity.plus(pos.volume.mul(lastBar.get(pos.market)?.close ?? 0));
+/** What is held at the last closes, positions first, then what resting bids bought: [market, KRW value]. */
+type Holdings = [string, Decimal][];
+
+function holdingsOf(run: Run, lastBar: Map<string, Candle>): Holdings {
+  const out: Holdings = [];
+  for (const pos of run.positions.values()) out.push([pos.market, pos.volume.mul(lastBar.get(pos.market)?.close ?? 0)]);
   for (const order of run.pendingBuys.values())
-    if (order.filled) equity = equity.plus(order.filled.volume.mul(lastBar.get(order.market)?.close ?? 0));
+    if (order.filled) out.push([order.market, order.filled.volume.mul(lastBar.get(order.market)?.close ?? 0)]);
+  return out;
+}
+
+function equityOf(run: Run, holdings: Holdings): Decimal {
+  let equity = run.cash;
+  for (const [, value] of holdings) equity = equity.plus(value);
   return equity;
 }
 
 /** The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. */
-function accountOf(run: Run, lastBar: Map<string, Candle>): AccountView {
+function accountOf(run: Run, holdings: Holdings): AccountView {
   const coin = new Map<string, Decimal>();
-  const hold = (market: string, volume: Decimal) =>
-    coin.set(market, (coin.get(market) ?? new Decimal(0)).plus(volume.mul(lastBar.get(market)?.close ?? 0)));
-  for (const pos of run.positions.values()) hold(pos.market, pos.volume);
+  for (const [market, value] of holdings) coin.set(market, (coin.get(market) ?? new Decimal(0)).plus(value));
   let locked = new Decimal(0);
-  for (const order of run.pendingBuys.values()) {
-    if (order.filled) hold(order.market, order.filled.volume);
-    locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
-  }
+  for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
   let exposure = locked;
   const coinExposureKrw: Record<string, string> = {};
   for (const [market, value] of coin) {
@@ -550,7 +603,9 @@ function decide(
   benchmark: FeatureSnapshot | undefined,
   features: FeatureSource,
 ): void {
-  const equity = equityOf(run, lastBar);
+  // Nothing bought or sold until the entries below: one valuation serves the equity point and the account.
+  const holdings = holdingsOf(run, lastBar);
+  const equity = equityOf(run, holdings);
   const trading = ts >= run.tradeFrom && ts < run.tradeTo;
   const tf = run.strategy.entryTimeframe;
   let candidates: EntryEvaluation[] = [];
@@ -609,7 +664,7 @@ function decide(
   if (trading) {
     const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
     candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
-    const account = accountOf(run, lastBar);
+    const account = accountOf(run, holdings);
     const decided = decideEntries(
       run.decision,
       { candidates, bars },
@@ -665,18 +720,17 @@ function closeAll(run: Run, lastBar: Map<string, Candle>, ts: number): void {
 export function runBacktestsWith(
   strategy: AnyStrategy,
   configs: BacktestConfig[],
-  data: BacktestData,
+  data: BacktestInput,
   features: FeatureSource,
   /** Told what run i (configs[i]) decides while it trades and when its positions end (the parity test replays it). */
   observe?: (i: number, event: BacktestEvent) => void,
 ): BacktestResult[] {
   const dataErrors = checkData(data);
   if (dataErrors.length) throw new BacktestInputError(dataErrors);
-  const markets = Object.keys(data.candles).sort();
-  const series = markets.map((m) => data.candles[m]);
+  const { markets, series } = seriesOf(data);
   const barMs = timeframeMs(data.timeframe);
-  const firstTs = Math.min(...series.map((s) => s[0].ts));
-  const lastTs = Math.max(...series.map((s) => s[s.length - 1].ts)) + barMs;
+  const firstTs = Math.min(...series.map((s) => s.ts[0]));
+  const lastTs = Math.max(...series.map((s) => s.ts[s.length - 1])) + barMs;
   const runs = configs.map((c, i) => {
     const run = resolveRun(strategy, c, firstTs, lastTs);
     if (observe) run.observe = (event) => observe(i, event);
@@ -692,13 +746,13 @@ export function runBacktestsWith(
     // k-way merge: the earliest next bar over all markets.
     let ts = Number.POSITIVE_INFINITY;
     for (let k = 0; k < series.length; k++)
-      if (cursor[k] < series[k].length && series[k][cursor[k]].ts < ts) ts = series[k][cursor[k]].ts;
+      if (cursor[k] < series[k].length && series[k].ts[cursor[k]] < ts) ts = series[k].ts[cursor[k]];
     if (ts === Number.POSITIVE_INFINITY || ts >= endTs) break;
     // A run whose window ends here sells at the closes it has seen, never at later ones.
     for (const run of runs) if (ts >= run.tradeTo) closeAll(run, lastBar, run.tradeTo);
     for (let k = 0; k < series.length; k++) {
-      const bar = series[k][cursor[k]];
-      if (!bar || bar.ts !== ts) continue;
+      if (cursor[k] >= series[k].length || series[k].ts[cursor[k]] !== ts) continue;
+      const bar = series[k].bar(cursor[k]);
       cursor[k]++;
       const market = markets[k];
       for (const run of runs) {
@@ -761,7 +815,7 @@ export function runBacktestsWith(
  */
 export function runBacktests(
   configs: BacktestConfig[],
-  data: BacktestData,
+  data: BacktestInput,
   strategy: AnyStrategy = getStrategy(configs[0]?.strategyId),
 ): BacktestResult[] {
   if (configs.length === 0) return [];
@@ -779,6 +833,6 @@ export function runBacktests(
   return runBacktestsWith(strategy, configs, data, features);
 }
 
-export function runBacktest(config: BacktestConfig, data: BacktestData, strategy?: AnyStrategy): BacktestResult {
+export function runBacktest(config: BacktestConfig, data: BacktestInput, strategy?: AnyStrategy): BacktestResult {
   return runBacktests([config], data, strategy)[0];
 }

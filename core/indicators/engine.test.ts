@@ -296,6 +296,29 @@ describe('FeatureEngine: cross-market figures', () => {
     expect(ctx.btcReturn).toBeCloseTo(102 / 104 - 1, 12);
     expect(ctx.btcDrop).toBeCloseTo((110 - 102) / 110, 12);
   });
+
+  it('a context computes its figures when read: kept once read, a look-ahead error when first read after more candles', () => {
+    const e = new FeatureEngine({ baseTimeframe: 'minute60', btcWindowMinutes: 180 });
+    const closes = [100, 100, 104, 110, 99, 102];
+    closes.forEach((close, i) => {
+      e.ingest('KRW-BTC', { ts: start + i * H, open: close, high: close, low: close, close, volume: 1 });
+    });
+    const read = e.context(start + 6 * H);
+    const unread = e.context(start + 6 * H);
+    // Every field shows in JSON, in the order of MarketContext (reading them all).
+    expect(Object.keys(JSON.parse(JSON.stringify(read)))).toEqual([
+      'decisionTs',
+      'volIndex',
+      'volIndexMarkets',
+      'btcReturn',
+      'btcDrop',
+      'btcWindowMinutes',
+    ]);
+    e.ingest('KRW-BTC', { ts: start + 6 * H, open: 90, high: 90, low: 90, close: 90, volume: 1 });
+    expect(read.btcReturn).toBeCloseTo(102 / 104 - 1, 12);
+    expect(() => unread.btcReturn).toThrow(LookAheadError);
+    expect(() => unread.volIndex).toThrow(LookAheadError);
+  });
 });
 
 describe('FeatureEngine: features of some timeframes only', () => {
@@ -314,7 +337,8 @@ describe('FeatureEngine: features of some timeframes only', () => {
     expect({ ...a, timeframes: null, forming: null }).toEqual({ ...b, timeframes: null, forming: null });
     const related = (x: typeof a) => [x.corrBtc, x.corrEth, x.regime];
     expect(related(a)).toEqual(related(b));
-    expect(some.context(ts)).toEqual(all.context(ts));
+    const plain = (c: unknown) => JSON.parse(JSON.stringify(c));
+    expect(plain(some.context(ts))).toEqual(plain(all.context(ts)));
     expect(a.forming?.candle).toEqual(b.forming?.candle);
     for (const tf of ['minute1', 'minute5', 'minute60', 'minute240'] as const) {
       const { timeframe, barsSeen, lastClosedTs } = b.timeframes[tf];

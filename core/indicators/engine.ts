@@ -513,12 +513,20 @@ export class FeatureEngine {
     return value;
   }
 
-  /** Market-wide figures at `decisionTs`, from closed bars only. */
+  /**
+   * Market-wide figures at `decisionTs`, from closed bars only. Each pair (the volatility index, KRW-BTC's return and
+   * drop) is computed when first read, then kept; read after the engine took more candles it throws (LookAheadError).
+   */
   context(decisionTs: number): MarketContext {
-    const { volIndex, btcWindowMinutes, btcMarket } = this.options;
+    for (const st of this.markets.values()) this.advance(st, decisionTs);
+    return new EngineContext(this, decisionTs);
+  }
+
+  /** @internal (EngineContext) volIndex over every market, with the markets behind it. */
+  volIndexAt(decisionTs: number): { volIndex: number | null; volIndexMarkets: number } {
+    const { volIndex } = this.options;
     const ranked: { value: number; vol: number }[] = [];
     for (const st of this.markets.values()) {
-      this.advance(st, decisionTs);
       const s = this.closeSeries(
         st,
         volIndex.timeframe,
@@ -533,6 +541,15 @@ export class FeatureEngine {
     }
     ranked.sort((a, b) => b.value - a.value);
     const top = ranked.slice(0, volIndex.topN);
+    return {
+      volIndex: top.length ? top.reduce((s, m) => s + m.vol, 0) / top.length : null,
+      volIndexMarkets: top.length,
+    };
+  }
+
+  /** @internal (EngineContext) KRW-BTC's return and drop over btcWindowMinutes. */
+  btcMoveAt(decisionTs: number): { btcReturn: number | null; btcDrop: number | null } {
+    const { btcWindowMinutes, btcMarket } = this.options;
     const btc = this.markets.get(btcMarket);
     let btcReturn: number | null = null;
     let btcDrop: number | null = null;
@@ -554,14 +571,7 @@ export class FeatureEngine {
         btcDrop = (Math.max(peak, ref) - last) / Math.max(peak, ref);
       }
     }
-    return {
-      decisionTs,
-      volIndex: top.length ? top.reduce((s, m) => s + m.vol, 0) / top.length : null,
-      volIndexMarkets: top.length,
-      btcReturn,
-      btcDrop,
-      btcWindowMinutes,
-    };
+    return { btcReturn, btcDrop };
   }
 
   /** Quality issues recorded for a market within its recent window, blocking or not (gaps with sizes). */
@@ -664,7 +674,8 @@ export class FeatureEngine {
     return { closed: kept - later, later };
   }
 
-  private lastPrice(st: MarketState, decisionTs: number): number | null {
+  /** @internal (EngineContext) */
+  lastPrice(st: MarketState, decisionTs: number): number | null {
     if (st.latest !== null && st.latest.ts < decisionTs) return st.latest.close;
     const closes = this.visible(st, this.options.baseTimeframe, 'close', 1, decisionTs);
     return closes.length ? closes[0] : null;
@@ -758,6 +769,69 @@ class EngineSnapshot implements FeatureSnapshot {
         this.#st.market,
         this.decisionTs,
         'a correlation or regime read from a snapshot after the engine took more candles',
+      );
+    return this.decisionTs;
+  }
+}
+
+/**
+ * A FeatureEngine market context. Most strategies read none of it, and the volatility index ranks every market: the
+ * figures are computed when first read (both of a pair at once), then kept; after the engine took more candles a
+ * first read throws, as it would no longer give the decision time's figures. `toJSON` gives every field.
+ */
+class EngineContext implements MarketContext {
+  readonly decisionTs: number;
+  readonly btcWindowMinutes: number;
+  readonly #engine: FeatureEngine;
+  readonly #changes: number;
+  #vol: { volIndex: number | null; volIndexMarkets: number } | undefined;
+  #btc: { btcReturn: number | null; btcDrop: number | null } | undefined;
+
+  constructor(engine: FeatureEngine, decisionTs: number) {
+    this.decisionTs = decisionTs;
+    this.btcWindowMinutes = engine.options.btcWindowMinutes;
+    this.#engine = engine;
+    this.#changes = engine.changes;
+  }
+
+  get volIndex(): number | null {
+    this.#vol ??= this.#engine.volIndexAt(this.#current());
+    return this.#vol.volIndex;
+  }
+
+  get volIndexMarkets(): number {
+    this.#vol ??= this.#engine.volIndexAt(this.#current());
+    return this.#vol.volIndexMarkets;
+  }
+
+  get btcReturn(): number | null {
+    this.#btc ??= this.#engine.btcMoveAt(this.#current());
+    return this.#btc.btcReturn;
+  }
+
+  get btcDrop(): number | null {
+    this.#btc ??= this.#engine.btcMoveAt(this.#current());
+    return this.#btc.btcDrop;
+  }
+
+  /** Every field as a plain object, in MarketContext's order (JSON, logs, deep equality in tests). */
+  toJSON(): MarketContext {
+    return {
+      decisionTs: this.decisionTs,
+      volIndex: this.volIndex,
+      volIndexMarkets: this.volIndexMarkets,
+      btcReturn: this.btcReturn,
+      btcDrop: this.btcDrop,
+      btcWindowMinutes: this.btcWindowMinutes,
+    };
+  }
+
+  #current(): number {
+    if (this.#engine.changes !== this.#changes)
+      throw new LookAheadError(
+        '(context)',
+        this.decisionTs,
+        'a market context read after the engine took more candles',
       );
     return this.decisionTs;
   }

@@ -11,6 +11,36 @@ export type Candle = {
   value?: number;
 };
 
+/**
+ * Candles of one market as columns, ascending by ts: about 50 bytes a bar where a Candle object takes about 100,
+ * and nothing for the garbage collector to trace (a year of 1-minute bars of ten markets is 5.26 M bars).
+ * `value` (traded KRW) is optional as in Candle.
+ */
+export type CandleColumns = {
+  ts: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  value?: Float64Array;
+};
+
+/** Bar `i` of candle columns as a Candle (a new object: the consumers may keep it). */
+export function candleAt(c: CandleColumns, i: number): Candle {
+  return c.value === undefined
+    ? { ts: c.ts[i], open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i], volume: c.volume[i] }
+    : {
+        ts: c.ts[i],
+        open: c.open[i],
+        high: c.high[i],
+        low: c.low[i],
+        close: c.close[i],
+        volume: c.volume[i],
+        value: c.value[i],
+      };
+}
+
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;

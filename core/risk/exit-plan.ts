@@ -190,7 +190,17 @@ function nothingHappens(plan: ExitPlan, obs: ExitObservation): boolean {
 /** Advances the plan by one observation (a price, or a bar's high/low/close) and says what to sell, if anything. */
 export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate {
   if (plan.done) return { plan };
-  if (nothingHappens(plan, obs)) return { plan };
+  if (obs.atr === undefined) {
+    if (nothingHappens(plan, obs)) return { plan };
+  } else if (!plan.trailingStop && nothingHappens(plan, { ...obs, atr: undefined })) {
+    // A closed bar's observation crossing nothing only refreshes the ATR (with no trailing stop to move, as the full
+    // path would do): the levels stay what they were.
+    const atr = new Decimal(obs.atr);
+    if (!atr.gt(0)) return { plan };
+    const next = { ...plan, atr: atr.toFixed() };
+    levelsOf.set(next, levelsOf.get(plan)!);
+    return { plan: next };
+  }
   return updateExitPlanExactly(plan, obs);
 }
 

@@ -75,6 +75,22 @@ describe('checkEntry', () => {
     expect(checkEntry(clearHalt(s, 'drawdown'), { market: 'KRW-BTC' }, cfg, T0 + 3 * DAY).allowed).toBe(true);
   });
 
+  it('halts at the limit to the last decimal, a hair above it too, never a hair below', () => {
+    const at = (equity: string) =>
+      onEquity(onEquity(emptyRiskState(), '10000000', T0, cfg), equity, T0 + DAY, cfg).halts.map((h) => h.kind);
+    expect(at('8500000.0000001')).toEqual([]); // 14.999999999999%
+    expect(at('8500000')).toEqual(['drawdown']);
+    expect(at('8499999.9999999')).toEqual(['drawdown']);
+    expect(at('10000000')).toEqual([]);
+  });
+
+  it('kstDay gives the calendar day for any number of days in any order', () => {
+    for (let d = 0; d < 1200; d += 1) {
+      const ts = T0 + ((d * 7919) % 1200) * DAY + 3_600_000;
+      expect(kstDay(ts)).toBe(new Date(ts + 9 * 3_600_000).toISOString().slice(0, 10));
+    }
+  });
+
   it('measures drawdown only against peaks inside the window', () => {
     let s = onEquity(emptyRiskState(), '10000000', T0, cfg);
     s = onEquity(s, '8000000', T0 + 30 * DAY, cfg); // the 10M peak is 31 KST days back: outside 30

@@ -8,9 +8,20 @@ const KST_OFFSET_MS = 9 * 3_600_000;
 const MAX_PEAK_DAYS = 90;
 const MAX_PNL_DAYS = 7;
 
+// kstDay runs at every decision and fill, for today and for the first day of the drawdown window: each day's
+// string is built once (the table is emptied now and then; it holds a few hundred short strings at most).
+const dayStrings = new Map<number, string>();
+
 /** KST calendar day ('YYYY-MM-DD') of a UTC millisecond timestamp. */
 export function kstDay(ts: number): string {
-  return new Date(ts + KST_OFFSET_MS).toISOString().slice(0, 10);
+  const dayNumber = Math.floor((ts + KST_OFFSET_MS) / DAY_MS);
+  let day = dayStrings.get(dayNumber);
+  if (day === undefined) {
+    if (dayStrings.size >= 512) dayStrings.clear();
+    day = new Date(ts + KST_OFFSET_MS).toISOString().slice(0, 10);
+    dayStrings.set(dayNumber, day);
+  }
+  return day;
 }
 
 /** First millisecond of the KST day after the one containing ts. */
@@ -35,8 +46,12 @@ export function emptyRiskState(): RiskState {
 /** Replaces (or appends) the entry of `day` in a day-keyed list kept in day order, trimmed to `keep`. */
 function upsertDay<T extends { day: string }>(list: T[], day: string, make: (prev?: T) => T, keep: number): T[] {
   const last = list[list.length - 1];
-  const next = last?.day === day ? [...list.slice(0, -1), make(last)] : [...list, make()];
-  return next.slice(-keep);
+  if (last?.day === day) {
+    const row = make(last);
+    if (row === last && list.length <= keep) return list;
+    return [...list.slice(0, -1), row].slice(-keep);
+  }
+  return [...list, make()].slice(-keep);
 }
 
 /** Lowest running realised PnL of the KST day (0 when nothing closed that day). */
@@ -45,13 +60,42 @@ function todayLowPnl(state: RiskState, day: string): Decimal {
   return row?.day === day ? new Decimal(row.lowKrw) : new Decimal(0);
 }
 
+/** Each peak row's amount parsed once: rows are never changed, a new peak is a new row. */
+const parsedPeaks = new WeakMap<RiskState['equityPeaks'][number], Decimal>();
+function peakOf(row: RiskState['equityPeaks'][number]): Decimal {
+  let d = parsedPeaks.get(row);
+  if (!d) {
+    d = new Decimal(row.peakKrw);
+    parsedPeaks.set(row, d);
+  }
+  return d;
+}
+
+/** The last equityPeak answer per peak list (kept while the list and the window's first day stay the same). */
+const peakOfList = new WeakMap<RiskState['equityPeaks'], { first: string; peak: Decimal | null }>();
+
 /** Highest equity over the last `days` KST days up to and including the day of ts. */
 export function equityPeak(state: RiskState, ts: number, days: number): Decimal | null {
   const first = kstDay(ts - (days - 1) * DAY_MS);
+  const hit = peakOfList.get(state.equityPeaks);
+  if (hit?.first === first) return hit.peak;
   let peak: Decimal | null = null;
   for (const row of state.equityPeaks)
-    if (row.day >= first && (!peak || peak.lt(row.peakKrw))) peak = new Decimal(row.peakKrw);
+    if (row.day >= first) {
+      const d = peakOf(row);
+      if (!peak || peak.lt(d)) peak = d;
+    }
+  peakOfList.set(state.equityPeaks, { first, peak });
   return peak;
+}
+
+/**
+ * False only when the drawdown is surely below the limit: the same figure in doubles, off by far less than the
+ * margin here, so the exact decimal division runs only near the limit.
+ */
+function nearDrawdownLimit(peak: Decimal, equity: Decimal, config: RiskConfig): boolean {
+  const p = peak.toNumber();
+  return !(((p - equity.toNumber()) / p) * 100 < config.maxDrawdownPct - 1e-6);
 }
 
 function addHalt(state: RiskState, kind: HaltKind, ts: number, reason: string): RiskState {
@@ -71,7 +115,8 @@ export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number,
     equityPeaks: upsertDay(
       state.equityPeaks,
       day,
-      (prev) => ({ day, peakKrw: prev && equity.lt(prev.peakKrw) ? prev.peakKrw : equity.toFixed() }),
+      // A day's row is replaced only by a higher peak (the row and the list stay the same objects otherwise).
+      (prev) => (prev && equity.lt(peakOf(prev)) ? prev : { day, peakKrw: equity.toFixed() }),
       MAX_PEAK_DAYS,
     ),
     dayOpenEquity: upsertDay(
@@ -82,7 +127,8 @@ export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number,
     ),
   };
   const peak = equityPeak(next, ts, config.drawdownWindowDays);
-  if (peak?.gt(0)) {
+  // At or above the peak there is no drawdown to reach a positive limit: nothing to compute.
+  if (peak?.gt(0) && (equity.lt(peak) || !(config.maxDrawdownPct > 0)) && nearDrawdownLimit(peak, equity, config)) {
     const drawdownPct = peak.minus(equity).div(peak).mul(100);
     if (drawdownPct.gte(config.maxDrawdownPct))
       next = addHalt(
@@ -164,11 +210,23 @@ export function onBtcPrice(state: RiskState, price: number, ts: number, config: 
   if (!(price > 0)) return state;
   const minute = Math.floor(ts / 60_000) * 60_000;
   const from = minute - config.volatilityHaltWindowMinutes * 60_000;
-  const rows = state.btcMinutes.filter(([m]) => m >= from && m !== minute);
-  const current = state.btcMinutes.find(([m]) => m === minute);
-  rows.push([minute, Math.max(current?.[1] ?? price, price), price]);
-  rows.sort((a, b) => a[0] - b[0]);
-  const high = Math.max(...rows.map(([, h]) => h));
+  const kept = state.btcMinutes;
+  let rows: RiskState['btcMinutes'];
+  if (kept.length === 0 || kept[kept.length - 1][0] < minute) {
+    // A new minute after every kept one (every bar of a backtest): the rows stay in order, the old ones leave
+    // from the front.
+    let i = 0;
+    while (i < kept.length && kept[i][0] < from) i++;
+    rows = kept.slice(i);
+    rows.push([minute, price, price]);
+  } else {
+    rows = kept.filter(([m]) => m >= from && m !== minute);
+    const current = kept.find(([m]) => m === minute);
+    rows.push([minute, Math.max(current?.[1] ?? price, price), price]);
+    rows.sort((a, b) => a[0] - b[0]);
+  }
+  let high = Number.NEGATIVE_INFINITY;
+  for (const row of rows) if (row[1] > high) high = row[1];
   const dropPct = ((high - price) / high) * 100;
   const until =
     dropPct >= config.volatilityHaltDropPct
