@@ -6,6 +6,7 @@ import Decimal from 'decimal.js';
 import type { AccountLimits } from '../core/environment';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
+import { sessionConfigOf } from '../prisma/repositories/sessions';
 
 export type { AccountLimits };
 
@@ -55,9 +56,11 @@ async function exposureKrw(db: Database, where: { sessionId?: string; mode: Trad
  * own caps from its stored config and the account's from `limits`.
  */
 export async function entryRefusal(db: Database, limits: AccountLimits, input: EntryCheck): Promise<string | null> {
-  const session = await db.prisma.session.findUnique({ where: { id: input.sessionId }, select: { config: true } });
-  const risk = ((session?.config as { risk?: { maxOrderKrw?: number; maxCapitalKrw?: number } } | null)?.risk ??
-    {}) as { maxOrderKrw?: number; maxCapitalKrw?: number };
+  const config = await sessionConfigOf(db.prisma, input.sessionId);
+  const risk = ((config as { risk?: { maxOrderKrw?: number; maxCapitalKrw?: number } } | null)?.risk ?? {}) as {
+    maxOrderKrw?: number;
+    maxCapitalKrw?: number;
+  };
   if (risk.maxOrderKrw && input.totalKrw.gt(risk.maxOrderKrw))
     return `order of ${input.totalKrw.toFixed(0)} KRW is above the session's maxOrderKrw ${risk.maxOrderKrw}`;
   if (risk.maxCapitalKrw) {

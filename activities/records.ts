@@ -4,6 +4,7 @@
 import type { DecisionView, RiskEventRecord, SessionRunStatus } from '../core/contract';
 import type { SessionConfig } from '../core/session/config';
 import { queueAlert, recordEvent } from '../prisma/repositories/events';
+import { setSessionConfig, setSessionStatus } from '../prisma/repositories/sessions';
 import type { ActivityDeps } from './deps';
 
 export interface PositionRecord {
@@ -65,10 +66,12 @@ export function createRecordActivities({ db }: ActivityDeps) {
     },
 
     async recordSessionStatus(input: { sessionId: string; status: SessionRunStatus }): Promise<void> {
-      await db.prisma.session.update({
-        where: { id: input.sessionId },
-        data: { status: input.status, ...(input.status === 'stopped' && { stoppedAt: new Date() }) },
-      });
+      await setSessionStatus(
+        db.prisma,
+        input.sessionId,
+        input.status,
+        input.status === 'stopped' ? new Date() : undefined,
+      );
     },
 
     async recordSessionConfig(input: {
@@ -77,17 +80,7 @@ export function createRecordActivities({ db }: ActivityDeps) {
       reason: string;
       evidence?: Record<string, unknown>;
     }): Promise<void> {
-      await db.prisma.$transaction([
-        db.prisma.session.update({ where: { id: input.sessionId }, data: { config: input.config as object } }),
-        db.prisma.configHistory.create({
-          data: {
-            sessionId: input.sessionId,
-            config: input.config as object,
-            reason: input.reason,
-            ...(input.evidence && { evidence: input.evidence as object }),
-          },
-        }),
-      ]);
+      await setSessionConfig(db.prisma, input);
     },
 
     async recordRiskEvent(e: RiskEventRecord): Promise<void> {
