@@ -3,7 +3,8 @@
 
 import type { DecisionView, RiskEventRecord, SessionRunStatus } from '../core/contract';
 import type { SessionConfig } from '../core/session/config';
-import { queueAlert, recordEvent } from '../prisma/repositories/events';
+import { recordEvent } from '../prisma/repositories/events';
+import { positionStatus, savePosition } from '../prisma/repositories/positions';
 import { setSessionConfig, setSessionStatus } from '../prisma/repositories/sessions';
 import type { ActivityDeps } from './deps';
 
@@ -29,40 +30,35 @@ export type { RiskEventRecord } from '../core/contract';
 export function createRecordActivities({ db }: ActivityDeps) {
   return {
     async recordPosition(p: PositionRecord): Promise<void> {
-      const data = {
-        status: p.status,
-        ...(p.entryPrice !== undefined && { entryPrice: p.entryPrice }),
-        ...(p.volume !== undefined && { volume: p.volume }),
-        ...(p.remainingVolume !== undefined && { remainingVolume: p.remainingVolume }),
-        ...(p.realizedPnl !== undefined && { realizedPnl: p.realizedPnl }),
-        ...(p.fees !== undefined && { fees: p.fees }),
-        ...(p.avgExitPrice !== undefined && { avgExitPrice: p.avgExitPrice }),
-        ...(p.exitPlan !== undefined && { exitPlan: p.exitPlan as object }),
-        ...(p.exitReason !== undefined && { exitReason: p.exitReason }),
-        ...(p.closed && { closedAt: new Date() }),
-      };
-      const before = await db.prisma.position.findUnique({ where: { id: p.positionId }, select: { status: true } });
+      const before = await positionStatus(db.prisma, p.positionId);
       // The close and its alert in one transaction; alerted once per position (a retried activity
       // finds the status already written, and the queue takes one alert per key).
-      const closing = p.status === 'closed' && before?.status !== 'closed';
-      await db.prisma.$transaction([
-        db.prisma.position.upsert({
-          where: { id: p.positionId },
-          create: { id: p.positionId, sessionId: p.sessionId, market: p.market, exitPlan: {}, ...data },
-          update: data,
-        }),
-        ...(closing
-          ? [
-              queueAlert(db.prisma, {
-                sessionId: p.sessionId,
-                kind: 'position_closed',
-                severity: /stop|trailing/.test(p.exitReason ?? '') ? 'warn' : 'info',
-                message: `${p.market} closed: ${p.exitReason ?? ''}; realised PnL ${p.realizedPnl ?? '0'} KRW after fees`,
-                dedupeKey: `position_closed:${p.positionId}`,
-              }),
-            ]
-          : []),
-      ]);
+      const closing = p.status === 'closed' && before !== 'closed';
+      await savePosition(
+        db.prisma,
+        { id: p.positionId, sessionId: p.sessionId, market: p.market },
+        {
+          status: p.status,
+          entryPrice: p.entryPrice,
+          volume: p.volume,
+          remainingVolume: p.remainingVolume,
+          realizedPnl: p.realizedPnl,
+          fees: p.fees,
+          avgExitPrice: p.avgExitPrice,
+          exitPlan: p.exitPlan as object | undefined,
+          exitReason: p.exitReason,
+          closedAt: p.closed ? new Date() : undefined,
+        },
+        closing
+          ? {
+              sessionId: p.sessionId,
+              kind: 'position_closed',
+              severity: /stop|trailing/.test(p.exitReason ?? '') ? 'warn' : 'info',
+              message: `${p.market} closed: ${p.exitReason ?? ''}; realised PnL ${p.realizedPnl ?? '0'} KRW after fees`,
+              dedupeKey: `position_closed:${p.positionId}`,
+            }
+          : undefined,
+      );
     },
 
     async recordSessionStatus(input: { sessionId: string; status: SessionRunStatus }): Promise<void> {

@@ -3,6 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DecisionBody, OrderBody, PositionBody, RiskEventBody } from '../../core/contract/api';
 import { RISK_EVENT_KINDS, type RiskEventKind } from '../../core/contract/events';
 import type { Severity } from '../../prisma/db';
+import { listOrders } from '../../prisma/repositories/orders';
+import { listPositions } from '../../prisma/repositories/positions';
 import type { ApiContext } from '../context';
 
 const listQuery = {
@@ -19,13 +21,7 @@ export const tradingRoutes =
     app.get<{ Querystring: { sessionId?: string; limit: number } }>(
       '/api/orders',
       { schema: { summary: 'Orders with their fills, newest first', querystring: listQuery } },
-      async (req): Promise<OrderBody[]> =>
-        ctx.db.prisma.order.findMany({
-          where: req.query.sessionId ? { sessionId: req.query.sessionId } : {},
-          orderBy: { createdAt: 'desc' },
-          take: req.query.limit,
-          include: { fills: { orderBy: { createdAt: 'asc' } } },
-        }),
+      async (req): Promise<OrderBody[]> => listOrders(ctx.db.prisma, req.query),
     );
 
     app.get<{ Querystring: { sessionId?: string; limit: number; status?: 'open' | 'closed' } }>(
@@ -40,15 +36,7 @@ export const tradingRoutes =
         },
       },
       async (req): Promise<PositionBody[]> => {
-        const rows = await ctx.db.prisma.position.findMany({
-          where: {
-            ...(req.query.sessionId && { sessionId: req.query.sessionId }),
-            ...(req.query.status === 'closed' && { status: 'closed' }),
-            ...(req.query.status === 'open' && { status: { not: 'closed' } }),
-          },
-          orderBy: { openedAt: 'desc' },
-          take: req.query.limit,
-        });
+        const rows = await listPositions(ctx.db.prisma, req.query);
         // The column holds what the position workflow recorded: `{}`, then its ExitPlan.
         return rows.map((p) => ({ ...p, exitPlan: p.exitPlan as PositionBody['exitPlan'] }));
       },
