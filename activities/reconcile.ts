@@ -12,7 +12,7 @@ import { modesSharingAccount, type TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { OrderNotFound } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
-import { recordEvent } from '../prisma/repositories/events';
+import { othersEventsSince, recordEvent } from '../prisma/repositories/events';
 import {
   knownIdentifiers,
   marketsWithRecentOrders,
@@ -103,15 +103,11 @@ export function createReconcileActivities({ db, exchange }: ActivityDeps) {
       const recentMarkets = await marketsWithRecentOrders(db.prisma, sharing, new Date(Date.now() - SETTLE_MS));
       // Orphans handed to another session of the account a short while ago: that session is adopting them.
       const claimedBy = new Map<string, string>();
-      for (const e of await db.prisma.riskEvent.findMany({
-        where: {
-          kind: 'orphan_holding',
-          createdAt: { gte: new Date(Date.now() - CLAIM_MS) },
-          sessionId: { not: sessionId },
-          session: { mode: { in: sharing } },
-        },
-        orderBy: { createdAt: 'asc' },
-        select: { sessionId: true, details: true },
+      for (const e of await othersEventsSince(db.prisma, {
+        kind: 'orphan_holding',
+        since: new Date(Date.now() - CLAIM_MS),
+        sessionId,
+        modes: sharing,
       })) {
         const market = (e.details as { market?: unknown }).market;
         if (typeof market === 'string' && e.sessionId) claimedBy.set(market, e.sessionId);

@@ -3,6 +3,7 @@
 
 import type { DecisionView, RiskEventRecord, SessionRunStatus } from '../core/contract';
 import type { SessionConfig } from '../core/session/config';
+import { appendDecisions } from '../prisma/repositories/decisions';
 import { recordEvent } from '../prisma/repositories/events';
 import { positionStatus, savePosition } from '../prisma/repositories/positions';
 import { setSessionConfig, setSessionStatus } from '../prisma/repositories/sessions';
@@ -88,17 +89,7 @@ export function createRecordActivities({ db }: ActivityDeps) {
       decisions: DecisionView[];
       inputs: Record<string, unknown>;
     }): Promise<void> {
-      await db.prisma.decision.createMany({
-        data: input.decisions.map((d) => ({
-          sessionId: input.sessionId,
-          market: d.market,
-          action: d.action,
-          score: d.score,
-          reasons: d.reasons,
-          snapshot: (input.inputs[d.market] ?? {}) as object,
-          createdAt: new Date(d.ts),
-        })),
-      });
+      await appendDecisions(db.prisma, input);
     },
   };
 }

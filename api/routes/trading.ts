@@ -3,6 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DecisionBody, OrderBody, PositionBody, RiskEventBody } from '../../core/contract/api';
 import { RISK_EVENT_KINDS, type RiskEventKind } from '../../core/contract/events';
 import type { Severity } from '../../prisma/db';
+import { listDecisions } from '../../prisma/repositories/decisions';
+import { listRiskEvents } from '../../prisma/repositories/events';
 import { listOrders } from '../../prisma/repositories/orders';
 import { listPositions } from '../../prisma/repositories/positions';
 import type { ApiContext } from '../context';
@@ -46,13 +48,8 @@ export const tradingRoutes =
       '/api/decisions',
       { schema: { summary: 'Decisions with the inputs and scores behind them, newest first', querystring: listQuery } },
       async (req): Promise<DecisionBody[]> => {
-        const rows = await ctx.db.prisma.decision.findMany({
-          where: req.query.sessionId ? { sessionId: req.query.sessionId } : {},
-          orderBy: { createdAt: 'desc' },
-          take: req.query.limit,
-        });
         // The sessions record `reasons` as a list of sentences (activities/records.ts).
-        return rows.map((d) => ({ ...d, reasons: d.reasons as string[] }));
+        return listDecisions(ctx.db.prisma, req.query);
       },
     );
 
@@ -71,16 +68,7 @@ export const tradingRoutes =
           },
         },
       },
-      async (req): Promise<RiskEventBody[]> =>
-        ctx.db.prisma.riskEvent.findMany({
-          where: {
-            ...(req.query.sessionId && { sessionId: req.query.sessionId }),
-            ...(req.query.severity && { severity: req.query.severity }),
-            ...(req.query.kind && { kind: req.query.kind }),
-          },
-          orderBy: { createdAt: 'desc' },
-          take: req.query.limit,
-        }),
+      async (req): Promise<RiskEventBody[]> => listRiskEvents(ctx.db.prisma, req.query),
     );
 
     app.get('/api/accounts', { schema: { summary: 'Balances on the exchange of the default mode' } }, async () => {
