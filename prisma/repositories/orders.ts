@@ -79,6 +79,11 @@ export function orderByExchangeUuid(prisma: PrismaClient, uuid: string): Promise
   return prisma.order.findFirst({ where: { exchangeUuid: uuid } });
 }
 
+/** Orders whose identifier starts with `prefix` (a position's or a session's orders). */
+export function ordersByIdentifierPrefix(prisma: PrismaClient, prefix: string): Promise<Order[]> {
+  return prisma.order.findMany({ where: { identifier: { startsWith: prefix } } });
+}
+
 /** A session's orders that may still trade. */
 export function workingOrders(prisma: PrismaClient, sessionId: string): Promise<Order[]> {
   return prisma.order.findMany({ where: { sessionId, state: { in: WORKING_STATES } } });
