@@ -17,6 +17,7 @@ import type { RetuneConfig, SessionConfig } from '../core/session/config';
 import { decideRetune, type RetuneDecision, retuneFolds } from '../core/session/retune';
 import { getStrategy, validateParams } from '../core/strategy';
 import { storedSpan } from '../exchange/marketdata/store';
+import { findRun } from '../prisma/repositories/backtest-runs';
 import { decideProposal, findProposal, proposeRetune } from '../prisma/repositories/retune-proposals';
 import { findSession } from '../prisma/repositories/sessions';
 import { type BacktestRequest, configOf, requestData, scalarMetrics, windowData } from './backtest';
@@ -163,7 +164,8 @@ export function createRetuneActivities({ db }: Pick<ActivityDeps, 'db'>) {
      */
     async retuneCompare(input: RetunePlan): Promise<RetuneVerdict> {
       const { runId, request, retune, current } = input;
-      const run = await prisma.backtestRun.findUniqueOrThrow({ where: { id: runId } });
+      const run = await findRun(prisma, runId);
+      if (!run) throw new Error(`no backtest run ${runId}`);
       if (run.status !== 'completed')
         throw ApplicationFailure.nonRetryable(`walk-forward run ${runId} is ${run.status}`, 'RetuneInputError');
       const folds = ((run.result as { folds?: StoredFold[] } | null)?.folds ?? []).sort((a, b) => a.index - b.index);
