@@ -1,6 +1,7 @@
 // Re-tuning proposals (`retune_proposals`): what a session's scheduled re-tuning found, waiting for an
 // admin (or `auto`) to apply it.
 import type { Prisma, PrismaClient, RetuneProposal } from '../db';
+import { appendConfigHistory } from './sessions';
 
 export type ProposalDecision = 'applied' | 'rejected';
 
@@ -42,9 +43,7 @@ export async function proposeRetune(
       data: { status: 'superseded', decidedAt: new Date() },
     }),
     prisma.retuneProposal.create({ data: { id, sessionId, status: 'proposed', params, current, evidence } }),
-    prisma.configHistory.create({
-      data: { sessionId, config: input.sessionConfig, reason: 'retune-proposed', evidence },
-    }),
+    appendConfigHistory(prisma, { sessionId, config: input.sessionConfig, reason: 'retune-proposed', evidence }),
   ]);
 }
 
