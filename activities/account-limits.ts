@@ -6,6 +6,9 @@ import Decimal from 'decimal.js';
 import type { AccountLimits } from '../core/environment';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
+import { restingBids } from '../prisma/repositories/orders';
+import { closedPositionsSince, holdingPositions } from '../prisma/repositories/positions';
+import { sessionConfigOf } from '../prisma/repositories/sessions';
 
 export type { AccountLimits };
 
@@ -28,15 +31,9 @@ interface EntryCheck {
 
 /** KRW in coins (entry price x what positions still hold) and in resting bids, of one session or of all. */
 async function exposureKrw(db: Database, where: { sessionId?: string; mode: TradingMode }): Promise<Decimal> {
-  const session = where.sessionId ? { id: where.sessionId } : { mode: where.mode };
-  const positions = await db.prisma.position.findMany({
-    where: { status: { in: ['open', 'closing'] }, session },
-    select: { entryPrice: true, remainingVolume: true },
-  });
-  const bids = await db.prisma.order.findMany({
-    where: { side: 'bid', state: { in: ['wait', 'watch'] }, session },
-    select: { price: true, funds: true, volume: true, executedVolume: true },
-  });
+  const scope = where.sessionId ? { sessionId: where.sessionId } : { mode: where.mode };
+  const positions = await holdingPositions(db.prisma, scope);
+  const bids = await restingBids(db.prisma, scope);
   let sum = new Decimal(0);
   for (const p of positions)
     sum = sum.plus(new Decimal(p.entryPrice?.toString() ?? 0).mul(p.remainingVolume.toString()));
@@ -55,9 +52,11 @@ async function exposureKrw(db: Database, where: { sessionId?: string; mode: Trad
  * own caps from its stored config and the account's from `limits`.
  */
 export async function entryRefusal(db: Database, limits: AccountLimits, input: EntryCheck): Promise<string | null> {
-  const session = await db.prisma.session.findUnique({ where: { id: input.sessionId }, select: { config: true } });
-  const risk = ((session?.config as { risk?: { maxOrderKrw?: number; maxCapitalKrw?: number } } | null)?.risk ??
-    {}) as { maxOrderKrw?: number; maxCapitalKrw?: number };
+  const config = await sessionConfigOf(db.prisma, input.sessionId);
+  const risk = ((config as { risk?: { maxOrderKrw?: number; maxCapitalKrw?: number } } | null)?.risk ?? {}) as {
+    maxOrderKrw?: number;
+    maxCapitalKrw?: number;
+  };
   if (risk.maxOrderKrw && input.totalKrw.gt(risk.maxOrderKrw))
     return `order of ${input.totalKrw.toFixed(0)} KRW is above the session's maxOrderKrw ${risk.maxOrderKrw}`;
   if (risk.maxCapitalKrw) {
@@ -71,15 +70,7 @@ export async function entryRefusal(db: Database, limits: AccountLimits, input: E
       return `account exposure would be ${used.plus(input.totalKrw).toFixed(0)} KRW, above ACCOUNT_MAX_EXPOSURE_KRW ${limits.maxExposureKrw}`;
   }
   if (limits.dailyLossLimitKrw || limits.maxDrawdownKrw) {
-    const closed = await db.prisma.position.findMany({
-      where: {
-        status: 'closed',
-        session: { mode: input.mode },
-        closedAt: { gte: new Date(input.now - DRAWDOWN_WINDOW_MS) },
-      },
-      select: { realizedPnl: true, closedAt: true },
-      orderBy: { closedAt: 'asc' },
-    });
+    const closed = await closedPositionsSince(db.prisma, input.mode, new Date(input.now - DRAWDOWN_WINDOW_MS));
     const dayStart = kstDayStart(input.now);
     if (limits.dailyLossLimitKrw) {
       const today = closed

@@ -7,7 +7,7 @@ import { type AccountValue, heldCoins, valueAccount } from '../core/risk/account
 import type { UpbitClient } from '../exchange/upbit/client';
 import { CodeNotFound } from '../exchange/upbit/errors';
 import type { Ticker } from '../exchange/upbit/types';
-import { recordEvent } from '../prisma/repositories/events';
+import { hasCurrencyEvent, recordEvent } from '../prisma/repositories/events';
 import type { ActivityDeps } from './deps';
 
 /** KRW price per market (`KRW-<coin>`) for the given coins that have a KRW market. */
@@ -66,11 +66,7 @@ export async function sessionAccountValue(
   const { value } = await readAccountValue(client);
   for (const coin of value.unpriced) {
     const kind = 'unpriced_holding';
-    const known = await db.prisma.riskEvent.findFirst({
-      where: { sessionId, kind, details: { path: ['currency'], equals: coin.currency } },
-      select: { id: true },
-    });
-    if (known) continue;
+    if (await hasCurrencyEvent(db.prisma, sessionId, kind, coin.currency)) continue;
     const message = `${coin.volume} ${coin.currency} held with no KRW market to price it: left out of equity and exposure`;
     await recordEvent(db.prisma, { sessionId, kind, severity: 'warn', message, details: { ...coin } });
   }

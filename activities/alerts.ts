@@ -6,7 +6,13 @@
 // message that goes out. Nothing here logs a target: failures keep only a status or error code.
 import axios from 'axios';
 import type { AlertOutbox, Database, Severity } from '../prisma/db';
-import type { AlertMessage } from '../prisma/repositories/events';
+import {
+  type AlertMessage,
+  alertChannels,
+  claimAlert,
+  dueAlerts,
+  recordAlertAttempt,
+} from '../prisma/repositories/events';
 import {
   alertUrls,
   checkAlertUrl,
@@ -103,21 +109,13 @@ export class Alerter {
   /** Sends the alerts that are due (each to the channels that do not have it yet); returns how many it took. */
   async drain(): Promise<number> {
     const prisma = this.db.prisma;
-    const due = await prisma.alertOutbox.findMany({
-      where: { doneAt: null, nextAttemptAt: { lte: new Date() } },
-      orderBy: { createdAt: 'asc' },
-      take: BATCH,
-    });
+    const due = await dueAlerts(prisma, BATCH);
     if (due.length === 0) return 0;
     // Read per round, so a channel added in the dashboard counts at once.
-    const channels = await prisma.alertChannel.findMany({ where: { enabled: true }, orderBy: { createdAt: 'asc' } });
+    const channels = await alertChannels(prisma, { enabled: true });
     for (const row of due) {
       // Claimed by moving its time on: a sender that read the same row finds it changed and skips it.
-      const claimed = await prisma.alertOutbox.updateMany({
-        where: { id: row.id, doneAt: null, nextAttemptAt: row.nextAttemptAt },
-        data: { nextAttemptAt: new Date(Date.now() + this.leaseMs) },
-      });
-      if (claimed.count === 1) await this.deliver(row, channels);
+      if (await claimAlert(prisma, row, new Date(Date.now() + this.leaseMs))) await this.deliver(row, channels);
     }
     return due.length;
   }
@@ -151,15 +149,12 @@ export class Alerter {
     const attempts = row.attempts + 1;
     const finished = failures.length === 0 || Date.now() - row.createdAt.getTime() >= this.maxAgeMs;
     const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** (attempts - 1));
-    await this.db.prisma.alertOutbox.update({
-      where: { id: row.id },
-      data: {
-        doneChannels: [...done],
-        attempts,
-        lastError: failures.length ? failures.join('; ') : null,
-        doneAt: finished ? new Date() : null,
-        nextAttemptAt: finished ? new Date() : new Date(Date.now() + delay),
-      },
+    await recordAlertAttempt(this.db.prisma, row.id, {
+      doneChannels: [...done],
+      attempts,
+      lastError: failures.length ? failures.join('; ') : null,
+      doneAt: finished ? new Date() : null,
+      nextAttemptAt: finished ? new Date() : new Date(Date.now() + delay),
     });
   }
 

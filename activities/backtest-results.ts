@@ -7,6 +7,7 @@ import type { EquityPoint, Trade } from '../core/backtest/result';
 import type { ScoredParams } from '../core/contract';
 import type { Database } from '../prisma/db';
 import * as chunks from '../prisma/repositories/backtest-chunks';
+import * as runs from '../prisma/repositories/backtest-runs';
 
 /** Most points of an equity curve stored and served. */
 export const EQUITY_POINTS = 2000;
@@ -44,10 +45,7 @@ export async function storeChunk(
 ): Promise<void> {
   const done = await chunks.storeChunk(prisma, runId, key, result);
   // The last unit (the summary) sets 1.
-  await prisma.backtestRun.updateMany({
-    where: { id: runId, status: 'running' },
-    data: { progress: Math.min(0.99, done / Math.max(1, totalUnits)) },
-  });
+  await runs.setProgress(prisma, runId, Math.min(0.99, done / Math.max(1, totalUnits)));
 }
 
 /** The trials of the given chunks in evaluation order (chunk order, then order within the chunk). */
@@ -80,15 +78,14 @@ export async function saveOutcome(
     EQUITY_POINTS,
   ).equity;
   const drawdowns = drawdownCurve(outcome.initialEquity, thinned);
-  await prisma.$transaction([
-    prisma.backtestTrade.deleteMany({ where: { runId } }),
-    prisma.backtestEquity.deleteMany({ where: { runId } }),
-    prisma.backtestTrade.createMany({
-      data: outcome.trades.map((t) => ({
-        runId,
+  await runs.saveRunOutcome(
+    prisma,
+    runId,
+    {
+      trades: outcome.trades.map((t) => ({
         market: t.market,
-        entryTs: new Date(t.entryTs),
-        exitTs: new Date(t.exitTs),
+        entryTs: t.entryTs,
+        exitTs: t.exitTs,
         entryPrice: t.entryPrice,
         exitPrice: t.exitPrice,
         volume: t.volume,
@@ -97,22 +94,10 @@ export async function saveOutcome(
         entryReason: t.entryReason,
         exitReason: t.exitReason,
       })),
-    }),
-    prisma.backtestEquity.createMany({
-      data: thinned.map((p, i) => ({
-        runId,
-        ts: new Date(p.ts),
-        equity: String(p.equity),
-        drawdown: String(drawdowns[i].drawdown),
-      })),
-    }),
-    prisma.backtestRun.updateMany({
-      where: { id: runId, status: 'running' },
-      data: {
-        metrics: scalarMetrics(outcome.metrics),
-        result: { ...result, monthlyReturns: outcome.metrics.monthlyReturns } as object,
-        ...(complete && { status: 'completed', progress: 1, finishedAt: new Date() }),
-      },
-    }),
-  ]);
+      equity: thinned.map((p, i) => ({ ts: p.ts, equity: String(p.equity), drawdown: String(drawdowns[i].drawdown) })),
+      metrics: scalarMetrics(outcome.metrics),
+      result: { ...result, monthlyReturns: outcome.metrics.monthlyReturns },
+    },
+    complete,
+  );
 }

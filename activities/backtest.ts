@@ -9,6 +9,7 @@ import { type Bands, monteCarlo } from '../core/backtest/montecarlo';
 import type { ParamSet } from '../core/backtest/search';
 import type { BacktestRequest, BacktestStatus, ScoredParams } from '../core/contract';
 import * as chunks from '../prisma/repositories/backtest-chunks';
+import * as runs from '../prisma/repositories/backtest-runs';
 import { requestData } from './backtest-candles';
 import { chainFoldTests, type FoldPlan, type FoldTestResult, rankingRows, rankStoredTrials } from './backtest-fanout';
 import { type StoredTrial, saveOutcome, scalarMetrics, storeChunk, storedTrials } from './backtest-results';
@@ -22,16 +23,12 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
     /** The run's row (the API writes it first; a run started elsewhere, e.g. by the CLI, gets it here). */
     async backtestBegin(input: { runId: string; request: BacktestRequest }): Promise<void> {
       const { runId, request } = input;
-      await prisma.backtestRun.upsert({
-        where: { id: runId },
-        create: { id: runId, kind: request.kind, status: 'running', params: { request } as object },
-        update: {},
-      });
+      await runs.ensureRun(prisma, { id: runId, kind: request.kind, request });
     },
 
     /** What a finished run is, in a few hundred bytes (the full result stays in the database). */
     async backtestSummary(input: { runId: string }): Promise<BacktestSummary> {
-      const row = await prisma.backtestRun.findUniqueOrThrow({ where: { id: input.runId } });
+      const row = await runs.getRun(prisma, input.runId);
       const result = (row.result ?? {}) as {
         bestParams?: ParamSet;
         ranking?: BacktestSummary['ranking'];
@@ -143,14 +140,9 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
     /** Shuffled and bootstrapped trade orders of the stored run: percentile bands. Completes the run. */
     async backtestMonteCarlo(input: { runId: string; request: BacktestRequest }): Promise<void> {
       const { runId, request } = input;
-      const trades = await prisma.backtestTrade.findMany({
-        where: { runId },
-        orderBy: [{ exitTs: 'asc' }, { market: 'asc' }],
-        select: { pnl: true },
-      });
+      const pnls = (await runs.tradePnls(prisma, runId)).map((pnl) => ({ pnl }));
       const mc = request.montecarlo ?? { runs: 1000, seed: 1 };
       const initialEquity = Number(request.capitalKrw);
-      const pnls = trades.map((t) => ({ pnl: t.pnl.toString() }));
       const bands =
         pnls.length === 0
           ? null
@@ -158,28 +150,17 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
               shuffle: monteCarlo(pnls, { method: 'shuffle', runs: mc.runs, seed: mc.seed, initialEquity }),
               bootstrap: monteCarlo(pnls, { method: 'bootstrap', runs: mc.runs, seed: mc.seed, initialEquity }),
             };
-      const row = await prisma.backtestRun.findUniqueOrThrow({ where: { id: runId } });
-      await prisma.backtestRun.updateMany({
-        where: { id: runId, status: 'running' },
-        data: {
-          result: {
-            ...(row.result as object),
-            bands,
-            ...(bands === null && { bandsNote: 'no closed trades to resample' }),
-          } as object,
-          status: 'completed',
-          progress: 1,
-          finishedAt: new Date(),
-        },
+      const row = await runs.getRun(prisma, runId);
+      await runs.completeRun(prisma, runId, {
+        ...(row.result as object),
+        bands,
+        ...(bands === null && { bandsNote: 'no closed trades to resample' }),
       });
     },
 
     /** Final status of a failed or cancelled run (a completed one is never overwritten). */
     async backtestSetStatus(input: { runId: string; status: BacktestStatus; error?: string }): Promise<void> {
-      await prisma.backtestRun.updateMany({
-        where: { id: input.runId, status: 'running' },
-        data: { status: input.status, error: input.error ?? null, finishedAt: new Date() },
-      });
+      await runs.endRun(prisma, input.runId, input.status, input.error ?? null);
     },
   };
 }

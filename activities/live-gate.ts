@@ -8,6 +8,7 @@ import { ORDER_FAILURE } from '../core/contract';
 import { liveTradingAllowed } from '../core/environment';
 import type { TradingMode } from '../core/session/config';
 import type { Database } from '../prisma/db';
+import { liveConfirmationOf } from '../prisma/repositories/sessions';
 
 export async function assertLiveOrderConfirmed(
   db: Database,
@@ -20,9 +21,7 @@ export async function assertLiveOrderConfirmed(
       ORDER_FAILURE.orderRejected,
       { upbitName: 'live_not_allowed' },
     );
-  const confirmed = order.sessionId
-    ? await db.prisma.liveConfirmation.findUnique({ where: { sessionId: order.sessionId } })
-    : null;
+  const confirmed = order.sessionId ? await liveConfirmationOf(db.prisma, order.sessionId) : null;
   if (!confirmed)
     throw ApplicationFailure.nonRetryable(
       `live order ${order.identifier} refused: session ${order.sessionId ?? '(none)'} was not confirmed by an admin`,

@@ -3,7 +3,7 @@
 import Decimal from 'decimal.js';
 import type { ExchangeOrderView } from '../core/contract';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
-import { queueAlert } from '../prisma/repositories/events';
+import { knownTradeUuids, saveOrderWithFills } from '../prisma/repositories/orders';
 import type { ActivityDeps } from './deps';
 
 export function toOrderView(o: Order): ExchangeOrderView {
@@ -34,72 +34,54 @@ export async function recordExchangeOrder(
   const view = toOrderView(order);
   const identifier = order.identifier ?? order.uuid;
   const executed = new Decimal(view.executedVolume);
-  const common = {
-    exchangeUuid: order.uuid,
-    state: order.state,
-    executedVolume: view.executedVolume,
-    avgPrice: executed.isZero() ? null : new Decimal(view.executedFunds).div(executed).toString(),
-    paidFee: view.paidFee,
-  };
   const trades = 'trades' in order ? order.trades : [];
   const funds = new Decimal(view.executedFunds);
-  const known = new Set(
-    (
-      await db.prisma.fill.findMany({
-        where: { tradeUuid: { in: trades.map((t) => t.uuid) } },
-        select: { tradeUuid: true },
-      })
-    ).map((f) => f.tradeUuid),
+  const known = await knownTradeUuids(
+    db.prisma,
+    trades.map((t) => t.uuid),
   );
   // The order, its trades and the alerts of new trades in one transaction: no reader sees an executed
   // volume without its fills, and no new fill goes without its alert (sent later, from the queue).
-  await db.prisma.$transaction([
-    db.prisma.order.upsert({
-      where: { identifier },
-      create: {
-        id: identifier,
-        sessionId: input.sessionId,
-        positionId: input.positionId,
-        market: order.market,
-        side: order.side,
-        ordType: order.ord_type,
-        timeInForce: order.time_in_force ?? null,
-        price: order.ord_type === 'price' ? null : (order.price ?? null),
-        funds: order.ord_type === 'price' ? (order.price ?? null) : null,
-        volume: order.volume ?? null,
-        identifier,
-        ...common,
-      },
-      update: common,
-    }),
-    ...trades.map((t) => {
+  await saveOrderWithFills(
+    db.prisma,
+    {
+      identifier,
+      sessionId: input.sessionId,
+      positionId: input.positionId,
+      market: order.market,
+      side: order.side,
+      ordType: order.ord_type,
+      timeInForce: order.time_in_force ?? null,
+      price: order.ord_type === 'price' ? null : (order.price ?? null),
+      funds: order.ord_type === 'price' ? (order.price ?? null) : null,
+      volume: order.volume ?? null,
+      exchangeUuid: order.uuid,
+      state: order.state,
+      executedVolume: view.executedVolume,
+      avgPrice: executed.isZero() ? null : new Decimal(view.executedFunds).div(executed).toString(),
+      paidFee: view.paidFee,
+    },
+    trades.map((t) => {
       // Upbit reports the fee per order; each trade carries its share by traded funds.
       const fee = funds.isZero() ? new Decimal(0) : new Decimal(view.paidFee).mul(t.funds).div(funds);
-      return db.prisma.fill.upsert({
-        where: { tradeUuid: t.uuid },
-        create: {
-          orderId: identifier,
-          tradeUuid: t.uuid,
-          price: t.price,
-          volume: t.volume,
-          funds: t.funds,
-          fee: fee.toDecimalPlaces(8).toString(),
-          createdAt: t.created_at ? new Date(t.created_at) : undefined,
-        },
-        update: { fee: fee.toDecimalPlaces(8).toString() },
-      });
+      return {
+        tradeUuid: t.uuid,
+        price: t.price,
+        volume: t.volume,
+        funds: t.funds,
+        fee: fee.toDecimalPlaces(8).toString(),
+        createdAt: t.created_at ? new Date(t.created_at) : undefined,
+      };
     }),
-    ...trades
+    trades
       .filter((t) => !known.has(t.uuid))
-      .map((t) =>
-        queueAlert(db.prisma, {
-          sessionId: input.sessionId || null,
-          kind: 'fill',
-          severity: 'info',
-          message: `${order.side === 'bid' ? 'bought' : 'sold'} ${t.volume} ${order.market} at ${t.price} (${identifier})`,
-          dedupeKey: `fill:${t.uuid}`,
-        }),
-      ),
-  ]);
+      .map((t) => ({
+        sessionId: input.sessionId || null,
+        kind: 'fill',
+        severity: 'info' as const,
+        message: `${order.side === 'bid' ? 'bought' : 'sold'} ${t.volume} ${order.market} at ${t.price} (${identifier})`,
+        dedupeKey: `fill:${t.uuid}`,
+      })),
+  );
   return view;
 }

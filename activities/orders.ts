@@ -15,6 +15,7 @@ import type { UpbitClient } from '../exchange/upbit/client';
 import { DuplicatedIdentifier, OrderNotFound, UpbitError } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
 import { recordEvent } from '../prisma/repositories/events';
+import { orderByExchangeUuid } from '../prisma/repositories/orders';
 import { entryRefusal } from './account-limits';
 import { crashPoint } from './crash-points';
 import type { ActivityDeps } from './deps';
@@ -269,7 +270,7 @@ export function createOrderActivities({ db, exchange, accountLimits }: ActivityD
     async syncOrder(input: { orderId: string; mode: TradingMode; uuid: string }): Promise<ExchangeOrderView> {
       crashPoint('waiting-fills');
       const order = await exchange(input.mode).getOrder({ uuid: input.uuid });
-      const row = await db.prisma.order.findFirst({ where: { exchangeUuid: input.uuid } });
+      const row = await orderByExchangeUuid(db.prisma, input.uuid);
       return recordExchangeOrder(
         { orderId: input.orderId, sessionId: row?.sessionId ?? '', positionId: row?.positionId ?? null },
         order,
@@ -287,7 +288,7 @@ export function createOrderActivities({ db, exchange, accountLimits }: ActivityD
       }
       crashPoint('during-cancel');
       const order = await client.getOrder({ uuid: input.uuid });
-      const row = await db.prisma.order.findFirst({ where: { exchangeUuid: input.uuid } });
+      const row = await orderByExchangeUuid(db.prisma, input.uuid);
       return recordExchangeOrder(
         { orderId: input.orderId, sessionId: row?.sessionId ?? '', positionId: row?.positionId ?? null },
         order,

@@ -12,7 +12,14 @@ import { modesSharingAccount, type TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { OrderNotFound } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
-import { recordEvent } from '../prisma/repositories/events';
+import { othersEventsSince, recordEvent } from '../prisma/repositories/events';
+import {
+  knownIdentifiers,
+  marketsWithRecentOrders,
+  markOrderCancelled,
+  workingOrders,
+} from '../prisma/repositories/orders';
+import { unclosedPositions } from '../prisma/repositories/positions';
 import { krwPrices } from './account-value';
 import type { ActivityDeps } from './deps';
 import { recordExchangeOrder, toOrderView } from './order-records';
@@ -87,55 +94,33 @@ export function createReconcileActivities({ db, exchange }: ActivityDeps) {
       const sharing = modesSharingAccount(mode);
 
       // ---- reads: the exchange first, then the records of every session of the mode.
-      const working = await db.prisma.order.findMany({
-        where: { sessionId, state: { in: ['wait', 'watch', 'submitting'] } },
-      });
+      const working = await workingOrders(db.prisma, sessionId);
       const looked = [];
       for (const row of working) looked.push({ row, order: await findOrder(client, row) });
       const open = await allOpenOrders(client);
       const accounts = await client.accounts();
-      const positions = await db.prisma.position.findMany({
-        where: { status: { in: ['entering', 'open', 'closing'] }, session: { mode: { in: sharing } } },
-        select: { id: true, market: true, status: true, remainingVolume: true },
-      });
-      const recentOrders = await db.prisma.order.findMany({
-        where: {
-          session: { mode: { in: sharing } },
-          OR: [
-            { state: { in: ['wait', 'watch', 'submitting'] } },
-            { updatedAt: { gte: new Date(Date.now() - SETTLE_MS) } },
-          ],
-        },
-        select: { market: true },
-      });
+      const positions = await unclosedPositions(db.prisma, sharing);
+      const recentMarkets = await marketsWithRecentOrders(db.prisma, sharing, new Date(Date.now() - SETTLE_MS));
       // Orphans handed to another session of the account a short while ago: that session is adopting them.
       const claimedBy = new Map<string, string>();
-      for (const e of await db.prisma.riskEvent.findMany({
-        where: {
-          kind: 'orphan_holding',
-          createdAt: { gte: new Date(Date.now() - CLAIM_MS) },
-          sessionId: { not: sessionId },
-          session: { mode: { in: sharing } },
-        },
-        orderBy: { createdAt: 'asc' },
-        select: { sessionId: true, details: true },
+      for (const e of await othersEventsSince(db.prisma, {
+        kind: 'orphan_holding',
+        since: new Date(Date.now() - CLAIM_MS),
+        sessionId,
+        modes: sharing,
       })) {
         const market = (e.details as { market?: unknown }).market;
         if (typeof market === 'string' && e.sessionId) claimedBy.set(market, e.sessionId);
       }
-      const knownOpen = new Set(
-        (
-          await db.prisma.order.findMany({
-            where: { identifier: { in: open.flatMap((o) => (o.identifier ? [o.identifier] : [])) } },
-            select: { identifier: true },
-          })
-        ).map((o) => o.identifier),
+      const knownOpen = await knownIdentifiers(
+        db.prisma,
+        open.flatMap((o) => (o.identifier ? [o.identifier] : [])),
       );
 
       // Per market: the coins the positions hold vs the account's balance plus locked.
       const unsettled = new Set([
         ...open.map((o) => o.market),
-        ...recentOrders.map((o) => o.market),
+        ...recentMarkets,
         ...positions.filter((p) => p.status === 'entering').map((p) => p.market),
       ]);
       const held = new Map<string, Decimal>();
@@ -172,10 +157,7 @@ export function createReconcileActivities({ db, exchange }: ActivityDeps) {
             severity: 'warn',
             message: `order ${row.identifier}: in the database as ${row.state}, not found on the exchange by uuid or identifier; recorded as cancelled`,
           });
-          await db.prisma.order.update({
-            where: { id: row.id },
-            data: { state: 'cancel', reason: 'not on the exchange at reconcile' },
-          });
+          await markOrderCancelled(db.prisma, row.id, 'not on the exchange at reconcile');
           continue;
         }
         const view = toOrderView(order);

@@ -3,7 +3,10 @@
 
 import type { DecisionView, RiskEventRecord, SessionRunStatus } from '../core/contract';
 import type { SessionConfig } from '../core/session/config';
-import { queueAlert, recordEvent } from '../prisma/repositories/events';
+import { appendDecisions } from '../prisma/repositories/decisions';
+import { recordEvent } from '../prisma/repositories/events';
+import { positionStatus, savePosition } from '../prisma/repositories/positions';
+import { setSessionConfig, setSessionStatus } from '../prisma/repositories/sessions';
 import type { ActivityDeps } from './deps';
 
 export interface PositionRecord {
@@ -28,47 +31,44 @@ export type { RiskEventRecord } from '../core/contract';
 export function createRecordActivities({ db }: ActivityDeps) {
   return {
     async recordPosition(p: PositionRecord): Promise<void> {
-      const data = {
-        status: p.status,
-        ...(p.entryPrice !== undefined && { entryPrice: p.entryPrice }),
-        ...(p.volume !== undefined && { volume: p.volume }),
-        ...(p.remainingVolume !== undefined && { remainingVolume: p.remainingVolume }),
-        ...(p.realizedPnl !== undefined && { realizedPnl: p.realizedPnl }),
-        ...(p.fees !== undefined && { fees: p.fees }),
-        ...(p.avgExitPrice !== undefined && { avgExitPrice: p.avgExitPrice }),
-        ...(p.exitPlan !== undefined && { exitPlan: p.exitPlan as object }),
-        ...(p.exitReason !== undefined && { exitReason: p.exitReason }),
-        ...(p.closed && { closedAt: new Date() }),
-      };
-      const before = await db.prisma.position.findUnique({ where: { id: p.positionId }, select: { status: true } });
+      const before = await positionStatus(db.prisma, p.positionId);
       // The close and its alert in one transaction; alerted once per position (a retried activity
       // finds the status already written, and the queue takes one alert per key).
-      const closing = p.status === 'closed' && before?.status !== 'closed';
-      await db.prisma.$transaction([
-        db.prisma.position.upsert({
-          where: { id: p.positionId },
-          create: { id: p.positionId, sessionId: p.sessionId, market: p.market, exitPlan: {}, ...data },
-          update: data,
-        }),
-        ...(closing
-          ? [
-              queueAlert(db.prisma, {
-                sessionId: p.sessionId,
-                kind: 'position_closed',
-                severity: /stop|trailing/.test(p.exitReason ?? '') ? 'warn' : 'info',
-                message: `${p.market} closed: ${p.exitReason ?? ''}; realised PnL ${p.realizedPnl ?? '0'} KRW after fees`,
-                dedupeKey: `position_closed:${p.positionId}`,
-              }),
-            ]
-          : []),
-      ]);
+      const closing = p.status === 'closed' && before !== 'closed';
+      await savePosition(
+        db.prisma,
+        { id: p.positionId, sessionId: p.sessionId, market: p.market },
+        {
+          status: p.status,
+          entryPrice: p.entryPrice,
+          volume: p.volume,
+          remainingVolume: p.remainingVolume,
+          realizedPnl: p.realizedPnl,
+          fees: p.fees,
+          avgExitPrice: p.avgExitPrice,
+          exitPlan: p.exitPlan as object | undefined,
+          exitReason: p.exitReason,
+          closedAt: p.closed ? new Date() : undefined,
+        },
+        closing
+          ? {
+              sessionId: p.sessionId,
+              kind: 'position_closed',
+              severity: /stop|trailing/.test(p.exitReason ?? '') ? 'warn' : 'info',
+              message: `${p.market} closed: ${p.exitReason ?? ''}; realised PnL ${p.realizedPnl ?? '0'} KRW after fees`,
+              dedupeKey: `position_closed:${p.positionId}`,
+            }
+          : undefined,
+      );
     },
 
     async recordSessionStatus(input: { sessionId: string; status: SessionRunStatus }): Promise<void> {
-      await db.prisma.session.update({
-        where: { id: input.sessionId },
-        data: { status: input.status, ...(input.status === 'stopped' && { stoppedAt: new Date() }) },
-      });
+      await setSessionStatus(
+        db.prisma,
+        input.sessionId,
+        input.status,
+        input.status === 'stopped' ? new Date() : undefined,
+      );
     },
 
     async recordSessionConfig(input: {
@@ -77,17 +77,7 @@ export function createRecordActivities({ db }: ActivityDeps) {
       reason: string;
       evidence?: Record<string, unknown>;
     }): Promise<void> {
-      await db.prisma.$transaction([
-        db.prisma.session.update({ where: { id: input.sessionId }, data: { config: input.config as object } }),
-        db.prisma.configHistory.create({
-          data: {
-            sessionId: input.sessionId,
-            config: input.config as object,
-            reason: input.reason,
-            ...(input.evidence && { evidence: input.evidence as object }),
-          },
-        }),
-      ]);
+      await setSessionConfig(db.prisma, input);
     },
 
     async recordRiskEvent(e: RiskEventRecord): Promise<void> {
@@ -99,17 +89,7 @@ export function createRecordActivities({ db }: ActivityDeps) {
       decisions: DecisionView[];
       inputs: Record<string, unknown>;
     }): Promise<void> {
-      await db.prisma.decision.createMany({
-        data: input.decisions.map((d) => ({
-          sessionId: input.sessionId,
-          market: d.market,
-          action: d.action,
-          score: d.score,
-          reasons: d.reasons,
-          snapshot: (input.inputs[d.market] ?? {}) as object,
-          createdAt: new Date(d.ts),
-        })),
-      });
+      await appendDecisions(db.prisma, input);
     },
   };
 }

@@ -18,6 +18,9 @@ import type { RetuneConfig, SessionConfig } from '../core/session/config';
 import { decideRetune, type RetuneDecision, retuneFolds } from '../core/session/retune';
 import { getStrategy, validateParams } from '../core/strategy';
 import { storedSpan } from '../exchange/marketdata/store';
+import { findRun } from '../prisma/repositories/backtest-runs';
+import { decideProposal, findProposal, proposeRetune } from '../prisma/repositories/retune-proposals';
+import { findSession } from '../prisma/repositories/sessions';
 import { requestData } from './backtest-candles';
 import { scalarMetrics } from './backtest-results';
 import { configOf, windowData } from './backtest-runs';
@@ -107,7 +110,7 @@ export function createRetuneActivities({ db }: Pick<ActivityDeps, 'db'>) {
 
     /** The walk-forward run over the session's lookback, or why there is none to run now. */
     async retunePlan(input: { sessionId: string; now: number }): Promise<RetunePlan | { skip: string }> {
-      const row = await prisma.session.findUnique({ where: { id: input.sessionId } });
+      const row = await findSession(prisma, input.sessionId);
       if (!row) return { skip: 'no such session' };
       if (row.status === 'stopped' || row.status === 'failed') return { skip: `the session is ${row.status}` };
       const config = row.config as unknown as SessionConfig;
@@ -164,7 +167,8 @@ export function createRetuneActivities({ db }: Pick<ActivityDeps, 'db'>) {
      */
     async retuneCompare(input: RetunePlan): Promise<RetuneVerdict> {
       const { runId, request, retune, current } = input;
-      const run = await prisma.backtestRun.findUniqueOrThrow({ where: { id: runId } });
+      const run = await findRun(prisma, runId);
+      if (!run) throw new Error(`no backtest run ${runId}`);
       if (run.status !== 'completed')
         throw ApplicationFailure.nonRetryable(`walk-forward run ${runId} is ${run.status}`, 'RetuneInputError');
       const folds = ((run.result as { folds?: StoredFold[] } | null)?.folds ?? []).sort((a, b) => a.index - b.index);
@@ -226,29 +230,18 @@ export function createRetuneActivities({ db }: Pick<ActivityDeps, 'db'>) {
     /** Stores the proposal (once per run) and notes it in the session's config history with its evidence. */
     async retuneRecord(input: { sessionId: string; params: Params; evidence: RetuneEvidence }): Promise<string> {
       const id = proposalIdOf(input.evidence.runId);
-      if (await prisma.retuneProposal.findUnique({ where: { id } })) return id;
-      const session = await prisma.session.findUniqueOrThrow({ where: { id: input.sessionId } });
-      const evidence = input.evidence as unknown as object;
-      await prisma.$transaction([
-        // One proposal waits at a time: a newer run's answer replaces an older one.
-        prisma.retuneProposal.updateMany({
-          where: { sessionId: input.sessionId, status: 'proposed' },
-          data: { status: 'superseded', decidedAt: new Date() },
-        }),
-        prisma.retuneProposal.create({
-          data: {
-            id,
-            sessionId: input.sessionId,
-            status: 'proposed',
-            params: input.params,
-            current: input.evidence.current.params,
-            evidence,
-          },
-        }),
-        prisma.configHistory.create({
-          data: { sessionId: input.sessionId, config: session.config as object, reason: 'retune-proposed', evidence },
-        }),
-      ]);
+      if (await findProposal(prisma, id)) return id;
+      const session = await findSession(prisma, input.sessionId);
+      if (!session) throw new Error(`no session ${input.sessionId}`);
+      // One proposal waits at a time: a newer run's answer replaces an older one.
+      await proposeRetune(prisma, {
+        id,
+        sessionId: input.sessionId,
+        params: input.params,
+        current: input.evidence.current.params,
+        evidence: input.evidence as unknown as object,
+        sessionConfig: session.config as object,
+      });
       return id;
     },
 
@@ -257,7 +250,8 @@ export function createRetuneActivities({ db }: Pick<ActivityDeps, 'db'>) {
      * A proposal applied already is not applied again.
      */
     async retuneApply(input: { proposalId: string; sessionWorkflowId: string }): Promise<'applied' | 'rejected'> {
-      const proposal = await prisma.retuneProposal.findUniqueOrThrow({ where: { id: input.proposalId } });
+      const proposal = await findProposal(prisma, input.proposalId);
+      if (!proposal) throw new Error(`no retune proposal ${input.proposalId}`);
       if (proposal.status === 'applied') return 'applied';
       if (proposal.status !== 'proposed') return 'rejected';
       const handle = Context.current().client.workflow.getHandle(input.sessionWorkflowId);
@@ -267,16 +261,10 @@ export function createRetuneActivities({ db }: Pick<ActivityDeps, 'db'>) {
         });
       } catch (err) {
         if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-        await prisma.retuneProposal.update({
-          where: { id: proposal.id },
-          data: { status: 'rejected', decidedAt: new Date(), decidedBy: 'retune' },
-        });
+        await decideProposal(prisma, proposal.id, 'rejected', 'retune');
         return 'rejected';
       }
-      await prisma.retuneProposal.update({
-        where: { id: proposal.id },
-        data: { status: 'applied', decidedAt: new Date(), decidedBy: 'retune' },
-      });
+      await decideProposal(prisma, proposal.id, 'applied', 'retune');
       return 'applied';
     },
   };

@@ -15,6 +15,7 @@ import { evaluateMarket, getStrategy, validateParams } from '../core/strategy';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import { recentClosedCandles } from '../exchange/marketdata/recent';
 import type { UpbitClient } from '../exchange/upbit/client';
+import { openPositionsIn } from '../prisma/repositories/positions';
 import { sessionAccountValue } from './account-value';
 import type { ActivityDeps } from './deps';
 import { latestUniverse, refreshUniverse, UNIVERSE_MAX_AGE_MS } from './universe';
@@ -124,10 +125,7 @@ export function createSignalActivities(deps: ActivityDeps) {
       const inputs: EvaluationResult['inputs'] = {};
       const bars: Record<string, number> = {};
       // Held positions are shown to the strategy so its exit rules can fire.
-      const held = await db.prisma.position.findMany({
-        where: { sessionId: input.sessionId, status: 'open', market: { in: input.openMarkets } },
-        select: { market: true, entryPrice: true, openedAt: true },
-      });
+      const held = await openPositionsIn(db.prisma, input.sessionId, input.openMarkets);
       const positionOf = new Map(
         held.map((p) => [
           p.market,

@@ -6,7 +6,7 @@ import { screenUniverse } from '../core/strategy/universe';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import type { UpbitClient } from '../exchange/upbit/client';
 import type { Database } from '../prisma/db';
-import { latestUniverse } from '../prisma/repositories/universe';
+import { latestUniverse, saveMarkets, saveUniverse } from '../prisma/repositories/universe';
 import type { ActivityDeps } from './deps';
 
 /** Markets kept in a snapshot, most traded first; a session takes the first `universeSize` of them. */
@@ -28,16 +28,17 @@ export interface UniverseSummary {
 /** Screens the exchange's KRW markets and stores the result; also refreshes the `markets` table. */
 export async function refreshUniverse(db: Database, client: UpbitClient, mode: TradingMode): Promise<UniverseSummary> {
   const markets = await client.markets({ details: true });
-  for (const m of markets) {
-    const data = {
+  await saveMarkets(
+    db,
+    markets.map((m) => ({
+      code: m.market,
       koreanName: m.korean_name,
       englishName: m.english_name,
       warning: m.market_event?.warning ?? false,
       caution: m.market_event?.caution ?? {},
       quote: m.market.split('-')[0],
-    };
-    await db.prisma.market.upsert({ where: { code: m.market }, create: { code: m.market, ...data }, update: data });
-  }
+    })),
+  );
   const krw = markets.filter((m) => m.market.startsWith('KRW-')).map((m) => m.market);
   const tickers = [];
   const orderbooks = [];
@@ -55,11 +56,9 @@ export async function refreshUniverse(db: Database, client: UpbitClient, mode: T
     dailyValues[row.market] = days.slice(0, -1).map((d) => d.value ?? 0);
   }
   const screen = screenUniverse({ markets, tickers, orderbooks, dailyValues, size: UNIVERSE_MAX_SIZE });
-  const snapshot = await db.prisma.universeSnapshot.create({
-    data: { mode, selected: screen.selected as object[], excluded: screen.excluded },
-  });
+  const snapshotId = await saveUniverse(db, { mode, selected: screen.selected, excluded: screen.excluded });
   return {
-    snapshotId: snapshot.id,
+    snapshotId,
     mode,
     selected: screen.selected.map((r) => r.market),
     excluded: screen.excluded.length,

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import jwt from 'jsonwebtoken';
 import type { Database, UserRole } from '../prisma/db';
+import { findUserById, findUserByName, recentAudit } from '../prisma/repositories/users';
 import { deriveKey } from '../security/master-key';
 import { verifyPassword } from '../security/passwords';
 import { addUser, listUsers, setPassword, setRole, USER_ROLES, USERNAME_PATTERN, UserError } from '../security/users';
@@ -63,7 +64,7 @@ export class Tokens {
     }
     if (claims.typ !== kind || typeof claims.sub !== 'string' || typeof claims.iat !== 'number')
       throw new HttpError(401, 'invalid token');
-    const user = await this.db.prisma.user.findUnique({ where: { id: claims.sub } });
+    const user = await findUserById(this.db.prisma, claims.sub);
     // A password or role change ends every token issued before it.
     if (!user || claims.iat < Math.floor(user.tokensValidAfter.getTime() / 1000))
       throw new HttpError(401, 'token no longer valid; sign in again');
@@ -170,7 +171,7 @@ export const authRoutes =
           reply.header('retry-after', String(wait));
           throw new HttpError(429, `too many failed logins; try again in ${wait} s`);
         }
-        const user = await ctx.db.prisma.user.findUnique({ where: { username } });
+        const user = await findUserByName(ctx.db.prisma, username);
         const ok = await verifyPassword(password, user?.passwordHash ?? NO_USER_HASH);
         if (!user || !ok) {
           byAddress.fail(req.ip);
@@ -271,6 +272,6 @@ export const authRoutes =
           },
         },
       },
-      async (req) => ctx.db.prisma.auditEvent.findMany({ orderBy: { createdAt: 'desc' }, take: req.query.limit }),
+      async (req) => recentAudit(ctx.db.prisma, req.query.limit),
     );
   };

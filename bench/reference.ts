@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REFERENCE_FILE, referenceCases } from '../test/backtest/reference-cases';
+import { REFERENCE_FILE, referenceCases } from './reference-cases';
 
 const { values } = parseArgs({ options: { record: { type: 'boolean' }, only: { type: 'string' } } });
 const recorded: Record<string, string> = existsSync(REFERENCE_FILE)

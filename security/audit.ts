@@ -1,5 +1,6 @@
 // Audit records: who changed money-relevant state, and when.
 import type { Database } from '../prisma/db';
+import { appendAudit } from '../prisma/repositories/users';
 
 export interface AuditEntry {
   /** The user name, or "cli" for the shell tool. */
@@ -10,12 +11,10 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {
-  await db.prisma.auditEvent.create({
-    data: {
-      actor: entry.actor,
-      action: entry.action,
-      target: entry.target ?? null,
-      details: (entry.details ?? {}) as object,
-    },
+  await appendAudit(db.prisma, {
+    actor: entry.actor,
+    action: entry.action,
+    target: entry.target ?? null,
+    details: entry.details ?? {},
   });
 }

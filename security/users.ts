@@ -1,5 +1,12 @@
 // Users and roles, shared by the API, the launcher's first start and `npm run user`.
 import type { Database, UserRole } from '../prisma/db';
+import {
+  countUsers,
+  createUser,
+  findUserByName,
+  listUserRows,
+  updateUserCredentials,
+} from '../prisma/repositories/users';
 import { recordAudit } from './audit';
 import { checkNewPassword, generatePassword, hashPassword } from './passwords';
 
@@ -37,7 +44,7 @@ const view = (u: { username: string; role: UserRole; createdAt: Date }): UserVie
 });
 
 export async function listUsers(db: Database): Promise<UserView[]> {
-  return (await db.prisma.user.findMany({ orderBy: { createdAt: 'asc' } })).map(view);
+  return (await listUserRows(db.prisma)).map(view);
 }
 
 export async function addUser(
@@ -49,17 +56,18 @@ export async function addUser(
   checkRole(input.role);
   const bad = checkNewPassword(input.password);
   if (bad) throw new UserError(400, bad);
-  if (await db.prisma.user.findUnique({ where: { username: input.username } }))
-    throw new UserError(409, `user ${input.username} exists`);
-  const user = await db.prisma.user.create({
-    data: { username: input.username, role: input.role, passwordHash: await hashPassword(input.password) },
+  if (await findUserByName(db.prisma, input.username)) throw new UserError(409, `user ${input.username} exists`);
+  const user = await createUser(db.prisma, {
+    username: input.username,
+    role: input.role,
+    passwordHash: await hashPassword(input.password),
   });
   await recordAudit(db, { actor, action: 'user.add', target: user.username, details: { role: user.role } });
   return view(user);
 }
 
 async function findUser(db: Database, username: string) {
-  const user = await db.prisma.user.findUnique({ where: { username } });
+  const user = await findUserByName(db.prisma, username);
   if (!user) throw new UserError(404, `no user ${username}`);
   return user;
 }
@@ -69,10 +77,7 @@ export async function setPassword(db: Database, actor: string, username: string,
   const bad = checkNewPassword(password);
   if (bad) throw new UserError(400, bad);
   await findUser(db, username);
-  await db.prisma.user.update({
-    where: { username },
-    data: { passwordHash: await hashPassword(password), tokensValidAfter: new Date() },
-  });
+  await updateUserCredentials(db.prisma, username, { passwordHash: await hashPassword(password) });
   await recordAudit(db, { actor, action: 'user.passwd', target: username });
 }
 
@@ -80,9 +85,9 @@ export async function setPassword(db: Database, actor: string, username: string,
 export async function setRole(db: Database, actor: string, username: string, role: string): Promise<UserView> {
   checkRole(role);
   const user = await findUser(db, username);
-  if (user.role === 'admin' && role !== 'admin' && (await db.prisma.user.count({ where: { role: 'admin' } })) <= 1)
+  if (user.role === 'admin' && role !== 'admin' && (await countUsers(db.prisma, 'admin')) <= 1)
     throw new UserError(409, `${username} is the last admin`);
-  const updated = await db.prisma.user.update({ where: { username }, data: { role, tokensValidAfter: new Date() } });
+  const updated = await updateUserCredentials(db.prisma, username, { role });
   await recordAudit(db, { actor, action: 'user.role', target: username, details: { from: user.role, to: role } });
   return view(updated);
 }
@@ -95,7 +100,7 @@ export async function ensureFirstAdmin(
   db: Database,
   adminPassword: string | undefined,
 ): Promise<{ username: string; generatedPassword?: string } | null> {
-  if ((await db.prisma.user.count()) > 0) return null;
+  if ((await countUsers(db.prisma)) > 0) return null;
   const password = adminPassword || generatePassword();
   await addUser(db, 'first-start', { username: 'admin', role: 'admin', password });
   return { username: 'admin', ...(!adminPassword && { generatedPassword: password }) };

@@ -4,6 +4,7 @@
 // every process that shares the database and master key. Keys never leave here except to sign.
 import { createHash } from 'node:crypto';
 import type { Database } from '../prisma/db';
+import { findKey, listKeys, removeKey, saveKey } from '../prisma/repositories/keys';
 import { recordAudit } from './audit';
 import { SecretBox } from './secret-box';
 
@@ -41,11 +42,7 @@ export class KeyVault {
       fingerprint: fingerprintOf(keys.accessKey),
       storedAt: new Date(),
     };
-    const row = await this.db.prisma.exchangeKey.upsert({
-      where: { label },
-      create: { label, ...data },
-      update: data,
-    });
+    const row = await saveKey(this.db.prisma, label, data);
     await recordAudit(this.db, {
       actor,
       action: 'key.store',
@@ -56,18 +53,18 @@ export class KeyVault {
   }
 
   async remove(label: string, actor: string): Promise<boolean> {
-    const { count } = await this.db.prisma.exchangeKey.deleteMany({ where: { label } });
-    if (count) await recordAudit(this.db, { actor, action: 'key.remove', target: label });
-    return count > 0;
+    const removed = await removeKey(this.db.prisma, label);
+    if (removed) await recordAudit(this.db, { actor, action: 'key.remove', target: label });
+    return removed;
   }
 
   async list(): Promise<StoredKeyView[]> {
-    return (await this.db.prisma.exchangeKey.findMany({ orderBy: { label: 'asc' } })).map(view);
+    return (await listKeys(this.db.prisma)).map(view);
   }
 
   /** The decrypted keys of `label`, or null when none are stored. */
   async read(label: string): Promise<ExchangeKeys | null> {
-    const row = await this.db.prisma.exchangeKey.findUnique({ where: { label } });
+    const row = await findKey(this.db.prisma, label);
     if (!row) return null;
     try {
       return {

@@ -2,6 +2,7 @@
 // up so entries are frequent, and the exchange-vs-database-vs-workflow order audit.
 import Decimal from 'decimal.js';
 import type { SimOrder } from '../exchange/sim/orders';
+import { ordersByIdentifierPrefix } from '../prisma/repositories/orders';
 import type { OrderResult } from '../workflows/definitions';
 import { orderIdOfIdentifier } from '../workflows/ids';
 import type { Stack } from './local-stack';
@@ -69,7 +70,7 @@ export async function auditOrders(stack: Stack, sessionId: string): Promise<Orde
   const prefix = `ord-pos-${sessionId}-`;
   const problems: string[] = [];
   const onExchange = simOrders(stack, prefix);
-  const rows = await stack.db.prisma.order.findMany({ where: { identifier: { startsWith: prefix } } });
+  const rows = await ordersByIdentifierPrefix(stack.db.prisma, prefix);
   const rowById = new Map(rows.map((r) => [r.identifier, r]));
   for (const o of onExchange) {
     const row = rowById.get(o.identifier ?? '');

@@ -1,5 +1,6 @@
 // Alert channels (Telegram, Slack, Discord) that fills, stops, risk events and errors go to.
 import type { FastifyPluginAsync } from 'fastify';
+import { addAlertChannel, alertChannels, removeAlertChannel } from '../../prisma/repositories/events';
 import {
   alertUrls,
   checkAlertUrl,
@@ -23,7 +24,7 @@ export const alertRoutes =
     app.get(
       '/api/alert-channels',
       { schema: { summary: 'Alert channels (tokens and webhook URLs redacted)' } },
-      async () => (await ctx.db.prisma.alertChannel.findMany({ orderBy: { createdAt: 'asc' } })).map(shown),
+      async () => (await alertChannels(ctx.db.prisma)).map(shown),
     );
 
     app.post<{
@@ -60,13 +61,11 @@ export const alertRoutes =
           const refused = await checkAlertUrl(url, field);
           if (refused) throw new HttpError(400, refused);
         }
-        const row = await ctx.db.prisma.alertChannel.create({
-          data: {
-            kind: req.body.kind,
-            target: sealAlertTarget(box, req.body.kind, req.body.target),
-            minSeverity: (req.body.minSeverity as 'info' | 'warn' | 'critical') ?? 'warn',
-            enabled: req.body.enabled ?? true,
-          },
+        const row = await addAlertChannel(ctx.db.prisma, {
+          kind: req.body.kind,
+          target: sealAlertTarget(box, req.body.kind, req.body.target),
+          minSeverity: (req.body.minSeverity as 'info' | 'warn' | 'critical') ?? 'warn',
+          enabled: req.body.enabled ?? true,
         });
         await recordAudit(ctx.db, {
           actor: req.user?.username ?? '?',
@@ -87,8 +86,8 @@ export const alertRoutes =
         },
       },
       async (req) => {
-        const deleted = await ctx.db.prisma.alertChannel.deleteMany({ where: { id: req.params.id } });
-        if (deleted.count === 0) throw new HttpError(404, `no alert channel ${req.params.id}`);
+        if (!(await removeAlertChannel(ctx.db.prisma, req.params.id)))
+          throw new HttpError(404, `no alert channel ${req.params.id}`);
         await recordAudit(ctx.db, {
           actor: req.user?.username ?? '?',
           action: 'alert_channel.remove',

@@ -10,6 +10,13 @@ import {
 } from '../../core/contract';
 import { storedSpan } from '../../exchange/marketdata/store';
 import type { Database } from '../../prisma/db';
+import {
+  createRun,
+  failRun,
+  findRun as findRunRow,
+  listRuns,
+  runCurveAndTrades,
+} from '../../prisma/repositories/backtest-runs';
 import type { backtestWorkflow } from '../../workflows/backtest';
 import { type ApiContext, HttpError } from '../context';
 
@@ -104,7 +111,7 @@ export const backtestRoutes =
     const prisma = ctx.db.prisma;
 
     async function findRun(id: string) {
-      const row = await prisma.backtestRun.findUnique({ where: { id } });
+      const row = await findRunRow(prisma, id);
       if (!row) throw new HttpError(404, `no backtest ${id}`);
       return row;
     }
@@ -127,9 +134,7 @@ export const backtestRoutes =
             `markets: no ${request.timeframe} candles stored for ${missing.join(', ')} between ${new Date(request.from).toISOString()} and ${new Date(request.to).toISOString()}; GET /api/candles/coverage lists what is stored; load more with npm run data:import (CSV files) or npm run data:download`,
           );
         const id = `bt-${randomBytes(6).toString('hex')}`;
-        await prisma.backtestRun.create({
-          data: { id, kind: request.kind, status: 'running', params: { request } as object },
-        });
+        await createRun(prisma, { id, kind: request.kind, request });
         try {
           await ctx.temporal.workflow.start<typeof backtestWorkflow>('backtestWorkflow', {
             workflowId: id,
@@ -138,10 +143,7 @@ export const backtestRoutes =
             staticSummary: `Backtest ${request.kind} of ${request.strategy} on ${request.markets.join(',')}`,
           });
         } catch (err) {
-          await prisma.backtestRun.update({
-            where: { id },
-            data: { status: 'failed', error: `could not start: ${(err as Error).message}`, finishedAt: new Date() },
-          });
+          await failRun(prisma, id, `could not start: ${(err as Error).message}`);
           throw err;
         }
         return reply.status(202).send({ id });
@@ -149,10 +151,7 @@ export const backtestRoutes =
     );
 
     app.get('/api/backtests', { schema: { summary: 'Backtest runs, newest first' } }, async () => {
-      const rows = await prisma.backtestRun.findMany({
-        orderBy: { createdAt: 'desc' },
-        take: 200,
-      });
+      const rows = await listRuns(prisma, 200);
       return rows.map(summaryOf);
     });
 
@@ -166,10 +165,7 @@ export const backtestRoutes =
       },
       async (req) => {
         const row = await findRun(req.params.id);
-        const [equity, trades] = await Promise.all([
-          prisma.backtestEquity.findMany({ where: { runId: row.id }, orderBy: { ts: 'asc' } }),
-          prisma.backtestTrade.findMany({ where: { runId: row.id }, orderBy: [{ entryTs: 'asc' }, { market: 'asc' }] }),
-        ]);
+        const [equity, trades] = await runCurveAndTrades(prisma, row.id);
         const result = (row.result ?? {}) as Record<string, unknown>;
         return {
           ...summaryOf(row),

@@ -6,6 +6,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Database } from '../../prisma/db';
+import { changesSince } from '../../prisma/repositories/changes';
 import type { ApiContext } from '../context';
 
 /** What changed; `order` covers new fills too. */
@@ -114,40 +115,14 @@ export class ChangeFeed {
       positions: null,
     };
     const s = this.state;
-    const prisma = this.db.prisma;
-    const [riskEvents, orders, fills, sessions, positions] = await Promise.all([
-      prisma.riskEvent.findMany({
-        where: { createdAt: { gt: s.riskEvents.from } },
-        select: { id: true, sessionId: true, createdAt: true },
-      }),
-      prisma.order.findMany({
-        where: { updatedAt: { gt: s.orders.from } },
-        select: { id: true, sessionId: true, updatedAt: true },
-      }),
-      prisma.fill.findMany({
-        where: { createdAt: { gt: s.fills.from } },
-        select: { id: true, createdAt: true, order: { select: { id: true, sessionId: true } } },
-      }),
-      prisma.session.findMany({
-        where: { updatedAt: { gt: s.sessions.from } },
-        select: { id: true, updatedAt: true },
-      }),
-      // Positions carry no update time: compare the open ones with the last round's (a position that
-      // left the list was closed).
-      prisma.position.findMany({
-        where: { status: { not: 'closed' } },
-        select: {
-          id: true,
-          sessionId: true,
-          status: true,
-          entryPrice: true,
-          volume: true,
-          remainingVolume: true,
-          realizedPnl: true,
-          exitPlan: true,
-        },
-      }),
-    ]);
+    // Positions carry no update time: the open ones are compared with the last round's (a position that
+    // left the list was closed).
+    const [riskEvents, orders, fills, sessions, positions] = await changesSince(this.db.prisma, {
+      riskEvents: s.riskEvents.from,
+      orders: s.orders.from,
+      fills: s.fills.from,
+      sessions: s.sessions.from,
+    });
     if (this.state !== s) return; // stopped meanwhile
     this.emit(
       'risk_event',

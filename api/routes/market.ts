@@ -6,6 +6,7 @@ import { fetchRecentCandles } from '../../exchange/marketdata/download';
 import { storedCoverage } from '../../exchange/marketdata/store';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from '../../exchange/marketdata/timeframes';
 import { UpbitError } from '../../exchange/upbit/errors';
+import { spikeCounts } from '../../prisma/repositories/candles';
 import { latestUniverse } from '../../prisma/repositories/universe';
 import { type ApiContext, HttpError } from '../context';
 
@@ -80,12 +81,7 @@ export const marketRoutes =
         },
       },
       async () => {
-        const spikes = await ctx.db.prisma.candleQualityIssue.groupBy({
-          by: ['market', 'timeframe'],
-          where: { kind: 'spike' },
-          _count: { _all: true },
-        });
-        const spikesOf = new Map(spikes.map((s) => [`${s.market} ${s.timeframe}`, s._count._all]));
+        const spikesOf = await spikeCounts(ctx.db.prisma);
         return (await storedCoverage(ctx.db)).map((c) => {
           const withSpikes = { ...c, spikes: spikesOf.get(`${c.market} ${c.timeframe}`) ?? 0 };
           const minutes = /^minute(\d+)$/.exec(c.timeframe);

@@ -14,6 +14,15 @@ import {
   sessionRiskConfig,
 } from '../../core/session/config';
 import { DEFAULT_STRATEGY_ID } from '../../core/strategy';
+import { decideProposal, findSessionProposal, proposalsOf } from '../../prisma/repositories/retune-proposals';
+import {
+  configHistoryOf,
+  createSession,
+  findSession as findSessionRow,
+  listSessions,
+  setSessionStatus,
+  unfinishedSessions,
+} from '../../prisma/repositories/sessions';
 import { recordAudit } from '../../security/audit';
 import {
   emergencyStopSignal,
@@ -111,7 +120,7 @@ export const sessionRoutes =
     const handleOf = (id: string) => ctx.temporal.workflow.getHandle(sessionWorkflowId(id));
 
     async function findSession(id: string): Promise<SessionBody> {
-      const row = await ctx.db.prisma.session.findUnique({ where: { id } });
+      const row = await findSessionRow(ctx.db.prisma, id);
       if (!row) throw new HttpError(404, `no session ${id}`);
       return sessionBody(row);
     }
@@ -120,7 +129,7 @@ export const sessionRoutes =
       '/api/sessions',
       { schema: { summary: 'List sessions, newest first' } },
       async (): Promise<SessionBody[]> => {
-        const rows = await ctx.db.prisma.session.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
+        const rows = await listSessions(ctx.db.prisma, 200);
         return rows.map(sessionBody);
       },
     );
@@ -187,25 +196,12 @@ export const sessionRoutes =
             throw new HttpError(400, 'confirmName: type the session name again to start it live');
         }
         const id = randomBytes(6).toString('hex').slice(0, 10);
-        const row = await ctx.db.prisma.$transaction(async (tx) => {
-          if (confirmation) {
-            const used = await tx.liveConfirmation.findUnique({ where: { tokenId: confirmation.tokenId } });
-            if (used) throw new HttpError(409, 'confirmationToken: already used; ask for a new confirmation');
-            await tx.liveConfirmation.create({ data: { sessionId: id, confirmedBy: user.username, ...confirmation } });
-          }
-          const created = await tx.session.create({
-            data: {
-              id,
-              name: cfg.name,
-              mode: cfg.mode,
-              strategy: cfg.strategy,
-              status: 'starting',
-              config: cfg as object,
-            },
-          });
-          await tx.configHistory.create({ data: { sessionId: id, config: cfg as object, reason: 'created' } });
-          return created;
+        const row = await createSession(ctx.db.prisma, {
+          id,
+          config: cfg,
+          ...(confirmation && { confirmation: { ...confirmation, confirmedBy: user.username } }),
         });
+        if (!row) throw new HttpError(409, 'confirmationToken: already used; ask for a new confirmation');
         await recordAudit(ctx.db, {
           actor: user.username,
           action: 'session.start',
@@ -245,7 +241,7 @@ export const sessionRoutes =
           if (ended !== 'RUNNING' && ended !== 'CONTINUED_AS_NEW') {
             const status = ended === 'COMPLETED' ? 'stopped' : 'failed';
             if (row.status !== status) {
-              row = sessionBody(await ctx.db.prisma.session.update({ where: { id: row.id }, data: { status } }));
+              row = sessionBody(await setSessionStatus(ctx.db.prisma, row.id, status));
             }
             if (status === 'failed') liveError = `workflow ${ended.toLowerCase()}`;
           }
@@ -319,11 +315,7 @@ export const sessionRoutes =
       },
       async (req) => {
         await findSession(req.params.id);
-        return ctx.db.prisma.configHistory.findMany({
-          where: { sessionId: req.params.id },
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          take: 200,
-        });
+        return configHistoryOf(ctx.db.prisma, req.params.id, 200);
       },
     );
 
@@ -341,11 +333,7 @@ export const sessionRoutes =
       },
       async (req) => {
         await findSession(req.params.id);
-        return ctx.db.prisma.retuneProposal.findMany({
-          where: { sessionId: req.params.id },
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          take: 50,
-        });
+        return proposalsOf(ctx.db.prisma, req.params.id, 50);
       },
     );
 
@@ -367,9 +355,7 @@ export const sessionRoutes =
       },
       async (req) => {
         const session = await findSession(req.params.id);
-        const proposal = await ctx.db.prisma.retuneProposal.findFirst({
-          where: { id: req.params.proposalId, sessionId: session.id },
-        });
+        const proposal = await findSessionProposal(ctx.db.prisma, session.id, req.params.proposalId);
         if (!proposal)
           throw new HttpError(404, `no retune proposal ${req.params.proposalId} for session ${session.id}`);
         if (proposal.status !== 'proposed') throw new HttpError(409, `the proposal is ${proposal.status}`);
@@ -393,10 +379,7 @@ export const sessionRoutes =
           if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'session is not running');
           throw err;
         }
-        await ctx.db.prisma.retuneProposal.update({
-          where: { id: proposal.id },
-          data: { status: 'applied', decidedAt: new Date(), decidedBy: actorOf(req) },
-        });
+        await decideProposal(ctx.db.prisma, proposal.id, 'applied', actorOf(req));
         await recordAudit(ctx.db, {
           actor: actorOf(req),
           action: 'session.retune_apply',
@@ -460,7 +443,7 @@ export const sessionRoutes =
         })) {
           ids.add(wf.workflowId);
         }
-        const rows = await ctx.db.prisma.session.findMany({ where: { status: { notIn: ['stopped', 'failed'] } } });
+        const rows = await unfinishedSessions(ctx.db.prisma);
         for (const r of rows) ids.add(sessionWorkflowId(r.id));
         for (const workflowId of ids) {
           try {

@@ -3,6 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DecisionBody, OrderBody, PositionBody, RiskEventBody } from '../../core/contract/api';
 import { RISK_EVENT_KINDS, type RiskEventKind } from '../../core/contract/events';
 import type { Severity } from '../../prisma/db';
+import { listDecisions } from '../../prisma/repositories/decisions';
+import { listRiskEvents } from '../../prisma/repositories/events';
+import { listOrders } from '../../prisma/repositories/orders';
+import { listPositions } from '../../prisma/repositories/positions';
 import type { ApiContext } from '../context';
 
 const listQuery = {
@@ -19,13 +23,7 @@ export const tradingRoutes =
     app.get<{ Querystring: { sessionId?: string; limit: number } }>(
       '/api/orders',
       { schema: { summary: 'Orders with their fills, newest first', querystring: listQuery } },
-      async (req): Promise<OrderBody[]> =>
-        ctx.db.prisma.order.findMany({
-          where: req.query.sessionId ? { sessionId: req.query.sessionId } : {},
-          orderBy: { createdAt: 'desc' },
-          take: req.query.limit,
-          include: { fills: { orderBy: { createdAt: 'asc' } } },
-        }),
+      async (req): Promise<OrderBody[]> => listOrders(ctx.db.prisma, req.query),
     );
 
     app.get<{ Querystring: { sessionId?: string; limit: number; status?: 'open' | 'closed' } }>(
@@ -40,15 +38,7 @@ export const tradingRoutes =
         },
       },
       async (req): Promise<PositionBody[]> => {
-        const rows = await ctx.db.prisma.position.findMany({
-          where: {
-            ...(req.query.sessionId && { sessionId: req.query.sessionId }),
-            ...(req.query.status === 'closed' && { status: 'closed' }),
-            ...(req.query.status === 'open' && { status: { not: 'closed' } }),
-          },
-          orderBy: { openedAt: 'desc' },
-          take: req.query.limit,
-        });
+        const rows = await listPositions(ctx.db.prisma, req.query);
         // The column holds what the position workflow recorded: `{}`, then its ExitPlan.
         return rows.map((p) => ({ ...p, exitPlan: p.exitPlan as PositionBody['exitPlan'] }));
       },
@@ -58,13 +48,8 @@ export const tradingRoutes =
       '/api/decisions',
       { schema: { summary: 'Decisions with the inputs and scores behind them, newest first', querystring: listQuery } },
       async (req): Promise<DecisionBody[]> => {
-        const rows = await ctx.db.prisma.decision.findMany({
-          where: req.query.sessionId ? { sessionId: req.query.sessionId } : {},
-          orderBy: { createdAt: 'desc' },
-          take: req.query.limit,
-        });
         // The sessions record `reasons` as a list of sentences (activities/records.ts).
-        return rows.map((d) => ({ ...d, reasons: d.reasons as string[] }));
+        return listDecisions(ctx.db.prisma, req.query);
       },
     );
 
@@ -83,16 +68,7 @@ export const tradingRoutes =
           },
         },
       },
-      async (req): Promise<RiskEventBody[]> =>
-        ctx.db.prisma.riskEvent.findMany({
-          where: {
-            ...(req.query.sessionId && { sessionId: req.query.sessionId }),
-            ...(req.query.severity && { severity: req.query.severity }),
-            ...(req.query.kind && { kind: req.query.kind }),
-          },
-          orderBy: { createdAt: 'desc' },
-          take: req.query.limit,
-        }),
+      async (req): Promise<RiskEventBody[]> => listRiskEvents(ctx.db.prisma, req.query),
     );
 
     app.get('/api/accounts', { schema: { summary: 'Balances on the exchange of the default mode' } }, async () => {

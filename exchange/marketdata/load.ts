@@ -1,5 +1,6 @@
 // Reads stored candles for the backtester and the simulator's replay feed: numbers, oldest first, per market.
 import type { Candle } from '../../core/market';
+import { candlesIn } from '../../prisma/repositories/candles';
 import { type CandleStore, type Instant, toMs } from './store';
 import type { CandleTimeframe } from './timeframes';
 
@@ -16,13 +17,11 @@ export interface LoadRequest {
 export async function loadCandles(store: CandleStore, req: LoadRequest): Promise<Record<string, Candle[]>> {
   const out: Record<string, Candle[]> = {};
   for (const market of req.markets) out[market] = [];
-  const rows = await store.prisma.candle.findMany({
-    where: {
-      market: { in: req.markets },
-      timeframe: req.timeframe,
-      ts: { gte: new Date(toMs(req.from)), lt: new Date(toMs(req.to)) },
-    },
-    orderBy: [{ market: 'asc' }, { ts: 'asc' }],
+  const rows = await candlesIn(store.prisma, {
+    markets: req.markets,
+    timeframe: req.timeframe,
+    from: toMs(req.from),
+    to: toMs(req.to),
   });
   for (const r of rows) {
     const candle: Candle = {

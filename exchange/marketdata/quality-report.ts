@@ -10,6 +10,7 @@ import {
   type QualityOptions,
   type QualityReport,
 } from '../../core/market/quality';
+import { addQualityIssues, qualityCheckOf, setQualityCheck } from '../../prisma/repositories/candles';
 import { loadCandles } from './load';
 import { type CandleStore, type Instant, storedSpan, toMs } from './store';
 import type { CandleTimeframe } from './timeframes';
@@ -89,17 +90,10 @@ export async function recordQualityIssues(
       found.push({ kind: 'spike', ts: issue.ts, size: issue.size ?? 0, detail: issue.detail });
   }
   if (found.length)
-    await store.prisma.candleQualityIssue.createMany({
-      data: found.map((i) => ({
-        market: req.market,
-        timeframe: req.timeframe,
-        ts: new Date(i.ts),
-        kind: i.kind,
-        size: i.size,
-        detail: i.detail,
-      })),
-      skipDuplicates: true,
-    });
+    await addQualityIssues(
+      store.prisma,
+      found.map((i) => ({ market: req.market, timeframe: req.timeframe, ...i })),
+    );
   return found;
 }
 
@@ -116,7 +110,7 @@ export async function checkNewCandles(
   if (!span || !isEngineTimeframe(req.timeframe)) return [];
   const end = span.last + timeframeMs(req.timeframe);
   const key = { market: req.market, timeframe: req.timeframe };
-  const done = await store.prisma.candleQualityCheck.findUnique({ where: { market_timeframe: key } });
+  const done = await qualityCheckOf(store.prisma, key);
   const doneFrom = done?.checkedFrom.getTime() ?? end;
   const doneTo = done?.checkedTo.getTime() ?? end;
   const found: RecordedIssue[] = [];
@@ -132,11 +126,7 @@ export async function checkNewCandles(
   const checked = disjoint
     ? { checkedFrom: new Date(span.first), checkedTo: new Date(end) }
     : { checkedFrom: new Date(Math.min(span.first, doneFrom)), checkedTo: new Date(Math.max(end, doneTo)) };
-  await store.prisma.candleQualityCheck.upsert({
-    where: { market_timeframe: key },
-    create: { ...key, ...checked },
-    update: checked,
-  });
+  await setQualityCheck(store.prisma, key, checked);
   return found;
 }
 

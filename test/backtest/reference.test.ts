@@ -1,9 +1,9 @@
-// The backtester's results must not change when it is made faster: every reference run (reference-cases.ts)
+// The backtester's results must not change when it is made faster: every reference run (bench/reference-cases.ts)
 // hashes to what was recorded before (bench/reference.ts --record).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_FILE, referenceCases } from './reference-cases';
+import { REFERENCE_FILE, referenceCases } from '../../bench/reference-cases';
 
 const recorded: Record<string, string> = JSON.parse(readFileSync(REFERENCE_FILE, 'utf8'));
 

@@ -1,4 +1,4 @@
-// The reference backtests (bench/reference.ts, reference.test.ts): results recorded before the backtester was
+// The reference backtests (bench/reference.ts, test/backtest/reference.test.ts): results recorded before the backtester was
 // made faster, which every later version must reproduce byte for byte.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,13 +9,13 @@ import {
   type BacktestInput,
   runBacktests,
   runBacktestsWith,
-} from '../../core/backtest/engine';
-import { syntheticCandles, syntheticColumns } from '../../core/backtest/synthetic';
-import { FeatureEngine } from '../../core/indicators';
-import { featureTimeframesOf, getStrategy, strategies } from '../../core/strategy';
-import { loadCandles } from '../../scripts/backtest';
+} from '../core/backtest/engine';
+import { syntheticCandles, syntheticColumns } from '../core/backtest/synthetic';
+import { FeatureEngine } from '../core/indicators';
+import { featureTimeframesOf, getStrategy, strategies } from '../core/strategy';
+import { loadCandles } from '../scripts/backtest';
 
-export const REFERENCE_FILE = join(import.meta.dirname, 'reference-hashes.json');
+export const REFERENCE_FILE = join(import.meta.dirname, '../test/backtest/reference-hashes.json');
 
 const MARKETS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL'];
 const REAL_MARKETS = ['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-LINK'];
