@@ -165,12 +165,23 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
     expect(config?.markets).toEqual(picked);
     expect(config?.risk).toMatchObject({ riskPerTradePct: 0.5 });
 
-    // Listed on the overview.
+    // Listed on the overview, with the account's figures as the snapshot schedule recorded them, the session's
+    // loss headroom and the equity curve.
     await page.getByTestId('nav-overview').click();
     await page
       .locator(`[data-testid="session-row"][data-session-id="${id}"]`)
       .filter({ hasText: 'console-e2e' })
       .waitFor({ timeout: 15_000 });
+    const snapshot = await stack.db.prisma.accountValueSnapshot.findFirst({ orderBy: { takenAt: 'desc' } });
+    expect(snapshot).not.toBeNull();
+    await page.getByTestId('figure-equity').filter({ hasText: /^[\d,]+$/ }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('figure-free-krw').textContent()).toMatch(/^[\d,]+$/);
+    expect(await page.getByTestId('figure-today-pnl').textContent()).toMatch(/^[+-]?[\d,]+$/);
+    await page
+      .locator(`[data-testid="loss-headroom-row"][data-session-id="${id}"] [data-testid="loss-headroom-value"]`)
+      .waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="equity-curve"] canvas').waitFor({ timeout: 15_000 });
+    await shoot(page, 'en', 'overview-figures');
 
     // A viewer sees the New session page with the start disabled and the reason.
     await page.getByTestId('sign-out').click();

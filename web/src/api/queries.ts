@@ -11,6 +11,7 @@ import type {
   Health,
   MarketInfo,
   OrderView,
+  Overview,
   PositionView,
   RetuneProposal,
   RiskEvent,
@@ -67,6 +68,14 @@ export const useOrders = (sessionId?: string, limit = 100) =>
 
 export const useAccounts = () =>
   useQuery({ queryKey: ['accounts'], queryFn: () => get<AccountBalance[]>('/api/accounts'), refetchInterval: SLOW_MS });
+
+/** The account's figures as last recorded (every minute), the equity curve of the last `hours`, the loss headroom. */
+export const useOverview = (hours = 24) =>
+  useQuery({
+    queryKey: ['overview', hours],
+    queryFn: () => get<Overview>(apiPath('/api/overview', { hours })),
+    refetchInterval: 15_000,
+  });
 
 export const useDecisions = (sessionId?: string, limit = 50) =>
   useQuery({

@@ -2,8 +2,10 @@
 // so that no precision is lost on the way; the dashboard only formats them for display. The trading
 // views come from the API's own types (contract/api.ts); the rest are still written out here.
 import type {
+  AccountFiguresBody,
   DecisionBody,
   OrderBody,
+  OverviewBody,
   PositionBody,
   RiskEventBody,
   SessionBody,
@@ -47,6 +49,8 @@ export type OrderView = Wire<OrderBody>;
 export type Fill = OrderView['fills'][number];
 export type SessionSetup = Wire<SessionSetupBody>;
 export type SessionPreview = Wire<SessionPreviewBody>;
+export type Overview = Wire<OverviewBody>;
+export type AccountFigures = Wire<AccountFiguresBody>;
 
 /** GET /api/universe: the newest screened markets, most liquid first. */
 export interface Universe {

@@ -1,0 +1,103 @@
+// The operator console's read routes against the real API, Temporal, workers, database and simulator: the
+// account-snapshot schedule and the overview's figures, equity curve and loss headroom. A viewer reads them all.
+import Decimal from 'decimal.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OverviewBody } from '../core/contract/api';
+import { accountSnapshotScheduleId } from '../workflows/ids';
+import { eventually, type Stack, startStack } from './stack';
+
+let stack: Stack;
+let viewer: Record<string, string>;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await stack.startWorkers();
+  const created = await fetch(`${stack.apiUrl}/api/users`, {
+    method: 'POST',
+    headers: { ...(await stack.authHeaders()), 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'watcher', password: 'viewer-password-1', role: 'viewer' }),
+  });
+  expect(created.status).toBe(201);
+  viewer = { authorization: `Bearer ${await stack.login('watcher', 'viewer-password-1')}` };
+}, 180_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function call<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(headers ?? (await stack.authHeaders())),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T & { message?: string } };
+}
+
+describe('overview', () => {
+  it('records the account every minute on a Temporal Schedule and serves its figures and curve', async () => {
+    const schedule = await stack.client.schedule.getHandle(accountSnapshotScheduleId('sim')).describe();
+    expect(schedule.spec.intervals?.[0]?.every).toBe(60_000);
+    // The schedule runs once at once; the figures are the simulator account's, valued at its prices.
+    const first = await eventually(
+      async () => {
+        const r = await call<OverviewBody>('GET', '/api/overview', undefined, viewer);
+        return r.status === 200 && r.body.figures ? r.body : null;
+      },
+      60_000,
+      'the first account snapshot',
+    );
+    expect(first.mode).toBe('sim');
+    const accounts = await stack.exchange('sim').accounts();
+    const krw = accounts.find((a) => a.currency === 'KRW');
+    expect(first.figures?.freeKrw).toBe(new Decimal(krw?.balance ?? 'NaN').toFixed());
+    expect(new Decimal(first.figures?.equityKrw ?? 'NaN').gte(first.figures?.freeKrw ?? 'NaN')).toBe(true);
+    expect(first.figures?.todayRealizedPnlKrw).toBe('0');
+    expect(first.curve.at(-1)).toEqual({ ts: first.figures?.takenAt, equityKrw: first.figures?.equityKrw });
+
+    // Another run (as the next minute would start) adds a point to the curve.
+    const count = first.curve.length;
+    await stack.client.schedule.getHandle(accountSnapshotScheduleId('sim')).trigger();
+    const next = await eventually(
+      async () => {
+        const r = await call<OverviewBody>('GET', '/api/overview?hours=1');
+        return r.body.curve.length > count ? r.body : null;
+      },
+      60_000,
+      'a second snapshot',
+    );
+    const times = next.curve.map((p) => p.ts);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+
+    const bad = await call('GET', '/api/overview?mode=moon');
+    expect(bad.status).toBe(400);
+    const unauthenticated = await fetch(`${stack.apiUrl}/api/overview`);
+    expect(unauthenticated.status).toBe(401);
+  }, 180_000);
+
+  it("lists a running session's daily loss limit and headroom", async () => {
+    const started = await call<{ id: string }>('POST', '/api/sessions', {
+      name: 'headroom',
+      preset: 'demo',
+      config: { risk: { dailyLossLimitPct: 2 } },
+    });
+    expect(started.status).toBe(201);
+    const row = await eventually(
+      async () => {
+        const r = await call<OverviewBody>('GET', '/api/overview', undefined, viewer);
+        const s = r.body.sessions.find((x) => x.id === started.body.id);
+        return s?.lossHeadroomKrw ? s : null;
+      },
+      90_000,
+      "the session's loss headroom",
+    );
+    expect(row.error).toBeNull();
+    expect(row.name).toBe('headroom');
+    // 2 % of the equity the day opened with; no loss yet, so all of it is left.
+    expect(new Decimal(row.dailyLossLimitKrw ?? 'NaN').gt(0)).toBe(true);
+    expect(row.lossHeadroomKrw).toBe(row.dailyLossLimitKrw);
+    await call('POST', `/api/sessions/${started.body.id}/emergency-stop`, { mode: 'halt', confirm: started.body.id });
+  }, 180_000);
+});
