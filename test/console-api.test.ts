@@ -2,7 +2,7 @@
 // account-snapshot schedule and the overview's figures, equity curve and loss headroom. A viewer reads them all.
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OverviewBody } from '../core/contract/api';
+import type { FillWithDecisionBody, HoldingBody, OverviewBody, Wire } from '../core/contract/api';
 import { accountSnapshotScheduleId } from '../workflows/ids';
 import { eventually, type Stack, startStack } from './stack';
 
@@ -36,7 +36,7 @@ async function call<T>(method: string, path: string, body?: unknown, headers?: R
   return { status: res.status, body: (await res.json()) as T & { message?: string } };
 }
 
-describe('overview', () => {
+describe('console reads', () => {
   it('records the account every minute on a Temporal Schedule and serves its figures and curve', async () => {
     const schedule = await stack.client.schedule.getHandle(accountSnapshotScheduleId('sim')).describe();
     expect(schedule.spec.intervals?.[0]?.every).toBe(60_000);
@@ -98,6 +98,51 @@ describe('overview', () => {
     // 2 % of the equity the day opened with; no loss yet, so all of it is left.
     expect(new Decimal(row.dailyLossLimitKrw ?? 'NaN').gt(0)).toBe(true);
     expect(row.lossHeadroomKrw).toBe(row.dailyLossLimitKrw);
-    await call('POST', `/api/sessions/${started.body.id}/emergency-stop`, { mode: 'halt', confirm: started.body.id });
-  }, 180_000);
+
+    // The demo session buys within a minute or two: the fill comes with the decision that made the order, and the
+    // position is listed as a holding valued at the market's last price.
+    const id = started.body.id;
+    const fill = await eventually(
+      async () => {
+        const r = await call<Wire<FillWithDecisionBody>[]>('GET', `/api/fills?sessionId=${id}`, undefined, viewer);
+        return r.body.find((f) => f.order.side === 'bid' && f.decision);
+      },
+      150_000,
+      'a buy fill with its decision',
+    );
+    expect(fill.order.sessionId).toBe(id);
+    expect(fill.decision?.action).toBe('entry');
+    expect(fill.decision?.market).toBe(fill.order.market);
+    expect(Date.parse(fill.decision?.createdAt ?? '')).toBeLessThanOrEqual(Date.parse(fill.order.createdAt));
+    // The evaluation's inputs as recorded with the decision (the probe strategy scores no factors).
+    const recorded = await stack.db.prisma.decision.findUnique({ where: { id: fill.decision?.id ?? '' } });
+    expect(fill.decision?.snapshot).toEqual(recorded?.snapshot);
+    expect(fill.decision?.snapshot).toHaveProperty('factors');
+    const order = await stack.db.prisma.order.findUnique({ where: { id: fill.order.id } });
+    expect(order?.positionId).toBe(fill.order.positionId);
+
+    // Listed once its entry is recorded (the fill may come first), until it closes (the demo's time exit).
+    const holdings = await eventually(
+      async () => {
+        const r = await call<Wire<HoldingBody>[]>('GET', `/api/holdings?sessionId=${id}`, undefined, viewer);
+        const h = r.body.find((x) => x.id === fill.order.positionId);
+        if (h?.entryPrice && h.currentPrice) return { body: r.body, held: h };
+        const position = await stack.db.prisma.position.findUnique({ where: { id: fill.order.positionId ?? '' } });
+        return position?.status === 'closed' && !h ? { body: r.body, held: null } : null;
+      },
+      60_000,
+      'the position listed as a holding, or closed',
+    );
+    const held = holdings.held;
+    if (held?.entryPrice && held.currentPrice) {
+      expect(held.sessionName).toBe('headroom');
+      expect(held.priceError).toBeNull();
+      const price = new Decimal(held.currentPrice);
+      expect(held.unrealizedPnlKrw).toBe(price.minus(held.entryPrice).mul(held.remainingVolume).toFixed(0));
+      expect(held.unrealizedPnlPct).toBe(price.div(held.entryPrice).minus(1).mul(100).toFixed(2));
+    }
+    expect(holdings.body.every((h) => h.status !== 'closed')).toBe(true);
+
+    await call('POST', `/api/sessions/${id}/emergency-stop`, { mode: 'halt', confirm: id });
+  }, 300_000);
 });

@@ -41,7 +41,7 @@ export const positionRoutes =
           const price = prices.get(`${session.mode}:${p.market}`);
           const entry = p.entryPrice ? new Decimal(p.entryPrice.toString()) : null;
           const pnl = price && entry ? price.minus(entry).mul(p.remainingVolume.toString()) : null;
-          const pct = price && entry && entry.gt(0) ? price.div(entry).minus(1).mul(100) : null;
+          const pct = price && entry?.gt(0) ? price.div(entry).minus(1).mul(100) : null;
           return {
             ...p,
             exitPlan: p.exitPlan as PositionBody['exitPlan'],

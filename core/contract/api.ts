@@ -12,6 +12,7 @@ import type {
 } from '../../prisma/generated/browser';
 import type { ExitPlan, Halt, RiskConfig, RiskState } from '../risk/types';
 import type { OrderConfig, SessionConfig, TradingMode } from '../session/config';
+import type { ConfigFieldChange } from '../session/config-change';
 import type { SessionStatus } from './sessions';
 
 /**
@@ -151,8 +152,8 @@ export type HoldingBody = PositionBody & {
 };
 
 /** The decision that made an order: its score, reasons and the evaluation's inputs (factor scores, indicators). */
-export type DecisionSnapshotBody = DecisionBody & {
-  snapshot: { factors?: Record<string, number> } & Record<string, unknown>;
+export type DecisionSnapshotBody = Omit<DecisionBody, 'snapshot'> & {
+  snapshot: { factors?: Record<string, number> } & Record<string, number | string | boolean | null | object>;
 };
 
 /** A fill with its order and the decision behind it (GET /api/fills); no decision for exits by the exit plan. */
@@ -160,3 +161,21 @@ export type FillWithDecisionBody = FillRow & {
   order: Pick<OrderRow, 'id' | 'sessionId' | 'positionId' | 'market' | 'side' | 'ordType' | 'createdAt'>;
   decision: DecisionSnapshotBody | null;
 };
+
+/** POST /api/sessions/:id/config/preview: the config a change would give the running session, and what differs. */
+export interface ConfigPreviewBody {
+  config: SessionConfig;
+  changes: ConfigFieldChange[];
+}
+
+/** GET /api/sessions/:id/config-changes: each config the session ran with, who set it and what it changed. */
+export interface ConfigChangeBody {
+  id: string;
+  createdAt: Date;
+  /** 'created', 'updateConfig', 'retune-applied', ... */
+  reason: string;
+  /** The user (from the audit trail), or null when none is recorded (a re-tuning applied by itself). */
+  actor: string | null;
+  /** What differs from the config before it (empty for the first). */
+  changes: ConfigFieldChange[];
+}

@@ -19,7 +19,7 @@ if (!existsSync(CHROMIUM))
 if (!built) console.warn('console test needs the built dashboard (npx vite build web); skipped');
 
 const VIEWER = { username: 'watcher', password: 'viewer-password-1' };
-const PAGES = ['overview', 'newSession', 'orders', 'chart', 'events', 'backtests'] as const;
+const PAGES = ['overview', 'newSession', 'positions', 'orders', 'chart', 'events', 'backtests'] as const;
 
 let stack: Stack;
 let browser: Browser;
@@ -174,7 +174,10 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
       .waitFor({ timeout: 15_000 });
     const snapshot = await stack.db.prisma.accountValueSnapshot.findFirst({ orderBy: { takenAt: 'desc' } });
     expect(snapshot).not.toBeNull();
-    await page.getByTestId('figure-equity').filter({ hasText: /^[\d,]+$/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('figure-equity')
+      .filter({ hasText: /^[\d,]+$/ })
+      .waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('figure-free-krw').textContent()).toMatch(/^[\d,]+$/);
     expect(await page.getByTestId('figure-today-pnl').textContent()).toMatch(/^[+-]?[\d,]+$/);
     await page
@@ -182,6 +185,26 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
       .waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="equity-curve"] canvas').waitFor({ timeout: 15_000 });
     await shoot(page, 'en', 'overview-figures');
+
+    // Positions and orders: the session's first buy is listed with the decision behind it, and its position links to
+    // its workflow in the Temporal UI.
+    await page.getByTestId('nav-positions').click();
+    await page.getByTestId('positions-session').selectOption(id);
+    const buy = page.locator('[data-testid="fill-history-row"][data-side="bid"]').first();
+    await buy.waitFor({ timeout: 150_000 });
+    const orderId = (await buy.getAttribute('data-order-id')) ?? '';
+    const order = await stack.db.prisma.order.findUnique({ where: { id: orderId } });
+    expect(order?.sessionId).toBe(id);
+    const decision = page.getByTestId('fill-decision').first();
+    await decision.waitFor({ timeout: 15_000 });
+    expect(await decision.textContent()).toContain('probe:');
+    const link = (await buy.getByTestId('fill-temporal-link').getAttribute('href')) ?? '';
+    expect(decodeURIComponent(link)).toMatch(new RegExp(`/workflows/${order?.positionId}$`));
+    await shoot(page, 'en', 'positions-fills');
+    await page.getByTestId('lang-ko').click();
+    await page.getByTestId('fills-panel').filter({ hasText: '체결 내역' }).waitFor();
+    await shoot(page, 'ko', 'positions-fills');
+    await page.getByTestId('lang-en').click();
 
     // A viewer sees the New session page with the start disabled and the reason.
     await page.getByTestId('sign-out').click();
@@ -197,5 +220,5 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
 
     expect(errors).toEqual([]);
     await context.close();
-  }, 240_000);
+  }, 420_000);
 });

@@ -24,6 +24,7 @@ import { EventsPage, KINDS, SEVERITIES } from './pages/EventsPage';
 import { NewSessionPage } from './pages/NewSessionPage';
 import { OrdersPage } from './pages/OrdersPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { PositionsPage } from './pages/PositionsPage';
 import { SessionPage } from './pages/SessionPage';
 
 // The chart pages carry ECharts; load them only when opened.
@@ -61,6 +62,17 @@ const ordersRoute = createRoute({
   }),
   component: function OrdersRoute() {
     return <OrdersPage sessionId={ordersRoute.useSearch().sessionId} />;
+  },
+});
+
+const positionsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/positions',
+  validateSearch: (search: Record<string, unknown>): { sessionId?: string } => ({
+    sessionId: text(search.sessionId),
+  }),
+  component: function PositionsRoute() {
+    return <PositionsPage sessionId={positionsRoute.useSearch().sessionId} />;
   },
 });
 
@@ -117,6 +129,7 @@ export const routeTree = rootRoute.addChildren([
   newSessionRoute,
   sessionRoute,
   ordersRoute,
+  positionsRoute,
   chartRoute,
   eventsRoute,
   backtestsRoute,
@@ -147,6 +160,7 @@ declare module '@tanstack/react-router' {
 const NAV = [
   { id: 'overview', to: '/' },
   { id: 'newSession', to: '/sessions/new' },
+  { id: 'positions', to: '/positions' },
   { id: 'orders', to: '/orders' },
   { id: 'chart', to: '/chart' },
   { id: 'events', to: '/events' },

@@ -12,8 +12,8 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 /** Query keys (prefixes) each kind of change makes stale. */
 const STALE: Record<LiveEventType, string[][]> = {
   risk_event: [['risk-events']],
-  order: [['orders'], ['session'], ['accounts']],
-  position: [['positions'], ['session']],
+  order: [['orders'], ['session'], ['accounts'], ['fills'], ['holdings']],
+  position: [['positions'], ['session'], ['holdings']],
   session: [['sessions'], ['session']],
 };
 const ALL_KEYS = [

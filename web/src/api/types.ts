@@ -4,6 +4,8 @@
 import type {
   AccountFiguresBody,
   DecisionBody,
+  FillWithDecisionBody,
+  HoldingBody,
   OrderBody,
   OverviewBody,
   PositionBody,
@@ -50,6 +52,8 @@ export type Fill = OrderView['fills'][number];
 export type SessionSetup = Wire<SessionSetupBody>;
 export type SessionPreview = Wire<SessionPreviewBody>;
 export type Overview = Wire<OverviewBody>;
+export type Holding = Wire<HoldingBody>;
+export type FillWithDecision = Wire<FillWithDecisionBody>;
 export type AccountFigures = Wire<AccountFiguresBody>;
 
 /** GET /api/universe: the newest screened markets, most liquid first. */
