@@ -21,6 +21,7 @@ import { overviewRoutes } from './routes/overview';
 import { positionRoutes } from './routes/positions';
 import { sessionSetupRoutes } from './routes/session-setup';
 import { sessionRoutes } from './routes/sessions';
+import { settingsRoutes } from './routes/settings';
 import { tradingRoutes } from './routes/trading';
 import { validatorCompiler } from './validation';
 
@@ -88,6 +89,7 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   await app.register(tradingRoutes(ctx));
   await app.register(overviewRoutes(ctx));
   await app.register(positionRoutes(ctx));
+  await app.register(settingsRoutes(ctx));
   await app.register(marketRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(backtestRoutes(ctx));

@@ -1,8 +1,16 @@
-// The operator console's read routes against the real API, Temporal, workers, database and simulator: the
-// account-snapshot schedule and the overview's figures, equity curve and loss headroom. A viewer reads them all.
+// The operator console's routes against the real API, Temporal, workers, database and simulator: the
+// account-snapshot schedule and the overview's figures, equity curve and loss headroom; holdings and fills with their
+// decisions; the settings' config preview and history. A viewer reads them all and changes nothing.
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FillWithDecisionBody, HoldingBody, OverviewBody, Wire } from '../core/contract/api';
+import type {
+  ConfigChangeBody,
+  ConfigPreviewBody,
+  FillWithDecisionBody,
+  HoldingBody,
+  OverviewBody,
+  Wire,
+} from '../core/contract/api';
 import { accountSnapshotScheduleId } from '../workflows/ids';
 import { eventually, type Stack, startStack } from './stack';
 
@@ -145,4 +153,51 @@ describe('console reads', () => {
 
     await call('POST', `/api/sessions/${id}/emergency-stop`, { mode: 'halt', confirm: id });
   }, 300_000);
+
+  it('previews a config change with when each field takes effect, applies it, and tells who changed what', async () => {
+    const started = await call<{ id: string }>('POST', '/api/sessions', { name: 'settings', preset: 'demo' });
+    expect(started.status).toBe(201);
+    const id = started.body.id;
+    const change = { risk: { dailyLossLimitPct: 2.5, exit: { stopMode: 'pct', stopPct: 3 } } };
+    const preview = await eventually(
+      async () => {
+        const r = await call<ConfigPreviewBody>('POST', `/api/sessions/${id}/config/preview`, change);
+        return r.status === 200 ? r.body : null;
+      },
+      60_000,
+      'a preview of the running session',
+    );
+    const byField = Object.fromEntries(preview.changes.map((c) => [c.field, c]));
+    expect(byField['risk.dailyLossLimitPct']).toMatchObject({ after: 2.5, takesEffect: 'live' });
+    expect(byField['risk.exit.stopPct']).toMatchObject({ after: 3, takesEffect: 'newPositions' });
+    expect(preview.config.risk).toMatchObject({ dailyLossLimitPct: 2.5 });
+    // Nothing applied by the preview.
+    const history = async () =>
+      (await call<ConfigChangeBody[]>('GET', `/api/sessions/${id}/config-changes`, undefined, viewer)).body;
+    expect((await history()).map((h) => h.reason)).toEqual(['created']);
+
+    // Refused as the update would refuse it, naming the field.
+    const mode = await call('POST', `/api/sessions/${id}/config/preview`, { mode: 'paper' });
+    expect(mode.status).toBe(400);
+    expect(mode.body.message).toContain('mode');
+    const bad = await call('POST', `/api/sessions/${id}/config/preview`, { risk: { dailyLossLimitPct: -1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('dailyLossLimitPct');
+    // A viewer neither previews nor applies.
+    expect((await call('POST', `/api/sessions/${id}/config/preview`, change, viewer)).status).toBe(403);
+    expect((await call('PATCH', `/api/sessions/${id}/config`, change, viewer)).status).toBe(403);
+
+    const applied = await call('PATCH', `/api/sessions/${id}/config`, { risk: { dailyLossLimitPct: 2.5 } });
+    expect(applied.status).toBe(200);
+    const rows = await history();
+    expect(rows.map((h) => [h.reason, h.actor])).toEqual([
+      ['updateConfig', 'admin'],
+      ['created', 'admin'],
+    ]);
+    expect(rows[0].changes).toEqual([
+      { field: 'risk.dailyLossLimitPct', before: undefined, after: 2.5, takesEffect: 'live' },
+    ]);
+    expect((await call('GET', '/api/sessions/nosuch/config-changes')).status).toBe(404);
+    await call('POST', `/api/sessions/${id}/emergency-stop`, { mode: 'halt', confirm: id });
+  }, 180_000);
 });
