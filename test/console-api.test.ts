@@ -195,8 +195,15 @@ describe('console reads', () => {
       ['created', 'admin'],
     ]);
     expect(rows[0].changes).toEqual([
-      { field: 'risk.dailyLossLimitPct', before: undefined, after: 2.5, takesEffect: 'live' },
+      {
+        field: 'risk.dailyLossLimitPct',
+        before: byField['risk.dailyLossLimitPct'].before,
+        after: 2.5,
+        takesEffect: 'live',
+      },
     ]);
+    // The limit as it applied before: the strategy's default, not a blank.
+    expect(typeof byField['risk.dailyLossLimitPct'].before).toBe('number');
     expect((await call('GET', '/api/sessions/nosuch/config-changes')).status).toBe(404);
     await call('POST', `/api/sessions/${id}/emergency-stop`, { mode: 'halt', confirm: id });
   }, 180_000);

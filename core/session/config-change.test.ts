@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSessionConfig, parseSessionConfig } from './config';
+import { defaultSessionConfig, parseSessionConfig, sessionRiskConfig } from './config';
 import { configChanges } from './config-change';
 
 describe('config changes', () => {
@@ -17,12 +17,18 @@ describe('config changes', () => {
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const changes = configChanges(before, parsed.value);
+    // "before" is the limit as it applied: the strategy's default when the session never set it.
+    const limits = sessionRiskConfig(before);
+    if (!limits.ok) throw new Error(limits.errors.join('; '));
+    expect(limits.value.exit.stopMode).not.toBe('pct');
     expect(changes).toEqual([
       { field: 'markets', before: ['KRW-BTC'], after: ['KRW-BTC', 'KRW-ETH'], takesEffect: 'live' },
       { field: 'order.timeoutSec', before: before.order.timeoutSec, after: 45, takesEffect: 'live' },
-      { field: 'risk.dailyLossLimitPct', before: before.risk.dailyLossLimitPct, after: 2.5, takesEffect: 'live' },
-      { field: 'risk.exit.stopMode', before: undefined, after: 'pct', takesEffect: 'newPositions' },
-      { field: 'risk.exit.stopPct', before: undefined, after: 3, takesEffect: 'newPositions' },
+      { field: 'risk.dailyLossLimitPct', before: limits.value.dailyLossLimitPct, after: 2.5, takesEffect: 'live' },
+      { field: 'risk.exit.stopMode', before: limits.value.exit.stopMode, after: 'pct', takesEffect: 'newPositions' },
+      ...(limits.value.exit.stopPct === 3
+        ? []
+        : [{ field: 'risk.exit.stopPct', before: limits.value.exit.stopPct, after: 3, takesEffect: 'newPositions' }]),
     ]);
   });
 

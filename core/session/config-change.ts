@@ -1,7 +1,7 @@
 // What a config update of a running session changes, field by field, and when each change takes effect: the
 // session re-reads its config at every evaluation, but an open position keeps the exit plan it was given at entry,
 // and the mode is fixed for the session's life.
-import type { SessionConfig } from './config';
+import { type SessionConfig, sessionRiskConfig } from './config';
 
 /**
  * live: from the next evaluation (strategy, parameters, markets, entry limits, order settings, re-tuning);
@@ -32,10 +32,16 @@ export function takesEffect(field: string): ChangeTakesEffect {
   return 'live';
 }
 
-/** The fields that differ between two configs, in path order, with when each takes effect. */
+/** A config with its risk limits as they apply (the strategy's defaults filled in), so a change shows real values. */
+function effective(config: SessionConfig): SessionConfig {
+  const risk = sessionRiskConfig(config);
+  return risk.ok ? { ...config, risk: { ...risk.value } } : config;
+}
+
+/** The fields that differ between two configs (risk limits with their defaults), in path order, with when each takes effect. */
 export function configChanges(before: SessionConfig, after: SessionConfig): ConfigFieldChange[] {
-  const a = leaves(before, '', new Map());
-  const b = leaves(after, '', new Map());
+  const a = leaves(effective(before), '', new Map());
+  const b = leaves(effective(after), '', new Map());
   const fields = [...new Set([...a.keys(), ...b.keys()])].sort();
   return fields
     .filter((f) => JSON.stringify(a.get(f)) !== JSON.stringify(b.get(f)))

@@ -13,8 +13,8 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 const STALE: Record<LiveEventType, string[][]> = {
   risk_event: [['risk-events']],
   order: [['orders'], ['session'], ['accounts'], ['fills'], ['holdings']],
-  position: [['positions'], ['session'], ['holdings']],
-  session: [['sessions'], ['session']],
+  position: [['positions'], ['session'], ['holdings'], ['overview']],
+  session: [['sessions'], ['session'], ['overview']],
 };
 const ALL_KEYS = [
   ...new Set(

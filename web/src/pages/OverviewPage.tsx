@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useIsAdmin } from '../api/auth';
 import { apiRequest } from '../api/client';
 import { useAccounts, useHealth, useOverview, useSessions } from '../api/queries';
 import type { EmergencyStopMode, Health, Overview, Session } from '../api/types';
@@ -94,6 +95,7 @@ function SessionsPanel() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [signalled, setSignalled] = useState<string[] | null>(null);
+  const isAdmin = useIsAdmin();
   const startDemo = useMutation({
     mutationFn: () => apiRequest<Session>('POST', '/api/sessions', { name: 'demo', preset: 'demo' }),
     onSuccess: (session) => {
@@ -126,13 +128,19 @@ function SessionsPanel() {
         <button
           type="button"
           data-testid="start-demo-session"
-          disabled={startDemo.isPending}
+          disabled={!isAdmin || startDemo.isPending}
+          title={isAdmin ? undefined : t('common.viewerOnly')}
           onClick={() => startDemo.mutate()}
           className="rounded-lg bg-emerald-600 px-6 py-3 text-lg font-bold text-white shadow hover:bg-emerald-500 disabled:opacity-50"
         >
           {startDemo.isPending ? t('overview.starting') : t('overview.startDemo')}
         </button>
         <p className="max-w-md text-sm text-slate-400">{t('overview.demoHint')}</p>
+        {!isAdmin && (
+          <p className="text-sm text-amber-200" data-testid="overview-viewer">
+            {t('common.viewerOnly')}
+          </p>
+        )}
         <Link to="/sessions/new" className="text-sm text-sky-400 hover:underline" data-testid="overview-new-session">
           {t('overview.newSessionLink')}
         </Link>
