@@ -23,6 +23,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
 import { ParamFields } from '../components/ParamFields';
 import { Badge, type Tone } from '../components/StatusBadge';
+import { WorkflowLink } from '../components/WorkflowLink';
 import { formatMetric, formatPnl, formatPrice, formatTime, pnlClass, toMillis } from '../format';
 import { paramDefaults, paramProblems } from '../strategy-params';
 
@@ -426,17 +427,20 @@ function RunDetail(props: { id: string }) {
             </span>
           }
           actions={
-            r.status === 'running' && (
-              <button
-                type="button"
-                data-testid="backtest-cancel"
-                disabled={cancel.isPending}
-                onClick={() => cancel.mutate()}
-                className="rounded border border-slate-600 px-3 py-1 text-sm hover:bg-slate-800 disabled:opacity-40"
-              >
-                {t('backtests.cancel')}
-              </button>
-            )
+            <>
+              <WorkflowLink workflowId={r.id} testId="backtest-temporal-link" />
+              {r.status === 'running' && (
+                <button
+                  type="button"
+                  data-testid="backtest-cancel"
+                  disabled={cancel.isPending}
+                  onClick={() => cancel.mutate()}
+                  className="rounded border border-slate-600 px-3 py-1 text-sm hover:bg-slate-800 disabled:opacity-40"
+                >
+                  {t('backtests.cancel')}
+                </button>
+              )}
+            </>
           }
         >
           <ProgressBar progress={r.progress} status={r.status} />
