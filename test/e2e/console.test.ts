@@ -210,7 +210,9 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
     const decision = page.getByTestId('fill-decision').first();
     await decision.waitFor({ timeout: 15_000 });
     expect(await decision.textContent()).toContain('probe:');
-    const link = (await buy.getByTestId('fill-temporal-link').getAttribute('href')) ?? '';
+    // The list may gain rows meanwhile: read the link from this order's row.
+    const buyRow = page.locator(`[data-testid="fill-history-row"][data-order-id="${orderId}"]`).first();
+    const link = (await buyRow.getByTestId('fill-temporal-link').getAttribute('href')) ?? '';
     expect(decodeURIComponent(link)).toMatch(new RegExp(`/workflows/${order?.positionId}$`));
     await shoot(page, 'en', 'positions-fills');
     await page.getByTestId('lang-ko').click();
@@ -226,6 +228,10 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
     await page
       .getByTestId('strategy-fill-counts')
       .filter({ hasText: /^[1-9]\d* buy fills/ })
+      .waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('strategy-candle-count')
+      .filter({ hasText: /^[1-9]/ })
       .waitFor({ timeout: 30_000 });
     await shoot(page, 'en', 'strategy-market');
     await page.getByTestId('lang-ko').click();

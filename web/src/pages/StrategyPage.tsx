@@ -153,8 +153,11 @@ function MarketChart(props: { market: string; sessionId?: string }) {
       }
     >
       <ErrorNotice error={candles.error} what={t('chart.loadingCandles')} />
-      <p className="mb-2 text-xs text-slate-400" data-testid="strategy-fill-counts">
-        {t('strategy.fillCounts', { buys: fills.buys.length, sells: fills.sells.length })}
+      <p className="mb-2 flex gap-3 text-xs text-slate-400">
+        <span data-testid="strategy-candle-count">{t('chart.candles', { count: candles.data?.length ?? 0 })}</span>
+        <span data-testid="strategy-fill-counts">
+          {t('strategy.fillCounts', { buys: fills.buys.length, sells: fills.sells.length })}
+        </span>
       </p>
       <EChart option={option} height={420} testId="strategy-candle-chart" />
     </Panel>
