@@ -1,4 +1,5 @@
 // All activities of the worker's task queues, built once per worker from its dependencies.
+import { createAccountSnapshotActivities } from './account-snapshots';
 import { createBacktestActivities } from './backtest';
 import { createCandleActivities } from './candles';
 import type { ActivityDeps } from './deps';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createUniverseActivities(deps),
     ...createCandleActivities(deps),
     ...createRetuneActivities(deps),
+    ...createAccountSnapshotActivities(deps),
   };
 }
 

@@ -17,8 +17,11 @@ import { healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
 import { liveRoutes } from './routes/live';
 import { marketRoutes } from './routes/market';
+import { overviewRoutes } from './routes/overview';
+import { positionRoutes } from './routes/positions';
 import { sessionSetupRoutes } from './routes/session-setup';
 import { sessionRoutes } from './routes/sessions';
+import { settingsRoutes } from './routes/settings';
 import { tradingRoutes } from './routes/trading';
 import { validatorCompiler } from './validation';
 
@@ -84,6 +87,9 @@ export async function buildApi(ctx: ApiContext, opts: ApiOptions = {}): Promise<
   await app.register(sessionRoutes(ctx));
   await app.register(sessionSetupRoutes(ctx));
   await app.register(tradingRoutes(ctx));
+  await app.register(overviewRoutes(ctx));
+  await app.register(positionRoutes(ctx));
+  await app.register(settingsRoutes(ctx));
   await app.register(marketRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(backtestRoutes(ctx));

@@ -24,7 +24,10 @@ const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
   api: { any: ['core', 'exchange', 'prisma', 'security', 'workflows'] },
   workers: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'activities', 'api', 'scripts'] },
   scripts: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'workers'] },
-  bench: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'activities', 'workers', 'api', 'scripts'] },
+  // The console benchmark launches Chromium as the browser tests do (test/browser.ts).
+  bench: {
+    any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'activities', 'workers', 'api', 'scripts', 'test'],
+  },
   web: { any: [], typeOnly: ['api', 'core', 'workflows'] },
 };
 

@@ -16,7 +16,7 @@ import { SecretBox } from '../security/secret-box';
 import { KeyVault } from '../security/vault';
 import type { ExchangeHealth } from './exchange-health';
 import { type FillIngester, startFillIngester, wsBaseOf } from './fill-ingester';
-import { ensureCandleCollectorSchedule, ensureUniverseSchedule } from './schedules';
+import { ensureAccountSnapshotSchedule, ensureCandleCollectorSchedule, ensureUniverseSchedule } from './schedules';
 import { createWorkers, type WorkerSet } from './workers';
 
 export interface TradingServices {
@@ -70,6 +70,7 @@ export async function startTradingServices(opts: {
   const clientConnection = await Connection.connect({ address: opts.address });
   const client = new Client({ connection: clientConnection, namespace: opts.namespace });
   await ensureUniverseSchedule(client, db, opts.mode);
+  await ensureAccountSnapshotSchedule(client, opts.mode);
   if (opts.candleHistoryDays !== undefined)
     await ensureCandleCollectorSchedule(client, opts.mode, opts.candleHistoryDays);
   const ingester = await startFillIngester({

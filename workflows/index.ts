@@ -1,4 +1,5 @@
 // The one workflowsPath bundle: every workflow function the workers register.
+export { accountSnapshotWorkflow } from './account-snapshots';
 export { backtestWorkflow } from './backtest';
 export { candleCollectorWorkflow } from './candles';
 export { orderWorkflow } from './order';

@@ -12,6 +12,7 @@ import type {
 } from '../../prisma/generated/browser';
 import type { ExitPlan, Halt, RiskConfig, RiskState } from '../risk/types';
 import type { OrderConfig, SessionConfig, TradingMode } from '../session/config';
+import type { ConfigFieldChange } from '../session/config-change';
 import type { SessionStatus } from './sessions';
 
 /**
@@ -100,4 +101,81 @@ export interface SessionPreviewBody {
   maxExposureKrw: string | null;
   /** Realised loss in a KST day that halts entries until the next day. */
   dailyLossLimitKrw: string | null;
+}
+
+/** The account of a mode at one moment (KRW as decimal strings). */
+export interface AccountFiguresBody {
+  equityKrw: string;
+  freeKrw: string;
+  /** Priced coins at market minus their average buy price (fees of a sale not counted). */
+  unrealizedPnlKrw: string;
+  /** Realised PnL (after fees) of the mode's positions closed since the KST day began. */
+  todayRealizedPnlKrw: string;
+  /** Coins held with no KRW market: left out of the figures, by name. */
+  unpriced: Array<{ currency: string; volume: string }>;
+  /** When it was valued (epoch ms). */
+  takenAt: number;
+}
+
+/** A running session's daily loss limit and how much of it is left. */
+export interface SessionHeadroomBody {
+  id: string;
+  name: string;
+  status: string;
+  dailyLossLimitKrw: string | null;
+  lossHeadroomKrw: string | null;
+  todayRealizedPnlKrw: string | null;
+  /** Why the figures are missing (the workflow did not answer). */
+  error: string | null;
+}
+
+/** GET /api/overview: the account's figures, its recorded equity curve and each running session's loss headroom. */
+export interface OverviewBody {
+  mode: TradingMode;
+  /** The newest snapshot the account-snapshot schedule recorded (every minute); null before the first. */
+  figures: AccountFiguresBody | null;
+  /** Equity recorded every minute by the account-snapshot schedule, oldest first. */
+  curve: Array<{ ts: number; equityKrw: string }>;
+  sessions: SessionHeadroomBody[];
+}
+
+/** A position not yet closed, valued at its market's last price (GET /api/holdings). */
+export type HoldingBody = PositionBody & {
+  sessionName: string;
+  mode: TradingMode;
+  /** The market's last trade price; null when the exchange did not answer (see `priceError`). */
+  currentPrice: string | null;
+  /** (price - entry price) × remaining volume, fees of the sale not counted; null without both prices. */
+  unrealizedPnlKrw: string | null;
+  unrealizedPnlPct: string | null;
+  priceError: string | null;
+};
+
+/** The decision that made an order: its score, reasons and the evaluation's inputs (factor scores, indicators). */
+export type DecisionSnapshotBody = Omit<DecisionBody, 'snapshot'> & {
+  snapshot: { factors?: Record<string, number> } & Record<string, number | string | boolean | null | object>;
+};
+
+/** A fill with its order and the decision behind it (GET /api/fills); no decision for exits by the exit plan. */
+export type FillWithDecisionBody = FillRow & {
+  order: Pick<OrderRow, 'id' | 'sessionId' | 'positionId' | 'market' | 'side' | 'ordType' | 'createdAt'>;
+  decision: DecisionSnapshotBody | null;
+};
+
+/** POST /api/sessions/:id/config/preview: the config a change would give the running session, and what differs. */
+export interface ConfigPreviewBody {
+  config: SessionConfig;
+  changes: ConfigFieldChange[];
+}
+
+/** GET /api/sessions/:id/config-changes: each config the session ran with, who set it and what it changed. */
+export interface ConfigChangeBody {
+  id: string;
+  createdAt: Date;
+  /** 'created', 'updateConfig', 'retune-applied', ... */
+  reason: string;
+  /** The user (from the audit trail), or null when none is recorded (a re-tuning applied by itself). */
+  actor: string | null;
+  /** What differs from the config before it (empty for the first). */
+  changes: ConfigFieldChange[];
 }

@@ -12,6 +12,8 @@ export const orderWorkflowId = (positionId: string, n: number) => `ord-${positio
 export const universeScheduleId = (mode: string) => `universe-${mode}`;
 /** The candle collector of a mode: its Temporal Schedule, and the workflow runs it starts. */
 export const candleCollectorScheduleId = (mode: string) => `candles-${mode}`;
+/** The account's value every minute: its Temporal Schedule, and the workflow runs it starts. */
+export const accountSnapshotScheduleId = (mode: string) => `account-snapshots-${mode}`;
 
 /** A session's scheduled re-tuning: its Temporal Schedule, and the workflow runs it starts. */
 export const retuneScheduleId = (sessionId: string) => `retune-${sessionId}`;

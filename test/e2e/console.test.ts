@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionConfig } from '../../core/session/config';
+import { sessionStatusQuery } from '../../workflows/definitions';
+import { sessionWorkflowId } from '../../workflows/ids';
 import { CHROMIUM, launchChromium } from '../browser';
 import { eventually, type Stack, startStack } from '../stack';
 
@@ -19,7 +21,17 @@ if (!existsSync(CHROMIUM))
 if (!built) console.warn('console test needs the built dashboard (npx vite build web); skipped');
 
 const VIEWER = { username: 'watcher', password: 'viewer-password-1' };
-const PAGES = ['overview', 'newSession', 'orders', 'chart', 'events', 'backtests'] as const;
+const PAGES = [
+  'overview',
+  'newSession',
+  'positions',
+  'orders',
+  'strategy',
+  'chart',
+  'events',
+  'backtests',
+  'settings',
+] as const;
 
 let stack: Stack;
 let browser: Browser;
@@ -165,12 +177,91 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
     expect(config?.markets).toEqual(picked);
     expect(config?.risk).toMatchObject({ riskPerTradePct: 0.5 });
 
-    // Listed on the overview.
+    // Listed on the overview, with the account's figures as the snapshot schedule recorded them, the session's
+    // loss headroom and the equity curve.
     await page.getByTestId('nav-overview').click();
     await page
       .locator(`[data-testid="session-row"][data-session-id="${id}"]`)
       .filter({ hasText: 'console-e2e' })
       .waitFor({ timeout: 15_000 });
+    const snapshot = await stack.db.prisma.accountValueSnapshot.findFirst({ orderBy: { takenAt: 'desc' } });
+    expect(snapshot).not.toBeNull();
+    await page
+      .getByTestId('figure-equity')
+      .filter({ hasText: /^[\d,]+$/ })
+      .waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('figure-free-krw').textContent()).toMatch(/^[\d,]+$/);
+    expect(await page.getByTestId('figure-today-pnl').textContent()).toMatch(/^[+-]?[\d,]+$/);
+    await page
+      .locator(`[data-testid="loss-headroom-row"][data-session-id="${id}"] [data-testid="loss-headroom-value"]`)
+      .waitFor({ timeout: 90_000 });
+    await page.locator('[data-testid="equity-curve"] canvas').waitFor({ timeout: 15_000 });
+    await shoot(page, 'en', 'overview-figures');
+
+    // Positions and orders: the session's first buy is listed with the decision behind it, and its position links to
+    // its workflow in the Temporal UI.
+    await page.getByTestId('nav-positions').click();
+    await page.getByTestId('positions-session').selectOption(id);
+    const buy = page.locator('[data-testid="fill-history-row"][data-side="bid"]').first();
+    await buy.waitFor({ timeout: 150_000 });
+    const orderId = (await buy.getAttribute('data-order-id')) ?? '';
+    const order = await stack.db.prisma.order.findUnique({ where: { id: orderId } });
+    expect(order?.sessionId).toBe(id);
+    const decision = page.getByTestId('fill-decision').first();
+    await decision.waitFor({ timeout: 15_000 });
+    expect(await decision.textContent()).toContain('probe:');
+    // The list may gain rows meanwhile: read the link from this order's row.
+    const buyRow = page.locator(`[data-testid="fill-history-row"][data-order-id="${orderId}"]`).first();
+    const link = (await buyRow.getByTestId('fill-temporal-link').getAttribute('href')) ?? '';
+    expect(decodeURIComponent(link)).toMatch(new RegExp(`/workflows/${order?.positionId}$`));
+    await shoot(page, 'en', 'positions-fills');
+    await page.getByTestId('lang-ko').click();
+    await page.getByTestId('fills-panel').filter({ hasText: '체결 내역' }).waitFor();
+    await shoot(page, 'ko', 'positions-fills');
+    await page.getByTestId('lang-en').click();
+
+    // Strategy monitor: the session's newest decision per market, and a market's candles with its buys marked.
+    await page.getByTestId('nav-strategy').click();
+    await page.getByTestId('strategy-session').selectOption(id);
+    await page.getByTestId(`strategy-market-${order?.market}`).click();
+    await page.locator('[data-testid="strategy-candle-chart"] canvas').waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('strategy-fill-counts')
+      .filter({ hasText: /^[1-9]\d* buy fills/ })
+      .waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('strategy-candle-count')
+      .filter({ hasText: /^[1-9]/ })
+      .waitFor({ timeout: 30_000 });
+    await shoot(page, 'en', 'strategy-market');
+    await page.getByTestId('lang-ko').click();
+    await page.getByTestId('strategy-fill-counts').filter({ hasText: '매수 체결' }).waitFor();
+    await shoot(page, 'ko', 'strategy-market');
+    await page.getByTestId('lang-en').click();
+
+    // Settings: a risk limit changed through its preview (which says it applies live), then applied; the history
+    // says who changed what.
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-session').selectOption(id);
+    await page.getByTestId('settings-risk-dailyLossLimitPct').fill('2.5');
+    expect(await page.getByTestId('settings-apply').isDisabled()).toBe(true);
+    await page.getByTestId('settings-preview').click();
+    const changed = page.locator('[data-testid="settings-change-row"][data-field="risk.dailyLossLimitPct"]');
+    await changed.waitFor({ timeout: 15_000 });
+    expect(await changed.getAttribute('data-takes-effect')).toBe('live');
+    await shoot(page, 'en', 'settings-preview');
+    await page.getByTestId('lang-ko').click();
+    await changed.filter({ hasText: '다음 평가부터' }).waitFor();
+    await shoot(page, 'ko', 'settings-preview');
+    await page.getByTestId('lang-en').click();
+    await page.getByTestId('settings-apply').click();
+    await page.getByTestId('settings-applied').waitFor({ timeout: 15_000 });
+    const changedRow = page.locator('[data-testid="settings-history-row"][data-reason="updateConfig"]');
+    await changedRow.waitFor({ timeout: 15_000 });
+    expect(await changedRow.getByTestId('settings-history-actor').textContent()).toBe(stack.admin.username);
+    expect(await changedRow.getByTestId('settings-history-changes').textContent()).toContain('risk.dailyLossLimitPct');
+    const live = await stack.client.workflow.getHandle(sessionWorkflowId(id)).query(sessionStatusQuery);
+    expect(live.config.risk).toMatchObject({ dailyLossLimitPct: 2.5 });
 
     // A viewer sees the New session page with the start disabled and the reason.
     await page.getByTestId('sign-out').click();
@@ -182,9 +273,33 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('operator console', () => {
     expect(await page.getByTestId('new-session-preview').isDisabled()).toBe(true);
     expect(await page.getByTestId('new-session-name').isDisabled()).toBe(true);
     await shoot(page, 'en', 'newSession-viewer');
+
+    // Every page, with nothing that would change state enabled, and the reason said.
+    for (const name of PAGES) {
+      await page.getByTestId(`nav-${name}`).click();
+      await settled();
+      await shoot(page, 'en', `viewer-${name}`);
+    }
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('overview-viewer').waitFor();
+    expect(await page.getByTestId('start-demo-session').isDisabled()).toBe(true);
+    expect(await page.getByTestId('global-estop-button').isDisabled()).toBe(true);
+    await page.locator(`[data-testid="session-row"][data-session-id="${id}"] a`).click();
+    await page.getByTestId('session-name').waitFor();
+    expect(await page.getByTestId('session-estop-button').isDisabled()).toBe(true);
+    expect(await page.getByTestId('session-pause').isDisabled()).toBe(true);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-viewer').waitFor({ timeout: 15_000 });
+    await page.getByTestId('settings-users-viewer').waitFor();
+    expect(await page.getByTestId('settings-risk-dailyLossLimitPct').isDisabled()).toBe(true);
+    expect(await page.getByTestId('settings-preview').isDisabled()).toBe(true);
+    await shoot(page, 'en', 'settings-viewer');
+    await page.getByTestId('nav-backtests').click();
+    await page.getByTestId('backtest-viewer').waitFor();
+    expect(await page.getByTestId('backtest-submit').isDisabled()).toBe(true);
     expect(await stack.db.prisma.session.count()).toBe(1);
 
     expect(errors).toEqual([]);
     await context.close();
-  }, 240_000);
+  }, 420_000);
 });

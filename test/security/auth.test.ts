@@ -126,7 +126,16 @@ describe('access control', () => {
   });
 
   it('a viewer reads everything but the user list', async () => {
-    for (const path of ['/api/sessions', '/api/orders', '/api/positions', '/api/strategies', '/api/audit'])
+    for (const path of [
+      '/api/sessions',
+      '/api/orders',
+      '/api/positions',
+      '/api/strategies',
+      '/api/audit',
+      '/api/overview',
+      '/api/holdings',
+      '/api/fills',
+    ])
       expect((await call('GET', path, undefined, viewerToken)).status, path).toBe(200);
     for (const op of operations.filter((o) => ADMIN_READS.includes(key(o))))
       expect((await call(op.method, op.url, undefined, viewerToken)).status).toBe(403);

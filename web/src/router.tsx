@@ -24,10 +24,13 @@ import { EventsPage, KINDS, SEVERITIES } from './pages/EventsPage';
 import { NewSessionPage } from './pages/NewSessionPage';
 import { OrdersPage } from './pages/OrdersPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { PositionsPage } from './pages/PositionsPage';
 import { SessionPage } from './pages/SessionPage';
+import { SettingsPage } from './pages/SettingsPage';
 
 // The chart pages carry ECharts; load them only when opened.
 const ChartPage = lazy(() => import('./pages/ChartPage').then((m) => ({ default: m.ChartPage })));
+const StrategyPage = lazy(() => import('./pages/StrategyPage').then((m) => ({ default: m.StrategyPage })));
 const BacktestsPage = lazy(() => import('./pages/BacktestsPage').then((m) => ({ default: m.BacktestsPage })));
 
 /** An optional search value: absent or empty is undefined, anything else its text. */
@@ -61,6 +64,41 @@ const ordersRoute = createRoute({
   }),
   component: function OrdersRoute() {
     return <OrdersPage sessionId={ordersRoute.useSearch().sessionId} />;
+  },
+});
+
+const positionsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/positions',
+  validateSearch: (search: Record<string, unknown>): { sessionId?: string } => ({
+    sessionId: text(search.sessionId),
+  }),
+  component: function PositionsRoute() {
+    return <PositionsPage sessionId={positionsRoute.useSearch().sessionId} />;
+  },
+});
+
+const settingsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/settings',
+  validateSearch: (search: Record<string, unknown>): { sessionId?: string } => ({
+    sessionId: text(search.sessionId),
+  }),
+  component: function SettingsRoute() {
+    return <SettingsPage sessionId={settingsRoute.useSearch().sessionId} />;
+  },
+});
+
+const strategyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/strategy',
+  validateSearch: (search: Record<string, unknown>): { sessionId?: string; market?: string } => ({
+    sessionId: text(search.sessionId),
+    market: text(search.market),
+  }),
+  component: function StrategyRoute() {
+    const search = strategyRoute.useSearch();
+    return <StrategyPage sessionId={search.sessionId} market={search.market} />;
   },
 });
 
@@ -117,6 +155,9 @@ export const routeTree = rootRoute.addChildren([
   newSessionRoute,
   sessionRoute,
   ordersRoute,
+  positionsRoute,
+  settingsRoute,
+  strategyRoute,
   chartRoute,
   eventsRoute,
   backtestsRoute,
@@ -147,10 +188,13 @@ declare module '@tanstack/react-router' {
 const NAV = [
   { id: 'overview', to: '/' },
   { id: 'newSession', to: '/sessions/new' },
+  { id: 'positions', to: '/positions' },
   { id: 'orders', to: '/orders' },
+  { id: 'strategy', to: '/strategy' },
   { id: 'chart', to: '/chart' },
   { id: 'events', to: '/events' },
   { id: 'backtests', to: '/backtests' },
+  { id: 'settings', to: '/settings' },
 ] as const;
 
 /** The page frame: navigation, mode, user, language, sign out; the page below. */

@@ -1,3 +1,4 @@
+import { useSyncExternalStore } from 'react';
 // The signed-in user's tokens, kept for this browser tab only (sessionStorage), and the calls that
 // get them. The API client reads the access token from here and refreshes it once on a 401.
 
@@ -68,4 +69,9 @@ export async function refreshAuth(): Promise<boolean> {
     setAuthSession(null);
     return false;
   }
+}
+
+/** Whether the signed-in user is an admin (a viewer sees every control disabled, with the reason). */
+export function useIsAdmin(): boolean {
+  return useSyncExternalStore(subscribeAuth, authSession)?.role === 'admin';
 }

@@ -12,9 +12,9 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 /** Query keys (prefixes) each kind of change makes stale. */
 const STALE: Record<LiveEventType, string[][]> = {
   risk_event: [['risk-events']],
-  order: [['orders'], ['session'], ['accounts']],
-  position: [['positions'], ['session']],
-  session: [['sessions'], ['session']],
+  order: [['orders'], ['session'], ['accounts'], ['fills'], ['holdings']],
+  position: [['positions'], ['session'], ['holdings'], ['overview']],
+  session: [['sessions'], ['session'], ['overview']],
 };
 const ALL_KEYS = [
   ...new Set(

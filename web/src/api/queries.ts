@@ -8,9 +8,12 @@ import type {
   BacktestRun,
   Candle,
   Decision,
+  FillWithDecision,
   Health,
+  Holding,
   MarketInfo,
   OrderView,
+  Overview,
   PositionView,
   RetuneProposal,
   RiskEvent,
@@ -67,6 +70,29 @@ export const useOrders = (sessionId?: string, limit = 100) =>
 
 export const useAccounts = () =>
   useQuery({ queryKey: ['accounts'], queryFn: () => get<AccountBalance[]>('/api/accounts'), refetchInterval: SLOW_MS });
+
+/** The account's figures as last recorded (every minute), the equity curve of the last `hours`, the loss headroom. */
+export const useOverview = (hours = 24) =>
+  useQuery({
+    queryKey: ['overview', hours],
+    queryFn: () => get<Overview>(apiPath('/api/overview', { hours })),
+    refetchInterval: 15_000,
+  });
+
+export const useHoldings = (sessionId?: string) =>
+  useQuery({
+    queryKey: ['holdings', sessionId],
+    queryFn: () => get<Holding[]>(apiPath('/api/holdings', { sessionId })),
+    // Current prices move without events: refreshed every few seconds even while the stream is open.
+    refetchInterval: LIST_MS,
+  });
+
+export const useFills = (sessionId?: string, limit = 100) =>
+  useQuery({
+    queryKey: ['fills', sessionId, limit],
+    queryFn: () => get<FillWithDecision[]>(apiPath('/api/fills', { sessionId, limit })),
+    refetchInterval: unlessLive(LIST_MS),
+  });
 
 export const useDecisions = (sessionId?: string, limit = 50) =>
   useQuery({
@@ -133,10 +159,15 @@ export const useBacktest = (id: string) =>
 
 const DEFAULT_TEMPORAL_UI = 'http://127.0.0.1:8233';
 
-/** Link to a session's workflow in the Temporal Web UI (base from /api/health when it says). */
-export function useTemporalWorkflowUrl(sessionId: string): string {
+/** Links to workflows in the Temporal Web UI (base from /api/health when it says), by workflow id. */
+export function useTemporalUrl(): (workflowId: string) => string {
   const base = (useHealth().data?.temporalUi ?? DEFAULT_TEMPORAL_UI).replace(/\/+$/, '');
-  return `${base}/namespaces/default/workflows/${encodeURIComponent(`session-${sessionId}`)}`;
+  return (workflowId) => `${base}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/** Link to a session's workflow in the Temporal Web UI. */
+export function useTemporalWorkflowUrl(sessionId: string): string {
+  return useTemporalUrl()(`session-${sessionId}`);
 }
 
 export const useSessionSetup = (strategy: string | undefined) =>

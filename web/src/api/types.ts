@@ -2,8 +2,14 @@
 // so that no precision is lost on the way; the dashboard only formats them for display. The trading
 // views come from the API's own types (contract/api.ts); the rest are still written out here.
 import type {
+  AccountFiguresBody,
+  ConfigChangeBody,
+  ConfigPreviewBody,
   DecisionBody,
+  FillWithDecisionBody,
+  HoldingBody,
   OrderBody,
+  OverviewBody,
   PositionBody,
   RiskEventBody,
   SessionBody,
@@ -47,6 +53,29 @@ export type OrderView = Wire<OrderBody>;
 export type Fill = OrderView['fills'][number];
 export type SessionSetup = Wire<SessionSetupBody>;
 export type SessionPreview = Wire<SessionPreviewBody>;
+export type Overview = Wire<OverviewBody>;
+export type ConfigPreview = Wire<ConfigPreviewBody>;
+export type ConfigChange = Wire<ConfigChangeBody>;
+
+/** GET /api/users (admin only). */
+export interface UserView {
+  username: string;
+  role: 'admin' | 'viewer';
+  createdAt: string;
+}
+
+/** GET /api/alert-channels: the target with its secrets redacted by the server. */
+export interface AlertChannel {
+  id: string;
+  kind: 'telegram' | 'slack' | 'discord';
+  target: Record<string, unknown>;
+  enabled: boolean;
+  minSeverity: 'info' | 'warn' | 'critical';
+  createdAt: string;
+}
+export type Holding = Wire<HoldingBody>;
+export type FillWithDecision = Wire<FillWithDecisionBody>;
+export type AccountFigures = Wire<AccountFiguresBody>;
 
 /** GET /api/universe: the newest screened markets, most liquid first. */
 export interface Universe {
@@ -155,7 +184,18 @@ export interface BacktestRun {
   trades?: BacktestTrade[];
   ranking?: BacktestRankingRow[];
   bands?: Record<string, unknown>;
+  /** Walk-forward runs: each fold's windows, the parameters its search chose, and how they did on the test window. */
+  folds?: BacktestFold[];
   error?: string;
+}
+
+export interface BacktestFold {
+  index: number;
+  train: { from: number; to: number };
+  test: { from: number; to: number };
+  bestParams: ParamValues;
+  trainScore: number | null;
+  testMetrics: Record<string, number>;
 }
 
 /** GET /api/sessions/:id/retune-proposals: a scheduled re-tuning's winner and the evidence it beat the running set. */

@@ -1,10 +1,11 @@
-import { BarChart, CandlestickChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, CandlestickChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   AxisPointerComponent,
   DataZoomComponent,
   GridComponent,
   LegendComponent,
   TooltipComponent,
+  VisualMapComponent,
 } from 'echarts/components';
 import { type EChartsCoreOption, init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -14,6 +15,7 @@ import { useEffect, useRef } from 'react';
 use([
   BarChart,
   CandlestickChart,
+  HeatmapChart,
   LineChart,
   ScatterChart,
   AxisPointerComponent,
@@ -21,6 +23,7 @@ use([
   GridComponent,
   LegendComponent,
   TooltipComponent,
+  VisualMapComponent,
   CanvasRenderer,
 ]);
 

@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
+import { useIsAdmin } from '../api/auth';
 import type { EmergencyStopMode } from '../api/types';
 import { ErrorNotice } from './ErrorNotice';
 
@@ -19,13 +20,17 @@ export function EmergencyStop<T>(props: {
   onDone?: (result: T) => void;
 }) {
   const [open, setOpen] = useState(false);
+  const isAdmin = useIsAdmin();
+  const { t } = useTranslation();
   return (
     <>
       <button
         type="button"
         data-testid={props.buttonTestId}
+        disabled={!isAdmin}
+        title={isAdmin ? undefined : t('common.viewerOnly')}
         onClick={() => setOpen(true)}
-        className="rounded border border-red-700 bg-red-900/70 px-3 py-1.5 text-sm font-semibold text-red-100 hover:bg-red-800"
+        className="rounded border border-red-700 bg-red-900/70 px-3 py-1.5 text-sm font-semibold text-red-100 hover:bg-red-800 disabled:cursor-not-allowed disabled:opacity-40"
       >
         {props.label}
       </button>

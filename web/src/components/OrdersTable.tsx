@@ -3,6 +3,7 @@ import type { OrderView } from '../api/types';
 import { formatKrw, formatPrice, formatQuantity, formatTime } from '../format';
 import { DataTable } from './DataTable';
 import { Badge } from './StatusBadge';
+import { WorkflowLink } from './WorkflowLink';
 
 /** Orders with their fills listed under each order. */
 export function OrdersTable(props: { orders: OrderView[] | undefined; testId: string; empty: string }) {
@@ -45,6 +46,7 @@ export function OrdersTable(props: { orders: OrderView[] | undefined; testId: st
             </span>
           ),
         },
+        { header: '', cell: (o) => <WorkflowLink workflowId={o.id} testId="order-temporal-link" /> },
       ]}
       expand={(o) =>
         o.fills.length > 0 && (

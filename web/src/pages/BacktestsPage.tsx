@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useIsAdmin } from '../api/auth';
 import { apiRequest } from '../api/client';
 import { useBacktest, useBacktests, useCandleCoverage, useMarkets, useStrategies } from '../api/queries';
 import {
@@ -14,6 +15,7 @@ import {
   type ParamValues,
   type Timeframe,
 } from '../api/types';
+import { compareMetrics } from '../backtest-compare';
 import { coverageLabel, defaultsFromCoverage, timeframesWithData } from '../backtest-defaults';
 import { type ChartOption, EChart } from '../charts/EChart';
 import { DataTable } from '../components/DataTable';
@@ -21,6 +23,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
 import { ParamFields } from '../components/ParamFields';
 import { Badge, type Tone } from '../components/StatusBadge';
+import { WorkflowLink } from '../components/WorkflowLink';
 import { formatMetric, formatPnl, formatPrice, formatTime, pnlClass, toMillis } from '../format';
 import { paramDefaults, paramProblems } from '../strategy-params';
 
@@ -129,6 +132,7 @@ function LaunchForm() {
     ...(searches && (!Number.isInteger(budget) || budget < 1) ? [t('backtests.budgetWhole')] : []),
   ];
 
+  const isAdmin = useIsAdmin();
   const launch = useMutation({
     mutationFn: (request: BacktestRequest) => apiRequest<{ id: string }>('POST', '/api/backtests', request),
     onSuccess: (created) => {
@@ -333,11 +337,17 @@ function LaunchForm() {
         <button
           type="submit"
           data-testid="backtest-submit"
-          disabled={!strategy || problems.length > 0 || launch.isPending}
+          disabled={!isAdmin || !strategy || problems.length > 0 || launch.isPending}
+          title={isAdmin ? undefined : t('common.viewerOnly')}
           className="w-full rounded bg-sky-600 px-3 py-2 font-semibold text-white hover:bg-sky-500 disabled:opacity-40"
         >
           {launch.isPending ? t('backtests.launching') : t('backtests.launch', { kind })}
         </button>
+        {!isAdmin && (
+          <p className="text-sm text-amber-200" data-testid="backtest-viewer">
+            {t('common.viewerOnly')}
+          </p>
+        )}
       </form>
     </Panel>
   );
@@ -417,17 +427,20 @@ function RunDetail(props: { id: string }) {
             </span>
           }
           actions={
-            r.status === 'running' && (
-              <button
-                type="button"
-                data-testid="backtest-cancel"
-                disabled={cancel.isPending}
-                onClick={() => cancel.mutate()}
-                className="rounded border border-slate-600 px-3 py-1 text-sm hover:bg-slate-800 disabled:opacity-40"
-              >
-                {t('backtests.cancel')}
-              </button>
-            )
+            <>
+              <WorkflowLink workflowId={r.id} testId="backtest-temporal-link" />
+              {r.status === 'running' && (
+                <button
+                  type="button"
+                  data-testid="backtest-cancel"
+                  disabled={cancel.isPending}
+                  onClick={() => cancel.mutate()}
+                  className="rounded border border-slate-600 px-3 py-1 text-sm hover:bg-slate-800 disabled:opacity-40"
+                >
+                  {t('backtests.cancel')}
+                </button>
+              )}
+            </>
           }
         >
           <ProgressBar progress={r.progress} status={r.status} />
@@ -450,7 +463,9 @@ function RunDetail(props: { id: string }) {
       )}
       {r?.metrics && <MetricsPanel metrics={r.metrics} />}
       {r?.equity && r.equity.length > 0 && <EquityPanel equity={r.equity} />}
+      {r?.folds && r.folds.length > 0 && <FoldsPanel folds={r.folds} />}
       {r?.bands && <BandsPanel bands={r.bands} />}
+      {r && r.status === 'completed' && <ComparePanel run={r} />}
       {r?.ranking && r.ranking.length > 0 && <RankingPanel ranking={r.ranking} />}
       {r?.trades && <TradesPanel trades={r.trades} />}
     </div>
@@ -622,6 +637,128 @@ function TradesPanel(props: { trades: NonNullable<BacktestRun['trades']> }) {
           { header: t('backtests.colExitReason'), cell: (tr) => <span className="text-xs">{tr.exitReason}</span> },
         ]}
       />
+    </Panel>
+  );
+}
+
+/** Fold metrics shown in the table when the runs have them; the rest stay in the run's metrics. */
+const FOLD_METRICS = ['totalReturnPct', 'sharpe', 'maxDrawdownPct', 'trades', 'winRate'];
+
+function FoldsPanel(props: { folds: NonNullable<BacktestRun['folds']> }) {
+  const { t } = useTranslation();
+  const present = Object.keys(props.folds[0]?.testMetrics ?? {});
+  const metrics = FOLD_METRICS.filter((m) => present.includes(m));
+  const shown = metrics.length ? metrics : present.slice(0, 4);
+  const day = (ts: number) => new Date(ts).toISOString().slice(0, 10);
+  return (
+    <Panel title={t('backtests.folds')} testId="backtest-folds">
+      <DataTable
+        rows={props.folds}
+        rowKey={(f) => String(f.index)}
+        testId="backtest-folds-table"
+        rowTestId="backtest-fold-row"
+        columns={[
+          { header: t('backtests.colFold'), cell: (f) => f.index + 1 },
+          { header: t('backtests.colTrain'), cell: (f) => `${day(f.train.from)} – ${day(f.train.to)}` },
+          { header: t('backtests.colTest'), cell: (f) => `${day(f.test.from)} – ${day(f.test.to)}` },
+          {
+            header: t('backtests.colBestParams'),
+            cell: (f) => (
+              <span className="font-mono text-xs">
+                {Object.entries(f.bestParams)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(' ')}
+              </span>
+            ),
+          },
+          { header: t('backtests.colTrainScore'), numeric: true, cell: (f) => formatMetric(f.trainScore) },
+          ...shown.map((m) => ({
+            header: m,
+            numeric: true,
+            cell: (f: NonNullable<BacktestRun['folds']>[number]) => formatMetric(f.testMetrics[m]),
+          })),
+        ]}
+      />
+    </Panel>
+  );
+}
+
+/** This run next to another completed run: metrics side by side, and both equity curves on one chart. */
+function ComparePanel(props: { run: BacktestRun }) {
+  const { t } = useTranslation();
+  const runs = useBacktests();
+  const [otherId, setOtherId] = useState('');
+  const other = useBacktest(otherId || props.run.id);
+  const b = otherId && other.data?.id === otherId ? other.data : undefined;
+  const rows = useMemo(() => (b ? compareMetrics(props.run.metrics, b.metrics) : []), [props.run.metrics, b]);
+  const option = useMemo<ChartOption | null>(() => {
+    if (!b) return null;
+    const line = (name: string, equity: BacktestRun['equity'], color: string) => ({
+      name,
+      type: 'line',
+      showSymbol: false,
+      data: (equity ?? []).map((p) => [toMillis(p.ts), Number(p.equity)]),
+      lineStyle: { color, width: 1.5 },
+      itemStyle: { color },
+    });
+    return {
+      animation: false,
+      tooltip: { trigger: 'axis' },
+      legend: { textStyle: { color: '#cbd5e1' } },
+      grid: { left: 80, right: 20, top: 30, bottom: 30 },
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value', scale: true, splitLine: { lineStyle: { color: '#1e293b' } } },
+      series: [line(props.run.id, props.run.equity, '#38bdf8'), line(b.id, b.equity, '#f59e0b')],
+    };
+  }, [props.run, b]);
+  const candidates = runs.data?.filter((x) => x.id !== props.run.id && x.status === 'completed') ?? [];
+  return (
+    <Panel
+      title={t('backtests.compare')}
+      testId="backtest-compare"
+      actions={
+        <select
+          aria-label={t('backtests.compareWith')}
+          data-testid="backtest-compare-with"
+          value={otherId}
+          onChange={(e) => setOtherId(e.target.value)}
+          className="rounded border border-slate-700 bg-slate-950 px-2 py-1 text-sm"
+        >
+          <option value="">{t('backtests.compareWith')}</option>
+          {candidates.map((x) => (
+            <option key={x.id} value={x.id}>
+              {x.id} · {x.kind} · {x.strategy ?? ''}
+            </option>
+          ))}
+        </select>
+      }
+    >
+      {!b ? (
+        <p className="text-sm text-slate-500">
+          {candidates.length ? t('backtests.comparePick') : t('backtests.compareNone')}
+        </p>
+      ) : (
+        <>
+          <DataTable
+            rows={rows}
+            rowKey={(r) => r.name}
+            testId="backtest-compare-table"
+            rowTestId="backtest-compare-row"
+            rowAttrs={(r) => ({ 'data-metric': r.name })}
+            columns={[
+              { header: t('backtests.colMetric'), cell: (r) => r.name },
+              { header: props.run.id, numeric: true, cell: (r) => formatMetric(r.a) },
+              { header: b.id, numeric: true, cell: (r) => formatMetric(r.b) },
+              {
+                header: t('backtests.colDiff'),
+                numeric: true,
+                cell: (r) => <span className={pnlClass(r.diff)}>{formatMetric(r.diff)}</span>,
+              },
+            ]}
+          />
+          {option && <EChart option={option} height={260} testId="compare-equity-chart" />}
+        </>
+      )}
     </Panel>
   );
 }

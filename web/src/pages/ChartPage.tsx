@@ -101,7 +101,7 @@ export function ChartPage(props: { market?: string; timeframe?: string; sessionI
 
 type FillPoint = [number, number, string];
 
-function fillPoints(orders: OrderView[], market: string): { buys: FillPoint[]; sells: FillPoint[] } {
+export function fillPoints(orders: OrderView[], market: string): { buys: FillPoint[]; sells: FillPoint[] } {
   const buys: FillPoint[] = [];
   const sells: FillPoint[] = [];
   for (const order of orders) {
@@ -116,7 +116,7 @@ function fillPoints(orders: OrderView[], market: string): { buys: FillPoint[]; s
   return { buys, sells };
 }
 
-function candleOption(
+export function candleOption(
   market: string,
   candles: Candle[],
   fills: { buys: FillPoint[]; sells: FillPoint[] },

@@ -14,7 +14,7 @@ import { paramDefaults, paramProblems } from '../strategy-params';
 
 // The risk limits and order settings the form offers, each explained (riskField.* / orderField.*);
 // the rest keep the strategy's defaults.
-const RISK_FIELDS = [
+export const RISK_FIELDS = [
   'riskPerTradePct',
   'maxOpenPositions',
   'maxCoinWeightPct',
@@ -265,19 +265,23 @@ function SessionForm(props: {
 }
 
 /** A number with its default shown beside it; empty means the default. */
-function NumberField(props: {
+export function NumberField(props: {
   id: string;
   label: string;
   defaultValue: number;
   value: number | undefined;
   onChange: (value: number | undefined) => void;
+  /** Said after the label instead of "default …" (e.g. the value a running session has now). */
+  hint?: string;
 }) {
   const { t } = useTranslation();
   return (
     <div className="grid grid-cols-[1fr_8rem] items-center gap-2 text-sm">
       <label htmlFor={props.id}>
         {props.label}{' '}
-        <span className="text-xs text-slate-500">{t('newSession.defaultIs', { value: props.defaultValue })}</span>
+        <span className="text-xs text-slate-500">
+          {props.hint ?? t('newSession.defaultIs', { value: props.defaultValue })}
+        </span>
       </label>
       <input
         id={props.id}

@@ -3,7 +3,7 @@ import { Link } from '@tanstack/react-router';
 import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { authSession } from '../api/auth';
+import { authSession, useIsAdmin } from '../api/auth';
 import { apiRequest } from '../api/client';
 import {
   useDecisions,
@@ -77,6 +77,8 @@ function SessionHeader(props: { session: SessionDetail }) {
   const stop = (mode: EmergencyStopMode, confirm: string) =>
     apiRequest<unknown>('POST', `/api/sessions/${encodeURIComponent(s.id)}/emergency-stop`, { mode, confirm });
   const paused = s.live?.paused ?? status === 'paused';
+  const isAdmin = useIsAdmin();
+  const viewerTitle = isAdmin ? undefined : t('common.viewerOnly');
   const active = status === 'running' || status === 'paused' || status === 'starting';
 
   return (
@@ -100,7 +102,8 @@ function SessionHeader(props: { session: SessionDetail }) {
             <button
               type="button"
               data-testid="session-resume"
-              disabled={control.isPending || !active}
+              title={viewerTitle}
+              disabled={!isAdmin || control.isPending || !active}
               onClick={() => control.mutate('resume')}
               className="rounded border border-emerald-700 px-3 py-1.5 text-sm text-emerald-300 hover:bg-emerald-950 disabled:opacity-40"
             >
@@ -110,7 +113,8 @@ function SessionHeader(props: { session: SessionDetail }) {
             <button
               type="button"
               data-testid="session-pause"
-              disabled={control.isPending || !active}
+              title={viewerTitle}
+              disabled={!isAdmin || control.isPending || !active}
               onClick={() => control.mutate('pause')}
               className="rounded border border-amber-700 px-3 py-1.5 text-sm text-amber-300 hover:bg-amber-950 disabled:opacity-40"
             >
