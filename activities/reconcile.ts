@@ -12,6 +12,7 @@ import { modesSharingAccount, type TradingMode } from '../core/session/config';
 import type { UpbitClient } from '../exchange/upbit/client';
 import { OrderNotFound } from '../exchange/upbit/errors';
 import type { Order, OrderWithTrades } from '../exchange/upbit/types';
+import { recordBalances } from '../prisma/repositories/account-snapshots';
 import { othersEventsSince, recordEvent } from '../prisma/repositories/events';
 import {
   knownIdentifiers,
@@ -234,16 +235,17 @@ export function createReconcileActivities({ db, exchange }: ActivityDeps) {
       }
 
       const takenAt = new Date();
-      await db.prisma.accountSnapshot.createMany({
-        data: accounts.map((a) => ({
-          sessionId,
+      await recordBalances(
+        db,
+        sessionId,
+        accounts.map((a) => ({
           currency: a.currency,
           balance: a.balance,
           locked: a.locked,
           avgBuyPrice: a.avg_buy_price,
-          takenAt,
         })),
-      });
+        takenAt,
+      );
       for (const f of findings) {
         await recordEvent(db.prisma, { sessionId, ...f });
       }

@@ -1,4 +1,4 @@
-// The dashboard's figures, measured in the real Chromium the browser tests use (test/browser.ts) against the whole
+// The dashboard's figures, measured in the real Chromium the browser tests use (bench/browser.ts) against the whole
 // stack on loopback:
 //   bundle  — what the first page load fetches (index.html's entry script, its module preloads and the stylesheet),
 //             gzipped at level 9, in KB (the goal: at most 300);
@@ -11,8 +11,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { recordEvent } from '../prisma/repositories/events';
-import { launchChromium } from '../test/browser';
 import { startStack } from '../workers/local-stack';
+import { launchChromium } from './browser';
 
 const samples = Number(process.argv[2] ?? 20);
 const DIST = join(import.meta.dirname, '..', 'web', 'dist');

@@ -24,10 +24,7 @@ const ALLOWED: Record<string, { any: string[]; typeOnly?: string[] }> = {
   api: { any: ['core', 'exchange', 'prisma', 'security', 'workflows'] },
   workers: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'activities', 'api', 'scripts'] },
   scripts: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'workers'] },
-  // The console benchmark launches Chromium as the browser tests do (test/browser.ts).
-  bench: {
-    any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'activities', 'workers', 'api', 'scripts', 'test'],
-  },
+  bench: { any: ['core', 'exchange', 'prisma', 'security', 'workflows', 'activities', 'workers', 'api', 'scripts'] },
   web: { any: [], typeOnly: ['api', 'core', 'workflows'] },
 };
 

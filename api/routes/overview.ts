@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AccountFiguresBody, OverviewBody, SessionHeadroomBody, SessionLiveBody } from '../../core/contract/api';
 import { sessionRiskConfig, TRADING_MODES, type TradingMode } from '../../core/session/config';
 import { equityCurve, latestAccountValueSnapshot } from '../../prisma/repositories/account-snapshots';
+import { activeSessionsOf } from '../../prisma/repositories/sessions';
 import { sessionStatusQuery } from '../../workflows/definitions';
 import { sessionWorkflowId } from '../../workflows/ids';
 import type { ApiContext } from '../context';
@@ -47,11 +48,7 @@ export const overviewRoutes =
         };
         const curve = await equityCurve(ctx.db, mode, new Date(now - req.query.hours * HOUR_MS), CURVE_POINTS);
         const account: AccountNow = figures ?? { error: 'no account snapshot yet' };
-        const running = await ctx.db.prisma.session.findMany({
-          where: { mode, status: { in: ['starting', 'running', 'paused', 'halted'] } },
-          orderBy: { createdAt: 'asc' },
-          select: { id: true, name: true, status: true },
-        });
+        const running = await activeSessionsOf(ctx.db.prisma, mode);
         return {
           mode,
           figures,

@@ -11,6 +11,7 @@ import {
 } from '../../core/session/config';
 import { configChanges } from '../../core/session/config-change';
 import { configHistoryWithAudit } from '../../prisma/repositories/config-changes';
+import { findSession } from '../../prisma/repositories/sessions';
 import { sessionStatusQuery } from '../../workflows/definitions';
 import { sessionWorkflowId } from '../../workflows/ids';
 import { type ApiContext, HttpError } from '../context';
@@ -28,8 +29,7 @@ export const settingsRoutes =
   (ctx: ApiContext): FastifyPluginAsync =>
   async (app) => {
     async function existing(id: string) {
-      const row = await ctx.db.prisma.session.findUnique({ where: { id }, select: { id: true } });
-      if (!row) throw new HttpError(404, `no session ${id}`);
+      if (!(await findSession(ctx.db.prisma, id))) throw new HttpError(404, `no session ${id}`);
     }
 
     app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(

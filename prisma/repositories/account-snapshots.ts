@@ -48,3 +48,13 @@ export async function realizedPnlSince(db: Database, mode: TradingMode, since: D
   });
   return closed.reduce((sum, p) => sum.plus(p.realizedPnl.toString()), new Decimal(0)).toFixed();
 }
+
+/** The balances a reconcile saw on the exchange, one row per currency, all stamped `takenAt`. */
+export async function recordBalances(
+  db: Database,
+  sessionId: string,
+  balances: { currency: string; balance: string; locked: string; avgBuyPrice: string }[],
+  takenAt: Date,
+): Promise<void> {
+  await db.prisma.accountSnapshot.createMany({ data: balances.map((b) => ({ sessionId, ...b, takenAt })) });
+}

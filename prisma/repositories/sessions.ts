@@ -2,7 +2,7 @@
 // confirmations of live starts (`live_confirmations`).
 import type { SessionRunStatus } from '../../core/contract';
 import type { SessionConfig } from '../../core/session/config';
-import type { ConfigHistory, LiveConfirmation, Prisma, PrismaClient, Session } from '../db';
+import type { ConfigHistory, LiveConfirmation, Prisma, PrismaClient, Session, SessionMode } from '../db';
 
 /** A session by id, or null. */
 export function findSession(prisma: PrismaClient, id: string): Promise<Session | null> {
@@ -17,6 +17,18 @@ export function listSessions(prisma: PrismaClient, take: number): Promise<Sessio
 /** Sessions whose status is neither stopped nor failed. */
 export function unfinishedSessions(prisma: PrismaClient): Promise<Session[]> {
   return prisma.session.findMany({ where: { status: { notIn: ['stopped', 'failed'] } } });
+}
+
+/** A mode's sessions that are starting, running, paused or halted, oldest first. */
+export function activeSessionsOf(
+  prisma: PrismaClient,
+  mode: SessionMode,
+): Promise<{ id: string; name: string; status: string }[]> {
+  return prisma.session.findMany({
+    where: { mode, status: { in: ['starting', 'running', 'paused', 'halted'] } },
+    orderBy: { createdAt: 'asc' },
+    select: { id: true, name: true, status: true },
+  });
 }
 
 /** The stored config of a session (as written: older rows may lack newer fields), or null. */

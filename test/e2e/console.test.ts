@@ -7,10 +7,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from '../../bench/browser';
 import type { SessionConfig } from '../../core/session/config';
 import { sessionStatusQuery } from '../../workflows/definitions';
 import { sessionWorkflowId } from '../../workflows/ids';
-import { CHROMIUM, launchChromium } from '../browser';
 import { eventually, type Stack, startStack } from '../stack';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium } from '../browser';
+import { CHROMIUM, launchChromium } from '../../bench/browser';
 import { type Stack, startStack } from '../stack';
 
 const built = existsSync(join(import.meta.dirname, '..', '..', 'web', 'dist', 'index.html'));

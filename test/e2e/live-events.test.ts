@@ -8,8 +8,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from '../../bench/browser';
 import { recordEvent } from '../../prisma/repositories/events';
-import { CHROMIUM, launchChromium } from '../browser';
 import { type Stack, startStack } from '../stack';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -9,8 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS, readRateLimits } from '../../api/rate-limits';
 import { buildApi } from '../../api/server';
+import { CHROMIUM, launchChromium } from '../../bench/browser';
 import { exchangeProvider } from '../../exchange/provider';
-import { CHROMIUM, launchChromium } from '../browser';
 import { type Stack, startStack } from '../stack';
 
 const QUOTA = 2;

@@ -1,4 +1,5 @@
-// The real Chromium the browser tests drive (Debian's `chromium`, or CHROMIUM_PATH), with the flags they all use.
+// The real Chromium the browser tests and the console benchmark drive (Debian's chromium, or CHROMIUM_PATH),
+// with the flags they all use.
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
