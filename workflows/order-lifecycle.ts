@@ -122,7 +122,8 @@ export async function runOrder({
           purpose: req.purpose,
         });
       } catch (err) {
-        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        // A regular activity's failure arrives wrapped in an ActivityFailure, a local activity's as it was thrown.
+        const cause = err instanceof ActivityFailure ? err.cause : err instanceof ApplicationFailure ? err : undefined;
         if (cause instanceof ApplicationFailure && cause.type === ORDER_FAILURE.identifierBurned) {
           log.warn('identifier burned without an order; submitting with the next one', { identifier });
           continue;

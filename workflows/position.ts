@@ -4,6 +4,7 @@
 // signal; every exit sells through another Order child; reports its close to the session.
 import {
   ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
   condition,
@@ -160,6 +161,9 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   });
   setHandler(exitPositionSignal, ({ reason }) => {
     exitRequested ??= reason;
+    // An exit asked for while the entry still fills (an emergency flatten) stops the buying: the entry's rest is
+    // cancelled, no fallback buys more, and what was bought is sold at once.
+    if (status.phase === 'entering' && entryInline) entryControl.cancelRequested ??= `exit requested: ${reason}`;
   });
   setHandler(haltPositionSignal, async ({ reason }) => {
     halted ??= reason;
@@ -230,6 +234,7 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   async function placeEntry(orderId: string, entryReq: OrderRequest, entering: PositionRecord): Promise<OrderResult> {
     entryInline = true;
     if (halted) entryControl.cancelRequested = `halt: ${halted}`;
+    else if (exitRequested) entryControl.cancelRequested = `exit requested: ${exitRequested}`;
     const entryStatus = newOrderStatus();
     const exchange: OrderExchange = {
       submitOrder: (order) =>
@@ -428,7 +433,9 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     try {
       return await result();
     } catch (err) {
-      if (!durable || !(err instanceof ChildWorkflowFailure || err instanceof ActivityFailure)) throw err;
+      const orderFailed =
+        err instanceof ChildWorkflowFailure || err instanceof ActivityFailure || err instanceof ApplicationFailure;
+      if (!durable || !orderFailed) throw err;
       log.error('order ended without a result; reading it back from the exchange', { orderId, error: String(err) });
       await records.recordRiskEvent({
         sessionId: req.sessionId,
