@@ -3,6 +3,7 @@ import { createAccountSnapshotActivities } from './account-snapshots';
 import { createBacktestActivities } from './backtest';
 import { createCandleActivities } from './candles';
 import type { ActivityDeps } from './deps';
+import { createEntryActivities } from './entry';
 import { createGuardActivities } from './guard';
 import { createOrderActivities } from './orders';
 import { createPositionWatchActivities } from './position-watch';
@@ -13,11 +14,14 @@ import { createSignalActivities } from './signals';
 import { createUniverseActivities } from './universe';
 
 export function createActivities(deps: ActivityDeps) {
+  const orders = createOrderActivities(deps);
+  const records = createRecordActivities(deps);
   return {
-    ...createOrderActivities(deps),
+    ...orders,
+    ...createEntryActivities({ recordPosition: records.recordPosition, submitOrder: orders.submitOrder }),
     ...createPositionWatchActivities(),
     ...createGuardActivities(deps),
-    ...createRecordActivities(deps),
+    ...records,
     ...createReconcileActivities(deps),
     ...createSignalActivities(deps),
     ...createBacktestActivities(deps),

@@ -49,6 +49,11 @@ function asActivityError(err: unknown): unknown {
   return err;
 }
 
+/** Heartbeats are for regular activities; a local one (a position's entry submit) has no server-side timer to feed. */
+function beat(details: unknown): void {
+  if (!activityInfo().isLocal) heartbeat(details);
+}
+
 async function findByIdentifier(client: UpbitClient, identifier: string): Promise<OrderWithTrades | null> {
   try {
     return await client.getOrder({ identifier });
@@ -66,7 +71,7 @@ async function findByIdentifier(client: UpbitClient, identifier: string): Promis
 async function settleIdentifier(client: UpbitClient, identifier: string): Promise<OrderWithTrades | null> {
   let absentSince: number | null = null;
   for (;;) {
-    heartbeat({ settling: identifier });
+    beat({ settling: identifier });
     try {
       const found = await findByIdentifier(client, identifier);
       if (found) return found;
@@ -137,7 +142,9 @@ export function createOrderActivities({ db, exchange, accountLimits }: ActivityD
     async submitOrder(input: SubmitOrderInput): Promise<ExchangeOrderView> {
       await assertLiveOrderConfirmed(db, input);
       const client = exchange(input.mode);
-      const retried = activityInfo().attempt > 1;
+      // A local activity's tries are not in the history: after a worker crash it starts again at
+      // attempt 1 although an earlier run may have placed the order, so it always counts as a retry.
+      const retried = activityInfo().attempt > 1 || activityInfo().isLocal;
       // A retry (or a crash after the POST) may already have placed this identifier: adopt it.
       if (retried) {
         const existing = await findByIdentifier(client, input.identifier);
@@ -181,7 +188,7 @@ export function createOrderActivities({ db, exchange, accountLimits }: ActivityD
         }
       }
       // The submit's heartbeat timeout catches a lost worker; each step below reports it is alive.
-      heartbeat({ step: 'placing', identifier: input.identifier });
+      beat({ step: 'placing', identifier: input.identifier });
       crashPoint('before-submit');
       try {
         const placed = await client.createOrder({
@@ -195,7 +202,7 @@ export function createOrderActivities({ db, exchange, accountLimits }: ActivityD
         });
         // Placed, not yet recorded: the window a retry must survive by adopting the identifier.
         crashPoint(/-m\d+$/.test(input.identifier) ? 'during-fallback' : 'after-submit');
-        heartbeat({ step: 'placed', identifier: input.identifier });
+        beat({ step: 'placed', identifier: input.identifier });
         const full = await client.getOrder({ uuid: placed.uuid }).catch(() => placed);
         return await recordExchangeOrder(input, full);
       } catch (err) {

@@ -1,12 +1,13 @@
 // Reads the private myOrder stream and tells each Order workflow that its order changed, so fills
 // are seen in well under the polling backstop. Only the hint travels (uuid and state): the
 // workflow re-reads the exchange itself, and after a reconnect every running order re-reads too.
-import type { Client } from '@temporalio/client';
+// A position places its entry itself (no Order workflow of that id): the hint goes to the position.
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { TradingMode } from '../core/session/config';
 import type { KeyProvider } from '../exchange/upbit/client';
 import { UpbitStream, type WsMyOrder } from '../exchange/upbit/websocket';
 import { orderChangedSignal } from '../workflows/definitions';
-import { orderIdOfIdentifier } from '../workflows/ids';
+import { orderIdOfIdentifier, positionIdOfOrderId } from '../workflows/ids';
 
 export interface FillIngester {
   stream: UpbitStream;
@@ -28,11 +29,18 @@ export async function startFillIngester(opts: {
   let delivered = 0;
   let closed = false;
   const inFlight = new Set<Promise<void>>();
+  const signal = (workflowId: string, uuid: string, state: string) =>
+    opts.client.workflow.getHandle(workflowId).signal(orderChangedSignal, { uuid, state });
   const hint = (workflowId: string, uuid: string, state: string) => {
     if (closed) return Promise.resolve();
-    const p = opts.client.workflow
-      .getHandle(workflowId)
-      .signal(orderChangedSignal, { uuid, state })
+    const p = signal(workflowId, uuid, state)
+      .catch((err) => {
+        // No Order workflow of that id (an entry the position places itself, or an order that ended):
+        // the position that owns the order follows it.
+        const positionId = positionIdOfOrderId(workflowId);
+        if (!(err instanceof WorkflowNotFoundError) || !positionId) throw err;
+        return signal(positionId, uuid, state);
+      })
       .then(
         () => {
           delivered += 1;
@@ -51,7 +59,7 @@ export async function startFillIngester(opts: {
     resync: async () => {
       // Frames may have been missed while disconnected: every running order re-reads the exchange.
       for await (const wf of opts.client.workflow.list({
-        query: `WorkflowType = 'orderWorkflow' AND ExecutionStatus = 'Running'`,
+        query: `WorkflowType IN ('orderWorkflow', 'positionWorkflow') AND ExecutionStatus = 'Running'`,
       })) {
         await hint(wf.workflowId, '', 'resync');
       }

@@ -3,8 +3,8 @@
 import Decimal from 'decimal.js';
 import type { SimOrder } from '../exchange/sim/orders';
 import { ordersByIdentifierPrefix } from '../prisma/repositories/orders';
-import type { OrderResult } from '../workflows/definitions';
-import { orderIdOfIdentifier } from '../workflows/ids';
+import type { OrderResult, PositionStatus } from '../workflows/definitions';
+import { orderIdOfIdentifier, orderWorkflowId, positionIdOfOrderId } from '../workflows/ids';
 import type { Stack } from './local-stack';
 
 export async function callApi<T = unknown>(
@@ -64,7 +64,8 @@ export interface OrderAudit {
  * Exchange vs database vs Order workflows, for every order of a session: each exchange order has a
  * row with the same state and executed volume and each row an exchange order; each Order workflow
  * placed exactly one submit order (none if rejected) and at most one fallback order, and its result
- * names exactly the exchange orders carrying its identifiers.
+ * names exactly the exchange orders carrying its identifiers; an entry a position placed itself, likewise,
+ * and its orders executed what the position says it bought.
  */
 export async function auditOrders(stack: Stack, sessionId: string): Promise<OrderAudit> {
   const prefix = `ord-pos-${sessionId}-`;
@@ -115,7 +116,22 @@ export async function auditOrders(stack: Stack, sessionId: string): Promise<Orde
     if (!executed.eq(result.executedVolume))
       problems.push(`${wf.workflowId}: result executed ${result.executedVolume}, exchange ${executed}`);
   }
-  for (const [wf, orders] of byWorkflow)
-    problems.push(`${orders.length} exchange order(s) of ${wf} without an Order workflow`);
+  // The rest are entries a position placed itself (no Order workflow of that id): one submit order, at
+  // most one fallback, and what they bought is what the position says it bought.
+  for (const [wf, orders] of byWorkflow) {
+    const positionId = positionIdOfOrderId(wf);
+    if (!positionId || wf !== orderWorkflowId(positionId, 1)) {
+      problems.push(`${orders.length} exchange order(s) of ${wf} without an Order workflow`);
+      continue;
+    }
+    const position = (await stack.client.workflow.getHandle(positionId).result()) as PositionStatus;
+    const submits = orders.filter((o) => /-s\d+$/.test(o.identifier ?? ''));
+    const fallbacks = orders.filter((o) => /-m\d+$/.test(o.identifier ?? ''));
+    if (submits.length !== 1) problems.push(`${wf} (entry of ${positionId}): ${submits.length} submit orders`);
+    if (fallbacks.length > 1) problems.push(`${wf} (entry of ${positionId}): ${fallbacks.length} fallback orders`);
+    const executed = orders.reduce((s, o) => s.plus(o.executedVolume.toString()), new Decimal(0));
+    if (!executed.eq(position.volume))
+      problems.push(`${wf}: the position bought ${position.volume}, the exchange executed ${executed}`);
+  }
   return { exchangeOrders: onExchange.length, orderWorkflows, problems };
 }

@@ -1,45 +1,16 @@
 // Order workflow (`ord-<position>-<n>`): one intended order through submit, fills, timeout, cancel
-// and market fallback. Exactly-once comes from exchange identifiers minted here (see ids.ts) and
-// adopted on retry by the submit activity.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  log,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import Decimal from 'decimal.js';
-import type { Activities } from '../activities';
-import { floorVolume, quoteOf, roundToTick } from '../core/market/ticks';
+// and market fallback (order-lifecycle.ts, which a Position also runs inline for its entry).
+// Exactly-once comes from exchange identifiers minted from the workflow id and adopted on retry by
+// the submit activity.
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   cancelOrderSignal,
-  type ExchangeOrderView,
-  ORDER_FAILURE,
   type OrderRequest,
   type OrderResult,
-  type OrderStatus,
   orderChangedSignal,
   orderStatusQuery,
 } from './definitions';
-import { fallbackIdentifier, submitIdentifier } from './ids';
-
-const NON_RETRYABLE = Object.values(ORDER_FAILURE);
-
-/** Before ORDERS_OUTLIVE_OUTAGES: exchange calls gave up after 12 attempts or 5 minutes. */
-const exchangeBounded = proxyActivities<Activities>({
-  startToCloseTimeout: '20s',
-  scheduleToCloseTimeout: '5m',
-  retry: {
-    initialInterval: '500ms',
-    backoffCoefficient: 2,
-    maximumInterval: '10s',
-    maximumAttempts: 12,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
+import { exchangeBounded, exchangeDurable, newOrderStatus, type OrderControl, runOrder } from './order-lifecycle';
 
 /**
  * Patch: no exchange fault, however long, fails an order. Every exchange call retries until it
@@ -49,237 +20,25 @@ const exchangeBounded = proxyActivities<Activities>({
  */
 export const ORDERS_OUTLIVE_OUTAGES = 'orders-outlive-outages';
 
-const exchangeDurable = proxyActivities<Activities>({
-  // A submit may wait out an identifier's lookups (IDENTIFIER_SETTLE_MS); it heartbeats meanwhile.
-  startToCloseTimeout: '3m',
-  heartbeatTimeout: '30s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-});
-
-/** A fallback not placed this long after it was decided (on a fresh quote) is not placed. */
-const FALLBACK_DEADLINE_MS = 30_000;
-
-/** Between private-stream hints the workflow re-reads the order this often (backstop). */
-const POLL_MS = 2_000;
-
-/** How long a market order may stay unfinished before its rest is cancelled. */
-const MARKET_ORDER_WAIT_MS = 60_000;
-
-const isFinal = (o: ExchangeOrderView) => o.state === 'done' || o.state === 'cancel';
-
 export async function orderWorkflow(req: OrderRequest): Promise<OrderResult> {
   const orderId = workflowInfo().workflowId;
   const durable = patched(ORDERS_OUTLIVE_OUTAGES);
-  const exchange = durable ? exchangeDurable : exchangeBounded;
-  const status: OrderStatus = { phase: 'submitting', submitSeq: 0, current: null, result: null };
-  let changed = false;
-  let cancelRequested: string | null = null;
+  const status = newOrderStatus();
+  const control: OrderControl = { changed: false, cancelRequested: null };
   setHandler(orderStatusQuery, () => status);
   setHandler(orderChangedSignal, () => {
-    changed = true;
+    control.changed = true;
   });
   setHandler(cancelOrderSignal, ({ reason }) => {
-    cancelRequested = reason;
+    control.cancelRequested = reason;
   });
-
-  const placed: ExchangeOrderView[] = [];
-
-  /** Submits with a fresh identifier per attempt; returns null when the exchange rejects the order. */
-  async function submit(
-    makeIdentifier: (seq: number) => string,
-    order: { ordType: OrderRequest['ordType']; price?: string; volume?: string; timeInForce?: 'ioc' },
-    notAfterTs: number | undefined,
-  ): Promise<ExchangeOrderView | { rejected: string; upbitName?: string }> {
-    for (;;) {
-      status.submitSeq += 1;
-      const identifier = makeIdentifier(status.submitSeq);
-      try {
-        return await exchange.submitOrder({
-          orderId,
-          identifier,
-          sessionId: req.sessionId,
-          positionId: req.positionId,
-          mode: req.mode,
-          market: req.market,
-          side: req.side,
-          ordType: order.ordType,
-          price: order.price,
-          volume: order.volume,
-          ...(order.timeInForce && { timeInForce: order.timeInForce }),
-          notAfterTs,
-          purpose: req.purpose,
-        });
-      } catch (err) {
-        const cause = err instanceof ActivityFailure ? err.cause : undefined;
-        if (cause instanceof ApplicationFailure && cause.type === ORDER_FAILURE.identifierBurned) {
-          log.warn('identifier burned without an order; submitting with the next one', { identifier });
-          continue;
-        }
-        if (
-          cause instanceof ApplicationFailure &&
-          (cause.type === ORDER_FAILURE.orderRejected || cause.type === ORDER_FAILURE.staleOrder)
-        ) {
-          const details = cause.details?.[0] as { upbitName?: string } | undefined;
-          return { rejected: cause.message, upbitName: details?.upbitName };
-        }
-        throw err;
-      }
-    }
-  }
-
-  /** Follows one exchange order until it is final or the deadline passes. */
-  async function follow(order: ExchangeOrderView, deadlineTs: number): Promise<ExchangeOrderView> {
-    let current = order;
-    while (!isFinal(current) && Date.now() < deadlineTs && cancelRequested === null) {
-      const wait = Math.max(1, Math.min(POLL_MS, deadlineTs - Date.now()));
-      await condition(() => changed || cancelRequested !== null, wait);
-      changed = false;
-      current = await exchange.syncOrder({ orderId, mode: req.mode, uuid: current.uuid });
-      status.current = current;
-    }
-    return current;
-  }
-
-  /** Cancels the rest and re-reads until the exchange confirms a final state (fills may race the cancel). */
-  async function cancelRest(order: ExchangeOrderView): Promise<ExchangeOrderView> {
-    status.phase = 'cancelling';
-    let current = await exchange.cancelExchangeOrder({ orderId, mode: req.mode, uuid: order.uuid });
-    for (let i = 0; !isFinal(current); i++) {
-      await condition(() => changed, Math.min(POLL_MS, 250 * 2 ** i));
-      changed = false;
-      current = await exchange.syncOrder({ orderId, mode: req.mode, uuid: order.uuid });
-    }
-    status.current = current;
-    return current;
-  }
-
-  /**
-   * Places the fallback for the rest and follows it to its end: an IOC order ends at once; the cancel
-   * is only for an exchange that holds it. A rejected fallback leaves the order as it stands.
-   */
-  async function placeFallback(order: Parameters<typeof submit>[1], notAfterTs: number | undefined) {
-    const fb = await submit((seq) => fallbackIdentifier(orderId, seq), order, notAfterTs);
-    if ('rejected' in fb) {
-      log.warn('market fallback rejected', { reason: fb.rejected });
-      return;
-    }
-    placed.push(fb);
-    let final = await follow(fb, Date.now() + MARKET_ORDER_WAIT_MS);
-    if (!isFinal(final)) final = await cancelRest(final);
-    placed[placed.length - 1] = final;
-  }
-
-  const first = await submit(
-    (seq) => submitIdentifier(orderId, seq),
-    { ordType: req.ordType, price: req.price, volume: req.volume },
-    req.notAfterTs,
-  );
-  if ('rejected' in first) return finish([], 'rejected', first.rejected, first.upbitName);
-  placed.push(first);
-  status.current = first;
-  status.phase = 'waiting';
-
-  // The timeout is for resting limit orders; a market order is left to complete (it normally does
-  // at once) and only cancelled if the exchange holds it far longer than that.
-  const marketWait = req.ordType !== 'limit' && patched('market-orders-wait-60s');
-  const deadline = Date.now() + (marketWait ? MARKET_ORDER_WAIT_MS : req.timeoutSec * 1000);
-  let main = await follow(first, deadline);
-  if (!isFinal(main)) main = await cancelRest(main);
-  placed[0] = main;
-
-  // Market fallback for a limit order's unfilled rest, only when worth it and the price hasn't run away.
-  const rest = req.ordType === 'limit' ? new Decimal(req.volume ?? '0').minus(main.executedVolume) : new Decimal(0);
-  if (req.ordType === 'limit' && req.fallbackToMarket && cancelRequested === null && rest.gt(0)) {
-    status.phase = 'fallback';
-    const quote = await exchange.quote({ mode: req.mode, market: req.market });
-    const limit = new Decimal(req.price ?? '0');
-    if (durable) {
-      const fallback = cappedFallback(rest, limit, quote);
-      if ('skip' in fallback) {
-        log.info(`market fallback skipped: ${fallback.skip}`);
-      } else {
-        await placeFallback(fallback, Date.now() + FALLBACK_DEADLINE_MS);
-      }
-    } else {
-      const reference = req.side === 'bid' ? new Decimal(quote.ask) : new Decimal(quote.bid);
-      const slip = reference.minus(limit).abs().div(limit).mul(100);
-      const restTotal = rest.mul(reference);
-      if (slip.gt(req.maxSlippagePct)) {
-        log.info('market fallback skipped: price moved beyond the slippage guard', { slip: slip.toString() });
-      } else if (restTotal.lt(req.minTotalKrw)) {
-        log.info('market fallback skipped: rest below the minimum total', { restTotal: restTotal.toString() });
-      } else {
-        const fallbackOrder =
-          req.side === 'bid'
-            ? { ordType: 'price' as const, price: rest.mul(limit).toDecimalPlaces(0, Decimal.ROUND_DOWN).toString() }
-            : { ordType: 'market' as const, volume: rest.toString() };
-        await placeFallback(fallbackOrder, req.notAfterTs);
-      }
-    }
-  }
-
-  const executed = placed.reduce((s, o) => s.plus(o.executedVolume), new Decimal(0));
-  const outcome = executed.isZero()
-    ? 'unfilled'
-    : req.ordType === 'limit' && executed.lt(req.volume ?? '0')
-      ? 'partially_filled'
-      : 'filled';
-  return finish(placed, outcome, cancelRequested ?? undefined);
-
-  /**
-   * The fallback for a limit order's rest: an IOC limit order at the slippage guard's price, so it
-   * can never pay more (bid) or take less (ask) than the guard allows, spending no more KRW than the
-   * rest was planned for. Only adverse moves count against the guard.
-   */
-  function cappedFallback(
-    rest: Decimal,
-    limit: Decimal,
-    quote: { bid: string; ask: string },
-  ): { ordType: 'limit'; price: string; volume: string; timeInForce: 'ioc' } | { skip: string } {
-    const slipPct = new Decimal(req.maxSlippagePct);
-    const adversePct =
-      req.side === 'bid'
-        ? new Decimal(quote.ask).minus(limit).div(limit).mul(100)
-        : limit.minus(quote.bid).div(limit).mul(100);
-    if (adversePct.gt(slipPct)) return { skip: `price moved ${adversePct.toFixed(3)} % against the order` };
-    const quoteCcy = quoteOf(req.market);
-    const cap =
-      req.side === 'bid'
-        ? roundToTick(quoteCcy, limit.mul(slipPct.div(100).plus(1)), 'bid')
-        : roundToTick(quoteCcy, limit.mul(new Decimal(1).minus(slipPct.div(100))), 'ask');
-    const volume = req.side === 'bid' ? floorVolume(rest.mul(limit).div(cap)) : floorVolume(rest);
-    const total = volume.mul(cap);
-    if (total.lt(req.minTotalKrw)) return { skip: `rest ${total.toFixed(0)} KRW is below the minimum total` };
-    return { ordType: 'limit', price: cap.toFixed(), volume: volume.toFixed(), timeInForce: 'ioc' };
-  }
-
-  function finish(
-    orders: ExchangeOrderView[],
-    outcome: OrderResult['outcome'],
-    reason?: string,
-    rejectedName?: string,
-  ): OrderResult {
-    const executedVolume = orders.reduce((s, o) => s.plus(o.executedVolume), new Decimal(0));
-    const funds = orders.reduce((s, o) => s.plus(o.executedFunds), new Decimal(0));
-    const paidFee = orders.reduce((s, o) => s.plus(o.paidFee), new Decimal(0));
-    const result: OrderResult = {
-      orderId,
-      outcome,
-      executedVolume: executedVolume.toString(),
-      funds: funds.toString(),
-      avgPrice: executedVolume.isZero() ? null : funds.div(executedVolume).toString(),
-      paidFee: paidFee.toString(),
-      exchangeUuids: orders.map((o) => o.uuid),
-      reason,
-      ...(rejectedName && { rejectedName }),
-    };
-    status.phase = 'done';
-    status.result = result;
-    return result;
-  }
+  return runOrder({
+    orderId,
+    req,
+    status,
+    control,
+    exchange: durable ? exchangeDurable : exchangeBounded,
+    durable,
+    marketOrdersWait: () => patched('market-orders-wait-60s'),
+  });
 }

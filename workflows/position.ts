@@ -1,7 +1,10 @@
-// Position workflow (`pos-<session>-<market>-<n>`): entry through an Order child, then the exit plan:
+// Position workflow (`pos-<session>-<market>-<n>`): places its entry itself (the order lifecycle of
+// order-lifecycle.ts, run inline; before ENTRY_PLACED_INLINE through an Order child), then the exit plan:
 // a heartbeating guard activity on the price stream races a durable timer (time exit) and an exit
 // signal; every exit sells through another Order child; reports its close to the session.
 import {
+  ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
   condition,
@@ -19,6 +22,7 @@ import {
 } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { Activities } from '../activities';
+import type { PositionRecord } from '../activities/records';
 import { floorVolume } from '../core/market/ticks';
 import { createExitPlan, updateExitPlan, withRemainingVolume } from '../core/risk';
 import type { ExitConfig, ExitPlan, ExitTrigger } from '../core/risk/types';
@@ -28,6 +32,7 @@ import {
   haltPositionSignal,
   type OrderRequest,
   type OrderResult,
+  orderChangedSignal,
   type PositionRequest,
   type PositionStatus,
   positionClosedSignal,
@@ -35,6 +40,14 @@ import {
 } from './definitions';
 import { orderWorkflowId } from './ids';
 import { orderWorkflow } from './order';
+import {
+  exchangeDurable,
+  NON_RETRYABLE,
+  newOrderStatus,
+  type OrderControl,
+  type OrderExchange,
+  runOrder,
+} from './order-lifecycle';
 
 /**
  * Patch: an exit is never abandoned. No deadline on exit orders; an exit that sells nothing re-reads
@@ -62,6 +75,30 @@ export const RECORD_ENTERING_LOCALLY = 'record-entering-locally';
 const localRecords = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+/**
+ * Patch: the position places its entry itself, running the order lifecycle (order-lifecycle.ts) inline under the
+ * id its Order child would have had (`ord-<position>-1`, so the same identifiers), instead of starting an Order
+ * child; the entering row and the first submit are one local activity (placeEntry) in the position's first
+ * workflow task, so the order leaves before that task even completes. Private-stream hints for the entry come to
+ * the position (orderChanged); a halt cancels the entry's rest directly. Exits still sell through Order children.
+ */
+export const ENTRY_PLACED_INLINE = 'entry-placed-inline';
+
+/**
+ * The entry's submits. A local activity has no attempt count that survives a worker crash, so the submit activity
+ * treats every local run as a retry and looks its identifier up first: a rerun adopts the order it placed.
+ */
+const entrySubmit = proxyLocalActivities<Activities>({
+  // A submit may wait out an identifier's lookups (IDENTIFIER_SETTLE_MS).
+  startToCloseTimeout: '3m',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 });
 
 const market = proxyActivities<Activities>({
@@ -115,14 +152,24 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
   let halted: string | null = null;
   let orderSeq = 0;
   let entryOrderId: string | null = null;
+  /** ENTRY_PLACED_INLINE: the entry runs in this workflow; hints and halts reach it through this. */
+  let entryInline = false;
+  const entryControl: OrderControl = { changed: false, cancelRequested: null };
   setHandler(positionStatusQuery, () => status);
+  setHandler(orderChangedSignal, () => {
+    entryControl.changed = true;
+  });
   setHandler(exitPositionSignal, ({ reason }) => {
     exitRequested ??= reason;
+    // An exit asked for while the entry still fills (an emergency flatten) stops the buying: the entry's rest is
+    // cancelled, no fallback buys more, and what was bought is sold at once.
+    if (status.phase === 'entering' && entryInline) entryControl.cancelRequested ??= `exit requested: ${reason}`;
   });
   setHandler(haltPositionSignal, async ({ reason }) => {
     halted ??= reason;
     // A halt cancels an entry still resting on the book; an open position keeps its exit plan.
-    if (status.phase === 'entering' && entryOrderId) {
+    if (status.phase === 'entering' && entryInline) entryControl.cancelRequested = `halt: ${reason}`;
+    else if (status.phase === 'entering' && entryOrderId) {
       await getExternalWorkflowHandle(entryOrderId).signal(cancelOrderSignal, { reason: `halt: ${reason}` });
     }
   });
@@ -145,13 +192,7 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
       market: req.market,
       status: 'entering' as const,
     };
-    if (patched(RECORD_ENTERING_LOCALLY)) await localRecords.recordPosition(entering);
-    else await records.recordPosition(entering);
-
-    // ---- entry
-    orderSeq += 1;
-    entryOrderId = orderWorkflowId(req.positionId, orderSeq);
-    const entryReq: OrderRequest = {
+    const entryRequest = (): OrderRequest => ({
       ...orderBase,
       side: 'bid',
       ordType: 'limit',
@@ -162,7 +203,19 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
       notAfterTs: Date.now() + 60_000,
       purpose: 'entry',
       reason: req.entryReasons.join('; '),
-    };
+    });
+    if (patched(ENTRY_PLACED_INLINE)) {
+      orderSeq += 1;
+      entryOrderId = orderWorkflowId(req.positionId, orderSeq);
+      return placeEntry(entryOrderId, entryRequest(), entering);
+    }
+    if (patched(RECORD_ENTERING_LOCALLY)) await localRecords.recordPosition(entering);
+    else await records.recordPosition(entering);
+
+    // ---- entry
+    orderSeq += 1;
+    entryOrderId = orderWorkflowId(req.positionId, orderSeq);
+    const entryReq = entryRequest();
     const entryHandle = await startChild(orderWorkflow, {
       workflowId: entryOrderId,
       args: [entryReq],
@@ -172,6 +225,35 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     if (halted) await entryHandle.signal(cancelOrderSignal, { reason: `halt: ${halted}` });
     const entry = await childResult(entryOrderId, () => entryHandle.result());
     return entry;
+  }
+
+  /**
+   * ENTRY_PLACED_INLINE: the entry's order lifecycle in this workflow. Its first submit writes the entering row
+   * and places the order in one local activity, in this workflow's first task.
+   */
+  async function placeEntry(orderId: string, entryReq: OrderRequest, entering: PositionRecord): Promise<OrderResult> {
+    entryInline = true;
+    if (halted) entryControl.cancelRequested = `halt: ${halted}`;
+    else if (exitRequested) entryControl.cancelRequested = `exit requested: ${exitRequested}`;
+    const entryStatus = newOrderStatus();
+    const exchange: OrderExchange = {
+      submitOrder: (order) =>
+        entrySubmit.placeEntry({ order, ...(entryStatus.submitSeq === 1 && { position: entering }) }),
+      syncOrder: exchangeDurable.syncOrder,
+      cancelExchangeOrder: exchangeDurable.cancelExchangeOrder,
+      quote: exchangeDurable.quote,
+    };
+    return childResult(orderId, () =>
+      runOrder({
+        orderId,
+        req: entryReq,
+        status: entryStatus,
+        control: entryControl,
+        exchange,
+        durable: true,
+        marketOrdersWait: () => true,
+      }),
+    );
   }
 
   /** An orphan taken over: an entry "filled" at the account's average buy price (or the bid when it has none). */
@@ -343,12 +425,17 @@ export async function positionWorkflow(req: PositionRequest): Promise<PositionSt
     return proceeds.plus(dust?.valueKrw ?? 0).minus(entryCost.mul(soldShare));
   }
 
-  /** Reads an Order child's result; one that ended without a result is read back from the exchange. */
+  /**
+   * Reads an order's result (an Order child's, or the inline entry's); one that ended without a result is read
+   * back from the exchange.
+   */
   async function childResult(orderId: string, result: () => Promise<OrderResult>): Promise<OrderResult> {
     try {
       return await result();
     } catch (err) {
-      if (!durable || !(err instanceof ChildWorkflowFailure)) throw err;
+      const orderFailed =
+        err instanceof ChildWorkflowFailure || err instanceof ActivityFailure || err instanceof ApplicationFailure;
+      if (!durable || !orderFailed) throw err;
       log.error('order ended without a result; reading it back from the exchange', { orderId, error: String(err) });
       await records.recordRiskEvent({
         sessionId: req.sessionId,

@@ -22,6 +22,12 @@ export const retuneScheduleId = (sessionId: string) => `retune-${sessionId}`;
 export const submitIdentifier = (orderId: string, submitSeq: number) => `${orderId}-s${submitSeq}`;
 export const fallbackIdentifier = (orderId: string, submitSeq: number) => `${orderId}-m${submitSeq}`;
 
+/** The position an order id (`ord-<position>-<n>`) belongs to; its workflow id is the position id. */
+export function positionIdOfOrderId(orderId: string): string | undefined {
+  const m = /^ord-(pos-.+)-\d+$/.exec(orderId);
+  return m?.[1];
+}
+
 /** The Order workflow id an exchange identifier belongs to (for fills arriving on the private stream). */
 export function orderIdOfIdentifier(identifier: string): string | undefined {
   const m = /^(ord-.+)-[sm]\d+$/.exec(identifier);

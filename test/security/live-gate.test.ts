@@ -186,12 +186,12 @@ describe('live gates', () => {
       args: [{ sessionId: id, config: { ...template.config, ...cfg } }],
     });
     liftPrices(['KRW-SOL', 'KRW-ADA']);
-    // The Order workflows are refused by the submit activity with the gate's reason, and end rejected
-    // (they do not fail: the position closes with nothing bought).
+    // The entries (placed by the positions themselves) are refused by the submit activity with the gate's
+    // reason, and end rejected (they do not fail: the position closes with nothing bought).
     const refused = await eventually(
       async () => {
-        for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'orderWorkflow'` })) {
-          if (!wf.workflowId.startsWith(`ord-pos-${id}-`)) continue;
+        for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'positionWorkflow'` })) {
+          if (!wf.workflowId.startsWith(`pos-${id}-`)) continue;
           const history = JSON.stringify(await stack.client.workflow.getHandle(wf.workflowId).fetchHistory());
           if (history.includes('was not confirmed by an admin') && wf.status.name === 'COMPLETED') return wf.workflowId;
         }
