@@ -245,52 +245,181 @@ class MarketState {
   }
 }
 
-/** Flat TimeframeFeatures from indicator values; every key written out (object spread of this many keys is slow). */
-function timeframeFeatures(
-  timeframe: Timeframe,
-  v: IndicatorValues | null,
-  barsSeen: number,
-  lastClosedTs: number | null,
-  history: BarHistory | null,
-  n: number,
-): TimeframeFeatures {
-  return {
-    close: v ? v.close : Number.NaN,
-    ema9: v ? v.ema9 : null,
-    ema21: v ? v.ema21 : null,
-    ema50: v ? v.ema50 : null,
-    ema200: v ? v.ema200 : null,
-    sma9: v ? v.sma9 : null,
-    sma21: v ? v.sma21 : null,
-    sma50: v ? v.sma50 : null,
-    sma200: v ? v.sma200 : null,
-    macd: v ? v.macd : null,
-    adx: v ? v.adx : null,
-    plusDi: v ? v.plusDi : null,
-    minusDi: v ? v.minusDi : null,
-    rsi14: v ? v.rsi14 : null,
-    rsi7: v ? v.rsi7 : null,
-    stochK: v ? v.stochK : null,
-    stochD: v ? v.stochD : null,
-    roc: v ? v.roc : null,
-    cumReturn: v ? v.cumReturn : null,
-    atr: v ? v.atr : null,
-    bb: v ? v.bb : null,
-    realizedVol: v ? v.realizedVol : null,
-    vwap: v ? v.vwap : null,
-    obv: v ? v.obv : null,
-    volumeSpike: v ? v.volumeSpike : null,
-    vpt: v ? v.vpt : null,
-    timeframe,
-    barsSeen,
-    lastClosedTs,
-    ts: history ? history.last('ts', n) : [],
-    opens: history ? history.last('open', n) : [],
-    highs: history ? history.last('high', n) : [],
-    lows: history ? history.last('low', n) : [],
-    closes: history ? history.last('close', n) : [],
-    volumes: history ? history.last('volume', n) : [],
-  };
+type BarField = 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume';
+
+/**
+ * Closed-bar features of one timeframe: indicator values as fields, every key written out (object spread of this
+ * many keys is slow). The recent bars (`ts`, `opens`, ... `volumes`) are copied off the timeframe's ring only when
+ * first read: most strategies read one of them or none, and six copies per closed bar of every timeframe were a
+ * large part of a backtest. Read after the timeframe's next bar closed, the ring would show that bar as well: that
+ * throws (LookAheadError). Frozen (the copies too) and shared by every snapshot until the next bar closes.
+ */
+class ClosedFeatures implements TimeframeFeatures {
+  readonly close: number;
+  readonly ema9: number | null;
+  readonly ema21: number | null;
+  readonly ema50: number | null;
+  readonly ema200: number | null;
+  readonly sma9: number | null;
+  readonly sma21: number | null;
+  readonly sma50: number | null;
+  readonly sma200: number | null;
+  readonly macd: IndicatorValues['macd'];
+  readonly adx: number | null;
+  readonly plusDi: number | null;
+  readonly minusDi: number | null;
+  readonly rsi14: number | null;
+  readonly rsi7: number | null;
+  readonly stochK: number | null;
+  readonly stochD: number | null;
+  readonly roc: number | null;
+  readonly cumReturn: number | null;
+  readonly atr: number | null;
+  readonly bb: IndicatorValues['bb'];
+  readonly realizedVol: number | null;
+  readonly vwap: number | null;
+  readonly obv: number | null;
+  readonly volumeSpike: number | null;
+  readonly vpt: number | null;
+  readonly timeframe: Timeframe;
+  readonly barsSeen: number;
+  readonly lastClosedTs: number | null;
+  /** The timeframe whose ring holds the bars (null: no closed bar, empty lists). */
+  readonly #state: TimeframeState | null;
+  readonly #market: string;
+  readonly #length: number;
+  #ts: number[] | undefined;
+  #opens: number[] | undefined;
+  #highs: number[] | undefined;
+  #lows: number[] | undefined;
+  #closes: number[] | undefined;
+  #volumes: number[] | undefined;
+
+  constructor(
+    timeframe: Timeframe,
+    v: IndicatorValues | null,
+    barsSeen: number,
+    lastClosedTs: number | null,
+    state: TimeframeState | null,
+    market: string,
+    length: number,
+  ) {
+    this.close = v ? v.close : Number.NaN;
+    this.ema9 = v ? v.ema9 : null;
+    this.ema21 = v ? v.ema21 : null;
+    this.ema50 = v ? v.ema50 : null;
+    this.ema200 = v ? v.ema200 : null;
+    this.sma9 = v ? v.sma9 : null;
+    this.sma21 = v ? v.sma21 : null;
+    this.sma50 = v ? v.sma50 : null;
+    this.sma200 = v ? v.sma200 : null;
+    this.macd = v ? v.macd : null;
+    this.adx = v ? v.adx : null;
+    this.plusDi = v ? v.plusDi : null;
+    this.minusDi = v ? v.minusDi : null;
+    this.rsi14 = v ? v.rsi14 : null;
+    this.rsi7 = v ? v.rsi7 : null;
+    this.stochK = v ? v.stochK : null;
+    this.stochD = v ? v.stochD : null;
+    this.roc = v ? v.roc : null;
+    this.cumReturn = v ? v.cumReturn : null;
+    this.atr = v ? v.atr : null;
+    this.bb = v ? v.bb : null;
+    this.realizedVol = v ? v.realizedVol : null;
+    this.vwap = v ? v.vwap : null;
+    this.obv = v ? v.obv : null;
+    this.volumeSpike = v ? v.volumeSpike : null;
+    this.vpt = v ? v.vpt : null;
+    this.timeframe = timeframe;
+    this.barsSeen = barsSeen;
+    this.lastClosedTs = lastClosedTs;
+    this.#state = state;
+    this.#market = market;
+    this.#length = length;
+  }
+
+  get ts(): number[] {
+    this.#ts ??= this.#bars('ts');
+    return this.#ts;
+  }
+
+  get opens(): number[] {
+    this.#opens ??= this.#bars('open');
+    return this.#opens;
+  }
+
+  get highs(): number[] {
+    this.#highs ??= this.#bars('high');
+    return this.#highs;
+  }
+
+  get lows(): number[] {
+    this.#lows ??= this.#bars('low');
+    return this.#lows;
+  }
+
+  get closes(): number[] {
+    this.#closes ??= this.#bars('close');
+    return this.#closes;
+  }
+
+  get volumes(): number[] {
+    this.#volumes ??= this.#bars('volume');
+    return this.#volumes;
+  }
+
+  /** Every field as a plain object, in TimeframeFeatures' order (JSON, logs, deep equality in tests). */
+  toJSON(): TimeframeFeatures {
+    return {
+      close: this.close,
+      ema9: this.ema9,
+      ema21: this.ema21,
+      ema50: this.ema50,
+      ema200: this.ema200,
+      sma9: this.sma9,
+      sma21: this.sma21,
+      sma50: this.sma50,
+      sma200: this.sma200,
+      macd: this.macd,
+      adx: this.adx,
+      plusDi: this.plusDi,
+      minusDi: this.minusDi,
+      rsi14: this.rsi14,
+      rsi7: this.rsi7,
+      stochK: this.stochK,
+      stochD: this.stochD,
+      roc: this.roc,
+      cumReturn: this.cumReturn,
+      atr: this.atr,
+      bb: this.bb,
+      realizedVol: this.realizedVol,
+      vwap: this.vwap,
+      obv: this.obv,
+      volumeSpike: this.volumeSpike,
+      vpt: this.vpt,
+      timeframe: this.timeframe,
+      barsSeen: this.barsSeen,
+      lastClosedTs: this.lastClosedTs,
+      ts: this.ts,
+      opens: this.opens,
+      highs: this.highs,
+      lows: this.lows,
+      closes: this.closes,
+      volumes: this.volumes,
+    };
+  }
+
+  #bars(field: BarField): number[] {
+    const state = this.#state;
+    if (state === null) return Object.freeze([]) as unknown as number[];
+    if (state.barsSeen !== this.barsSeen)
+      throw new LookAheadError(
+        this.#market,
+        state.closedUntil,
+        `${this.timeframe} bars read from features of the bar at ${this.lastClosedTs} after a later bar closed (read a snapshot's bars before feeding the engine more candles)`,
+      );
+    return Object.freeze(state.history.last(field, this.#length)) as number[];
+  }
 }
 
 export class FeatureEngine {
@@ -638,16 +767,16 @@ export class FeatureEngine {
     }
     // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
     const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
-    const f = timeframeFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf.history, this.options.historyLength);
     // Shared by every snapshot until the next bar closes, so no caller may change it.
-    for (const arr of [f.ts, f.opens, f.highs, f.lows, f.closes, f.volumes]) Object.freeze(arr);
-    tf.cached = Object.freeze(f);
+    tf.cached = Object.freeze(
+      new ClosedFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf, st.market, this.options.historyLength),
+    );
     return tf.cached;
   }
 
   private emptyFeatures(tf: Timeframe): TimeframeFeatures {
     if (!hasFeatures(this.options, tf)) return undeclaredFeatures(tf, 0, null);
-    return timeframeFeatures(tf, null, 0, null, null, 0);
+    return new ClosedFeatures(tf, null, 0, null, null, '', 0);
   }
 
   /** Newest `n` values of a field over bars closed by `decisionTs`. */
