@@ -14,7 +14,14 @@ import {
   timeframeMs,
 } from '../market/timeframes';
 import { BarHistory } from './bar-history';
-import { BarIndicators, logReturnStd, REALIZED_VOL_BARS } from './bar-indicators';
+import {
+  BarIndicators,
+  defineUndeclaredIndicators,
+  INDICATOR_NAMES,
+  type IndicatorName,
+  logReturnStd,
+  REALIZED_VOL_BARS,
+} from './bar-indicators';
 import { type CloseSeries, returnCorrelation } from './correlation';
 import { classifyRegime, DEFAULT_REGIME_THRESHOLDS, HURST_LAGS, hurstExponent, type RegimeThresholds } from './regime';
 import type { FeatureSnapshot, IndicatorValues, MarketContext, Regime, TimeframeFeatures } from './snapshot';
@@ -45,6 +52,11 @@ export type FeatureEngineOptions = {
    * reads 5/15/60-minute bars so skips the 1-minute indicators, most of the work.
    */
   featureTimeframes: 'all' | readonly Timeframe[];
+  /**
+   * Per timeframe with features, the indicators computed there; a timeframe not listed computes them all (the
+   * default). The others are never updated, and reading them from a snapshot throws UndeclaredIndicatorError.
+   */
+  featureIndicators: Partial<Record<Timeframe, readonly IndicatorName[]>>;
 };
 
 export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
@@ -59,6 +71,7 @@ export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
   ethMarket: 'KRW-ETH',
   quality: {},
   featureTimeframes: 'all',
+  featureIndicators: {},
 };
 
 /** A snapshot was asked for a time before data the engine has already folded into its closed bars. */
@@ -170,6 +183,8 @@ function undeclaredFeatures(timeframe: Timeframe, barsSeen: number, lastClosedTs
 class TimeframeState {
   /** Null when the engine computes no features for this timeframe (see `featureTimeframes`). */
   readonly indicators: BarIndicators | null;
+  /** ClosedFeatures, or a subclass whose undeclared indicators throw (see `featureIndicators`). */
+  readonly featuresClass: typeof ClosedFeatures;
   readonly history: BarHistory;
   /** Resamples base candles into this timeframe; null for the base timeframe itself. */
   readonly resampler: Resampler | null;
@@ -188,8 +203,19 @@ class TimeframeState {
     dayBoundary: DayBoundary,
     capacity: number,
     withFeatures: boolean,
+    indicators?: readonly IndicatorName[],
   ) {
-    this.indicators = withFeatures ? new BarIndicators({ vwapDay: timeframe === 'day' ? null : dayBoundary }) : null;
+    this.indicators = withFeatures
+      ? new BarIndicators({
+          vwapDay: timeframe === 'day' ? null : dayBoundary,
+          only: indicators ? { indicators, timeframe } : undefined,
+        })
+      : null;
+    this.featuresClass = ClosedFeatures;
+    if (indicators) {
+      this.featuresClass = class extends ClosedFeatures {};
+      defineUndeclaredIndicators(this.featuresClass.prototype, new Set(indicators), timeframe);
+    }
     this.history = new BarHistory(capacity);
     this.resampler = isBase ? null : new Resampler(timeframe, dayBoundary);
   }
@@ -232,7 +258,17 @@ class MarketState {
     const baseMs = timeframeMs(o.baseTimeframe);
     for (const tf of TIMEFRAMES) {
       if (timeframeMs(tf) >= baseMs) {
-        this.tfs.set(tf, new TimeframeState(tf, tf === o.baseTimeframe, o.dayBoundary, capacity, hasFeatures(o, tf)));
+        this.tfs.set(
+          tf,
+          new TimeframeState(
+            tf,
+            tf === o.baseTimeframe,
+            o.dayBoundary,
+            capacity,
+            hasFeatures(o, tf),
+            o.featureIndicators[tf],
+          ),
+        );
       }
     }
     this.base = this.tfs.get(o.baseTimeframe)!;
@@ -256,31 +292,31 @@ type BarField = 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume';
  */
 class ClosedFeatures implements TimeframeFeatures {
   readonly close: number;
-  readonly ema9: number | null;
-  readonly ema21: number | null;
-  readonly ema50: number | null;
-  readonly ema200: number | null;
-  readonly sma9: number | null;
-  readonly sma21: number | null;
-  readonly sma50: number | null;
-  readonly sma200: number | null;
-  readonly macd: IndicatorValues['macd'];
-  readonly adx: number | null;
-  readonly plusDi: number | null;
-  readonly minusDi: number | null;
-  readonly rsi14: number | null;
-  readonly rsi7: number | null;
-  readonly stochK: number | null;
-  readonly stochD: number | null;
-  readonly roc: number | null;
-  readonly cumReturn: number | null;
-  readonly atr: number | null;
-  readonly bb: IndicatorValues['bb'];
-  readonly realizedVol: number | null;
-  readonly vwap: number | null;
-  readonly obv: number | null;
-  readonly volumeSpike: number | null;
-  readonly vpt: number | null;
+  declare readonly ema9: number | null;
+  declare readonly ema21: number | null;
+  declare readonly ema50: number | null;
+  declare readonly ema200: number | null;
+  declare readonly sma9: number | null;
+  declare readonly sma21: number | null;
+  declare readonly sma50: number | null;
+  declare readonly sma200: number | null;
+  declare readonly macd: IndicatorValues['macd'];
+  declare readonly adx: number | null;
+  declare readonly plusDi: number | null;
+  declare readonly minusDi: number | null;
+  declare readonly rsi14: number | null;
+  declare readonly rsi7: number | null;
+  declare readonly stochK: number | null;
+  declare readonly stochD: number | null;
+  declare readonly roc: number | null;
+  declare readonly cumReturn: number | null;
+  declare readonly atr: number | null;
+  declare readonly bb: IndicatorValues['bb'];
+  declare readonly realizedVol: number | null;
+  declare readonly vwap: number | null;
+  declare readonly obv: number | null;
+  declare readonly volumeSpike: number | null;
+  declare readonly vpt: number | null;
   readonly timeframe: Timeframe;
   readonly barsSeen: number;
   readonly lastClosedTs: number | null;
@@ -288,6 +324,8 @@ class ClosedFeatures implements TimeframeFeatures {
   readonly #state: TimeframeState | null;
   readonly #market: string;
   readonly #length: number;
+  /** The indicators shown, or null for all of them. */
+  readonly #declared: ReadonlySet<IndicatorName> | null;
   #ts: number[] | undefined;
   #opens: number[] | undefined;
   #highs: number[] | undefined;
@@ -303,8 +341,22 @@ class ClosedFeatures implements TimeframeFeatures {
     state: TimeframeState | null,
     market: string,
     length: number,
+    declared: ReadonlySet<IndicatorName> | null,
   ) {
     this.close = v ? v.close : Number.NaN;
+    this.timeframe = timeframe;
+    this.barsSeen = barsSeen;
+    this.lastClosedTs = lastClosedTs;
+    this.#state = state;
+    this.#market = market;
+    this.#length = length;
+    this.#declared = declared;
+    if (declared !== null) {
+      // Own fields for the declared indicators only: the others are the prototype's throwing getters.
+      const self = this as unknown as Record<IndicatorName, unknown>;
+      for (const name of declared) self[name] = v ? v[name] : null;
+      return;
+    }
     this.ema9 = v ? v.ema9 : null;
     this.ema21 = v ? v.ema21 : null;
     this.ema50 = v ? v.ema50 : null;
@@ -330,12 +382,6 @@ class ClosedFeatures implements TimeframeFeatures {
     this.obv = v ? v.obv : null;
     this.volumeSpike = v ? v.volumeSpike : null;
     this.vpt = v ? v.vpt : null;
-    this.timeframe = timeframe;
-    this.barsSeen = barsSeen;
-    this.lastClosedTs = lastClosedTs;
-    this.#state = state;
-    this.#market = market;
-    this.#length = length;
   }
 
   get ts(): number[] {
@@ -370,43 +416,18 @@ class ClosedFeatures implements TimeframeFeatures {
 
   /** Every field as a plain object, in TimeframeFeatures' order (JSON, logs, deep equality in tests). */
   toJSON(): TimeframeFeatures {
-    return {
-      close: this.close,
-      ema9: this.ema9,
-      ema21: this.ema21,
-      ema50: this.ema50,
-      ema200: this.ema200,
-      sma9: this.sma9,
-      sma21: this.sma21,
-      sma50: this.sma50,
-      sma200: this.sma200,
-      macd: this.macd,
-      adx: this.adx,
-      plusDi: this.plusDi,
-      minusDi: this.minusDi,
-      rsi14: this.rsi14,
-      rsi7: this.rsi7,
-      stochK: this.stochK,
-      stochD: this.stochD,
-      roc: this.roc,
-      cumReturn: this.cumReturn,
-      atr: this.atr,
-      bb: this.bb,
-      realizedVol: this.realizedVol,
-      vwap: this.vwap,
-      obv: this.obv,
-      volumeSpike: this.volumeSpike,
-      vpt: this.vpt,
-      timeframe: this.timeframe,
-      barsSeen: this.barsSeen,
-      lastClosedTs: this.lastClosedTs,
-      ts: this.ts,
-      opens: this.opens,
-      highs: this.highs,
-      lows: this.lows,
-      closes: this.closes,
-      volumes: this.volumes,
-    };
+    const out: Record<string, unknown> = { close: this.close };
+    for (const name of INDICATOR_NAMES) if (this.#declared === null || this.#declared.has(name)) out[name] = this[name];
+    out.timeframe = this.timeframe;
+    out.barsSeen = this.barsSeen;
+    out.lastClosedTs = this.lastClosedTs;
+    out.ts = this.ts;
+    out.opens = this.opens;
+    out.highs = this.highs;
+    out.lows = this.lows;
+    out.closes = this.closes;
+    out.volumes = this.volumes;
+    return out as TimeframeFeatures;
   }
 
   #bars(field: BarField): number[] {
@@ -449,6 +470,9 @@ export class FeatureEngine {
     if (o.featureTimeframes !== 'all')
       for (const tf of o.featureTimeframes)
         if (!TIMEFRAMES.includes(tf)) throw new Error(`FeatureEngine: featureTimeframes: unknown timeframe ${tf}`);
+    for (const tf of Object.keys(o.featureIndicators))
+      if (!TIMEFRAMES.includes(tf as Timeframe))
+        throw new Error(`FeatureEngine: featureIndicators: unknown timeframe ${tf}`);
     this.options = o;
     const btcWindowBars = Math.ceil((o.btcWindowMinutes * 60_000) / this.baseMs) + 1;
     this.capacity = Math.max(
@@ -532,6 +556,7 @@ export class FeatureEngine {
       this.options.dayBoundary,
       this.capacity,
       hasFeatures(this.options, timeframe),
+      this.options.featureIndicators[timeframe],
     );
     st.tfs.set(timeframe, tf);
     for (const raw of candles) {
@@ -752,7 +777,10 @@ export class FeatureEngine {
   }
 
   private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {
-    if (tf.barsSeen === 0) return this.emptyFeatures(tf.timeframe);
+    if (tf.barsSeen === 0)
+      return tf.indicators
+        ? new tf.featuresClass(tf.timeframe, null, 0, null, null, st.market, 0, tf.indicators.declared)
+        : this.emptyFeatures(tf.timeframe);
     if (tf.closedUntil > decisionTs) {
       throw new LookAheadError(
         st.market,
@@ -769,14 +797,23 @@ export class FeatureEngine {
     const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
     // Shared by every snapshot until the next bar closes, so no caller may change it.
     tf.cached = Object.freeze(
-      new ClosedFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf, st.market, this.options.historyLength),
+      new tf.featuresClass(
+        tf.timeframe,
+        v,
+        tf.barsSeen,
+        tf.lastClosedTs,
+        tf,
+        st.market,
+        this.options.historyLength,
+        tf.indicators.declared,
+      ),
     );
     return tf.cached;
   }
 
   private emptyFeatures(tf: Timeframe): TimeframeFeatures {
     if (!hasFeatures(this.options, tf)) return undeclaredFeatures(tf, 0, null);
-    return new ClosedFeatures(tf, null, 0, null, null, '', 0);
+    return new ClosedFeatures(tf, null, 0, null, null, '', 0, null);
   }
 
   /** Newest `n` values of a field over bars closed by `decisionTs`. */
