@@ -40,7 +40,14 @@ import {
   updateExitPlan,
   validateRiskConfig,
 } from '../risk';
-import { type AnyStrategy, evaluateMarket, featureTimeframesOf, getStrategy, validateParams } from '../strategy';
+import {
+  type AnyStrategy,
+  evaluateMarket,
+  featureIndicatorsOf,
+  featureTimeframesOf,
+  getStrategy,
+  validateParams,
+} from '../strategy';
 import { DEFAULT_FILL_MODEL, type FillModel, limitFillVolume, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Fill, Trade } from './result';
@@ -823,12 +830,14 @@ export function runBacktests(
   if (other)
     throw new BacktestInputError([`strategyId: one pass runs one strategy (${strategy.id}), got ${other.strategyId}`]);
   // Only the timeframes the strategy reads get features (a 1-minute backtest of a 15-minute strategy skips the
-  // 1-minute indicators, most of the work); the engine's own figures use bars, which every timeframe keeps.
+  // 1-minute indicators, most of the work), and there only the indicators it lists, if it does; the engine's own
+  // figures use bars, which every timeframe keeps.
   // Days start at 00:00 UTC, as Upbit's day candles and the live session's feature engine do.
   const features = new FeatureEngine({
     baseTimeframe: data.timeframe,
     dayBoundary: 'utc',
     featureTimeframes: featureTimeframesOf(strategy),
+    featureIndicators: featureIndicatorsOf(strategy),
   });
   return runBacktestsWith(strategy, configs, data, features);
 }

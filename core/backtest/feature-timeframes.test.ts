@@ -1,10 +1,11 @@
-// A backtest computes features only for the timeframes its strategy declares (featureTimeframesOf). These
-// tests prove that cannot change a result: every built-in strategy decides, trades and reports exactly as it
-// does with every timeframe computed, and a strategy that reads an undeclared timeframe fails loudly.
+// A backtest computes features only for the timeframes its strategy declares (featureTimeframesOf), and there only
+// the indicators it lists (featureIndicatorsOf). These tests prove that cannot change a result: every built-in
+// strategy decides, trades and reports exactly as it does with everything computed, and a strategy that reads an
+// undeclared timeframe or indicator fails loudly.
 import { describe, expect, it } from 'vitest';
-import { FeatureEngine, UndeclaredTimeframeError } from '../indicators';
+import { FeatureEngine, UndeclaredIndicatorError, UndeclaredTimeframeError } from '../indicators';
 import { type Timeframe, timeframeMs } from '../market';
-import { type AnyStrategy, evaluateMarket, featureTimeframesOf, strategies } from '../strategy';
+import { type AnyStrategy, evaluateMarket, featureIndicatorsOf, featureTimeframesOf, strategies } from '../strategy';
 import { type BacktestData, runBacktest, runBacktestsWith } from './engine';
 import { syntheticCandles } from './synthetic';
 
@@ -45,6 +46,7 @@ describe('features only for the declared timeframes', () => {
         baseTimeframe: d.timeframe,
         dayBoundary: 'utc',
         featureTimeframes: featureTimeframesOf(s),
+        featureIndicators: featureIndicatorsOf(s),
       });
       const all = everyTimeframe(d);
       const n = d.candles[MARKETS[0]].length;
@@ -98,5 +100,31 @@ describe('features only for the declared timeframes', () => {
     // Declared, it runs.
     const declared = { ...sneaky, timeframes: ['minute1', 'minute5'] as const };
     expect(runBacktest(config(declared), day, declared).evaluations).toBeGreaterThan(0);
+  });
+
+  it('a strategy that reads an indicator it does not list fails, naming it; the decision path gets its own', () => {
+    const rsi = strategies.rsi;
+    expect(featureIndicatorsOf(rsi).minute60).toEqual(expect.arrayContaining(['rsi14', 'atr', 'adx', 'volumeSpike']));
+    expect(featureIndicatorsOf(rsi).minute60).not.toContain('rsi7');
+    const sneaky: AnyStrategy = {
+      ...rsi,
+      id: 'sneaky-rsi',
+      evaluate: (input) => (input.snapshot.timeframes.minute60.rsi7 === null ? [] : rsi.evaluate(input)),
+    };
+    const hours = data('minute60', 20, 14);
+    let error: unknown;
+    try {
+      runBacktest(config(sneaky), hours, sneaky);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UndeclaredIndicatorError);
+    expect((error as Error).message).toMatch(/minute60\.rsi7 .*Strategy\.indicators/);
+    // Listed, it runs; and a strategy that lists nothing gets every indicator.
+    const listed = { ...sneaky, indicators: { minute60: ['rsi14', 'rsi7'] as const } };
+    expect(runBacktest(config(listed), hours, listed).evaluations).toBeGreaterThan(0);
+    const unlisted = { ...sneaky, indicators: undefined };
+    expect(featureIndicatorsOf(unlisted)).toEqual({});
+    expect(runBacktest(config(unlisted), hours, unlisted).evaluations).toBeGreaterThan(0);
   });
 });

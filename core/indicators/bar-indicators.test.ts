@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../market/candles';
-import { BarIndicators } from './bar-indicators';
+import { BarIndicators, INDICATOR_NAMES, UndeclaredIndicatorError } from './bar-indicators';
 import type { IndicatorValues } from './snapshot';
 
 const T0 = Date.parse('2024-05-01T12:00:00Z'); // 21:00 KST: a KST day boundary falls 3 hours in
@@ -140,5 +140,36 @@ describe('BarIndicators', () => {
     expect(v.cumReturn).toBeNull();
     expect(v.vwap).toBeNull(); // disabled for daily bars
     expect(v.realizedVol).not.toBeNull();
+  });
+});
+
+describe('BarIndicators: some indicators only', () => {
+  it('computes the declared ones as with all of them; reading another throws, naming it', () => {
+    const bars = walk(260);
+    const all = new BarIndicators({ vwapDay: 'kst' });
+    const some = new BarIndicators({
+      vwapDay: 'kst',
+      only: { indicators: ['ema21', 'macd', 'stochD'], timeframe: 'minute15' },
+    });
+    for (const [i, b] of bars.entries()) {
+      all.update(b, false);
+      some.update(b, false);
+      if (i % 37 === 0) {
+        // a revision of the newest bar too
+        all.update({ ...b, close: b.close * 1.01 }, true);
+        some.update({ ...b, close: b.close * 1.01 }, true);
+      }
+      const [a, s] = [all.values(), some.values()];
+      expect([s.close, s.ema21, s.macd, s.stochD]).toEqual([a.close, a.ema21, a.macd, a.stochD]);
+    }
+    const v = some.values();
+    expect(v.ema21).not.toBeNull();
+    expect(Object.keys(v).sort()).toEqual(['close', 'ema21', 'macd', 'stochD']);
+    for (const name of INDICATOR_NAMES.filter((n) => !['ema21', 'macd', 'stochD'].includes(n)))
+      expect(() => v[name], name).toThrow(UndeclaredIndicatorError);
+    expect(() => v.rsi14).toThrow(/minute15\.rsi14/);
+    expect(
+      () => new BarIndicators({ vwapDay: null, only: { indicators: ['rsi99' as 'rsi14'], timeframe: 'x' } }),
+    ).toThrow(/unknown indicator rsi99/);
   });
 });

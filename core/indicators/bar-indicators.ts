@@ -31,9 +31,78 @@ export function logReturnStd(closes: readonly number[]): number {
   return Math.sqrt(Math.max(0, (sumSq - n * mean * mean) / (n - 1)));
 }
 
+/** One indicator of IndicatorValues (all but the close). */
+export type IndicatorName = Exclude<keyof IndicatorValues, 'close'>;
+
+/** Every indicator, in IndicatorValues' order; the Record type makes the compiler point here when one is added. */
+export const INDICATOR_NAMES = Object.keys({
+  ema9: 0,
+  ema21: 0,
+  ema50: 0,
+  ema200: 0,
+  sma9: 0,
+  sma21: 0,
+  sma50: 0,
+  sma200: 0,
+  macd: 0,
+  adx: 0,
+  plusDi: 0,
+  minusDi: 0,
+  rsi14: 0,
+  rsi7: 0,
+  stochK: 0,
+  stochD: 0,
+  roc: 0,
+  cumReturn: 0,
+  atr: 0,
+  bb: 0,
+  realizedVol: 0,
+  vwap: 0,
+  obv: 0,
+  volumeSpike: 0,
+  vpt: 0,
+} satisfies Record<IndicatorName, 0>) as IndicatorName[];
+
+/** An indicator was read that its BarIndicators (or FeatureEngine timeframe) was not asked to compute. */
+export class UndeclaredIndicatorError extends Error {
+  constructor(
+    readonly indicator: IndicatorName,
+    readonly timeframe: string,
+  ) {
+    super(
+      `${timeframe}.${indicator} read, but it is not computed here: a strategy that lists its indicators ` +
+        '(Strategy.indicators) must list every one it reads on that timeframe',
+    );
+    this.name = 'UndeclaredIndicatorError';
+  }
+}
+
+/**
+ * Gives `target` (a prototype) a throwing getter for every indicator not in `declared`: values and features built on
+ * it show the declared ones as own fields, and reading another fails loudly instead of looking like "not warmed up".
+ */
+export function defineUndeclaredIndicators(
+  target: object,
+  declared: ReadonlySet<IndicatorName>,
+  timeframe: string,
+): void {
+  for (const name of INDICATOR_NAMES)
+    if (!declared.has(name))
+      Object.defineProperty(target, name, {
+        get() {
+          throw new UndeclaredIndicatorError(name, timeframe);
+        },
+      });
+}
+
 export type BarIndicatorOptions = {
   /** Session VWAP resets at the start of each day of this boundary; null disables VWAP (daily bars). */
   vwapDay: DayBoundary | null;
+  /**
+   * The indicators to compute (all when absent): the others are never updated, and reading them from `values()`
+   * throws UndeclaredIndicatorError. `timeframe` names the bars in that error.
+   */
+  only?: { indicators: readonly IndicatorName[]; timeframe: string };
 };
 
 export class BarIndicators {
@@ -60,8 +129,52 @@ export class BarIndicators {
   private cached: IndicatorValues | null = null;
   /** Scratch for realizedVol's closes, reused: values() runs for every bar a snapshot shows. */
   private readonly volWindow = new Array<number>(REALIZED_VOL_BARS + 1).fill(0);
+  /** The declared indicators, or null for all; then which of the underlying calculators run. */
+  readonly declared: ReadonlySet<IndicatorName> | null;
+  private readonly valuesPrototype: object | null;
+  private readonly on: {
+    ema: boolean[];
+    sma: boolean;
+    macd: boolean;
+    adx: boolean;
+    rsi14: boolean;
+    rsi7: boolean;
+    stoch: boolean;
+    roc: boolean;
+    atr: boolean;
+    bb: boolean;
+    obv: boolean;
+    vwap: boolean;
+    realizedVol: boolean;
+  };
 
-  constructor(private readonly options: BarIndicatorOptions) {}
+  constructor(private readonly options: BarIndicatorOptions) {
+    const declared = options.only ? new Set(options.only.indicators) : null;
+    for (const name of declared ?? [])
+      if (!INDICATOR_NAMES.includes(name)) throw new Error(`BarIndicators: unknown indicator ${name}`);
+    const has = (...names: IndicatorName[]) => declared === null || names.some((n) => declared.has(n));
+    this.declared = declared;
+    this.valuesPrototype = null;
+    if (declared && options.only) {
+      this.valuesPrototype = {};
+      defineUndeclaredIndicators(this.valuesPrototype, declared, options.only.timeframe);
+    }
+    this.on = {
+      ema: [has('ema9'), has('ema21'), has('ema50'), has('ema200')],
+      sma: has('sma9', 'sma21', 'sma50', 'sma200'),
+      macd: has('macd'),
+      adx: has('adx', 'plusDi', 'minusDi'),
+      rsi14: has('rsi14'),
+      rsi7: has('rsi7'),
+      stoch: has('stochK', 'stochD'),
+      roc: has('roc'),
+      atr: has('atr'),
+      bb: has('bb'),
+      obv: has('obv'),
+      vwap: has('vwap'),
+      realizedVol: has('realizedVol'),
+    };
+  }
 
   /** Bars fed so far (a revision does not count). */
   get count(): number {
@@ -73,18 +186,19 @@ export class BarIndicators {
     if (!revise) this.bars++;
     this.cached = null;
     const close = bar.close;
-    for (const ema of this.emas) ema.update(close, revise);
-    this.smas.update(close, revise);
-    this.macd.update(close, revise);
-    this.adx.update(bar, revise);
-    this.rsi14.update(close, revise);
-    this.rsi7.update(close, revise);
-    this.stoch.update(bar, revise);
-    this.roc.update(close, revise);
-    this.atr.update(bar, revise);
-    this.bb.update(close, revise);
-    this.obv.update(bar, revise);
-    this.updateVwap(bar, revise);
+    const on = this.on;
+    for (let i = 0; i < this.emas.length; i++) if (on.ema[i]) this.emas[i].update(close, revise);
+    if (on.sma) this.smas.update(close, revise);
+    if (on.macd) this.macd.update(close, revise);
+    if (on.adx) this.adx.update(bar, revise);
+    if (on.rsi14) this.rsi14.update(close, revise);
+    if (on.rsi7) this.rsi7.update(close, revise);
+    if (on.stoch) this.stoch.update(bar, revise);
+    if (on.roc) this.roc.update(close, revise);
+    if (on.atr) this.atr.update(bar, revise);
+    if (on.bb) this.bb.update(close, revise);
+    if (on.obv) this.obv.update(bar, revise);
+    if (on.vwap) this.updateVwap(bar, revise);
     // Volume-price trend: trading-signals' PVT deep-copies its state on every update, which costs more than all
     // other indicators together; the formula is one line.
     if (!revise) this.vptBefore = this.vpt;
@@ -115,7 +229,7 @@ export class BarIndicators {
 
   // A method, not a closure in values(): under tsx every named closure costs a defineProperty per call.
   private emaOf(i: number): number | null {
-    return this.bars >= this.emas[i].interval ? this.emas[i].getResult() : null;
+    return this.on.ema[i] && this.bars >= this.emas[i].interval ? this.emas[i].getResult() : null;
   }
 
   /** Values after the newest bar (computed once per update). */
@@ -136,7 +250,7 @@ export class BarIndicators {
       volumeSpike = sum > 0 ? volumes.at(0) / (sum / VOLUME_SPIKE_BARS) : null;
     }
     let realizedVol: number | null = null;
-    if (closes.length > REALIZED_VOL_BARS) {
+    if (this.on.realizedVol && closes.length > REALIZED_VOL_BARS) {
       const window = this.volWindow;
       for (let i = 0; i <= REALIZED_VOL_BARS; i++) window[i] = closes.at(REALIZED_VOL_BARS - i);
       realizedVol = logReturnStd(window);
@@ -174,6 +288,14 @@ export class BarIndicators {
       volumeSpike,
       vpt: this.vpt,
     };
+    if (this.valuesPrototype !== null && this.declared !== null) {
+      // Only the declared indicators as own fields; the others throw when read (see defineUndeclaredIndicators).
+      const all = this.cached as Record<string, unknown>;
+      const some = Object.create(this.valuesPrototype) as Record<string, unknown>;
+      some.close = all.close;
+      for (const name of this.declared) some[name] = all[name];
+      this.cached = some as IndicatorValues;
+    }
     return this.cached;
   }
 }

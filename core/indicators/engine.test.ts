@@ -112,6 +112,52 @@ describe('FeatureEngine: no look-ahead', () => {
   });
 });
 
+describe("FeatureEngine: a snapshot's recent bars", () => {
+  it('are copied off the ring when first read, as at the decision time; read after a later bar closed they throw', () => {
+    const hours = candles(80, { stepMs: H });
+    const engine = new FeatureEngine({ baseTimeframe: 'minute60' });
+    feed(engine, 'KRW-XRP', hours.slice(0, 60));
+    const decisionTs = hours[59].ts + H;
+    const snap = engine.snapshot('KRW-XRP', decisionTs);
+    const h = snap.timeframes.minute60;
+    // Read once before the engine moves on: these stay the decision time's bars.
+    const closes = h.closes;
+    expect(closes).toEqual(hours.slice(10, 60).map((c) => c.close));
+    // The forming bar (ingested, not closed) changes no closed bar: still readable, and the same.
+    engine.ingest('KRW-XRP', hours[60]);
+    expect(h.highs).toEqual(hours.slice(10, 60).map((c) => c.high));
+    expect(h.closes).toBe(closes);
+    // Once the next bar closed, the ring holds it: bars never read before can no longer be those of decisionTs.
+    engine.ingest('KRW-XRP', hours[61]);
+    expect(h.closes).toBe(closes);
+    expect(() => h.lows).toThrow(LookAheadError);
+    expect(() => JSON.stringify(snap)).toThrow(LookAheadError);
+    expect(engine.snapshot('KRW-XRP', hours[60].ts + H).timeframes.minute60.lows).toEqual(
+      hours.slice(11, 61).map((c) => c.low),
+    );
+  });
+
+  it('are frozen, shared until the next bar closes, and part of JSON', () => {
+    const engine = new FeatureEngine({ baseTimeframe: 'minute60' });
+    const hours = candles(30, { stepMs: H });
+    feed(engine, 'KRW-XRP', hours);
+    const decisionTs = hours[29].ts + H;
+    const a = engine.snapshot('KRW-XRP', decisionTs).timeframes.minute60;
+    const b = engine.snapshot('KRW-XRP', decisionTs).timeframes.minute60;
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a.volumes)).toBe(true);
+    expect(() => (a.volumes as number[]).push(1)).toThrow(TypeError);
+    const json = JSON.parse(JSON.stringify(a));
+    expect(Object.keys(json)).toContain('closes');
+    expect(json.ts).toEqual(hours.map((c) => c.ts));
+    expect(json.opens).toEqual(hours.map((c) => c.open));
+    expect(json.volumes).toEqual(hours.map((c) => c.volume));
+    expect(json.rsi14).toBe(a.rsi14);
+    const empty = JSON.parse(JSON.stringify(new FeatureEngine().snapshot('KRW-NONE', decisionTs).timeframes.day));
+    expect(empty).toMatchObject({ barsSeen: 0, closes: [], lastClosedTs: null });
+  });
+});
+
 describe('FeatureEngine: the forming bar', () => {
   it('shows the forming 1-minute bar with revisions, and its values once closed match', () => {
     const history = candles(300);

@@ -14,7 +14,14 @@ import {
   timeframeMs,
 } from '../market/timeframes';
 import { BarHistory } from './bar-history';
-import { BarIndicators, logReturnStd, REALIZED_VOL_BARS } from './bar-indicators';
+import {
+  BarIndicators,
+  defineUndeclaredIndicators,
+  INDICATOR_NAMES,
+  type IndicatorName,
+  logReturnStd,
+  REALIZED_VOL_BARS,
+} from './bar-indicators';
 import { type CloseSeries, returnCorrelation } from './correlation';
 import { classifyRegime, DEFAULT_REGIME_THRESHOLDS, HURST_LAGS, hurstExponent, type RegimeThresholds } from './regime';
 import type { FeatureSnapshot, IndicatorValues, MarketContext, Regime, TimeframeFeatures } from './snapshot';
@@ -45,6 +52,11 @@ export type FeatureEngineOptions = {
    * reads 5/15/60-minute bars so skips the 1-minute indicators, most of the work.
    */
   featureTimeframes: 'all' | readonly Timeframe[];
+  /**
+   * Per timeframe with features, the indicators computed there; a timeframe not listed computes them all (the
+   * default). The others are never updated, and reading them from a snapshot throws UndeclaredIndicatorError.
+   */
+  featureIndicators: Partial<Record<Timeframe, readonly IndicatorName[]>>;
 };
 
 export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
@@ -59,6 +71,7 @@ export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
   ethMarket: 'KRW-ETH',
   quality: {},
   featureTimeframes: 'all',
+  featureIndicators: {},
 };
 
 /** A snapshot was asked for a time before data the engine has already folded into its closed bars. */
@@ -170,6 +183,8 @@ function undeclaredFeatures(timeframe: Timeframe, barsSeen: number, lastClosedTs
 class TimeframeState {
   /** Null when the engine computes no features for this timeframe (see `featureTimeframes`). */
   readonly indicators: BarIndicators | null;
+  /** ClosedFeatures, or a subclass whose undeclared indicators throw (see `featureIndicators`). */
+  readonly featuresClass: typeof ClosedFeatures;
   readonly history: BarHistory;
   /** Resamples base candles into this timeframe; null for the base timeframe itself. */
   readonly resampler: Resampler | null;
@@ -188,8 +203,19 @@ class TimeframeState {
     dayBoundary: DayBoundary,
     capacity: number,
     withFeatures: boolean,
+    indicators?: readonly IndicatorName[],
   ) {
-    this.indicators = withFeatures ? new BarIndicators({ vwapDay: timeframe === 'day' ? null : dayBoundary }) : null;
+    this.indicators = withFeatures
+      ? new BarIndicators({
+          vwapDay: timeframe === 'day' ? null : dayBoundary,
+          only: indicators ? { indicators, timeframe } : undefined,
+        })
+      : null;
+    this.featuresClass = ClosedFeatures;
+    if (indicators) {
+      this.featuresClass = class extends ClosedFeatures {};
+      defineUndeclaredIndicators(this.featuresClass.prototype, new Set(indicators), timeframe);
+    }
     this.history = new BarHistory(capacity);
     this.resampler = isBase ? null : new Resampler(timeframe, dayBoundary);
   }
@@ -232,7 +258,17 @@ class MarketState {
     const baseMs = timeframeMs(o.baseTimeframe);
     for (const tf of TIMEFRAMES) {
       if (timeframeMs(tf) >= baseMs) {
-        this.tfs.set(tf, new TimeframeState(tf, tf === o.baseTimeframe, o.dayBoundary, capacity, hasFeatures(o, tf)));
+        this.tfs.set(
+          tf,
+          new TimeframeState(
+            tf,
+            tf === o.baseTimeframe,
+            o.dayBoundary,
+            capacity,
+            hasFeatures(o, tf),
+            o.featureIndicators[tf],
+          ),
+        );
       }
     }
     this.base = this.tfs.get(o.baseTimeframe)!;
@@ -245,52 +281,166 @@ class MarketState {
   }
 }
 
-/** Flat TimeframeFeatures from indicator values; every key written out (object spread of this many keys is slow). */
-function timeframeFeatures(
-  timeframe: Timeframe,
-  v: IndicatorValues | null,
-  barsSeen: number,
-  lastClosedTs: number | null,
-  history: BarHistory | null,
-  n: number,
-): TimeframeFeatures {
-  return {
-    close: v ? v.close : Number.NaN,
-    ema9: v ? v.ema9 : null,
-    ema21: v ? v.ema21 : null,
-    ema50: v ? v.ema50 : null,
-    ema200: v ? v.ema200 : null,
-    sma9: v ? v.sma9 : null,
-    sma21: v ? v.sma21 : null,
-    sma50: v ? v.sma50 : null,
-    sma200: v ? v.sma200 : null,
-    macd: v ? v.macd : null,
-    adx: v ? v.adx : null,
-    plusDi: v ? v.plusDi : null,
-    minusDi: v ? v.minusDi : null,
-    rsi14: v ? v.rsi14 : null,
-    rsi7: v ? v.rsi7 : null,
-    stochK: v ? v.stochK : null,
-    stochD: v ? v.stochD : null,
-    roc: v ? v.roc : null,
-    cumReturn: v ? v.cumReturn : null,
-    atr: v ? v.atr : null,
-    bb: v ? v.bb : null,
-    realizedVol: v ? v.realizedVol : null,
-    vwap: v ? v.vwap : null,
-    obv: v ? v.obv : null,
-    volumeSpike: v ? v.volumeSpike : null,
-    vpt: v ? v.vpt : null,
-    timeframe,
-    barsSeen,
-    lastClosedTs,
-    ts: history ? history.last('ts', n) : [],
-    opens: history ? history.last('open', n) : [],
-    highs: history ? history.last('high', n) : [],
-    lows: history ? history.last('low', n) : [],
-    closes: history ? history.last('close', n) : [],
-    volumes: history ? history.last('volume', n) : [],
-  };
+type BarField = 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume';
+
+/**
+ * Closed-bar features of one timeframe: indicator values as fields, every key written out (object spread of this
+ * many keys is slow). The recent bars (`ts`, `opens`, ... `volumes`) are copied off the timeframe's ring only when
+ * first read: most strategies read one of them or none, and six copies per closed bar of every timeframe were a
+ * large part of a backtest. Read after the timeframe's next bar closed, the ring would show that bar as well: that
+ * throws (LookAheadError). Frozen (the copies too) and shared by every snapshot until the next bar closes.
+ */
+class ClosedFeatures implements TimeframeFeatures {
+  readonly close: number;
+  declare readonly ema9: number | null;
+  declare readonly ema21: number | null;
+  declare readonly ema50: number | null;
+  declare readonly ema200: number | null;
+  declare readonly sma9: number | null;
+  declare readonly sma21: number | null;
+  declare readonly sma50: number | null;
+  declare readonly sma200: number | null;
+  declare readonly macd: IndicatorValues['macd'];
+  declare readonly adx: number | null;
+  declare readonly plusDi: number | null;
+  declare readonly minusDi: number | null;
+  declare readonly rsi14: number | null;
+  declare readonly rsi7: number | null;
+  declare readonly stochK: number | null;
+  declare readonly stochD: number | null;
+  declare readonly roc: number | null;
+  declare readonly cumReturn: number | null;
+  declare readonly atr: number | null;
+  declare readonly bb: IndicatorValues['bb'];
+  declare readonly realizedVol: number | null;
+  declare readonly vwap: number | null;
+  declare readonly obv: number | null;
+  declare readonly volumeSpike: number | null;
+  declare readonly vpt: number | null;
+  readonly timeframe: Timeframe;
+  readonly barsSeen: number;
+  readonly lastClosedTs: number | null;
+  /** The timeframe whose ring holds the bars (null: no closed bar, empty lists). */
+  readonly #state: TimeframeState | null;
+  readonly #market: string;
+  readonly #length: number;
+  /** The indicators shown, or null for all of them. */
+  readonly #declared: ReadonlySet<IndicatorName> | null;
+  #ts: number[] | undefined;
+  #opens: number[] | undefined;
+  #highs: number[] | undefined;
+  #lows: number[] | undefined;
+  #closes: number[] | undefined;
+  #volumes: number[] | undefined;
+
+  constructor(
+    timeframe: Timeframe,
+    v: IndicatorValues | null,
+    barsSeen: number,
+    lastClosedTs: number | null,
+    state: TimeframeState | null,
+    market: string,
+    length: number,
+    declared: ReadonlySet<IndicatorName> | null,
+  ) {
+    this.close = v ? v.close : Number.NaN;
+    this.timeframe = timeframe;
+    this.barsSeen = barsSeen;
+    this.lastClosedTs = lastClosedTs;
+    this.#state = state;
+    this.#market = market;
+    this.#length = length;
+    this.#declared = declared;
+    if (declared !== null) {
+      // Own fields for the declared indicators only: the others are the prototype's throwing getters.
+      const self = this as unknown as Record<IndicatorName, unknown>;
+      for (const name of declared) self[name] = v ? v[name] : null;
+      return;
+    }
+    this.ema9 = v ? v.ema9 : null;
+    this.ema21 = v ? v.ema21 : null;
+    this.ema50 = v ? v.ema50 : null;
+    this.ema200 = v ? v.ema200 : null;
+    this.sma9 = v ? v.sma9 : null;
+    this.sma21 = v ? v.sma21 : null;
+    this.sma50 = v ? v.sma50 : null;
+    this.sma200 = v ? v.sma200 : null;
+    this.macd = v ? v.macd : null;
+    this.adx = v ? v.adx : null;
+    this.plusDi = v ? v.plusDi : null;
+    this.minusDi = v ? v.minusDi : null;
+    this.rsi14 = v ? v.rsi14 : null;
+    this.rsi7 = v ? v.rsi7 : null;
+    this.stochK = v ? v.stochK : null;
+    this.stochD = v ? v.stochD : null;
+    this.roc = v ? v.roc : null;
+    this.cumReturn = v ? v.cumReturn : null;
+    this.atr = v ? v.atr : null;
+    this.bb = v ? v.bb : null;
+    this.realizedVol = v ? v.realizedVol : null;
+    this.vwap = v ? v.vwap : null;
+    this.obv = v ? v.obv : null;
+    this.volumeSpike = v ? v.volumeSpike : null;
+    this.vpt = v ? v.vpt : null;
+  }
+
+  get ts(): number[] {
+    this.#ts ??= this.#bars('ts');
+    return this.#ts;
+  }
+
+  get opens(): number[] {
+    this.#opens ??= this.#bars('open');
+    return this.#opens;
+  }
+
+  get highs(): number[] {
+    this.#highs ??= this.#bars('high');
+    return this.#highs;
+  }
+
+  get lows(): number[] {
+    this.#lows ??= this.#bars('low');
+    return this.#lows;
+  }
+
+  get closes(): number[] {
+    this.#closes ??= this.#bars('close');
+    return this.#closes;
+  }
+
+  get volumes(): number[] {
+    this.#volumes ??= this.#bars('volume');
+    return this.#volumes;
+  }
+
+  /** Every field as a plain object, in TimeframeFeatures' order (JSON, logs, deep equality in tests). */
+  toJSON(): TimeframeFeatures {
+    const out: Record<string, unknown> = { close: this.close };
+    for (const name of INDICATOR_NAMES) if (this.#declared === null || this.#declared.has(name)) out[name] = this[name];
+    out.timeframe = this.timeframe;
+    out.barsSeen = this.barsSeen;
+    out.lastClosedTs = this.lastClosedTs;
+    out.ts = this.ts;
+    out.opens = this.opens;
+    out.highs = this.highs;
+    out.lows = this.lows;
+    out.closes = this.closes;
+    out.volumes = this.volumes;
+    return out as TimeframeFeatures;
+  }
+
+  #bars(field: BarField): number[] {
+    const state = this.#state;
+    if (state === null) return Object.freeze([]) as unknown as number[];
+    if (state.barsSeen !== this.barsSeen)
+      throw new LookAheadError(
+        this.#market,
+        state.closedUntil,
+        `${this.timeframe} bars read from features of the bar at ${this.lastClosedTs} after a later bar closed (read a snapshot's bars before feeding the engine more candles)`,
+      );
+    return Object.freeze(state.history.last(field, this.#length)) as number[];
+  }
 }
 
 export class FeatureEngine {
@@ -320,6 +470,9 @@ export class FeatureEngine {
     if (o.featureTimeframes !== 'all')
       for (const tf of o.featureTimeframes)
         if (!TIMEFRAMES.includes(tf)) throw new Error(`FeatureEngine: featureTimeframes: unknown timeframe ${tf}`);
+    for (const tf of Object.keys(o.featureIndicators))
+      if (!TIMEFRAMES.includes(tf as Timeframe))
+        throw new Error(`FeatureEngine: featureIndicators: unknown timeframe ${tf}`);
     this.options = o;
     const btcWindowBars = Math.ceil((o.btcWindowMinutes * 60_000) / this.baseMs) + 1;
     this.capacity = Math.max(
@@ -403,6 +556,7 @@ export class FeatureEngine {
       this.options.dayBoundary,
       this.capacity,
       hasFeatures(this.options, timeframe),
+      this.options.featureIndicators[timeframe],
     );
     st.tfs.set(timeframe, tf);
     for (const raw of candles) {
@@ -623,7 +777,10 @@ export class FeatureEngine {
   }
 
   private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {
-    if (tf.barsSeen === 0) return this.emptyFeatures(tf.timeframe);
+    if (tf.barsSeen === 0)
+      return tf.indicators
+        ? new tf.featuresClass(tf.timeframe, null, 0, null, null, st.market, 0, tf.indicators.declared)
+        : this.emptyFeatures(tf.timeframe);
     if (tf.closedUntil > decisionTs) {
       throw new LookAheadError(
         st.market,
@@ -638,16 +795,25 @@ export class FeatureEngine {
     }
     // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
     const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
-    const f = timeframeFeatures(tf.timeframe, v, tf.barsSeen, tf.lastClosedTs, tf.history, this.options.historyLength);
     // Shared by every snapshot until the next bar closes, so no caller may change it.
-    for (const arr of [f.ts, f.opens, f.highs, f.lows, f.closes, f.volumes]) Object.freeze(arr);
-    tf.cached = Object.freeze(f);
+    tf.cached = Object.freeze(
+      new tf.featuresClass(
+        tf.timeframe,
+        v,
+        tf.barsSeen,
+        tf.lastClosedTs,
+        tf,
+        st.market,
+        this.options.historyLength,
+        tf.indicators.declared,
+      ),
+    );
     return tf.cached;
   }
 
   private emptyFeatures(tf: Timeframe): TimeframeFeatures {
     if (!hasFeatures(this.options, tf)) return undeclaredFeatures(tf, 0, null);
-    return timeframeFeatures(tf, null, 0, null, null, 0);
+    return new ClosedFeatures(tf, null, 0, null, null, '', 0, null);
   }
 
   /** Newest `n` values of a field over bars closed by `decisionTs`. */

@@ -46,7 +46,8 @@ export type TimeframeFeatures = IndicatorValues & {
   timeframe: Timeframe;
   barsSeen: number; // closed bars fed so far
   lastClosedTs: number | null; // open time of the newest closed bar
-  // The newest closed bars, oldest first (at most `historyLength`, default 50).
+  // The newest closed bars, oldest first (at most `historyLength`, default 50). A FeatureEngine copies them off
+  // its ring when first read: read them before feeding it the timeframe's next bar, after that they throw.
   ts: number[];
   opens: number[];
   highs: number[];

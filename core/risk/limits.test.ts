@@ -5,6 +5,7 @@ import {
   checkEntry,
   clearHalt,
   emptyRiskState,
+  equityPeak,
   haltEntries,
   kstDay,
   nextKstDayStart,
@@ -226,5 +227,37 @@ describe('checkEntry', () => {
     expect(s.dailyPnl.length).toBe(7);
     expect(s.btcMinutes.length).toBeLessThanOrEqual(16);
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+
+  it("the drawdown window's peak, kept up as each valuation comes in, is the one a full scan of the rows gives", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 95 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 * DAY }), fc.integer({ min: 9_000_000, max: 11_000_000 })), {
+          minLength: 1,
+          maxLength: 300,
+        }),
+        (windowDays, steps) => {
+          const config = { ...cfg, drawdownWindowDays: windowDays, maxDrawdownPct: 5 };
+          let kept = emptyRiskState();
+          let scanned = emptyRiskState();
+          let ts = T0;
+          for (const [dt, equity] of steps) {
+            ts += dt;
+            kept = onEquity(kept, equity, ts, config);
+            // A copy of the list is a list never seen: its peak is scanned row by row.
+            scanned = onEquity({ ...scanned, equityPeaks: [...scanned.equityPeaks] }, equity, ts, config);
+            // The drawdown halt's reason names the peak it was measured from.
+            expect(kept.halts).toEqual(scanned.halts);
+            expect(equityPeak(kept, ts, windowDays)?.toFixed()).toBe(
+              equityPeak({ ...kept, equityPeaks: [...kept.equityPeaks] }, ts, windowDays)?.toFixed(),
+            );
+            kept = clearHalt(kept, 'drawdown');
+            scanned = clearHalt(scanned, 'drawdown');
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

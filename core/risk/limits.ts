@@ -90,6 +90,24 @@ export function equityPeak(state: RiskState, ts: number, days: number): Decimal 
 }
 
 /**
+ * equityPeak of `next` when its list differs from `before` only in today's row (replaced by a higher peak, or
+ * appended on a new day without trimming): the older answer or that row, the earlier of equals as equityPeak picks,
+ * without scanning up to 90 rows at every valuation that sets a new high.
+ */
+function equityPeakAfter(before: RiskState['equityPeaks'], next: RiskState, ts: number, days: number): Decimal | null {
+  const list = next.equityPeaks;
+  const hit = list === before ? undefined : peakOfList.get(before);
+  const sameOlderRows =
+    (list.length === before.length && (list.length === 1 || list[0] === before[0])) ||
+    (list.length === before.length + 1 && (before.length === 0 || list[0] === before[0]));
+  if (!hit || !sameOlderRows || hit.first !== kstDay(ts - (days - 1) * DAY_MS)) return equityPeak(next, ts, days);
+  const today = peakOf(list[list.length - 1]);
+  const peak = hit.peak && !hit.peak.lt(today) ? hit.peak : today;
+  peakOfList.set(list, { first: hit.first, peak });
+  return peak;
+}
+
+/**
  * False only when the drawdown is surely below the limit: the same figure in doubles, off by far less than the
  * margin here, so the exact decimal division runs only near the limit.
  */
@@ -126,7 +144,7 @@ export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number,
       MAX_PNL_DAYS,
     ),
   };
-  const peak = equityPeak(next, ts, config.drawdownWindowDays);
+  const peak = equityPeakAfter(state.equityPeaks, next, ts, config.drawdownWindowDays);
   // At or above the peak there is no drawdown to reach a positive limit: nothing to compute.
   if (peak?.gt(0) && (equity.lt(peak) || !(config.maxDrawdownPct > 0)) && nearDrawdownLimit(peak, equity, config)) {
     const drawdownPct = peak.minus(equity).div(peak).mul(100);

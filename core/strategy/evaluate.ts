@@ -1,7 +1,7 @@
 // The one way live trading and the backtester run a strategy on a market: data-quality gate,
 // memory update, warm-up gate, the strategy itself, then the fee/edge filter on entries. Every
 // resulting entry, exit or blocked entry comes back as a small Decision.
-import type { FeatureSnapshot, MarketContext, QualityFlag, Timeframe } from '../indicators';
+import type { FeatureSnapshot, IndicatorName, MarketContext, QualityFlag, Timeframe } from '../indicators';
 import type { DecimalInput } from '../market';
 import type { DataQualityConfig, RiskConfig } from '../risk';
 import { checkEdge, DEFAULT_DATA_QUALITY_CONFIG, DEFAULT_RISK_CONFIG } from '../risk';
@@ -41,6 +41,23 @@ export interface EvaluateMarketResult<M> {
  */
 export function featureTimeframesOf(strategy: Strategy<unknown>): Timeframe[] {
   return [...new Set([...strategy.timeframes, strategy.entryTimeframe])];
+}
+
+/**
+ * The entry timeframe's indicators the decision path reads whatever the strategy: the decision inputs below, the
+ * edge filter and sizing (atr), the exit plan's blow-off and ATR refresh (rsi14, volumeSpike, atr).
+ */
+export const DECISION_INDICATORS: readonly IndicatorName[] = ['ema21', 'ema50', 'rsi14', 'adx', 'atr', 'volumeSpike'];
+
+/**
+ * The indicators per timeframe running `strategy` reads (FeatureEngineOptions.featureIndicators): those it lists,
+ * and on its entry timeframe DECISION_INDICATORS too. Timeframes it does not list are left out: they compute all.
+ */
+export function featureIndicatorsOf(strategy: Strategy<unknown>): Partial<Record<Timeframe, IndicatorName[]>> {
+  const out: Partial<Record<Timeframe, IndicatorName[]>> = {};
+  for (const [tf, names] of Object.entries(strategy.indicators ?? {}) as [Timeframe, readonly IndicatorName[]][])
+    out[tf] = [...new Set([...names, ...(tf === strategy.entryTimeframe ? DECISION_INDICATORS : [])])];
+  return out;
 }
 
 /** The handful of raw numbers a decision is explained by. */

@@ -1,6 +1,6 @@
 // The strategy plugin interface. A strategy is a pure function of one market's closed-bar features
 // (plus an optional per-market memory it declares itself); the same object runs live and in backtests.
-import type { FeatureSnapshot, MarketContext, Timeframe } from '../indicators';
+import type { FeatureSnapshot, IndicatorName, MarketContext, Timeframe } from '../indicators';
 
 /** One tunable parameter, JSON-schema-like so the dashboard can render it and the optimiser can search it. */
 export type ParamSpec =
@@ -82,6 +82,13 @@ export interface Strategy<P, M = any> {
    * `barsSeen` (warm-up) excepted.
    */
   timeframes: readonly Timeframe[];
+  /**
+   * Per timeframe, every indicator `evaluate` and `memory.update` read there; a timeframe not listed gets them all
+   * (so a strategy that lists none runs as before). A backtest computes only these, plus on the entry timeframe
+   * what the decision path reads (featureIndicatorsOf); reading another throws UndeclaredIndicatorError. Close, bar
+   * counts and the recent bars are always there.
+   */
+  indicators?: Partial<Record<Timeframe, readonly IndicatorName[]>>;
   evaluate(input: StrategyInput<P, M>): Intent[];
   memory?: StrategyMemory<P, M>;
 }

@@ -219,6 +219,8 @@ export const pullback: Strategy<PullbackParams, PullbackMemory> = {
   entryTimeframe: 'minute15',
   warmupBars: { minute60: 60, minute15: 30 },
   timeframes: ['minute5', 'minute15', 'minute60'],
+  // 5m only confirms (close over EMA21); 15m and 60m feed the six factors and compute everything.
+  indicators: { minute5: ['ema21'] },
   evaluate,
   memory: {
     initial: () => ({ barTs: null, barsSinceDip: null, barsSinceOversold: null }),

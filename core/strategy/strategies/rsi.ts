@@ -67,5 +67,6 @@ export const rsi: Strategy<RsiParams> = {
   entryTimeframe: 'minute60',
   warmupBars: { minute60: 15 },
   timeframes: ['minute60'],
+  indicators: { minute60: ['rsi14'] },
   evaluate,
 };
