@@ -8,6 +8,9 @@ import {
   parseBacktestRequest,
   TASK_QUEUE_BACKTEST,
 } from '../../core/contract';
+import type { BacktestCandlesBody } from '../../core/contract/api';
+import { mergeCandles } from '../../core/market/candles';
+import { loadCandles } from '../../exchange/marketdata/load';
 import { storedSpan } from '../../exchange/marketdata/store';
 import type { Database } from '../../prisma/db';
 import {
@@ -154,6 +157,50 @@ export const backtestRoutes =
       const rows = await listRuns(prisma, 200);
       return rows.map(summaryOf);
     });
+
+    app.get<{ Params: { id: string }; Querystring: { market: string; max: number } }>(
+      '/api/backtests/:id/candles',
+      {
+        schema: {
+          summary: "A market's stored candles over a run's range (merged to at most `max`), to draw its trades on",
+          params: idParams,
+          querystring: {
+            type: 'object',
+            required: ['market'],
+            properties: {
+              market: { type: 'string', pattern: '^[A-Z]{3,4}-[A-Z0-9]{1,15}$' },
+              max: { type: 'integer', minimum: 50, maximum: 5000, default: 1500 },
+            },
+          },
+        },
+      },
+      async (req): Promise<BacktestCandlesBody> => {
+        const row = await findRun(req.params.id);
+        const request = (row.params as { request?: BacktestRequest } | null)?.request;
+        if (!request) throw new HttpError(409, `backtest ${row.id} has no stored request`);
+        if (!request.markets.includes(req.query.market))
+          throw new HttpError(
+            400,
+            `market: ${req.query.market} is not one of the run's markets (${request.markets.join(', ')})`,
+          );
+        const stored = await loadCandles(ctx.db, {
+          markets: [req.query.market],
+          timeframe: request.timeframe,
+          from: new Date(request.from).getTime(),
+          to: new Date(request.to).getTime(),
+        });
+        const merged = mergeCandles(stored[req.query.market], req.query.max);
+        const candles = merged.candles.map(({ ts, open, high, low, close, volume }) => ({
+          ts,
+          open,
+          high,
+          low,
+          close,
+          volume,
+        }));
+        return { market: req.query.market, timeframe: request.timeframe, barsPerCandle: merged.per, candles };
+      },
+    );
 
     app.get<{ Params: { id: string } }>(
       '/api/backtests/:id',

@@ -179,3 +179,12 @@ export interface ConfigChangeBody {
   /** What differs from the config before it (empty for the first). */
   changes: ConfigFieldChange[];
 }
+
+/** `GET /api/backtests/:id/candles`: a market's stored candles over a run's range, merged to fit a chart. */
+export interface BacktestCandlesBody {
+  market: string;
+  timeframe: string;
+  /** How many stored bars each candle merges (1: as stored). */
+  barsPerCandle: number;
+  candles: { ts: number; open: number; high: number; low: number; close: number; volume: number }[];
+}

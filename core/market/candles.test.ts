@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCandle, dayStart, kstDayStart, utcBucketStart } from './candles';
+import { type Candle, checkCandle, dayStart, kstDayStart, mergeCandles, utcBucketStart } from './candles';
 
 const good = { ts: 1_700_000_040_000, open: 100, high: 110, low: 95, close: 105, volume: 3, value: 315 };
 
@@ -51,5 +51,44 @@ describe('bucket starts', () => {
     expect(kstDayStart(at('2024-05-01T15:00:00Z'))).toBe(at('2024-05-01T15:00:00Z'));
     expect(kstDayStart(at('2024-05-01T00:00:00Z'))).toBe(at('2024-04-30T15:00:00Z'));
     expect(dayStart(at('2024-05-01T14:59:59Z'), 0)).toBe(at('2024-05-01T00:00:00Z'));
+  });
+});
+
+describe('mergeCandles', () => {
+  const bar = (i: number): Candle => ({
+    ts: i * 60_000,
+    open: 100 + i,
+    high: 110 + i + (i % 3),
+    low: 90 + i - (i % 4),
+    close: 101 + i,
+    volume: i + 1,
+  });
+  const bars = Array.from({ length: 10 }, (_, i) => bar(i));
+
+  it('leaves a range that fits as it is', () => {
+    expect(mergeCandles(bars, 10)).toEqual({ per: 1, candles: bars });
+  });
+
+  it('merges runs of consecutive bars into at most max candles, keeping the range and the volume', () => {
+    const { per, candles } = mergeCandles(bars, 4);
+    expect(per).toBe(3);
+    expect(candles.length).toBe(4);
+    expect(candles[0]).toEqual({
+      ts: 0,
+      open: bars[0].open,
+      high: Math.max(bars[0].high, bars[1].high, bars[2].high),
+      low: Math.min(bars[0].low, bars[1].low, bars[2].low),
+      close: bars[2].close,
+      volume: 1 + 2 + 3,
+    });
+    // The last run is shorter (one bar) and still closes with the last bar.
+    expect(candles[3]).toEqual(bars[9]);
+    expect(candles.reduce((s, c) => s + c.volume, 0)).toBe(bars.reduce((s, c) => s + c.volume, 0));
+    expect(Math.max(...candles.map((c) => c.high))).toBe(Math.max(...bars.map((c) => c.high)));
+  });
+
+  it('refuses a max that is not a whole number of at least one', () => {
+    expect(() => mergeCandles(bars, 0)).toThrow(/max/);
+    expect(() => mergeCandles(bars, 2.5)).toThrow(/max/);
   });
 });

@@ -123,3 +123,27 @@ export function dayStart(ts: number, offsetMs: number): number {
 export function kstDayStart(ts: number): number {
   return dayStart(ts, KST_OFFSET_MS);
 }
+
+/**
+ * Candles merged in runs of `per` consecutive bars (open of the first, high/low over the run, close of the last,
+ * volume summed), `per` chosen as the smallest whole number that leaves at most `max` candles: a chart of a long
+ * range keeps its shape without drawing every bar. Input oldest first; fewer than `max` bars come back as they are.
+ */
+export function mergeCandles(candles: Candle[], max: number): { per: number; candles: Candle[] } {
+  if (!Number.isInteger(max) || max < 1) throw new Error(`max must be a whole number >= 1, got ${max}`);
+  const per = Math.max(1, Math.ceil(candles.length / max));
+  if (per === 1) return { per, candles };
+  const out: Candle[] = [];
+  for (let i = 0; i < candles.length; i += per) {
+    const run = candles.slice(i, i + per);
+    out.push({
+      ts: run[0].ts,
+      open: run[0].open,
+      high: Math.max(...run.map((c) => c.high)),
+      low: Math.min(...run.map((c) => c.low)),
+      close: run[run.length - 1].close,
+      volume: run.reduce((s, c) => s + c.volume, 0),
+    });
+  }
+  return { per, candles: out };
+}

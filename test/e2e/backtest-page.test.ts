@@ -1,6 +1,7 @@
 // The Backtests page in a real browser (Chromium, headless) against the real API, Temporal, database and
 // workers, on the sample of real candles a fresh start loads: the form's defaults come from what is stored,
-// a launched backtest runs to completed and draws its equity and drawdown charts and its trades, and two
+// a launched backtest runs to completed and draws its equity and drawdown charts and its trades (listed and on
+// the candle chart), and two
 // runs are compared side by side. Screenshots in both languages go to data/screenshots; any console error
 // or page error fails the test.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchChromium } from '../../bench/browser';
+import type { BacktestCandlesBody } from '../../core/contract/api';
 import { loadSampleCandles } from '../../exchange/marketdata/sample';
 import { type Stack, startStack } from '../stack';
 
@@ -87,6 +89,23 @@ describe.skipIf(!existsSync(CHROMIUM) || !built)('Backtests page', () => {
     expect(stored).toBeGreaterThan(0);
     await page.getByTestId('backtest-trades').waitFor();
     expect(await page.getByTestId('backtest-trades').textContent()).toContain(String(stored));
+    // Its trades on the stored candles: the chart draws, and the API's candles (merged to fit) cover every trade.
+    await page.getByTestId('backtest-trade-chart-canvas').locator('canvas').first().waitFor({ timeout: 30_000 });
+    const market = await page.getByTestId('backtest-trade-chart-market').inputValue();
+    const headers = await stack.authHeaders();
+    const chart = await fetch(`${stack.apiUrl}/api/backtests/${first}/candles?market=${market}`, { headers });
+    expect(chart.status).toBe(200);
+    const body = (await chart.json()) as BacktestCandlesBody;
+    expect(body.candles.length).toBeGreaterThan(0);
+    expect(body.candles.length).toBeLessThanOrEqual(1500);
+    const trades = await stack.db.prisma.backtestTrade.findMany({ where: { runId: first, market } });
+    expect(trades.length).toBeGreaterThan(0);
+    for (const tr of trades) {
+      expect(tr.entryTs.getTime()).toBeGreaterThanOrEqual(body.candles[0].ts);
+      expect(tr.exitTs.getTime()).toBeLessThanOrEqual(body.candles[body.candles.length - 1].ts + 86_400_000);
+    }
+    const notInRun = await fetch(`${stack.apiUrl}/api/backtests/${first}/candles?market=KRW-NOTARUN`, { headers });
+    expect(notInRun.status).toBe(400);
     await page.screenshot({ path: join(SHOTS, 'en-backtest-run.png'), fullPage: true });
 
     // A second run (another strategy where there is one), then the two side by side.

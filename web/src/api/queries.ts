@@ -5,6 +5,7 @@ import { apiPath, apiRequest } from './client';
 import { isLive } from './live';
 import type {
   AccountBalance,
+  BacktestCandles,
   BacktestRun,
   Candle,
   Decision,
@@ -150,6 +151,15 @@ export const useBacktests = () =>
   useQuery({ queryKey: ['backtests'], queryFn: () => get<BacktestRun[]>('/api/backtests'), refetchInterval: LIST_MS });
 
 /** Polls a run every 2 s while it is running, then stops. */
+export const useBacktestCandles = (id: string, market: string | undefined) =>
+  useQuery({
+    queryKey: ['backtest-candles', id, market],
+    enabled: !!market,
+    queryFn: () =>
+      get<BacktestCandles>(apiPath(`/api/backtests/${encodeURIComponent(id)}/candles`, { market: market ?? '' })),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+
 export const useBacktest = (id: string) =>
   useQuery({
     queryKey: ['backtest', id],

@@ -3,6 +3,7 @@
 // views come from the API's own types (contract/api.ts); the rest are still written out here.
 import type {
   AccountFiguresBody,
+  BacktestCandlesBody,
   ConfigChangeBody,
   ConfigPreviewBody,
   DecisionBody,
@@ -44,6 +45,7 @@ export interface Health {
 }
 
 /** The API's own response shapes (contract/api.ts), as JSON delivers them. */
+export type BacktestCandles = Wire<BacktestCandlesBody>;
 export type Session = Wire<SessionBody>;
 export type SessionDetail = Wire<SessionDetailBody>;
 export type LiveSessionState = Wire<SessionLiveBody>;
@@ -158,6 +160,7 @@ export interface BacktestTrade {
   exitTs: Timestamp;
   entryPrice: number | string;
   exitPrice: number | string;
+  volume: number | string;
   pnl: number | string;
   entryReason: string;
   exitReason: string;

@@ -14,6 +14,7 @@ import { Badge, type Tone } from '../components/StatusBadge';
 import { WorkflowLink } from '../components/WorkflowLink';
 import { formatMetric, formatPnl, formatPrice, formatTime, pnlClass, toMillis } from '../format';
 import { LaunchForm } from './BacktestLaunchForm';
+import { TradeChartPanel } from './BacktestTradeChart';
 
 export function BacktestsPage(props: { id?: string }) {
   const { t } = useTranslation();
@@ -171,6 +172,9 @@ function RunDetail(props: { id: string }) {
       {r?.bands && <BandsPanel bands={r.bands} />}
       {r && r.status === 'completed' && <ComparePanel run={r} />}
       {r?.ranking && r.ranking.length > 0 && <RankingPanel ranking={r.ranking} />}
+      {r?.trades && r.trades.length > 0 && r.markets && (
+        <TradeChartPanel runId={r.id} markets={r.markets} trades={r.trades} />
+      )}
       {r?.trades && <TradesPanel trades={r.trades} />}
     </div>
   );

@@ -99,7 +99,7 @@ export function ChartPage(props: { market?: string; timeframe?: string; sessionI
   );
 }
 
-type FillPoint = [number, number, string];
+export type FillPoint = [number, number, string];
 
 export function fillPoints(orders: OrderView[], market: string): { buys: FillPoint[]; sells: FillPoint[] } {
   const buys: FillPoint[] = [];
