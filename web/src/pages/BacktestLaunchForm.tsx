@@ -20,6 +20,7 @@ import { coverageLabel, defaultsFromCoverage, timeframesWithData } from '../back
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
 import { ParamFields } from '../components/ParamFields';
+import { useStrategyText } from '../i18n/strategies-ko';
 import { paramDefaults, paramProblems } from '../strategy-params';
 
 // Kinds that search the parameter space use the schema's ranges; the others run the given values.
@@ -35,6 +36,7 @@ const inputClass = 'w-full rounded border border-slate-700 bg-slate-950 px-2 py-
 /** The form that launches a backtest, optimisation or walk-forward run (admin only). */
 export function LaunchForm() {
   const { t } = useTranslation();
+  const textOf = useStrategyText();
   const strategies = useStrategies();
   const coverage = useCandleCoverage();
   const queryClient = useQueryClient();
@@ -128,7 +130,7 @@ export function LaunchForm() {
             >
               {strategies.data?.map((s) => (
                 <option key={s.id} value={s.id}>
-                  {s.name}
+                  {textOf(s).name}
                 </option>
               ))}
             </select>
@@ -149,7 +151,7 @@ export function LaunchForm() {
             </select>
           </label>
         </div>
-        {strategy && <p className="text-xs text-slate-500">{strategy.description}</p>}
+        {strategy && <p className="text-xs text-slate-500">{textOf(strategy).description}</p>}
         <DataRangeFields
           range={{ marketText, timeframe, from, to }}
           onChange={{
@@ -169,7 +171,13 @@ export function LaunchForm() {
           schema && (
             <fieldset className="space-y-2 rounded border border-slate-800 p-2" data-testid="backtest-params">
               <legend className="px-1 text-xs text-slate-400">{t('backtests.parameters')}</legend>
-              <ParamFields schema={schema} values={values} onChange={setParam} idPrefix="backtest-param" />
+              <ParamFields
+                schema={schema}
+                values={values}
+                onChange={setParam}
+                idPrefix="backtest-param"
+                strategyId={strategy?.id}
+              />
             </fieldset>
           )
         )}

@@ -10,6 +10,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Panel } from '../components/Panel';
 import { ParamFields } from '../components/ParamFields';
 import { formatKrw, formatPct } from '../format';
+import { useStrategyText } from '../i18n/strategies-ko';
 import { paramDefaults, paramProblems } from '../strategy-params';
 
 // The risk limits and order settings the form offers, each explained (riskField.* / orderField.*);
@@ -84,6 +85,7 @@ function SessionForm(props: {
   setup: SessionSetup;
 }) {
   const { t } = useTranslation();
+  const textOf = useStrategyText();
   const { strategy, setup } = props;
   const [name, setName] = useState(`${strategy.id}-1`);
   const [params, setParams] = useState<ParamValues>(() => paramDefaults(strategy.params));
@@ -145,13 +147,13 @@ function SessionForm(props: {
             >
               {props.strategies.map((s) => (
                 <option key={s.id} value={s.id}>
-                  {s.name}
+                  {textOf(s).name}
                 </option>
               ))}
             </select>
           </label>
           <p className="text-sm text-slate-300" data-testid="new-session-strategy-description">
-            {strategy.description}
+            {textOf(strategy).description}
           </p>
           {Object.keys(strategy.params.properties).length > 0 && (
             <fieldset className="space-y-2 rounded border border-slate-800 p-2" data-testid="new-session-params">
@@ -161,6 +163,7 @@ function SessionForm(props: {
                 values={params}
                 onChange={(k, v) => setParams((p) => ({ ...p, [k]: v }))}
                 idPrefix="new-session-param"
+                strategyId={strategy.id}
               />
             </fieldset>
           )}

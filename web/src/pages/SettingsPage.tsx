@@ -159,6 +159,7 @@ function ConfigForm(props: { session: SessionDetail; config: NonNullable<Session
               values={{ ...props.config.strategyParams, ...params }}
               onChange={(name, value) => setParams((p) => ({ ...p, [name]: value }))}
               idPrefix="settings-param"
+              strategyId={strategy.id}
             />
           ) : (
             <p className="text-sm text-slate-500">{t('app.loading')}</p>
