@@ -109,7 +109,11 @@ function withOutageAlerts<T extends Record<string, (input: never) => Promise<unk
   return wrapped as T;
 }
 
-export function createOrderActivities({ db, exchange, accountLimits }: ActivityDeps) {
+export function createOrderActivities({
+  db,
+  exchange,
+  accountLimits,
+}: Pick<ActivityDeps, 'db' | 'exchange' | 'accountLimits'>) {
   const recordExchangeOrder = (
     input: { orderId: string; sessionId: string; positionId: string | null },
     order: OrderWithTrades | Order,
@@ -145,8 +149,12 @@ export function createOrderActivities({ db, exchange, accountLimits }: ActivityD
       // A local activity's tries are not in the history: after a worker crash it starts again at
       // attempt 1 although an earlier run may have placed the order, so it always counts as a retry.
       const retried = activityInfo().attempt > 1 || activityInfo().isLocal;
-      // A retry (or a crash after the POST) may already have placed this identifier: adopt it.
-      if (retried) {
+      // A retry after a lost reply may already have placed this identifier: adopt it. A local first
+      // try (the entry, on the signal's hot path) does not look before posting: it may be a crashed
+      // run's rerun, but the exchange takes an identifier once forever, so its POST cannot place a
+      // second order (it gets duplicated_identifier and adopts below), and every path that would say
+      // "not placed" (stale, refused, rejected) looks the identifier up first when `retried`.
+      if (activityInfo().attempt > 1) {
         const existing = await findByIdentifier(client, input.identifier);
         if (existing) return adopt(input, existing);
       }
@@ -172,6 +180,9 @@ export function createOrderActivities({ db, exchange, accountLimits }: ActivityD
           now: Date.now(),
         });
         if (refusal) {
+          // A rerun's own order, placed before the crash, counts in the exposure it is refused for.
+          const placed = retried ? await findByIdentifier(client, input.identifier) : null;
+          if (placed) return adopt(input, placed);
           await recordEvent(db.prisma, {
             sessionId: input.sessionId,
             kind: 'entry_refused',
@@ -215,6 +226,12 @@ export function createOrderActivities({ db, exchange, accountLimits }: ActivityD
             `identifier ${input.identifier} burned without an order`,
             ORDER_FAILURE.identifierBurned,
           );
+        }
+        if (retried && err instanceof UpbitError && !err.retryable) {
+          // An exchange may check funds before identifiers: a rerun's order placed before the crash
+          // holds the KRW this POST is refused for.
+          const placed = await findByIdentifier(client, input.identifier).catch(() => null);
+          if (placed) return adopt(input, placed);
         }
         throw asActivityError(err);
       }
