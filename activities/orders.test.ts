@@ -5,6 +5,7 @@
 // would refuse a new one — and never places a second.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExchangeOrderView } from '../core/contract';
 import { type Simulator, startSimulator } from '../exchange/sim/server';
 import { UpbitClient } from '../exchange/upbit/client';
 import { type Database, openDatabase } from '../prisma/db';
@@ -19,7 +20,9 @@ describe('entry submit as a local activity', () => {
   /** Every exchange call the activity makes, in order: method and its first argument. */
   const calls: [string, unknown][] = [];
   let submitOrder: ReturnType<typeof createOrderActivities>['submitOrder'];
-  const local = () => new MockActivityEnvironment({ isLocal: true, attempt: 1 });
+  /** One run of the submit as a local activity's first try: what a crashed worker's rerun also is. */
+  const submitLocally = (input: SubmitOrderInput): Promise<ExchangeOrderView> =>
+    new MockActivityEnvironment({ isLocal: true, attempt: 1 }).run(submitOrder, input);
 
   beforeAll(async () => {
     sim = await startSimulator({
@@ -88,7 +91,7 @@ describe('entry submit as a local activity', () => {
   it('posts on its first try without looking the identifier up first', async () => {
     const input = await entry('s-first', 'p-first');
     calls.length = 0;
-    const view = await local().run(submitOrder, input);
+    const view = await submitLocally(input);
     expect(view.state).toBe('wait');
     expect(calls[0]).toEqual(['createOrder', expect.objectContaining({ identifier: input.identifier })]);
     expect(calls.filter(([name]) => name === 'getOrder' || name === 'ordersByIds')).toHaveLength(1);
@@ -97,9 +100,9 @@ describe('entry submit as a local activity', () => {
 
   it('a rerun of an entry placed and recorded before a crash adopts it, though the cap now counts that order', async () => {
     const input = await entry('s-rerun', 'p-rerun');
-    const first = await local().run(submitOrder, input);
+    const first = await submitLocally(input);
     // The crashed run's order rests (90,000 KRW); another 90,000 would pass the 150,000 cap.
-    const again = await local().run(submitOrder, input);
+    const again = await submitLocally(input);
     expect(again.uuid).toBe(first.uuid);
     expect(await onExchange(input.identifier)).toHaveLength(1);
     const kinds = (await db.prisma.riskEvent.findMany({ where: { sessionId: 's-rerun' } })).map((e) => e.kind);
@@ -111,9 +114,9 @@ describe('entry submit as a local activity', () => {
   it('a rerun the account limit lets through posts, is told the identifier is taken, and adopts the order', async () => {
     // A cap with room for both: the rerun posts, and the exchange refuses the identifier it already took.
     const input = await entry('s-posted', 'p-posted', 1_000_000);
-    const first = await local().run(submitOrder, input);
+    const first = await submitLocally(input);
     calls.length = 0;
-    const again = await local().run(submitOrder, input);
+    const again = await submitLocally(input);
     expect(calls[0][0]).toBe('createOrder');
     expect(again.uuid).toBe(first.uuid);
     expect(await onExchange(input.identifier)).toHaveLength(1);
@@ -122,9 +125,9 @@ describe('entry submit as a local activity', () => {
 
   it('a new entry the cap refuses is refused, and nothing is placed', async () => {
     const held = await entry('s-cap', 'p-held');
-    const resting = await local().run(submitOrder, held);
+    const resting = await submitLocally(held);
     const input = await entry('s-cap', 'p-refused');
-    await expect(local().run(submitOrder, input)).rejects.toThrow(/maxCapitalKrw/);
+    await expect(submitLocally(input)).rejects.toThrow(/maxCapitalKrw/);
     expect(await onExchange(input.identifier)).toHaveLength(0);
     await client.cancelOrder({ uuid: resting.uuid });
   });
