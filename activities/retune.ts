@@ -11,8 +11,9 @@ import {
 } from '@temporalio/client';
 import { runBacktests } from '../core/backtest/engine';
 import { computeMetrics } from '../core/backtest/metrics';
-import { type Objective, scoreOf } from '../core/backtest/research';
+import { scoreOf } from '../core/backtest/research';
 import type { EquityPoint, Fill, Trade } from '../core/backtest/result';
+import type { Objective } from '../core/backtest/search';
 import type { BacktestRequest } from '../core/contract';
 import type { RetuneConfig, SessionConfig } from '../core/session/config';
 import { decideRetune, type RetuneDecision, retuneFolds } from '../core/session/retune';

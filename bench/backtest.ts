@@ -21,8 +21,7 @@ import {
   runBacktest,
   runBacktests,
 } from '../core/backtest/engine';
-import { searchSpaceOf } from '../core/backtest/research';
-import { planOptimization } from '../core/backtest/search';
+import { planOptimization, searchSpaceOf } from '../core/backtest/search';
 import { syntheticColumns } from '../core/backtest/synthetic';
 import { FeatureEngine } from '../core/indicators';
 import { bucketStart, candleAt } from '../core/market';

@@ -79,3 +79,48 @@ describe('import direction', () => {
     expect(crossing).toBeGreaterThan(100);
   });
 });
+
+/**
+ * What the workflow bundle evaluates: every file and package reachable from workflows/index.ts by imports that
+ * run (not `import type`). The worker evaluates all of it again for each workflow it creates (Temporal's reused
+ * V8 context gives every workflow fresh module state), so each module here costs every position and order start.
+ */
+function workflowBundleReach(): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    const from = relative(ROOT, file);
+    if (files.has(from)) return;
+    files.add(from);
+    for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      const spec = m[2] ?? m[3];
+      if (m[1]) continue;
+      if (!spec.startsWith('.')) {
+        packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+        continue;
+      }
+      const base = resolve(dirname(file), spec);
+      const target = [`${base}.ts`, join(base, 'index.ts'), base].find((p) =>
+        statSync(p, { throwIfNoEntry: false })?.isFile(),
+      );
+      if (target) visit(target);
+    }
+  };
+  visit(join(ROOT, 'workflows', 'index.ts'));
+  return { files, packages };
+}
+
+describe('workflow bundle', () => {
+  const { files, packages } = workflowBundleReach();
+
+  it('leaves the backtest engine, the feature engine and the indicator library out', () => {
+    expect([...files].filter((f) => /^core[\\/](backtest[\\/]engine|indicators[\\/])/.test(f))).toEqual([]);
+    expect(packages.has('trading-signals')).toBe(false);
+  });
+
+  it('sees what the workflows run (the walk is not silently empty)', () => {
+    expect(files.has(join('workflows', 'position.ts'))).toBe(true);
+    expect(files.has(join('core', 'risk', 'exit-plan.ts'))).toBe(true);
+    expect(packages.has('@temporalio/workflow')).toBe(true);
+  });
+});

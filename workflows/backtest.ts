@@ -14,8 +14,14 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BacktestSummary } from '../activities/backtest';
-import { searchSpaceOf } from '../core/backtest/research';
-import { type ParamSet, planOptimization, rankTrials, type Trial, tpeSuggest } from '../core/backtest/search';
+import {
+  type ParamSet,
+  planOptimization,
+  rankTrials,
+  searchSpaceOf,
+  type Trial,
+  tpeSuggest,
+} from '../core/backtest/search';
 import { type Fold, walkForwardFolds } from '../core/backtest/walkforward';
 import {
   type BacktestInput,

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { getStrategy } from '../strategy';
 import type { BacktestData } from './engine';
 import { breakout, config, H, series } from './hand-built.fixture';
-import { optimizeStrategy, scoreOf, searchSpaceOf, sliceData, walkForward } from './research';
+import { optimizeStrategy, scoreOf, sliceData, walkForward } from './research';
+import { searchSpaceOf } from './search';
 import { syntheticCandles } from './synthetic';
 
 const DAY = 24 * H;

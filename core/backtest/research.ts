@@ -2,23 +2,22 @@
 // walk-forward analysis that reports only out-of-sample results. All pure and seeded.
 import { type Candle, type Timeframe, timeframeMs } from '../market';
 import { DEFAULT_QUALITY_OPTIONS } from '../market/quality';
-import { type AnyStrategy, getStrategy, type ParamSchema } from '../strategy';
+import { type AnyStrategy, getStrategy } from '../strategy';
 import { type BacktestConfig, type BacktestData, type BacktestResult, runBacktests } from './engine';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Trade } from './result';
 import {
+  OBJECTIVES,
+  type Objective,
   type OptimizationSpec,
   type ParamSet,
-  type ParamSpace,
   planOptimization,
   rankTrials,
+  searchSpaceOf,
   type Trial,
   tpeSuggest,
 } from './search';
 import { type Fold, type TimeRange, type WalkForwardSpec, walkForwardFolds } from './walkforward';
-
-export const OBJECTIVES = ['sharpe', 'sortino', 'calmar', 'totalReturn', 'profitFactor'] as const;
-export type Objective = (typeof OBJECTIVES)[number];
 
 /** The score a search maximises. Runs with fewer than `minTrades` trades score -Infinity (ranked last). */
 export function scoreOf(metrics: Metrics, objective: Objective = 'sharpe', minTrades = 1): number {
@@ -28,21 +27,6 @@ export function scoreOf(metrics: Metrics, objective: Objective = 'sharpe', minTr
   const v = metrics[objective];
   // Profit factor is Infinity without losing trades; rank it high but finite so TPE can use it.
   return Number.isFinite(v) ? v : v > 0 ? 1e6 : Number.NEGATIVE_INFINITY;
-}
-
-/** The search space of a strategy's parameter schema, optionally only the named parameters. */
-export function searchSpaceOf(schema: ParamSchema, only?: string[]): ParamSpace {
-  const names = only ?? Object.keys(schema.properties);
-  const space: ParamSpace = {};
-  for (const name of names) {
-    const p = schema.properties[name];
-    if (!p)
-      throw new Error(`${name}: not a parameter of this strategy; known: ${Object.keys(schema.properties).join(', ')}`);
-    if (p.type === 'boolean') space[name] = { type: 'choice', values: [false, true] };
-    else if (p.type === 'integer') space[name] = { type: 'int', min: p.minimum, max: p.maximum, step: p.step };
-    else space[name] = { type: 'float', min: p.minimum, max: p.maximum, step: p.step };
-  }
-  return space;
 }
 
 export interface ResearchSpec {

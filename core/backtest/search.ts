@@ -1,4 +1,9 @@
+import type { ParamSchema } from '../strategy';
 import { type Rng, randomIndex, randomNormal, seededRng } from './random';
+
+/** What a search can maximise: a metric of the backtest result (research.ts scores it). */
+export const OBJECTIVES = ['sharpe', 'sortino', 'calmar', 'totalReturn', 'profitFactor'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
 
 /**
  * Parameter search over a strategy's parameter schema. Pure and seeded: the same inputs always
@@ -261,4 +266,19 @@ export function optimize(spec: OptimizationSpec, evaluate: (params: ParamSet) =>
     history.push({ params, score: evaluate(params) });
   }
   return rankTrials(history);
+}
+
+/** The search space of a strategy's parameter schema, optionally only the named parameters. */
+export function searchSpaceOf(schema: ParamSchema, only?: string[]): ParamSpace {
+  const names = only ?? Object.keys(schema.properties);
+  const space: ParamSpace = {};
+  for (const name of names) {
+    const p = schema.properties[name];
+    if (!p)
+      throw new Error(`${name}: not a parameter of this strategy; known: ${Object.keys(schema.properties).join(', ')}`);
+    if (p.type === 'boolean') space[name] = { type: 'choice', values: [false, true] };
+    else if (p.type === 'integer') space[name] = { type: 'int', min: p.minimum, max: p.maximum, step: p.step };
+    else space[name] = { type: 'float', min: p.minimum, max: p.maximum, step: p.step };
+  }
+  return space;
 }

@@ -1,7 +1,13 @@
 // A backtest, a parameter search, a walk-forward analysis or Monte Carlo bands: the request as the dashboard and
 // the CLI send it, its validator, and the validated request the backtest workflow runs.
-import { OBJECTIVES, type Objective, searchSpaceOf } from '../backtest/research';
-import { gridSize, type ParamSet, planOptimization } from '../backtest/search';
+import {
+  gridSize,
+  OBJECTIVES,
+  type Objective,
+  type ParamSet,
+  planOptimization,
+  searchSpaceOf,
+} from '../backtest/search';
 import { walkForwardFolds } from '../backtest/walkforward';
 import { DAY_MS, isEngineTimeframe, type Timeframe } from '../market';
 import { validateRiskConfig } from '../risk';

@@ -1,6 +1,6 @@
 // A trading session's configuration: what the API accepts, the workflow carries and the
 // `updateConfig` validator checks. One parser, used by all three.
-import { OBJECTIVES, type Objective } from '../backtest/research';
+import { OBJECTIVES, type Objective } from '../backtest/search';
 import { type Timeframe, timeframeMs } from '../market/timeframes';
 import { DEFAULT_EXIT_CONFIG, riskDefaultsFor, validateRiskConfig } from '../risk';
 import type { RiskConfig, ValidationResult } from '../risk/types';
