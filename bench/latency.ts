@@ -8,17 +8,36 @@
 // and report t1 - t0 (p50, p99) with its parts: t0 -> position started (session side); position
 // started -> the position's first workflow task started (dispatch to the worker); that task ->
 // accepted by the simulator (the entry's row and submit in that task, or before the position placed
-// its entry itself: the task, the Order child's start and its submit). All clocks are this machine's. `npm run bench -- latency [samples=30] [maxSeconds=240]`; last line is JSON.
+// its entry itself: the task, the Order child's start and its submit). All clocks are this machine's.
+// Layouts: `one-process` (default; what `npm start` runs: workers, simulator, API and an in-memory PGlite
+// database share one Node thread) and `split` (as docker-compose deploys it: the trading worker in its own
+// process, the database a PostgreSQL server given by BENCH_DATABASE_URL or TEST_DATABASE_URL; the simulator
+// and the API stay in this process).
+// `npm run bench -- latency [samples=30] [maxSeconds=240] [--layout one-process|split]`; last line is JSON.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { tsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { startStack } from '../workers/local-stack';
+import { type Stack, startStack } from '../workers/local-stack';
 import { callApi, openRisk, simOrders, startProbeSession } from '../workers/local-stack-probe';
 import { sessionWorkflowId } from '../workflows/ids';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const wanted = Number(process.argv[2] ?? 30);
-const maxSeconds = Number(process.argv[3] ?? 240);
+const { values: options, positionals } = parseArgs({
+  options: { layout: { type: 'string', default: 'one-process' } },
+  allowPositionals: true,
+});
+const wanted = Number(positionals[0] ?? 30);
+const maxSeconds = Number(positionals[1] ?? 240);
+const layout = options.layout;
+if (layout !== 'one-process' && layout !== 'split') throw new Error(`--layout: one-process or split, got ${layout}`);
+const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+if (layout === 'split' && !postgresUrl)
+  throw new Error('--layout split needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
 const MARKETS = ['KRW-XRP', 'KRW-DOGE', 'KRW-SOL', 'KRW-ADA', 'KRW-LINK', 'KRW-AVAX', 'KRW-DOT', 'KRW-TRX'];
 
 const ms = (e: HistoryEvent) => tsToMs(e.eventTime);
@@ -33,10 +52,42 @@ const stats = (xs: number[]) => {
   return { p50: percentile(s, 50), p99: percentile(s, 99), min: s[0], max: s[s.length - 1] };
 };
 
+/** The production worker entry (workers/main.ts) on the trading queue, in its own process. */
+async function startWorkerProcess(stack: Stack, databaseUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'workers', 'main.ts')], {
+    env: {
+      ...process.env,
+      MODE: 'sim',
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      DATABASE_URL: databaseUrl,
+      SIM_URL: stack.sim.baseUrl,
+      TASK_QUEUES: 'trading',
+      MASTER_KEY: stack.masterKey.toString('hex'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'latency-worker-')),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('worker polling')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker process exited before polling (${code})`)));
+  });
+  return child;
+}
+
 const t0 = Date.now();
 const lines: string[] = [];
-const stack = await startStack();
-await stack.startWorkers();
+// A schema of its own per run: the bench leaves the server's other data alone.
+const databaseUrl = (() => {
+  if (layout !== 'split') return undefined;
+  const u = new URL(postgresUrl!);
+  u.searchParams.set('schema', `latency_${process.pid}_${Date.now() % 1e6}`);
+  return u.toString();
+})();
+const stack = await startStack({ databaseUrl });
+const worker = databaseUrl ? await startWorkerProcess(stack, databaseUrl) : null;
+if (!worker) await stack.startWorkers();
 try {
   const id = await startProbeSession(stack, 'latency', {
     markets: MARKETS,
@@ -111,6 +162,7 @@ try {
   }
   const figures = {
     bench: 'latency',
+    layout,
     samples: total.length,
     entriesPlacedByThePosition: inline,
     signalToAcceptedMs: stats(total),
@@ -123,13 +175,17 @@ try {
     wallSeconds: Math.round((Date.now() - t0) / 1000),
   };
   lines.push('latency from the session having the signal (evaluateSession completed) to the simulator accepting');
-  lines.push('the entry order, through the Temporal dev server on loopback:');
+  lines.push(`the entry order, through the Temporal dev server on loopback (layout: ${layout}):`);
   lines.push(`  samples ${figures.samples} (wanted ${wanted})`);
   lines.push(`  total      p50 ${figures.signalToAcceptedMs.p50} ms  p99 ${figures.signalToAcceptedMs.p99} ms`);
   for (const [name, s] of Object.entries(figures.parts)) lines.push(`  ${name.padEnd(34)} p50 ${s.p50}  p99 ${s.p99}`);
   lines.push(JSON.stringify(figures));
   if (figures.samples < wanted) process.exitCode = 1;
 } finally {
+  if (worker) {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+  }
   await stack.stop();
 }
 // Printed after the stack stopped, so no worker log line comes after the JSON.
