@@ -14,16 +14,13 @@
 // process, the database a PostgreSQL server given by BENCH_DATABASE_URL or TEST_DATABASE_URL; the simulator
 // and the API stay in this process).
 // `npm run bench -- latency [samples=30] [maxSeconds=240] [--layout one-process|split]`; last line is JSON.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { tsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { type Stack, startStack } from '../workers/local-stack';
+import { startStack } from '../workers/local-stack';
 import { callApi, openRisk, simOrders, startProbeSession } from '../workers/local-stack-probe';
 import { sessionWorkflowId } from '../workflows/ids';
+import { benchPostgresUrl, schemaOfItsOwn, startWorkerProcess } from './worker-process';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -35,7 +32,7 @@ const wanted = Number(positionals[0] ?? 30);
 const maxSeconds = Number(positionals[1] ?? 240);
 const layout = options.layout;
 if (layout !== 'one-process' && layout !== 'split') throw new Error(`--layout: one-process or split, got ${layout}`);
-const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+const postgresUrl = benchPostgresUrl();
 if (layout === 'split' && !postgresUrl)
   throw new Error('--layout split needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
 const MARKETS = ['KRW-XRP', 'KRW-DOGE', 'KRW-SOL', 'KRW-ADA', 'KRW-LINK', 'KRW-AVAX', 'KRW-DOT', 'KRW-TRX'];
@@ -52,41 +49,18 @@ const stats = (xs: number[]) => {
   return { p50: percentile(s, 50), p99: percentile(s, 99), min: s[0], max: s[s.length - 1] };
 };
 
-/** The production worker entry (workers/main.ts) on the trading queue, in its own process. */
-async function startWorkerProcess(stack: Stack, databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'workers', 'main.ts')], {
-    env: {
-      ...process.env,
-      MODE: 'sim',
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      DATABASE_URL: databaseUrl,
-      SIM_URL: stack.sim.baseUrl,
-      TASK_QUEUES: 'trading',
-      MASTER_KEY: stack.masterKey.toString('hex'),
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'latency-worker-')),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('worker polling')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited before polling (${code})`)));
-  });
-  return child;
-}
-
 const t0 = Date.now();
 const lines: string[] = [];
-// A schema of its own per run: the bench leaves the server's other data alone.
-const databaseUrl = (() => {
-  if (layout !== 'split') return undefined;
-  const u = new URL(postgresUrl!);
-  u.searchParams.set('schema', `latency_${process.pid}_${Date.now() % 1e6}`);
-  return u.toString();
-})();
+const databaseUrl = layout === 'split' ? schemaOfItsOwn(postgresUrl!, 'latency') : undefined;
 const stack = await startStack({ databaseUrl });
-const worker = databaseUrl ? await startWorkerProcess(stack, databaseUrl) : null;
+const worker = databaseUrl
+  ? await startWorkerProcess({
+      temporalAddress: stack.temporal.address,
+      databaseUrl,
+      simUrl: stack.sim.baseUrl,
+      masterKey: stack.masterKey,
+    })
+  : null;
 if (!worker) await stack.startWorkers();
 try {
   const id = await startProbeSession(stack, 'latency', {
@@ -182,10 +156,7 @@ try {
   lines.push(JSON.stringify(figures));
   if (figures.samples < wanted) process.exitCode = 1;
 } finally {
-  if (worker) {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
-  }
+  await worker?.stop();
   await stack.stop();
 }
 // Printed after the stack stopped, so no worker log line comes after the JSON.

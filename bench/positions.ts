@@ -8,11 +8,17 @@
 //   - history length per workflow type (events, from fetchHistory of every run);
 //   - continue-as-new keeping the session's history bounded (the dev server suggests it after
 //     SUGGEST_AFTER_EVENTS events, so it happens during the bench).
-// `npm run bench -- positions [windowSeconds=60]`; stops by itself; last line is JSON.
+//   - worker memory: resident set at the window's end and its peak;
+// Layouts: `one-process` (default: the workers share this process with the API and an in-memory PGlite database,
+// so CPU and memory are theirs together) and `split` (the trading worker alone in its own process, as
+// docker-compose deploys it, on the PostgreSQL server of BENCH_DATABASE_URL or TEST_DATABASE_URL; its CPU and
+// memory read from /proc).
+// `npm run bench -- positions [windowSeconds=60] [--layout one-process|split]`; stops by itself; last line is JSON.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { buildApi } from '../api/server';
 import { exchangeProvider } from '../exchange/provider';
@@ -25,8 +31,18 @@ import { freePort, startDevServer } from '../workers/temporal-server';
 import { installRuntimeLogger } from '../workers/workers';
 import { sessionStatusQuery } from '../workflows/definitions';
 import { sessionWorkflowId, TASK_QUEUE_TRADING } from '../workflows/ids';
+import { benchPostgresUrl, schemaOfItsOwn, startWorkerProcess } from './worker-process';
 
-const windowSeconds = Number(process.argv[2] ?? 60);
+const { values: options, positionals } = parseArgs({
+  options: { layout: { type: 'string', default: 'one-process' } },
+  allowPositionals: true,
+});
+const windowSeconds = Number(positionals[0] ?? 60);
+const layout = options.layout;
+if (layout !== 'one-process' && layout !== 'split') throw new Error(`--layout: one-process or split, got ${layout}`);
+const postgresUrl = benchPostgresUrl();
+if (layout === 'split' && !postgresUrl)
+  throw new Error('--layout split needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
 const SUGGEST_AFTER_EVENTS = 300;
 const FILL_UP_LIMIT_MS = 240_000;
 const root = join(import.meta.dirname, '..');
@@ -57,11 +73,13 @@ const temporal = await startDevServer({
   dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': SUGGEST_AFTER_EVENTS },
 });
 const sim = await startSimProcess();
-const db = await openDatabase({ databaseUrl: 'memory://' });
+const databaseUrl = layout === 'split' ? schemaOfItsOwn(postgresUrl!, 'positions') : 'memory://';
+const db = await openDatabase({ databaseUrl });
 const exchange = exchangeProvider({ simUrl: sim.baseUrl, upbitUrl: 'http://127.0.0.1:9' });
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection, namespace: 'default' });
 const adminPassword = randomBytes(12).toString('hex');
+const masterKey = randomBytes(32);
 await ensureFirstAdmin(db, adminPassword);
 const api = await buildApi({
   db,
@@ -69,19 +87,42 @@ const api = await buildApi({
   exchange,
   defaultMode: 'sim',
   namespace: 'default',
-  masterKey: randomBytes(32),
+  masterKey,
 });
 await api.listen({ port: 0, host: '127.0.0.1' });
 const apiUrl = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
-const services = await startTradingServices({
-  address: temporal.address,
-  namespace: 'default',
-  db,
-  exchange,
-  exchangeUrl: sim.baseUrl,
-  mode: 'sim',
-  taskQueues: [TASK_QUEUE_TRADING],
-});
+const worker =
+  layout === 'split'
+    ? await startWorkerProcess({
+        temporalAddress: temporal.address,
+        databaseUrl,
+        simUrl: sim.baseUrl,
+        masterKey,
+      })
+    : null;
+const services = worker
+  ? null
+  : await startTradingServices({
+      address: temporal.address,
+      namespace: 'default',
+      db,
+      exchange,
+      exchangeUrl: sim.baseUrl,
+      mode: 'sim',
+      taskQueues: [TASK_QUEUE_TRADING],
+    });
+/** CPU ms of the worker so far: its own process, or this one (which hosts it). */
+const workerCpuMs = () => {
+  if (worker) return worker.cpuMs();
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+/** Resident memory of the worker's process now and at its peak, MB. */
+const workerMemoryMb = () =>
+  worker?.memoryMb() ?? {
+    rss: Math.round(process.memoryUsage().rss / 1048576),
+    peak: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
 
 async function post(path: string, body: unknown) {
   const res = await fetch(`${apiUrl}${path}`, {
@@ -140,15 +181,16 @@ try {
   const fillUpSeconds = Math.round((Date.now() - fillStart) / 1000);
 
   // Steady window: CPU of this process while the positions are open and the session evaluates.
-  const cpu0 = process.cpuUsage();
+  const cpu0 = workerCpuMs();
   const wall0 = performance.now();
   const status0 = await session.query(sessionStatusQuery);
   await sleep(windowSeconds * 1000);
-  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = workerCpuMs() - cpu0;
+  const memory = workerMemoryMb();
   const wallMs = performance.now() - wall0;
   const status1 = await session.query(sessionStatusQuery);
   const openAtEnd = await openCount();
-  const cpuPctOfCore = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
+  const cpuPctOfCore = (cpuMs / wallMs) * 100;
 
   // History length per workflow type, over every run.
   const lengths = new Map<string, number[]>();
@@ -180,6 +222,7 @@ try {
 
   const figures = {
     bench: 'positions',
+    layout,
     markets: markets.length,
     openPositions: { atWindowStart: status0.openPositions.length, atWindowEnd: openAtEnd },
     fillUpSeconds,
@@ -187,7 +230,8 @@ try {
       seconds: Math.round(wallMs / 1000),
       workerCpuPctOfOneCore: Math.round(cpuPctOfCore * 10) / 10,
       evaluations: status1.evaluations - status0.evaluations,
-      rssMb: Math.round(process.memoryUsage().rss / 1e6),
+      workerRssMb: memory.rss,
+      workerPeakRssMb: memory.peak,
     },
     historyByType,
     continueAsNew: {
@@ -206,6 +250,9 @@ try {
   lines.push(
     `  worker CPU ${figures.window.workerCpuPctOfOneCore} % of one core over ${figures.window.seconds} s (${figures.window.evaluations} evaluations)`,
   );
+  lines.push(
+    `  worker RSS ${memory.rss} MB at the window's end, peak ${memory.peak} MB (layout ${layout}${layout === 'split' ? ': the worker process alone' : ': workers, API and the in-memory database together'})`,
+  );
   for (const [type, h] of Object.entries(historyByType))
     lines.push(`  history ${type.padEnd(16)} ${h.workflows} runs, max ${h.maxEvents} events, mean ${h.meanEvents}`);
   lines.push(
@@ -213,7 +260,8 @@ try {
   );
   lines.push(JSON.stringify(figures));
 } finally {
-  await services.stop();
+  await services?.stop();
+  await worker?.stop();
   await api.close();
   await connection.close();
   sim.child.kill('SIGTERM');

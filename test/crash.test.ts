@@ -3,13 +3,14 @@
 // exchange, and the position completes. Needs a PostgreSQL server shared by the test and the
 // worker processes (TEST_DATABASE_URL; CI provides one).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrashPoint } from '../activities/crash-points';
 import type { Order } from '../exchange/upbit/types';
+import { bundleWorkflows } from '../workers/workers';
 import { orderIdOfIdentifier, sessionWorkflowId } from '../workflows/ids';
 import { eventually, type Stack, startStack } from './stack';
 
@@ -17,6 +18,8 @@ const databaseUrl = process.env.TEST_DATABASE_URL;
 if (!databaseUrl) console.warn('crash-safety tests need TEST_DATABASE_URL (a PostgreSQL server); skipped');
 
 let stack: Stack;
+/** The workflow bundle built once in beforeAll. */
+let workflowBundle = '';
 const workers = new Set<ChildProcess>();
 const root = join(import.meta.dirname, '..');
 
@@ -28,6 +31,7 @@ function startWorker(env: Record<string, string> = {}): Promise<ChildProcess> {
       TEMPORAL_ADDRESS: stack.temporal.address,
       SIM_URL: stack.sim.baseUrl,
       DATABASE_URL: schemaUrl,
+      WORKFLOW_BUNDLE: workflowBundle,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -69,6 +73,10 @@ async function exchangeOrders(prefix: string): Promise<Order[]> {
 describe.skipIf(!databaseUrl)('crash safety (SIGKILL of the worker)', () => {
   beforeAll(async () => {
     stack = await startStack({ databaseUrl: schemaUrl });
+    // Every worker this test starts (two per kill point) loads one bundle built ahead, as the image's workers do.
+    const bundle = join(mkdtempSync(join(tmpdir(), 'crash-bundle-')), 'workflow-bundle.js');
+    writeFileSync(bundle, (await bundleWorkflows()).code);
+    workflowBundle = bundle;
   });
   afterAll(async () => {
     for (const w of workers) w.kill('SIGKILL');

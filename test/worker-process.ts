@@ -1,5 +1,6 @@
 // A trading worker in its own process, for tests that kill it (SIGKILL) and start another.
-// Env: TEMPORAL_ADDRESS, SIM_URL, DATABASE_URL; optional crash point (activities/crash-points.ts).
+// Env: TEMPORAL_ADDRESS, SIM_URL, DATABASE_URL; optional WORKFLOW_BUNDLE (built ahead) and crash point
+// (activities/crash-points.ts).
 
 import { exchangeProvider } from '../exchange/provider';
 import { openDatabase } from '../prisma/db';
@@ -19,6 +20,7 @@ const services = await startTradingServices({
   mode: 'sim',
   taskQueues: [TASK_QUEUE_TRADING],
   priceIntervalMs: 250,
+  workflowBundlePath: process.env.WORKFLOW_BUNDLE || undefined,
 });
 process.on('SIGTERM', () => services.workers.shutdown());
 process.stdout.write('worker ready\n');

@@ -31,6 +31,7 @@ const services = await startTradingServices({
   masterKey,
   // A process that collects also keeps the collector's schedule; one without the `data` queue leaves it alone.
   candleHistoryDays: queues.includes(TASK_QUEUE_DATA) ? cfg.candleHistoryDays : undefined,
+  workflowBundlePath: cfg.workflowBundle,
 });
 const stop = () => services.workers.shutdown();
 process.on('SIGINT', stop);

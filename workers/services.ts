@@ -45,6 +45,8 @@ export async function startTradingServices(opts: {
   masterKey?: Buffer;
   /** Days of 1-minute history the candle collector keeps; absent = no collector schedule from this process. */
   candleHistoryDays?: number;
+  /** A workflow bundle built ahead (WORKFLOW_BUNDLE); absent = bundled at start. */
+  workflowBundlePath?: string;
 }): Promise<TradingServices> {
   const { db, exchange } = opts;
   // The deployment's exchange streams its prices; another mode's (e.g. paper next to sim) are polled.
@@ -65,6 +67,7 @@ export async function startTradingServices(opts: {
     namespace: opts.namespace,
     deps: { db, exchange, prices, accountLimits: opts.accountLimits ?? readAccountLimits() },
     taskQueues: opts.taskQueues,
+    workflowBundlePath: opts.workflowBundlePath,
   });
   const running = workers.run();
   const clientConnection = await Connection.connect({ address: opts.address });

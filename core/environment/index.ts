@@ -37,6 +37,8 @@ export interface RuntimeConfig {
   upbitUrl: string;
   /** The Task Queues a standalone worker polls. */
   taskQueues: string[];
+  /** A workflow bundle built ahead (WORKFLOW_BUNDLE, `npm run bundle:workflows`); unset = bundled at start. */
+  workflowBundle?: string;
   /** Pino level of the API's log; unset = the process's own default. */
   logLevel?: string;
   /** The Temporal SDK's log level (TEMPORAL_LOG_LEVEL). */
@@ -97,6 +99,7 @@ export function readRuntimeConfig(env: Environment = process.env): RuntimeConfig
       .split(',')
       .map((q) => q.trim())
       .filter(Boolean),
+    workflowBundle: env.WORKFLOW_BUNDLE || undefined,
     logLevel: env.LOG_LEVEL || undefined,
     temporalLogLevel: readTemporalLogLevel(env),
     trustProxy: env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY || undefined,

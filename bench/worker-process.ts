@@ -1,0 +1,88 @@
+// The trading worker in its own process, as docker-compose deploys it: the production entry (workers/main.ts) on
+// the `trading` queue with its workflow bundle built ahead (WORKFLOW_BUNDLE, as the image has it), for benchmarks that measure the worker alone (its memory and CPU from /proc) or keep the
+// simulator, the API and the database off its threads. Needs a PostgreSQL server: a second process cannot share
+// the in-memory PGlite database.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflows } from '../workers/workers';
+
+/** The PostgreSQL server benchmarks may use (BENCH_DATABASE_URL, else TEST_DATABASE_URL), or undefined. */
+export function benchPostgresUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+}
+
+/** `base` with a schema of its own for this run, so a benchmark leaves the server's other data alone. */
+export function schemaOfItsOwn(base: string, prefix: string): string {
+  const u = new URL(base);
+  u.searchParams.set('schema', `${prefix}_${process.pid}_${Date.now() % 1e6}`);
+  return u.toString();
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Resident memory now and its peak so far (VmRSS, VmHWM), MB. */
+  memoryMb(): { rss: number; peak: number };
+  /** CPU time (user + system) the process used so far, ms. */
+  cpuMs(): number;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerProcess(opts: {
+  temporalAddress: string;
+  databaseUrl: string;
+  simUrl: string;
+  masterKey: Buffer;
+}): Promise<WorkerProcess> {
+  // Built here, as the image builds it: the worker loads it instead of running webpack in its own process.
+  const dir = mkdtempSync(join(tmpdir(), 'bench-worker-'));
+  const bundle = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundle, (await bundleWorkflows()).code);
+  const child = spawn(
+    process.execPath,
+    // The flags of the docker-compose worker service.
+    ['--max-semi-space-size=64', '--import', 'tsx', join(import.meta.dirname, '..', 'workers', 'main.ts')],
+    {
+      env: {
+        ...process.env,
+        MODE: 'sim',
+        TEMPORAL_ADDRESS: opts.temporalAddress,
+        DATABASE_URL: opts.databaseUrl,
+        SIM_URL: opts.simUrl,
+        TASK_QUEUES: 'trading',
+        MASTER_KEY: opts.masterKey.toString('hex'),
+        DATA_DIR: dir,
+        WORKFLOW_BUNDLE: bundle,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('worker polling')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker process exited before polling (${code})`)));
+  });
+  const statusKb = (field: string) => {
+    const m = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return m ? Number(m[1]) : Number.NaN;
+  };
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return {
+    child,
+    memoryMb: () => ({ rss: Math.round(statusKb('VmRSS') / 1024), peak: Math.round(statusKb('VmHWM') / 1024) }),
+    cpuMs() {
+      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime in clock ticks.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
