@@ -7,6 +7,7 @@ import Decimal from 'decimal.js';
 import {
   type AccountView,
   type DecidedEntry,
+  type DecisionConfig,
   type DecisionState,
   decideEntries,
   type EntryEvaluation,
@@ -219,6 +220,7 @@ interface Run {
   cash: Decimal;
   /** Risk state, judged bars and position numbers, carried as a session carries them. */
   decision: DecisionState;
+  decisionConfig: DecisionConfig;
   positions: Map<string, Position>;
   pendingBuys: Map<string, PendingBuy>;
   memory: Map<string, unknown>;
@@ -232,6 +234,9 @@ interface Run {
   closed: boolean;
   observe?: (event: BacktestEvent) => void;
 }
+
+/** A backtest position's id: its market and number. */
+const positionIdOf = (market: string, n: number) => `${market}#${n}`;
 
 function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: number, candlesTo: number): Run {
   const errors: string[] = [];
@@ -287,6 +292,7 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     initialCash: cash,
     cash,
     decision: { risk: emptyRiskState(), judgedBars: {}, positionSeq: {} },
+    decisionConfig: { risk: (risk as { value: RiskConfig }).value, positionIdOf },
     positions: new Map(),
     pendingBuys: new Map(),
     memory: new Map(),
@@ -576,25 +582,64 @@ function equityOf(run: Run, holdings: Holdings): Decimal {
   return equity;
 }
 
-/** The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. */
-function accountOf(run: Run, holdings: Holdings): AccountView {
-  const coin = new Map<string, Decimal>();
-  for (const [market, value] of holdings) coin.set(market, (coin.get(market) ?? new Decimal(0)).plus(value));
-  let locked = new Decimal(0);
-  for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
-  let exposure = locked;
-  const coinExposureKrw: Record<string, string> = {};
-  for (const [market, value] of coin) {
-    coinExposureKrw[market] = value.toFixed();
-    exposure = exposure.plus(value);
+/**
+ * The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. The
+ * equity is written out at once (every decision records it); the other figures when first read, since most decisions
+ * have no candidate to size. The values are fixed when it is made; as JSON it is the plain AccountView.
+ */
+class BacktestAccount implements AccountView {
+  readonly equityKrw: string;
+  readonly #free: Decimal;
+  readonly #exposure: Decimal;
+  readonly #coins: Map<string, Decimal>;
+  #freeKrw: string | undefined;
+  #exposureKrw: string | undefined;
+  #coinExposureKrw: Record<string, string> | undefined;
+
+  constructor(run: Run, holdings: Holdings) {
+    const coins = new Map<string, Decimal>();
+    for (const [market, value] of holdings) {
+      const before = coins.get(market);
+      coins.set(market, before === undefined ? new Decimal(0).plus(value) : before.plus(value));
+    }
+    let locked = new Decimal(0);
+    for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
+    let exposure = locked;
+    for (const value of coins.values()) exposure = exposure.plus(value);
+    const free = Decimal.max(0, run.cash.minus(locked));
+    this.equityKrw = free.plus(exposure).toFixed();
+    this.#free = free;
+    this.#exposure = exposure;
+    this.#coins = coins;
   }
-  const free = Decimal.max(0, run.cash.minus(locked));
-  return {
-    equityKrw: free.plus(exposure).toFixed(),
-    freeKrw: free.toFixed(),
-    exposureKrw: exposure.toFixed(),
-    coinExposureKrw,
-  };
+
+  get freeKrw(): string {
+    this.#freeKrw ??= this.#free.toFixed();
+    return this.#freeKrw;
+  }
+
+  get exposureKrw(): string {
+    this.#exposureKrw ??= this.#exposure.toFixed();
+    return this.#exposureKrw;
+  }
+
+  get coinExposureKrw(): Record<string, string> {
+    if (this.#coinExposureKrw === undefined) {
+      const out: Record<string, string> = {};
+      for (const [market, value] of this.#coins) out[market] = value.toFixed();
+      this.#coinExposureKrw = out;
+    }
+    return this.#coinExposureKrw;
+  }
+
+  toJSON(): AccountView {
+    return {
+      equityKrw: this.equityKrw,
+      freeKrw: this.freeKrw,
+      exposureKrw: this.exposureKrw,
+      coinExposureKrw: this.coinExposureKrw,
+    };
+  }
 }
 
 /** Live sessions show strategies KRW-BTC as the benchmark (relative momentum); so does the backtest. */
@@ -669,16 +714,12 @@ function decide(
     }
   }
   if (trading) {
-    const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
-    candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
-    const account = accountOf(run, holdings);
-    const decided = decideEntries(
-      run.decision,
-      { candidates, bars },
-      account,
-      { risk: run.risk, positionIdOf: (market, n) => `${market}#${n}` },
-      ts,
-    );
+    if (candidates.length > 0) {
+      const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
+      candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
+    }
+    const account = new BacktestAccount(run, holdings);
+    const decided = decideEntries(run.decision, { candidates, bars }, account, run.decisionConfig, ts);
     run.decision = decided.state;
     for (const skip of decided.skips) reject(run, skip.code);
     for (const entry of decided.entries) placeEntry(run, entry, ts);
