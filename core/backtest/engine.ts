@@ -686,6 +686,8 @@ function decide(
       risk: run.risk,
       feeRate: run.feeRate,
       benchmark,
+      // The result keeps no decisions, only what they did.
+      explain: false,
     });
     run.memory.set(market, result.memory);
     if (f.lastClosedTs !== null) bars[market] = f.lastClosedTs;
@@ -871,14 +873,15 @@ export function runBacktests(
   if (other)
     throw new BacktestInputError([`strategyId: one pass runs one strategy (${strategy.id}), got ${other.strategyId}`]);
   // Only the timeframes the strategy reads get features (a 1-minute backtest of a 15-minute strategy skips the
-  // 1-minute indicators, most of the work), and there only the indicators it lists, if it does; the engine's own
-  // figures use bars, which every timeframe keeps.
+  // 1-minute indicators, most of the work), and there only the indicators it lists, if it does, and those the decision
+  // reads (not those that only explain a decision: the result keeps none); the engine's own figures use bars, which
+  // every timeframe keeps.
   // Days start at 00:00 UTC, as Upbit's day candles and the live session's feature engine do.
   const features = new FeatureEngine({
     baseTimeframe: data.timeframe,
     dayBoundary: 'utc',
     featureTimeframes: featureTimeframesOf(strategy),
-    featureIndicators: featureIndicatorsOf(strategy),
+    featureIndicators: featureIndicatorsOf(strategy, { explained: false }),
   });
   return runBacktestsWith(strategy, configs, data, features);
 }
