@@ -600,7 +600,8 @@ class BacktestAccount implements AccountView {
     const coins = new Map<string, Decimal>();
     for (const [market, value] of holdings) {
       const before = coins.get(market);
-      coins.set(market, before === undefined ? new Decimal(0).plus(value) : before.plus(value));
+      // A first value as it is: 0 + value would round it to the precision, which a product already has.
+      coins.set(market, before === undefined ? value : before.plus(value));
     }
     let locked = new Decimal(0);
     for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
