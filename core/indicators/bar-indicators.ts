@@ -95,6 +95,22 @@ export function defineUndeclaredIndicators(
       });
 }
 
+/**
+ * One values prototype per timeframe and declared set, shared by every market's BarIndicators: values objects of one
+ * shape, so the code reading them (strategies, the decision path) sees one object layout, not one per market.
+ */
+const valuesPrototypes = new Map<string, object>();
+function valuesPrototypeOf(declared: ReadonlySet<IndicatorName>, timeframe: string): object {
+  const key = `${timeframe}:${[...declared].sort().join(',')}`;
+  let proto = valuesPrototypes.get(key);
+  if (!proto) {
+    proto = {};
+    defineUndeclaredIndicators(proto, declared, timeframe);
+    valuesPrototypes.set(key, proto);
+  }
+  return proto;
+}
+
 export type BarIndicatorOptions = {
   /** Session VWAP resets at the start of each day of this boundary; null disables VWAP (daily bars). */
   vwapDay: DayBoundary | null;
@@ -154,11 +170,7 @@ export class BarIndicators {
       if (!INDICATOR_NAMES.includes(name)) throw new Error(`BarIndicators: unknown indicator ${name}`);
     const has = (...names: IndicatorName[]) => declared === null || names.some((n) => declared.has(n));
     this.declared = declared;
-    this.valuesPrototype = null;
-    if (declared && options.only) {
-      this.valuesPrototype = {};
-      defineUndeclaredIndicators(this.valuesPrototype, declared, options.only.timeframe);
-    }
+    this.valuesPrototype = declared && options.only ? valuesPrototypeOf(declared, options.only.timeframe) : null;
     this.on = {
       ema: [has('ema9'), has('ema21'), has('ema50'), has('ema200')],
       sma: has('sma9', 'sma21', 'sma50', 'sma200'),
