@@ -139,8 +139,16 @@ export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number,
   const equityPeaks = upsertDay(
     state.equityPeaks,
     day,
-    // A day's row is replaced only by a higher peak (the row and the list stay the same objects otherwise).
-    (prev) => (prev && equity.lt(peakOf(prev)) ? prev : { day, peakKrw: equity.toFixed() }),
+    // A day's row is replaced only by a higher peak (the row and the list stay the same objects otherwise, also when
+    // the valuation equals the peak: a flat account's every valuation).
+    (prev) => {
+      if (prev && equity.lt(peakOf(prev))) return prev;
+      const peakKrw = equity.toFixed();
+      if (prev?.peakKrw === peakKrw) return prev;
+      const row = { day, peakKrw };
+      parsedPeaks.set(row, equity);
+      return row;
+    },
     MAX_PEAK_DAYS,
   );
   const dayOpenEquity = upsertDay(
