@@ -823,9 +823,20 @@ export class FeatureEngine {
     return tf.cached;
   }
 
+  /** Features of a timeframe with no bar (or shorter than the base one): the same for every market, built once. */
+  private readonly empty = new Map<Timeframe, TimeframeFeatures>();
+
   private emptyFeatures(tf: Timeframe): TimeframeFeatures {
-    if (!hasFeatures(this.options, tf)) return undeclaredFeatures(tf, 0, null);
-    return new ClosedFeatures(tf, null, 0, null, null, '', 0, null);
+    let f = this.empty.get(tf);
+    if (!f) {
+      f = Object.freeze(
+        hasFeatures(this.options, tf)
+          ? new ClosedFeatures(tf, null, 0, null, null, '', 0, null)
+          : undeclaredFeatures(tf, 0, null),
+      );
+      this.empty.set(tf, f);
+    }
+    return f;
   }
 
   /** Newest `n` values of a field over bars closed by `decisionTs`. */

@@ -148,7 +148,14 @@ interface PlanLevels {
   nextRung: number;
 }
 
-const levelsOf = new WeakMap<ExitPlan, PlanLevels | null>();
+/**
+ * Levels by the plan's ladder (plans are replaced, never changed: an ATR refresh copies the plan, ladder included),
+ * with the fields they were read from: a plan with the same ladder and fields has the same levels.
+ */
+const levelsOf = new WeakMap<
+  ExitPlan['ladder'],
+  Pick<ExitPlan, 'stop' | 'trailingStop' | 'highest' | 'remaining'> & { levels: PlanLevels | null }
+>();
 
 /**
  * A decimal string that a double represents exactly enough to compare: at most 15 significant digits (every such
@@ -160,8 +167,15 @@ function exactNumber(s: string): number | null {
 }
 
 function planLevels(plan: ExitPlan): PlanLevels | null {
-  let levels = levelsOf.get(plan);
-  if (levels !== undefined) return levels;
+  const hit = levelsOf.get(plan.ladder);
+  if (
+    hit !== undefined &&
+    hit.stop === plan.stop &&
+    hit.trailingStop === plan.trailingStop &&
+    hit.highest === plan.highest &&
+    hit.remaining === plan.remaining
+  )
+    return hit.levels;
   const hard = plan.stop !== undefined ? exactNumber(plan.stop) : Number.NEGATIVE_INFINITY;
   const trailing = plan.trailingStop ? exactNumber(plan.trailingStop) : Number.NEGATIVE_INFINITY;
   const highest = exactNumber(plan.highest);
@@ -175,8 +189,9 @@ function planLevels(plan: ExitPlan): PlanLevels | null {
   }
   // Nothing held left (a plan not marked done yet): the full path marks it.
   if (!(Number(plan.remaining) > 0)) exact = false;
-  levels = exact ? { stop: Math.max(hard!, trailing!), highest: highest!, nextRung } : null;
-  levelsOf.set(plan, levels);
+  const levels = exact ? { stop: Math.max(hard!, trailing!), highest: highest!, nextRung } : null;
+  const { stop, trailingStop, highest: highestKept, remaining } = plan;
+  levelsOf.set(plan.ladder, { stop, trailingStop, highest: highestKept, remaining, levels });
   return levels;
 }
 
@@ -207,9 +222,7 @@ export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate
     // path would do): the levels stay what they were.
     const atr = positiveAtr(obs.atr);
     if (atr === null) return { plan };
-    const next = { ...plan, atr };
-    levelsOf.set(next, levelsOf.get(plan)!);
-    return { plan: next };
+    return { plan: { ...plan, atr } };
   }
   return updateExitPlanExactly(plan, obs);
 }
