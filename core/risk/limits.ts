@@ -60,6 +60,21 @@ function todayLowPnl(state: RiskState, day: string): Decimal {
   return row?.day === day ? new Decimal(row.lowKrw) : new Decimal(0);
 }
 
+/** Peak rows onEquity wrote: their amount is Decimal#toFixed's, so a string equal to it reads back to itself. */
+const writtenPeaks = new WeakSet<RiskState['equityPeaks'][number]>();
+
+// The last valuation string parsed: a flat account's valuations repeat.
+let lastValuationKrw: string | undefined;
+let lastValuation: Decimal | undefined;
+function valuationOf(equityKrw: Decimal.Value): Decimal {
+  if (typeof equityKrw !== 'string') return new Decimal(equityKrw);
+  if (equityKrw !== lastValuationKrw || lastValuation === undefined) {
+    lastValuation = new Decimal(equityKrw);
+    lastValuationKrw = equityKrw;
+  }
+  return lastValuation;
+}
+
 /** Each peak row's amount parsed once: rows are never changed, a new peak is a new row. */
 const parsedPeaks = new WeakMap<RiskState['equityPeaks'][number], Decimal>();
 function peakOf(row: RiskState['equityPeaks'][number]): Decimal {
@@ -134,7 +149,7 @@ function addHalt(state: RiskState, kind: HaltKind, ts: number, reason: string): 
  * strategy (kind 'drawdown', lifted only by `clearHalt`) when equity falls maxDrawdownPct below the peak.
  */
 export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number, config: RiskConfig): RiskState {
-  const equity = new Decimal(equityKrw);
+  const equity = valuationOf(equityKrw);
   const day = kstDay(ts);
   const equityPeaks = upsertDay(
     state.equityPeaks,
@@ -142,11 +157,14 @@ export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number,
     // A day's row is replaced only by a higher peak (the row and the list stay the same objects otherwise, also when
     // the valuation equals the peak: a flat account's every valuation).
     (prev) => {
+      // Written here from this very string: the same amount, written the same way.
+      if (prev && prev.peakKrw === equityKrw && writtenPeaks.has(prev)) return prev;
       if (prev && equity.lt(peakOf(prev))) return prev;
       const peakKrw = equity.toFixed();
       if (prev?.peakKrw === peakKrw) return prev;
       const row = { day, peakKrw };
       parsedPeaks.set(row, equity);
+      writtenPeaks.add(row);
       return row;
     },
     MAX_PEAK_DAYS,
