@@ -100,21 +100,38 @@ interface Series {
   bar(i: number): Candle;
 }
 
+// Classes, not a closure per market: the loop's bar() call then sees one function, not one per market.
+class CandleSeries implements Series {
+  readonly length: number;
+  readonly ts: Float64Array;
+  constructor(private readonly candles: Candle[]) {
+    this.length = candles.length;
+    this.ts = Float64Array.from(candles, (c) => c.ts);
+  }
+  bar(i: number): Candle {
+    return this.candles[i];
+  }
+}
+
+class ColumnSeries implements Series {
+  readonly length: number;
+  readonly ts: ArrayLike<number>;
+  constructor(private readonly columns: CandleColumns) {
+    this.length = columns.ts.length;
+    this.ts = columns.ts;
+  }
+  bar(i: number): Candle {
+    return candleAt(this.columns, i);
+  }
+}
+
 function seriesOf(data: BacktestInput): { markets: string[]; series: Series[] } {
   if ('columns' in data) {
     const markets = Object.keys(data.columns).sort();
-    const series = markets.map((m) => {
-      const c = data.columns[m];
-      return { length: c.ts.length, ts: c.ts, bar: (i: number) => candleAt(c, i) };
-    });
-    return { markets, series };
+    return { markets, series: markets.map((m) => new ColumnSeries(data.columns[m])) };
   }
   const markets = Object.keys(data.candles).sort();
-  const series = markets.map((m) => {
-    const cs = data.candles[m];
-    return { length: cs.length, ts: Float64Array.from(cs, (c) => c.ts), bar: (i: number) => cs[i] };
-  });
-  return { markets, series };
+  return { markets, series: markets.map((m) => new CandleSeries(data.candles[m])) };
 }
 
 export interface BacktestConfig {
