@@ -106,7 +106,8 @@ class CandleSeries implements Series {
   readonly ts: Float64Array;
   constructor(private readonly candles: Candle[]) {
     this.length = candles.length;
-    this.ts = Float64Array.from(candles, (c) => c.ts);
+    this.ts = new Float64Array(candles.length);
+    for (let i = 0; i < candles.length; i++) this.ts[i] = candles[i].ts;
   }
   bar(i: number): Candle {
     return this.candles[i];
@@ -340,22 +341,46 @@ function checkData(data: BacktestInput): string[] {
       errors.push(`candles.${m}: no candles`);
       continue;
     }
-    for (let i = 0; i < n; i++) {
-      const c = cols ? candleAt(cols, i) : cs![i];
-      if (
-        !(c.low > 0 && c.low <= c.open && c.low <= c.close && c.high >= c.open && c.high >= c.close && c.volume >= 0)
-      ) {
-        errors.push(`candles.${m}[${i}] (ts ${c.ts}): not a valid OHLCV bar`);
-        break;
+    // One loop per layout, reading the fields in place (no Candle built per bar of the columns).
+    const first = Number.NEGATIVE_INFINITY;
+    let bad: string | null = null;
+    if (cols)
+      for (let i = 0; i < n && bad === null; i++)
+        bad = badBar(
+          i,
+          cols.ts[i],
+          cols.open[i],
+          cols.high[i],
+          cols.low[i],
+          cols.close[i],
+          cols.volume[i],
+          i > 0 ? cols.ts[i - 1] : first,
+        );
+    else
+      for (let i = 0; i < n && bad === null; i++) {
+        const c = cs![i];
+        bad = badBar(i, c.ts, c.open, c.high, c.low, c.close, c.volume, i > 0 ? cs![i - 1].ts : first);
       }
-      const previousTs = i > 0 ? (cols ? cols.ts[i - 1] : cs![i - 1].ts) : Number.NEGATIVE_INFINITY;
-      if (!(c.ts > previousTs)) {
-        errors.push(`candles.${m}[${i}]: ts ${c.ts} is not after the previous ${previousTs}`);
-        break;
-      }
-    }
+    if (bad !== null) errors.push(`candles.${m}${bad}`);
   }
   return errors;
+}
+
+/** What is wrong with bar i ('[i] ...'), or null: not a valid OHLCV bar, or not after the previous bar's open time. */
+function badBar(
+  i: number,
+  ts: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+  previousTs: number,
+): string | null {
+  if (!(low > 0 && low <= open && low <= close && high >= open && high >= close && volume >= 0))
+    return `[${i}] (ts ${ts}): not a valid OHLCV bar`;
+  if (!(ts > previousTs)) return `[${i}]: ts ${ts} is not after the previous ${previousTs}`;
+  return null;
 }
 
 /** Bars in candle columns, -1 when the columns differ in length. */
