@@ -239,6 +239,9 @@ interface Run {
   /** Risk state, judged bars and position numbers, carried as a session carries them. */
   decision: DecisionState;
   decisionConfig: DecisionConfig;
+  /** The last flat account (accountOf) and the cash as a double (equityNumber), kept while the cash is the same. */
+  flatAccount?: BacktestAccount;
+  cashNumber?: { cash: Decimal; value: number };
   positions: Map<string, Position>;
   pendingBuys: Map<string, PendingBuy>;
   memory: Map<string, unknown>;
@@ -638,7 +641,11 @@ class BacktestAccount implements AccountView {
   #exposureKrw: string | undefined;
   #coinExposureKrw: Record<string, string> | undefined;
 
+  /** The cash it was made from. */
+  readonly cash: Decimal;
+
   constructor(run: Run, holdings: Holdings) {
+    this.cash = run.cash;
     const coins = new Map<string, Decimal>();
     for (const [market, value] of holdings) {
       const before = coins.get(market);
@@ -683,6 +690,22 @@ class BacktestAccount implements AccountView {
       coinExposureKrw: this.coinExposureKrw,
     };
   }
+}
+
+/** The account at a decision; a flat one (nothing held, no bid resting) stays the same while the cash does. */
+function accountOf(run: Run, holdings: Holdings): BacktestAccount {
+  const flat = holdings.length === 0 && run.pendingBuys.size === 0;
+  if (flat && run.flatAccount?.cash === run.cash) return run.flatAccount;
+  const account = new BacktestAccount(run, holdings);
+  if (flat) run.flatAccount = account;
+  return account;
+}
+
+/** The equity as a double; with nothing held it is the cash, converted once per cash amount. */
+function equityNumber(run: Run, equity: Decimal): number {
+  if (equity !== run.cash) return equity.toNumber();
+  if (run.cashNumber?.cash !== run.cash) run.cashNumber = { cash: run.cash, value: run.cash.toNumber() };
+  return run.cashNumber.value;
 }
 
 /** Live sessions show strategies KRW-BTC as the benchmark (relative momentum); so does the backtest. */
@@ -763,7 +786,7 @@ function decide(
       const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
       candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
     }
-    const account = new BacktestAccount(run, holdings);
+    const account = accountOf(run, holdings);
     const decided = decideEntries(run.decision, { candidates, bars }, account, run.decisionConfig, ts);
     run.decision = decided.state;
     for (const skip of decided.skips) reject(run, skip.code);
@@ -772,7 +795,7 @@ function decide(
   } else {
     run.decision = { ...run.decision, judgedBars: { ...run.decision.judgedBars, ...bars } };
   }
-  run.equity.push({ ts, equity: equity.toNumber() });
+  run.equity.push({ ts, equity: equityNumber(run, equity) });
 }
 
 function placeEntry(run: Run, entry: DecidedEntry, ts: number): void {
