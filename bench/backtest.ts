@@ -107,7 +107,7 @@ function featuresOnly(data: ColumnarBacktestData): number {
   const fe = new FeatureEngine({
     baseTimeframe: data.timeframe,
     featureTimeframes: featureTimeframesOf(getStrategy(STRATEGY)),
-    featureIndicators: featureIndicatorsOf(getStrategy(STRATEGY)),
+    featureIndicators: featureIndicatorsOf(getStrategy(STRATEGY), { explained: false }),
   });
   const markets = Object.keys(data.columns);
   const n = data.columns[markets[0]].ts.length;

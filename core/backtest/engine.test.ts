@@ -193,6 +193,11 @@ describe('backtest engine on a hand-built series', () => {
     broken[2] = { ...broken[2], high: 1 };
     expect(() => run(broken)).toThrow(BacktestInputError);
     expect(() => run(broken)).toThrow(/KRW-ETH\[2\].*not a valid OHLCV bar/);
+    const unordered = series();
+    unordered[3] = { ...unordered[3], ts: unordered[2].ts };
+    expect(() => run(unordered)).toThrow(
+      `candles.KRW-ETH[3]: ts ${unordered[2].ts} is not after the previous ${unordered[2].ts}`,
+    );
     try {
       run(series(), [{ ...config, initialCashKrw: 'lots', params: { jumpPct: 99 }, risk: { maxOpenPositions: 0 } }]);
       expect.unreachable();

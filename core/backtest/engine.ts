@@ -7,6 +7,7 @@ import Decimal from 'decimal.js';
 import {
   type AccountView,
   type DecidedEntry,
+  type DecisionConfig,
   type DecisionState,
   decideEntries,
   type EntryEvaluation,
@@ -99,21 +100,39 @@ interface Series {
   bar(i: number): Candle;
 }
 
+// Classes, not a closure per market: the loop's bar() call then sees one function, not one per market.
+class CandleSeries implements Series {
+  readonly length: number;
+  readonly ts: Float64Array;
+  constructor(private readonly candles: Candle[]) {
+    this.length = candles.length;
+    this.ts = new Float64Array(candles.length);
+    for (let i = 0; i < candles.length; i++) this.ts[i] = candles[i].ts;
+  }
+  bar(i: number): Candle {
+    return this.candles[i];
+  }
+}
+
+class ColumnSeries implements Series {
+  readonly length: number;
+  readonly ts: ArrayLike<number>;
+  constructor(private readonly columns: CandleColumns) {
+    this.length = columns.ts.length;
+    this.ts = columns.ts;
+  }
+  bar(i: number): Candle {
+    return candleAt(this.columns, i);
+  }
+}
+
 function seriesOf(data: BacktestInput): { markets: string[]; series: Series[] } {
   if ('columns' in data) {
     const markets = Object.keys(data.columns).sort();
-    const series = markets.map((m) => {
-      const c = data.columns[m];
-      return { length: c.ts.length, ts: c.ts, bar: (i: number) => candleAt(c, i) };
-    });
-    return { markets, series };
+    return { markets, series: markets.map((m) => new ColumnSeries(data.columns[m])) };
   }
   const markets = Object.keys(data.candles).sort();
-  const series = markets.map((m) => {
-    const cs = data.candles[m];
-    return { length: cs.length, ts: Float64Array.from(cs, (c) => c.ts), bar: (i: number) => cs[i] };
-  });
-  return { markets, series };
+  return { markets, series: markets.map((m) => new CandleSeries(data.candles[m])) };
 }
 
 export interface BacktestConfig {
@@ -219,6 +238,10 @@ interface Run {
   cash: Decimal;
   /** Risk state, judged bars and position numbers, carried as a session carries them. */
   decision: DecisionState;
+  decisionConfig: DecisionConfig;
+  /** The last flat account (accountOf) and the cash as a double (equityNumber), kept while the cash is the same. */
+  flatAccount?: BacktestAccount;
+  cashNumber?: { cash: Decimal; value: number };
   positions: Map<string, Position>;
   pendingBuys: Map<string, PendingBuy>;
   memory: Map<string, unknown>;
@@ -232,6 +255,9 @@ interface Run {
   closed: boolean;
   observe?: (event: BacktestEvent) => void;
 }
+
+/** A backtest position's id: its market and number. */
+const positionIdOf = (market: string, n: number) => `${market}#${n}`;
 
 function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: number, candlesTo: number): Run {
   const errors: string[] = [];
@@ -287,6 +313,7 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     initialCash: cash,
     cash,
     decision: { risk: emptyRiskState(), judgedBars: {}, positionSeq: {} },
+    decisionConfig: { risk: (risk as { value: RiskConfig }).value, positionIdOf },
     positions: new Map(),
     pendingBuys: new Map(),
     memory: new Map(),
@@ -317,22 +344,46 @@ function checkData(data: BacktestInput): string[] {
       errors.push(`candles.${m}: no candles`);
       continue;
     }
-    for (let i = 0; i < n; i++) {
-      const c = cols ? candleAt(cols, i) : cs![i];
-      if (
-        !(c.low > 0 && c.low <= c.open && c.low <= c.close && c.high >= c.open && c.high >= c.close && c.volume >= 0)
-      ) {
-        errors.push(`candles.${m}[${i}] (ts ${c.ts}): not a valid OHLCV bar`);
-        break;
+    // One loop per layout, reading the fields in place (no Candle built per bar of the columns).
+    const first = Number.NEGATIVE_INFINITY;
+    let bad: string | null = null;
+    if (cols)
+      for (let i = 0; i < n && bad === null; i++)
+        bad = badBar(
+          i,
+          cols.ts[i],
+          cols.open[i],
+          cols.high[i],
+          cols.low[i],
+          cols.close[i],
+          cols.volume[i],
+          i > 0 ? cols.ts[i - 1] : first,
+        );
+    else
+      for (let i = 0; i < n && bad === null; i++) {
+        const c = cs![i];
+        bad = badBar(i, c.ts, c.open, c.high, c.low, c.close, c.volume, i > 0 ? cs![i - 1].ts : first);
       }
-      const previousTs = i > 0 ? (cols ? cols.ts[i - 1] : cs![i - 1].ts) : Number.NEGATIVE_INFINITY;
-      if (!(c.ts > previousTs)) {
-        errors.push(`candles.${m}[${i}]: ts ${c.ts} is not after the previous ${previousTs}`);
-        break;
-      }
-    }
+    if (bad !== null) errors.push(`candles.${m}${bad}`);
   }
   return errors;
+}
+
+/** What is wrong with bar i ('[i] ...'), or null: not a valid OHLCV bar, or not after the previous bar's open time. */
+function badBar(
+  i: number,
+  ts: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  volume: number,
+  previousTs: number,
+): string | null {
+  if (!(low > 0 && low <= open && low <= close && high >= open && high >= close && volume >= 0))
+    return `[${i}] (ts ${ts}): not a valid OHLCV bar`;
+  if (!(ts > previousTs)) return `[${i}]: ts ${ts} is not after the previous ${previousTs}`;
+  return null;
 }
 
 /** Bars in candle columns, -1 when the columns differ in length. */
@@ -576,25 +627,85 @@ function equityOf(run: Run, holdings: Holdings): Decimal {
   return equity;
 }
 
-/** The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. */
-function accountOf(run: Run, holdings: Holdings): AccountView {
-  const coin = new Map<string, Decimal>();
-  for (const [market, value] of holdings) coin.set(market, (coin.get(market) ?? new Decimal(0)).plus(value));
-  let locked = new Decimal(0);
-  for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
-  let exposure = locked;
-  const coinExposureKrw: Record<string, string> = {};
-  for (const [market, value] of coin) {
-    coinExposureKrw[market] = value.toFixed();
-    exposure = exposure.plus(value);
+/**
+ * The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. The
+ * equity is written out at once (every decision records it); the other figures when first read, since most decisions
+ * have no candidate to size. The values are fixed when it is made; as JSON it is the plain AccountView.
+ */
+class BacktestAccount implements AccountView {
+  readonly equityKrw: string;
+  readonly #free: Decimal;
+  readonly #exposure: Decimal;
+  readonly #coins: Map<string, Decimal>;
+  #freeKrw: string | undefined;
+  #exposureKrw: string | undefined;
+  #coinExposureKrw: Record<string, string> | undefined;
+
+  /** The cash it was made from. */
+  readonly cash: Decimal;
+
+  constructor(run: Run, holdings: Holdings) {
+    this.cash = run.cash;
+    const coins = new Map<string, Decimal>();
+    for (const [market, value] of holdings) {
+      const before = coins.get(market);
+      // A first value as it is: 0 + value would round it to the precision, which a product already has.
+      coins.set(market, before === undefined ? value : before.plus(value));
+    }
+    let locked = new Decimal(0);
+    for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
+    let exposure = locked;
+    for (const value of coins.values()) exposure = exposure.plus(value);
+    const free = Decimal.max(0, run.cash.minus(locked));
+    this.equityKrw = free.plus(exposure).toFixed();
+    this.#free = free;
+    this.#exposure = exposure;
+    this.#coins = coins;
   }
-  const free = Decimal.max(0, run.cash.minus(locked));
-  return {
-    equityKrw: free.plus(exposure).toFixed(),
-    freeKrw: free.toFixed(),
-    exposureKrw: exposure.toFixed(),
-    coinExposureKrw,
-  };
+
+  get freeKrw(): string {
+    this.#freeKrw ??= this.#free.toFixed();
+    return this.#freeKrw;
+  }
+
+  get exposureKrw(): string {
+    this.#exposureKrw ??= this.#exposure.toFixed();
+    return this.#exposureKrw;
+  }
+
+  get coinExposureKrw(): Record<string, string> {
+    if (this.#coinExposureKrw === undefined) {
+      const out: Record<string, string> = {};
+      for (const [market, value] of this.#coins) out[market] = value.toFixed();
+      this.#coinExposureKrw = out;
+    }
+    return this.#coinExposureKrw;
+  }
+
+  toJSON(): AccountView {
+    return {
+      equityKrw: this.equityKrw,
+      freeKrw: this.freeKrw,
+      exposureKrw: this.exposureKrw,
+      coinExposureKrw: this.coinExposureKrw,
+    };
+  }
+}
+
+/** The account at a decision; a flat one (nothing held, no bid resting) stays the same while the cash does. */
+function accountOf(run: Run, holdings: Holdings): BacktestAccount {
+  const flat = holdings.length === 0 && run.pendingBuys.size === 0;
+  if (flat && run.flatAccount?.cash === run.cash) return run.flatAccount;
+  const account = new BacktestAccount(run, holdings);
+  if (flat) run.flatAccount = account;
+  return account;
+}
+
+/** The equity as a double; with nothing held it is the cash, converted once per cash amount. */
+function equityNumber(run: Run, equity: Decimal): number {
+  if (equity !== run.cash) return equity.toNumber();
+  if (run.cashNumber?.cash !== run.cash) run.cashNumber = { cash: run.cash, value: run.cash.toNumber() };
+  return run.cashNumber.value;
 }
 
 /** Live sessions show strategies KRW-BTC as the benchmark (relative momentum); so does the backtest. */
@@ -641,6 +752,8 @@ function decide(
       risk: run.risk,
       feeRate: run.feeRate,
       benchmark,
+      // The result keeps no decisions, only what they did.
+      explain: false,
     });
     run.memory.set(market, result.memory);
     if (f.lastClosedTs !== null) bars[market] = f.lastClosedTs;
@@ -669,16 +782,12 @@ function decide(
     }
   }
   if (trading) {
-    const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
-    candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
+    if (candidates.length > 0) {
+      const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
+      candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
+    }
     const account = accountOf(run, holdings);
-    const decided = decideEntries(
-      run.decision,
-      { candidates, bars },
-      account,
-      { risk: run.risk, positionIdOf: (market, n) => `${market}#${n}` },
-      ts,
-    );
+    const decided = decideEntries(run.decision, { candidates, bars }, account, run.decisionConfig, ts);
     run.decision = decided.state;
     for (const skip of decided.skips) reject(run, skip.code);
     for (const entry of decided.entries) placeEntry(run, entry, ts);
@@ -686,7 +795,7 @@ function decide(
   } else {
     run.decision = { ...run.decision, judgedBars: { ...run.decision.judgedBars, ...bars } };
   }
-  run.equity.push({ ts, equity: equity.toNumber() });
+  run.equity.push({ ts, equity: equityNumber(run, equity) });
 }
 
 function placeEntry(run: Run, entry: DecidedEntry, ts: number): void {
@@ -830,14 +939,15 @@ export function runBacktests(
   if (other)
     throw new BacktestInputError([`strategyId: one pass runs one strategy (${strategy.id}), got ${other.strategyId}`]);
   // Only the timeframes the strategy reads get features (a 1-minute backtest of a 15-minute strategy skips the
-  // 1-minute indicators, most of the work), and there only the indicators it lists, if it does; the engine's own
-  // figures use bars, which every timeframe keeps.
+  // 1-minute indicators, most of the work), and there only the indicators it lists, if it does, and those the decision
+  // reads (not those that only explain a decision: the result keeps none); the engine's own figures use bars, which
+  // every timeframe keeps.
   // Days start at 00:00 UTC, as Upbit's day candles and the live session's feature engine do.
   const features = new FeatureEngine({
     baseTimeframe: data.timeframe,
     dayBoundary: 'utc',
     featureTimeframes: featureTimeframesOf(strategy),
-    featureIndicators: featureIndicatorsOf(strategy),
+    featureIndicators: featureIndicatorsOf(strategy, { explained: false }),
   });
   return runBacktestsWith(strategy, configs, data, features);
 }

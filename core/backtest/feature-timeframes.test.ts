@@ -48,6 +48,13 @@ describe('features only for the declared timeframes', () => {
         featureTimeframes: featureTimeframesOf(s),
         featureIndicators: featureIndicatorsOf(s),
       });
+      // What the backtester builds: no indicator that only explains a decision (it evaluates with explain: false).
+      const unexplained = new FeatureEngine({
+        baseTimeframe: d.timeframe,
+        dayBoundary: 'utc',
+        featureTimeframes: featureTimeframesOf(s),
+        featureIndicators: featureIndicatorsOf(s, { explained: false }),
+      });
       const all = everyTimeframe(d);
       const n = d.candles[MARKETS[0]].length;
       const barMs = timeframeMs(d.timeframe);
@@ -55,11 +62,12 @@ describe('features only for the declared timeframes', () => {
       for (let i = 0; i < n; i++) {
         for (const m of MARKETS) {
           declared.ingest(m, d.candles[m][i]);
+          unexplained.ingest(m, d.candles[m][i]);
           all.ingest(m, d.candles[m][i]);
         }
         if (i % 16 !== 15) continue; // every 4 hours
         const ts = d.candles[MARKETS[0]][i].ts + barMs;
-        const run = (engine: FeatureEngine, m: string, held: boolean) =>
+        const run = (engine: FeatureEngine, m: string, held: boolean, explain = true) =>
           evaluateMarket({
             strategy: s,
             params: s.defaults,
@@ -70,10 +78,17 @@ describe('features only for the declared timeframes', () => {
               ? { market: m, entryPrice: d.candles[m][i - 100]?.close ?? 1, openedTs: ts - 86_400_000 }
               : undefined,
             ts,
+            explain,
           });
         for (const m of MARKETS)
           for (const held of [false, true]) {
-            expect(run(declared, m, held)).toEqual(run(all, m, held));
+            const full = run(all, m, held);
+            expect(run(declared, m, held)).toEqual(full);
+            // Unexplained: the same outcome, decisions without their inputs.
+            expect(run(unexplained, m, held, false)).toEqual({
+              ...full,
+              decisions: full.decisions.map((decision) => ({ ...decision, inputs: {} })),
+            });
             compared++;
           }
       }
@@ -106,6 +121,12 @@ describe('features only for the declared timeframes', () => {
     const rsi = strategies.rsi;
     expect(featureIndicatorsOf(rsi).minute60).toEqual(expect.arrayContaining(['rsi14', 'atr', 'adx', 'volumeSpike']));
     expect(featureIndicatorsOf(rsi).minute60).not.toContain('rsi7');
+    // The backtester's: what the decision reads, not what only explains it.
+    expect(featureIndicatorsOf(rsi, { explained: false }).minute60?.toSorted()).toEqual([
+      'atr',
+      'rsi14',
+      'volumeSpike',
+    ]);
     const sneaky: AnyStrategy = {
       ...rsi,
       id: 'sneaky-rsi',

@@ -71,8 +71,19 @@ function stdev(xs: number[]): number {
   return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
+// Every equity point asks for its day (and month): each day's string is built once (emptied now and then).
+const isoDays = new Map<number, string>();
+
+/** UTC calendar day ('YYYY-MM-DD') of a millisecond timestamp. */
 function isoDay(ts: number): string {
-  return new Date(ts).toISOString().slice(0, 10);
+  const dayNumber = Math.floor(ts / 86_400_000);
+  let day = isoDays.get(dayNumber);
+  if (day === undefined) {
+    if (isoDays.size >= 4096) isoDays.clear();
+    day = new Date(ts).toISOString().slice(0, 10);
+    isoDays.set(dayNumber, day);
+  }
+  return day;
 }
 
 /**

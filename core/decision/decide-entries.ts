@@ -147,13 +147,16 @@ export function decideEntries(
   let risk = onEquity(state.risk, account.equityKrw, now, config.risk);
   const judged = state.judgedBars;
   const positionSeq = { ...state.positionSeq };
-  const held = heldMarkets(risk);
-  let exposure = new Decimal(account.exposureKrw);
-  let free = new Decimal(account.freeKrw);
+  // Read when a candidate needs them (most evaluations have none): the account's figures as of this evaluation, then
+  // less what each entry of the batch locks.
+  let held: Set<string> | undefined;
+  let exposure: Decimal | undefined;
+  let free: Decimal | undefined;
   const entries: DecidedEntry[] = [];
   const skips: SkippedEntry[] = [];
   for (const c of [...evaluations.candidates].sort(byScore)) {
     if (c.barTs !== undefined && c.barTs <= (judged[c.market] ?? Number.NEGATIVE_INFINITY)) continue;
+    held ??= heldMarkets(risk);
     // A held market is not a candidate while one position per coin is the rule (nothing to decide).
     if (config.risk.onePositionPerCoin && held.has(c.market)) continue;
     const check = checkEntry(risk, { market: c.market, correlations: c.correlations }, config.risk, now);
@@ -161,6 +164,8 @@ export function decideEntries(
       skips.push({ market: c.market, score: c.score, reasons: c.reasons, code: check.code, reason: check.reason });
       continue;
     }
+    exposure ??= new Decimal(account.exposureKrw);
+    free ??= new Decimal(account.freeKrw);
     const size = sizeEntry({
       market: c.market,
       equityKrw: account.equityKrw,

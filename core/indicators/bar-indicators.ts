@@ -95,6 +95,22 @@ export function defineUndeclaredIndicators(
       });
 }
 
+/**
+ * One values prototype per timeframe and declared set, shared by every market's BarIndicators: values objects of one
+ * shape, so the code reading them (strategies, the decision path) sees one object layout, not one per market.
+ */
+const valuesPrototypes = new Map<string, object>();
+function valuesPrototypeOf(declared: ReadonlySet<IndicatorName>, timeframe: string): object {
+  const key = `${timeframe}:${[...declared].sort().join(',')}`;
+  let proto = valuesPrototypes.get(key);
+  if (!proto) {
+    proto = {};
+    defineUndeclaredIndicators(proto, declared, timeframe);
+    valuesPrototypes.set(key, proto);
+  }
+  return proto;
+}
+
 export type BarIndicatorOptions = {
   /** Session VWAP resets at the start of each day of this boundary; null disables VWAP (daily bars). */
   vwapDay: DayBoundary | null;
@@ -154,11 +170,7 @@ export class BarIndicators {
       if (!INDICATOR_NAMES.includes(name)) throw new Error(`BarIndicators: unknown indicator ${name}`);
     const has = (...names: IndicatorName[]) => declared === null || names.some((n) => declared.has(n));
     this.declared = declared;
-    this.valuesPrototype = null;
-    if (declared && options.only) {
-      this.valuesPrototype = {};
-      defineUndeclaredIndicators(this.valuesPrototype, declared, options.only.timeframe);
-    }
+    this.valuesPrototype = declared && options.only ? valuesPrototypeOf(declared, options.only.timeframe) : null;
     this.on = {
       ema: [has('ema9'), has('ema21'), has('ema50'), has('ema200')],
       sma: has('sma9', 'sma21', 'sma50', 'sma200'),
@@ -232,29 +244,123 @@ export class BarIndicators {
     return this.on.ema[i] && this.bars >= this.emas[i].interval ? this.emas[i].getResult() : null;
   }
 
+  private volumeSpikeValue(): number | null {
+    const volumes = this.volumes;
+    if (volumes.length <= VOLUME_SPIKE_BARS) return null;
+    let sum = 0;
+    for (let i = 1; i <= VOLUME_SPIKE_BARS; i++) sum += volumes.at(i);
+    return sum > 0 ? volumes.at(0) / (sum / VOLUME_SPIKE_BARS) : null;
+  }
+
+  private realizedVolValue(): number | null {
+    const closes = this.closes;
+    if (!this.on.realizedVol || closes.length <= REALIZED_VOL_BARS) return null;
+    const window = this.volWindow;
+    for (let i = 0; i <= REALIZED_VOL_BARS; i++) window[i] = closes.at(REALIZED_VOL_BARS - i);
+    return logReturnStd(window);
+  }
+
+  private cumReturnValue(): number | null {
+    const closes = this.closes;
+    return closes.length > CUM_RETURN_BARS ? closes.at(0) / closes.at(CUM_RETURN_BARS) - 1 : null;
+  }
+
+  private macdValue(): IndicatorValues['macd'] {
+    const macd = resultOf<{ macd: number; signal: number; histogram: number }>(this.macd);
+    return macd && { macd: macd.macd, signal: macd.signal, histogram: macd.histogram };
+  }
+
+  private bbValue(): IndicatorValues['bb'] {
+    const bands = this.bb.value();
+    return (
+      bands && {
+        upper: bands.upper,
+        middle: bands.middle,
+        lower: bands.lower,
+        width: (bands.upper - bands.lower) / bands.middle,
+      }
+    );
+  }
+
+  private diValue(side: 'pdi' | 'mdi'): number | null {
+    return resultOf<number>(this.adx) === null ? null : ((this.adx[side] as number | undefined) ?? null);
+  }
+
+  private vwapValue(): number | null {
+    return this.vwap && this.vwapHasLatest ? resultOf(this.vwap) : null;
+  }
+
+  /** One declared indicator's value after the newest bar (as `values()` gives them all). */
+  private indicator(name: IndicatorName): IndicatorValues[IndicatorName] {
+    switch (name) {
+      case 'ema9':
+        return this.emaOf(0);
+      case 'ema21':
+        return this.emaOf(1);
+      case 'ema50':
+        return this.emaOf(2);
+      case 'ema200':
+        return this.emaOf(3);
+      case 'sma9':
+        return this.smas.mean(0);
+      case 'sma21':
+        return this.smas.mean(1);
+      case 'sma50':
+        return this.smas.mean(2);
+      case 'sma200':
+        return this.smas.mean(3);
+      case 'macd':
+        return this.macdValue();
+      case 'adx':
+        return resultOf<number>(this.adx);
+      case 'plusDi':
+        return this.diValue('pdi');
+      case 'minusDi':
+        return this.diValue('mdi');
+      case 'rsi14':
+        return resultOf(this.rsi14);
+      case 'rsi7':
+        return resultOf(this.rsi7);
+      case 'stochK':
+        return this.stoch.value()?.k ?? null;
+      case 'stochD':
+        return this.stoch.value()?.d ?? null;
+      case 'roc':
+        return resultOf(this.roc);
+      case 'cumReturn':
+        return this.cumReturnValue();
+      case 'atr':
+        return resultOf(this.atr);
+      case 'bb':
+        return this.bbValue();
+      case 'realizedVol':
+        return this.realizedVolValue();
+      case 'vwap':
+        return this.vwapValue();
+      case 'obv':
+        return resultOf(this.obv);
+      case 'volumeSpike':
+        return this.volumeSpikeValue();
+      case 'vpt':
+        return this.vpt;
+    }
+  }
+
   /** Values after the newest bar (computed once per update). */
   values(): IndicatorValues {
     if (this.cached) return this.cached;
     const latest = this.latest;
     if (latest === null) throw new Error('BarIndicators.values() before any bar');
-    const macd = resultOf<{ macd: number; signal: number; histogram: number }>(this.macd);
+    if (this.valuesPrototype !== null && this.declared !== null) {
+      // Only the declared indicators, as own fields; the others throw when read (see defineUndeclaredIndicators).
+      const some = Object.create(this.valuesPrototype) as Record<string, unknown>;
+      some.close = latest.close;
+      for (const name of this.declared) some[name] = this.indicator(name);
+      this.cached = some as IndicatorValues;
+      return this.cached;
+    }
     const stoch = this.stoch.value();
-    const bands = this.bb.value();
     const adx = resultOf<number>(this.adx);
-    const closes = this.closes;
-    const volumes = this.volumes;
-    let volumeSpike: number | null = null;
-    if (volumes.length > VOLUME_SPIKE_BARS) {
-      let sum = 0;
-      for (let i = 1; i <= VOLUME_SPIKE_BARS; i++) sum += volumes.at(i);
-      volumeSpike = sum > 0 ? volumes.at(0) / (sum / VOLUME_SPIKE_BARS) : null;
-    }
-    let realizedVol: number | null = null;
-    if (this.on.realizedVol && closes.length > REALIZED_VOL_BARS) {
-      const window = this.volWindow;
-      for (let i = 0; i <= REALIZED_VOL_BARS; i++) window[i] = closes.at(REALIZED_VOL_BARS - i);
-      realizedVol = logReturnStd(window);
-    }
     this.cached = {
       close: latest.close,
       ema9: this.emaOf(0),
@@ -265,7 +371,7 @@ export class BarIndicators {
       sma21: this.smas.mean(1),
       sma50: this.smas.mean(2),
       sma200: this.smas.mean(3),
-      macd: macd && { macd: macd.macd, signal: macd.signal, histogram: macd.histogram },
+      macd: this.macdValue(),
       adx,
       plusDi: adx === null ? null : ((this.adx.pdi as number | undefined) ?? null),
       minusDi: adx === null ? null : ((this.adx.mdi as number | undefined) ?? null),
@@ -274,28 +380,15 @@ export class BarIndicators {
       stochK: stoch ? stoch.k : null,
       stochD: stoch ? stoch.d : null,
       roc: resultOf(this.roc),
-      cumReturn: closes.length > CUM_RETURN_BARS ? closes.at(0) / closes.at(CUM_RETURN_BARS) - 1 : null,
+      cumReturn: this.cumReturnValue(),
       atr: resultOf(this.atr),
-      bb: bands && {
-        upper: bands.upper,
-        middle: bands.middle,
-        lower: bands.lower,
-        width: (bands.upper - bands.lower) / bands.middle,
-      },
-      realizedVol,
-      vwap: this.vwap && this.vwapHasLatest ? resultOf(this.vwap) : null,
+      bb: this.bbValue(),
+      realizedVol: this.realizedVolValue(),
+      vwap: this.vwapValue(),
       obv: resultOf(this.obv),
-      volumeSpike,
+      volumeSpike: this.volumeSpikeValue(),
       vpt: this.vpt,
     };
-    if (this.valuesPrototype !== null && this.declared !== null) {
-      // Only the declared indicators as own fields; the others throw when read (see defineUndeclaredIndicators).
-      const all = this.cached as Record<string, unknown>;
-      const some = Object.create(this.valuesPrototype) as Record<string, unknown>;
-      some.close = all.close;
-      for (const name of this.declared) some[name] = all[name];
-      this.cached = some as IndicatorValues;
-    }
     return this.cached;
   }
 }

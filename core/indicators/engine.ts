@@ -179,6 +179,22 @@ function undeclaredFeatures(timeframe: Timeframe, barsSeen: number, lastClosedTs
   return f;
 }
 
+/**
+ * The ClosedFeatures subclass of a timeframe and declared indicators, shared by every market (and engine): features
+ * of one layout, so a strategy reading them sees one object shape, not one per market.
+ */
+const featuresClasses = new Map<string, typeof ClosedFeatures>();
+function featuresClassOf(timeframe: Timeframe, indicators: readonly IndicatorName[]): typeof ClosedFeatures {
+  const key = `${timeframe}:${[...new Set(indicators)].sort().join(',')}`;
+  let cls = featuresClasses.get(key);
+  if (!cls) {
+    cls = class extends ClosedFeatures {};
+    defineUndeclaredIndicators(cls.prototype, new Set(indicators), timeframe);
+    featuresClasses.set(key, cls);
+  }
+  return cls;
+}
+
 /** One timeframe of one market. */
 class TimeframeState {
   /** Null when the engine computes no features for this timeframe (see `featureTimeframes`). */
@@ -211,11 +227,7 @@ class TimeframeState {
           only: indicators ? { indicators, timeframe } : undefined,
         })
       : null;
-    this.featuresClass = ClosedFeatures;
-    if (indicators) {
-      this.featuresClass = class extends ClosedFeatures {};
-      defineUndeclaredIndicators(this.featuresClass.prototype, new Set(indicators), timeframe);
-    }
+    this.featuresClass = indicators ? featuresClassOf(timeframe, indicators) : ClosedFeatures;
     this.history = new BarHistory(capacity);
     this.resampler = isBase ? null : new Resampler(timeframe, dayBoundary);
   }
@@ -811,9 +823,20 @@ export class FeatureEngine {
     return tf.cached;
   }
 
+  /** Features of a timeframe with no bar (or shorter than the base one): the same for every market, built once. */
+  private readonly empty = new Map<Timeframe, TimeframeFeatures>();
+
   private emptyFeatures(tf: Timeframe): TimeframeFeatures {
-    if (!hasFeatures(this.options, tf)) return undeclaredFeatures(tf, 0, null);
-    return new ClosedFeatures(tf, null, 0, null, null, '', 0, null);
+    let f = this.empty.get(tf);
+    if (!f) {
+      f = Object.freeze(
+        hasFeatures(this.options, tf)
+          ? new ClosedFeatures(tf, null, 0, null, null, '', 0, null)
+          : undeclaredFeatures(tf, 0, null),
+      );
+      this.empty.set(tf, f);
+    }
+    return f;
   }
 
   /** Newest `n` values of a field over bars closed by `decisionTs`. */

@@ -117,6 +117,18 @@ class RollingMedian {
   }
 }
 
+/** Index of the first value >= x in an ascending list (its length when there is none). */
+function firstAtOrAfter(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Watches one market's candles in time order: gates each candle and keeps recent issues. */
 export class QualityMonitor {
   readonly options: QualityOptions;
@@ -192,8 +204,8 @@ export class QualityMonitor {
     if (this.latest === null) return { ok: false, issues: ['no data'] };
     const sinceLast = Math.floor((decisionTs - this.latest.ts) / this.barMs) - 1;
     if (sinceLast >= staleBars) reasons.push(`stale: no candle for ${sinceLast} bars`);
-    let present = 0;
-    for (const ts of this.recentTs) if (ts >= windowStart && ts < decisionTs) present++;
+    // recentTs ascends (later candles only append): the bars in [windowStart, decisionTs) by two binary searches.
+    const present = firstAtOrAfter(this.recentTs, decisionTs) - firstAtOrAfter(this.recentTs, windowStart);
     const missing = windowBars - present;
     if (missing > maxMissingRatio * windowBars)
       reasons.push(`sparse: ${missing} of the last ${windowBars} bars missing`);

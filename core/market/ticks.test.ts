@@ -1,6 +1,7 @@
+import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bidLocked, minimumOrderTotal } from './money';
+import { bidLocked, decimalStringOf, minimumOrderTotal } from './money';
 import { floorVolume, isOnTick, roundToTick, stepTicks, tickSize } from './ticks';
 
 describe('KRW tick table (2025-07-31)', () => {
@@ -90,5 +91,37 @@ describe('money', () => {
   });
   it('volume floors to 8 decimals', () => {
     expect(floorVolume('0.123456789').toString()).toBe('0.12345678');
+  });
+});
+
+describe('decimalStringOf', () => {
+  it('is new Decimal(x).toFixed() for any number', () => {
+    for (const x of [
+      0,
+      -0,
+      1,
+      -1,
+      0.1,
+      1e-7,
+      1.5e-7,
+      123456789.123,
+      1e21,
+      2 ** 53 + 2,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+    ])
+      expect(decimalStringOf(x)).toBe(new Decimal(x).toFixed());
+    fc.assert(
+      fc.property(fc.double(), (x) => decimalStringOf(x) === new Decimal(x).toFixed()),
+      { numRuns: 20_000 },
+    );
+    // ATR-like figures: a few significant digits to full doubles, across the magnitudes of KRW prices.
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-9, max: 1e9, noNaN: true }),
+        (x) => decimalStringOf(x) === new Decimal(x).toFixed(),
+      ),
+      { numRuns: 20_000 },
+    );
   });
 });

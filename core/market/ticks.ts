@@ -46,13 +46,19 @@ export function quoteOf(market: string): QuoteCurrency {
   throw new Error(`unsupported quote currency in market "${market}"`);
 }
 
+/** The band tables as Decimals, parsed once (tickSize runs for every price put on the grid). */
+const parsedBands = (bands: ReadonlyArray<readonly [string, string]>) =>
+  bands.map(([lower, tick]) => [new Decimal(lower), new Decimal(tick)] as const);
+const KRW_BAND_DECIMALS = parsedBands(KRW_BANDS);
+const USDT_BAND_DECIMALS = parsedBands(USDT_BANDS);
+
 /** Tick size for a price in the given quote currency, chosen by the price's own band. */
 export function tickSize(quote: QuoteCurrency, price: DecimalInput): Decimal {
   const p = new Decimal(price);
   if (quote === 'BTC') return BTC_TICK;
-  const bands = quote === 'KRW' ? KRW_BANDS : USDT_BANDS;
-  for (const [lower, tick] of bands) if (p.gte(lower)) return new Decimal(tick);
-  return new Decimal(bands[bands.length - 1][1]);
+  const bands = quote === 'KRW' ? KRW_BAND_DECIMALS : USDT_BAND_DECIMALS;
+  for (const [lower, tick] of bands) if (p.gte(lower)) return tick;
+  return bands[bands.length - 1][1];
 }
 
 export function isOnTick(quote: QuoteCurrency, price: DecimalInput): boolean {

@@ -19,12 +19,19 @@ export type EdgeCheck =
   | { ok: true; costPct: number; atrPct: number }
   | { ok: false; code: 'EdgeBelowCost' | 'EdgeBelowAtr'; reason: string; costPct: number; atrPct: number };
 
+// The last round-trip cost computed: every entry of a session or backtest asks with the same fee and slippage.
+let lastCost: { feeRate: DecimalInput; slippagePct: number; pct: number } | undefined;
+
 /** Round-trip cost in %: fee on both sides plus the expected slippage on both sides. */
 export function roundTripCostPct(feeRate: DecimalInput, slippagePct: number): number {
-  return new Decimal(feeRate)
+  if (lastCost !== undefined && lastCost.feeRate === feeRate && lastCost.slippagePct === slippagePct)
+    return lastCost.pct;
+  const pct = new Decimal(feeRate)
     .mul(200)
     .plus(2 * slippagePct)
     .toNumber();
+  lastCost = { feeRate, slippagePct, pct };
+  return pct;
 }
 
 export function checkEdge(input: EdgeInput): EdgeCheck {

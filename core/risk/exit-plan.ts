@@ -4,7 +4,7 @@
 // low and high both cross levels), then blow-off, take-profit, and the time exit.
 import Decimal from 'decimal.js';
 import type { DecimalInput } from '../market';
-import { floorVolume, minimumOrderTotal, quoteOf, roundToTick, tickSize } from '../market';
+import { decimalStringOf, floorVolume, minimumOrderTotal, quoteOf, roundToTick, tickSize } from '../market';
 import type { ExitConfig, ExitObservation, ExitPlan, ExitTrigger, ExitTriggerKind, ExitUpdate } from './types';
 
 /** A level on the ask grid (never below one tick, so a far stop stays a valid price). */
@@ -96,6 +96,16 @@ function sell(
   };
 }
 
+/**
+ * A positive ATR as the plan keeps it (`toFixed()`), or null for one that is not. A number (every closed bar of a
+ * backtest) becomes its decimal string without building a Decimal.
+ */
+function positiveAtr(v: DecimalInput): string | null {
+  if (typeof v === 'number') return v > 0 ? decimalStringOf(v) : null;
+  const d = new Decimal(v);
+  return d.gt(0) ? d.toFixed() : null;
+}
+
 function positive(v: DecimalInput): Decimal | null {
   try {
     const d = new Decimal(v);
@@ -138,7 +148,14 @@ interface PlanLevels {
   nextRung: number;
 }
 
-const levelsOf = new WeakMap<ExitPlan, PlanLevels | null>();
+/**
+ * Levels by the plan's ladder (plans are replaced, never changed: an ATR refresh copies the plan, ladder included),
+ * with the fields they were read from: a plan with the same ladder and fields has the same levels.
+ */
+const levelsOf = new WeakMap<
+  ExitPlan['ladder'],
+  Pick<ExitPlan, 'stop' | 'trailingStop' | 'highest' | 'remaining'> & { levels: PlanLevels | null }
+>();
 
 /**
  * A decimal string that a double represents exactly enough to compare: at most 15 significant digits (every such
@@ -150,8 +167,15 @@ function exactNumber(s: string): number | null {
 }
 
 function planLevels(plan: ExitPlan): PlanLevels | null {
-  let levels = levelsOf.get(plan);
-  if (levels !== undefined) return levels;
+  const hit = levelsOf.get(plan.ladder);
+  if (
+    hit !== undefined &&
+    hit.stop === plan.stop &&
+    hit.trailingStop === plan.trailingStop &&
+    hit.highest === plan.highest &&
+    hit.remaining === plan.remaining
+  )
+    return hit.levels;
   const hard = plan.stop !== undefined ? exactNumber(plan.stop) : Number.NEGATIVE_INFINITY;
   const trailing = plan.trailingStop ? exactNumber(plan.trailingStop) : Number.NEGATIVE_INFINITY;
   const highest = exactNumber(plan.highest);
@@ -165,20 +189,21 @@ function planLevels(plan: ExitPlan): PlanLevels | null {
   }
   // Nothing held left (a plan not marked done yet): the full path marks it.
   if (!(Number(plan.remaining) > 0)) exact = false;
-  levels = exact ? { stop: Math.max(hard!, trailing!), highest: highest!, nextRung } : null;
-  levelsOf.set(plan, levels);
+  const levels = exact ? { stop: Math.max(hard!, trailing!), highest: highest!, nextRung } : null;
+  const { stop, trailingStop, highest: highestKept, remaining } = plan;
+  levelsOf.set(plan.ladder, { stop, trailingStop, highest: highestKept, remaining, levels });
   return levels;
 }
 
 /**
- * True when `obs` can change nothing in the plan: no level crossed, no new high, no ATR, blow-off or time exit to
- * look at. Numbers only, so the backtester's every-bar check of a held position parses no decimal.
+ * True when `obs`, its ATR aside, can change nothing in the plan: no level crossed, no new high, no blow-off or time
+ * exit to look at. Numbers only, so the backtester's every-bar check of a held position parses no decimal.
  */
-function nothingHappens(plan: ExitPlan, obs: ExitObservation): boolean {
+function nothingCrossed(plan: ExitPlan, obs: ExitObservation): boolean {
   const { price, high, low, ts } = obs;
   if (typeof price !== 'number' || typeof high !== 'number' || typeof low !== 'number') return false;
   if (!(price > 0 && high > 0 && low > 0 && Number.isFinite(ts))) return false; // the full path says what is wrong
-  if (obs.atr !== undefined || (plan.timeExitTs > 0 && ts >= plan.timeExitTs)) return false;
+  if (plan.timeExitTs > 0 && ts >= plan.timeExitTs) return false;
   if (plan.blowOffRsi > 0 && obs.rsi !== undefined && obs.rsi > plan.blowOffRsi && obs.volumeSpike) return false;
   const levels = planLevels(plan);
   if (!levels) return false;
@@ -191,15 +216,13 @@ function nothingHappens(plan: ExitPlan, obs: ExitObservation): boolean {
 export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate {
   if (plan.done) return { plan };
   if (obs.atr === undefined) {
-    if (nothingHappens(plan, obs)) return { plan };
-  } else if (!plan.trailingStop && nothingHappens(plan, { ...obs, atr: undefined })) {
+    if (nothingCrossed(plan, obs)) return { plan };
+  } else if (!plan.trailingStop && nothingCrossed(plan, obs)) {
     // A closed bar's observation crossing nothing only refreshes the ATR (with no trailing stop to move, as the full
     // path would do): the levels stay what they were.
-    const atr = new Decimal(obs.atr);
-    if (!atr.gt(0)) return { plan };
-    const next = { ...plan, atr: atr.toFixed() };
-    levelsOf.set(next, levelsOf.get(plan)!);
-    return { plan: next };
+    const atr = positiveAtr(obs.atr);
+    if (atr === null) return { plan };
+    return { plan: { ...plan, atr } };
   }
   return updateExitPlanExactly(plan, obs);
 }
@@ -233,7 +256,8 @@ export function updateExitPlanExactly(plan: ExitPlan, obs: ExitObservation): Exi
   }
 
   let next: ExitPlan = { ...plan };
-  if (obs.atr !== undefined && new Decimal(obs.atr).gt(0)) next.atr = new Decimal(obs.atr).toFixed();
+  const atr = obs.atr === undefined ? null : positiveAtr(obs.atr);
+  if (atr !== null) next.atr = atr;
   if (high.gt(next.highest)) next.highest = high.toFixed();
 
   // 2. Blow-off top: overbought on a volume spike, take everything.

@@ -216,6 +216,16 @@ describe('checkEntry', () => {
     );
   });
 
+  it("a valuation equal to the day's peak leaves the state as it is (a flat account's every valuation)", () => {
+    const s = onEquity(emptyRiskState(), '10000000.5', T0, cfg);
+    const later = T0 + 3_600_000;
+    expect(onEquity(s, '10000000.5', later, cfg)).toBe(s);
+    // Written differently, the same amount: the row already says it.
+    expect(onEquity(s, '10000000.50', later, cfg)).toBe(s);
+    expect(onEquity(s, '10000000.4', later, cfg).equityPeaks).toBe(s.equityPeaks);
+    expect(onEquity(s, '10000000.6', later, cfg).equityPeaks).toEqual([{ day: kstDay(T0), peakKrw: '10000000.6' }]);
+  });
+
   it('keeps its memory bounded', () => {
     let s = emptyRiskState();
     for (let d = 0; d < 200; d++) {

@@ -60,6 +60,21 @@ function todayLowPnl(state: RiskState, day: string): Decimal {
   return row?.day === day ? new Decimal(row.lowKrw) : new Decimal(0);
 }
 
+/** Peak rows onEquity wrote: their amount is Decimal#toFixed's, so a string equal to it reads back to itself. */
+const writtenPeaks = new WeakSet<RiskState['equityPeaks'][number]>();
+
+// The last valuation string parsed: a flat account's valuations repeat.
+let lastValuationKrw: string | undefined;
+let lastValuation: Decimal | undefined;
+function valuationOf(equityKrw: Decimal.Value): Decimal {
+  if (typeof equityKrw !== 'string') return new Decimal(equityKrw);
+  if (equityKrw !== lastValuationKrw || lastValuation === undefined) {
+    lastValuation = new Decimal(equityKrw);
+    lastValuationKrw = equityKrw;
+  }
+  return lastValuation;
+}
+
 /** Each peak row's amount parsed once: rows are never changed, a new peak is a new row. */
 const parsedPeaks = new WeakMap<RiskState['equityPeaks'][number], Decimal>();
 function peakOf(row: RiskState['equityPeaks'][number]): Decimal {
@@ -107,13 +122,21 @@ function equityPeakAfter(before: RiskState['equityPeaks'], next: RiskState, ts: 
   return peak;
 }
 
+/** Peaks as doubles, for nearDrawdownLimit (the peak Decimals are the ones peakOf keeps). */
+const peakNumbers = new WeakMap<Decimal, number>();
+
 /**
  * False only when the drawdown is surely below the limit: the same figure in doubles, off by far less than the
- * margin here, so the exact decimal division runs only near the limit.
+ * margin here, so the exact decimal division runs only near the limit. `equity` is the valuation as a double (NaN
+ * when it does not read as one: then the exact check runs).
  */
-function nearDrawdownLimit(peak: Decimal, equity: Decimal, config: RiskConfig): boolean {
-  const p = peak.toNumber();
-  return !(((p - equity.toNumber()) / p) * 100 < config.maxDrawdownPct - 1e-6);
+function nearDrawdownLimit(peak: Decimal, equity: number, config: RiskConfig): boolean {
+  let p = peakNumbers.get(peak);
+  if (p === undefined) {
+    p = peak.toNumber();
+    peakNumbers.set(peak, p);
+  }
+  return !(((p - equity) / p) * 100 < config.maxDrawdownPct - 1e-6);
 }
 
 function addHalt(state: RiskState, kind: HaltKind, ts: number, reason: string): RiskState {
@@ -126,27 +149,46 @@ function addHalt(state: RiskState, kind: HaltKind, ts: number, reason: string): 
  * strategy (kind 'drawdown', lifted only by `clearHalt`) when equity falls maxDrawdownPct below the peak.
  */
 export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number, config: RiskConfig): RiskState {
-  const equity = new Decimal(equityKrw);
+  const equity = valuationOf(equityKrw);
   const day = kstDay(ts);
-  let next: RiskState = {
-    ...state,
-    equityPeaks: upsertDay(
-      state.equityPeaks,
-      day,
-      // A day's row is replaced only by a higher peak (the row and the list stay the same objects otherwise).
-      (prev) => (prev && equity.lt(peakOf(prev)) ? prev : { day, peakKrw: equity.toFixed() }),
-      MAX_PEAK_DAYS,
-    ),
-    dayOpenEquity: upsertDay(
-      state.dayOpenEquity,
-      day,
-      (prev) => prev ?? { day, equityKrw: equity.toFixed() },
-      MAX_PNL_DAYS,
-    ),
-  };
+  const equityPeaks = upsertDay(
+    state.equityPeaks,
+    day,
+    // A day's row is replaced only by a higher peak (the row and the list stay the same objects otherwise, also when
+    // the valuation equals the peak: a flat account's every valuation).
+    (prev) => {
+      // Written here from this very string: the same amount, written the same way.
+      if (prev && prev.peakKrw === equityKrw && writtenPeaks.has(prev)) return prev;
+      if (prev && equity.lt(peakOf(prev))) return prev;
+      const peakKrw = equity.toFixed();
+      if (prev?.peakKrw === peakKrw) return prev;
+      const row = { day, peakKrw };
+      parsedPeaks.set(row, equity);
+      writtenPeaks.add(row);
+      return row;
+    },
+    MAX_PEAK_DAYS,
+  );
+  const dayOpenEquity = upsertDay(
+    state.dayOpenEquity,
+    day,
+    (prev) => prev ?? { day, equityKrw: equity.toFixed() },
+    MAX_PNL_DAYS,
+  );
+  // Most valuations of a day set no peak: then the state stays the same object.
+  let next: RiskState =
+    equityPeaks === state.equityPeaks && dayOpenEquity === state.dayOpenEquity
+      ? state
+      : { ...state, equityPeaks, dayOpenEquity };
   const peak = equityPeakAfter(state.equityPeaks, next, ts, config.drawdownWindowDays);
-  // At or above the peak there is no drawdown to reach a positive limit: nothing to compute.
-  if (peak?.gt(0) && (equity.lt(peak) || !(config.maxDrawdownPct > 0)) && nearDrawdownLimit(peak, equity, config)) {
+  // At or above the peak there is no drawdown to reach a positive limit: nothing to compute. A decimal string reads as
+  // the double Decimal#toNumber gives (both round the same exact value).
+  const equityNumber = typeof equityKrw === 'string' ? Number(equityKrw) : equity.toNumber();
+  if (
+    peak?.gt(0) &&
+    (equity.lt(peak) || !(config.maxDrawdownPct > 0)) &&
+    nearDrawdownLimit(peak, equityNumber, config)
+  ) {
     const drawdownPct = peak.minus(equity).div(peak).mul(100);
     if (drawdownPct.gte(config.maxDrawdownPct))
       next = addHalt(

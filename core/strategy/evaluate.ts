@@ -22,6 +22,12 @@ export interface EvaluateMarketInput<P, M> {
   /** Exit ladder (default target), edge filter and data-quality gate; DEFAULT_RISK_CONFIG when absent. */
   risk?: Pick<RiskConfig, 'exit' | 'edge'> & Partial<Pick<RiskConfig, 'dataQuality'>>;
   feeRate?: DecimalInput;
+  /**
+   * False: every decision's `inputs` (the numbers a person reads it by) stays empty, so nothing reads the snapshot
+   * for them (EXPLANATION_INDICATORS, corrBtc, regime). The backtester keeps no decisions; the outcome (intents,
+   * decision actions and reasons) is the same either way. Default true.
+   */
+  explain?: boolean;
 }
 
 export interface EvaluateMarketResult<M> {
@@ -44,19 +50,29 @@ export function featureTimeframesOf(strategy: Strategy<unknown>): Timeframe[] {
 }
 
 /**
- * The entry timeframe's indicators the decision path reads whatever the strategy: the decision inputs below, the
- * edge filter and sizing (atr), the exit plan's blow-off and ATR refresh (rsi14, volumeSpike, atr).
+ * The entry timeframe's indicators the decision path reads whatever the strategy: the edge filter and sizing (atr),
+ * the exit plan's blow-off and ATR refresh (rsi14, volumeSpike, atr).
  */
-export const DECISION_INDICATORS: readonly IndicatorName[] = ['ema21', 'ema50', 'rsi14', 'adx', 'atr', 'volumeSpike'];
+export const DECISION_INDICATORS: readonly IndicatorName[] = ['rsi14', 'atr', 'volumeSpike'];
+
+/** The entry timeframe's indicators a decision's explanation (decisionInputs) reads besides DECISION_INDICATORS. */
+export const EXPLANATION_INDICATORS: readonly IndicatorName[] = ['ema21', 'ema50', 'adx'];
 
 /**
  * The indicators per timeframe running `strategy` reads (FeatureEngineOptions.featureIndicators): those it lists,
- * and on its entry timeframe DECISION_INDICATORS too. Timeframes it does not list are left out: they compute all.
+ * and on its entry timeframe DECISION_INDICATORS too, and EXPLANATION_INDICATORS unless the decisions are evaluated
+ * with `explain: false` (`explained: false`; the backtester). Timeframes it does not list are left out: they compute
+ * all.
  */
-export function featureIndicatorsOf(strategy: Strategy<unknown>): Partial<Record<Timeframe, IndicatorName[]>> {
+export function featureIndicatorsOf(
+  strategy: Strategy<unknown>,
+  options: { explained?: boolean } = {},
+): Partial<Record<Timeframe, IndicatorName[]>> {
+  const decision =
+    options.explained === false ? DECISION_INDICATORS : [...DECISION_INDICATORS, ...EXPLANATION_INDICATORS];
   const out: Partial<Record<Timeframe, IndicatorName[]>> = {};
   for (const [tf, names] of Object.entries(strategy.indicators ?? {}) as [Timeframe, readonly IndicatorName[]][])
-    out[tf] = [...new Set([...names, ...(tf === strategy.entryTimeframe ? DECISION_INDICATORS : [])])];
+    out[tf] = [...new Set([...names, ...(tf === strategy.entryTimeframe ? decision : [])])];
   return out;
 }
 
@@ -125,7 +141,8 @@ export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): Evaluate
 
   const raw = strategy.evaluate({ ...base, memory });
   if (raw.length === 0) return { intents: [], memory, decisions: [] };
-  const inputs = decisionInputs(snapshot, strategy as Strategy<unknown>);
+  const explain = input.explain !== false;
+  const inputs = explain ? decisionInputs(snapshot, strategy as Strategy<unknown>) : {};
   const intents: Intent[] = [];
   const decisions: Decision[] = [];
   const f = snapshot.timeframes[strategy.entryTimeframe];
@@ -144,12 +161,13 @@ export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): Evaluate
       const targetPct = intent.targetPct ?? risk.exit.takeProfit[0]?.atPct ?? 0;
       const price = snapshot.lastPrice ?? f.close;
       const edge = checkEdge({ price, targetPct, atr: f.atr ?? 0, feeRate: input.feeRate, config: risk.edge });
-      decision.inputs = {
-        ...inputs,
-        targetPct: round4(targetPct),
-        costPct: round4(edge.costPct),
-        atrPct: round4(edge.atrPct),
-      };
+      if (explain)
+        decision.inputs = {
+          ...inputs,
+          targetPct: round4(targetPct),
+          costPct: round4(edge.costPct),
+          atrPct: round4(edge.atrPct),
+        };
       if (!edge.ok) {
         decisions.push({ ...decision, action: 'blocked', reasons: [...intent.reasons, edge.reason] });
         continue;
