@@ -163,6 +163,34 @@ describe('subscription rules', () => {
   });
 });
 
+describe('a server that refuses requests the client thought within budget', () => {
+  // Messages the client spaced out can reach the server bunched (a busy machine, the network), and the server
+  // counts arrivals: it answers "Too Many Requests" and drops the request. A server allowing 3 a second (the
+  // client paces at Upbit's 5) refuses some of a rapid series every time, as that bunching would.
+  let strict: SimHandle;
+  beforeAll(async () => {
+    strict = await startSim({ rateLimitScale: 0.6 });
+  });
+  afterAll(async () => {
+    await strict?.close();
+  });
+
+  it('resends what was refused: the newest subscription goes live and the list request is answered', async () => {
+    const stream = strict.stream();
+    const errors: Error[] = [];
+    stream.on('error', (e) => errors.push(e));
+    await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC'] }]);
+    for (const code of ['KRW-ETH', 'KRW-XRP', 'KRW-SOL', 'KRW-DOGE', 'KRW-ADA', 'KRW-BTC'])
+      await stream.subscribe([{ type: 'trade', codes: [code] }]);
+    expect(await stream.listSubscriptions(15_000)).toEqual([{ type: 'trade', codes: ['KRW-BTC'] }]);
+    const trade = await nextFrame(stream, 'trade', (t) => t.code === 'KRW-BTC', 10_000);
+    expect(trade.code).toBe('KRW-BTC');
+    // A refusal the client healed itself is not the caller's error.
+    expect(errors).toEqual([]);
+    stream.close();
+  }, 40_000);
+});
+
 describe('private stream', () => {
   it('a partial fill shows as a `trade` event; every fill reaches the stream and adds up to what REST reports', async () => {
     // An account of its own, rich enough to take several book levels.

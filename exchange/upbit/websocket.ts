@@ -332,6 +332,8 @@ export class UpbitStream extends EventEmitter<WsEvents> {
   /** Send times of request messages on this connection (budget: 5 a second, 100 a minute). */
   private messageTimes: number[] = [];
   private subscribeTimer?: NodeJS.Timeout;
+  /** Set while requests the server refused as too many wait to go out again. */
+  private refusedTimer?: NodeJS.Timeout;
   /** LIST_SUBSCRIPTIONS requests awaiting their reply, by ticket. */
   private readonly pendingLists = new Map<
     string,
@@ -433,6 +435,7 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.subscribeTimer);
+    clearTimeout(this.refusedTimer);
     clearInterval(this.pingTimer);
     this.socket?.close();
     this.socket = undefined;
@@ -551,6 +554,27 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     return 0;
   }
 
+  /** After a refusal, a pause past the server's one-second window, then everything that may have been dropped. */
+  private resendRefused(): void {
+    if (this.refusedTimer) return;
+    this.refusedTimer = setTimeout(() => {
+      this.refusedTimer = undefined;
+      this.sendSubscription();
+      void this.resendLists();
+    }, 1000);
+  }
+
+  private async resendLists(): Promise<void> {
+    for (const ticket of [...this.pendingLists.keys()]) {
+      for (let wait = this.messageWait(Date.now()); wait > 0; wait = this.messageWait(Date.now()))
+        await new Promise((r) => setTimeout(r, wait + 20));
+      const socket = this.socket;
+      if (!this.pendingLists.has(ticket) || !socket || socket.readyState !== WebSocket.OPEN) continue;
+      this.messageTimes.push(Date.now());
+      socket.send(JSON.stringify([{ ticket }, { method: 'LIST_SUBSCRIPTIONS' }]));
+    }
+  }
+
   /**
    * Sends the current subscription within the message budget. Over budget it waits; since each request
    * replaces the last, only the newest is sent then.
@@ -600,6 +624,14 @@ export class UpbitStream extends EventEmitter<WsEvents> {
       return;
     }
     const error = parsed.error as { name?: unknown; message?: unknown } | undefined;
+    if (error?.name === 'Too Many Requests') {
+      // The server counts arrivals: requests paced here can reach it bunched (a busy machine, the network), and it
+      // drops one without saying which. Resending heals it: the current subscription (a request replaces the
+      // last, so sending it again changes nothing if it was not the one) and every list request still waiting.
+      this.logger?.warn({ url: this.url }, 'upbit ws: a request was refused as too many; resending within the budget');
+      this.resendRefused();
+      return;
+    }
     if (error) {
       this.fail(new UpbitWsError(String(error.name), String(error.message ?? '')));
       // Bad keys will not get better by reconnecting.
