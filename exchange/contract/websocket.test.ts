@@ -325,13 +325,15 @@ describe('private stream', () => {
   });
 
   it('keep-alive pings are answered, so a live connection is never taken for dead', async () => {
-    const stream = sim.stream({ pingIntervalMs: 100 });
+    // Six pings in three seconds, each to be answered before the next: an interval a loaded CI machine can keep
+    // (at 100 ms a scheduling hiccup alone could make a pong late).
+    const stream = sim.stream({ pingIntervalMs: 500 });
     let closes = 0;
     stream.on('close', () => {
       closes += 1;
     });
     await stream.subscribe([{ type: 'ticker', codes: ['KRW-BTC'] }]);
-    await new Promise((r) => setTimeout(r, 1200));
+    await new Promise((r) => setTimeout(r, 3200));
     expect(closes).toBe(0);
     expect(stream.connected).toBe(true);
     stream.close();
