@@ -14,27 +14,18 @@
 // process, the database a PostgreSQL server given by BENCH_DATABASE_URL or TEST_DATABASE_URL; the simulator
 // and the API stay in this process).
 // `npm run bench -- latency [samples=30] [maxSeconds=240] [--layout one-process|split]`; last line is JSON.
-import { parseArgs } from 'node:util';
 import { tsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { startStack } from '../workers/local-stack';
 import { callApi, openRisk, simOrders, startProbeSession } from '../workers/local-stack-probe';
 import { sessionWorkflowId } from '../workflows/ids';
-import { benchPostgresUrl, schemaOfItsOwn, startWorkerProcess } from './worker-process';
+import { layoutArgs, schemaOfItsOwn, startWorkerProcess } from './worker-process';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const { values: options, positionals } = parseArgs({
-  options: { layout: { type: 'string', default: 'one-process' } },
-  allowPositionals: true,
-});
+const { layout, positionals, postgresUrl } = layoutArgs();
 const wanted = Number(positionals[0] ?? 30);
 const maxSeconds = Number(positionals[1] ?? 240);
-const layout = options.layout;
-if (layout !== 'one-process' && layout !== 'split') throw new Error(`--layout: one-process or split, got ${layout}`);
-const postgresUrl = benchPostgresUrl();
-if (layout === 'split' && !postgresUrl)
-  throw new Error('--layout split needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
 const MARKETS = ['KRW-XRP', 'KRW-DOGE', 'KRW-SOL', 'KRW-ADA', 'KRW-LINK', 'KRW-AVAX', 'KRW-DOT', 'KRW-TRX'];
 
 const ms = (e: HistoryEvent) => tsToMs(e.eventTime);

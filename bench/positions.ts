@@ -18,7 +18,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { buildApi } from '../api/server';
 import { exchangeProvider } from '../exchange/provider';
@@ -31,18 +30,10 @@ import { freePort, startDevServer } from '../workers/temporal-server';
 import { installRuntimeLogger } from '../workers/workers';
 import { sessionStatusQuery } from '../workflows/definitions';
 import { sessionWorkflowId, TASK_QUEUE_TRADING } from '../workflows/ids';
-import { benchPostgresUrl, schemaOfItsOwn, startWorkerProcess } from './worker-process';
+import { layoutArgs, schemaOfItsOwn, startWorkerProcess } from './worker-process';
 
-const { values: options, positionals } = parseArgs({
-  options: { layout: { type: 'string', default: 'one-process' } },
-  allowPositionals: true,
-});
+const { layout, positionals, postgresUrl } = layoutArgs();
 const windowSeconds = Number(positionals[0] ?? 60);
-const layout = options.layout;
-if (layout !== 'one-process' && layout !== 'split') throw new Error(`--layout: one-process or split, got ${layout}`);
-const postgresUrl = benchPostgresUrl();
-if (layout === 'split' && !postgresUrl)
-  throw new Error('--layout split needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
 const SUGGEST_AFTER_EVENTS = 300;
 const FILL_UP_LIMIT_MS = 240_000;
 const root = join(import.meta.dirname, '..');

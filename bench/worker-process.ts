@@ -6,11 +6,24 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { bundleWorkflows } from '../workers/workers';
 
-/** The PostgreSQL server benchmarks may use (BENCH_DATABASE_URL, else TEST_DATABASE_URL), or undefined. */
-export function benchPostgresUrl(): string | undefined {
-  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+/**
+ * A benchmark's command line: its positional arguments and `--layout one-process|split`; `split` needs the
+ * PostgreSQL server of BENCH_DATABASE_URL (else TEST_DATABASE_URL).
+ */
+export function layoutArgs(): { layout: 'one-process' | 'split'; positionals: string[]; postgresUrl?: string } {
+  const { values, positionals } = parseArgs({
+    options: { layout: { type: 'string', default: 'one-process' } },
+    allowPositionals: true,
+  });
+  const layout = values.layout;
+  if (layout !== 'one-process' && layout !== 'split') throw new Error(`--layout: one-process or split, got ${layout}`);
+  const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+  if (layout === 'split' && !postgresUrl)
+    throw new Error('--layout split needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
+  return { layout, positionals, postgresUrl };
 }
 
 /** `base` with a schema of its own for this run, so a benchmark leaves the server's other data alone. */
