@@ -398,12 +398,7 @@ export class UpbitStream extends EventEmitter<WsEvents> {
    * order whose events must be seen) depends on the subscription being live.
    */
   async listSubscriptions(timeoutMs = 5000): Promise<Array<{ type: string; codes?: string[]; level?: number }>> {
-    // A subscription still waiting for budget goes first, so the reply covers it.
-    for (;;) {
-      const wait = this.messageWait(Date.now());
-      if (wait <= 0 && !this.subscribeTimer) break;
-      await new Promise((r) => setTimeout(r, Math.max(wait, 0) + 20));
-    }
+    await this.budgetForNextMessage();
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error('UpbitStream is not connected');
     const ticket = randomUUID();
@@ -554,6 +549,15 @@ export class UpbitStream extends EventEmitter<WsEvents> {
     return 0;
   }
 
+  /** Resolves when one more request message fits the budget; a subscription still waiting for it goes first. */
+  private async budgetForNextMessage(): Promise<void> {
+    for (;;) {
+      const wait = this.messageWait(Date.now());
+      if (wait <= 0 && !this.subscribeTimer) return;
+      await new Promise((r) => setTimeout(r, Math.max(wait, 0) + 20));
+    }
+  }
+
   /** After a refusal, a pause past the server's one-second window, then everything that may have been dropped. */
   private resendRefused(): void {
     if (this.refusedTimer) return;
@@ -566,8 +570,7 @@ export class UpbitStream extends EventEmitter<WsEvents> {
 
   private async resendLists(): Promise<void> {
     for (const ticket of [...this.pendingLists.keys()]) {
-      for (let wait = this.messageWait(Date.now()); wait > 0; wait = this.messageWait(Date.now()))
-        await new Promise((r) => setTimeout(r, wait + 20));
+      await this.budgetForNextMessage();
       const socket = this.socket;
       if (!this.pendingLists.has(ticket) || !socket || socket.readyState !== WebSocket.OPEN) continue;
       this.messageTimes.push(Date.now());
