@@ -230,7 +230,10 @@ export function createOrderActivities({
         if (retried && err instanceof UpbitError && !err.retryable) {
           // An exchange may check funds before identifiers: a rerun's order placed before the crash
           // holds the KRW this POST is refused for.
-          const placed = await findByIdentifier(client, input.identifier).catch(() => null);
+          // A lookup that fails says nothing either way: its (retryable) error, never "rejected" on a guess.
+          const placed = await findByIdentifier(client, input.identifier).catch((lookupErr) => {
+            throw asActivityError(lookupErr);
+          });
           if (placed) return adopt(input, placed);
         }
         throw asActivityError(err);
