@@ -6,12 +6,13 @@
 
 import type { DecisionView } from '../core/contract';
 import { type EntryEvaluation, withCorrelations } from '../core/decision';
-import { FeatureEngine } from '../core/indicators/engine';
+import type { FeatureEngine } from '../core/indicators/engine';
 import type { Timeframe } from '../core/market';
 import { minimumOrderTotal, quoteOf, roundToTick, stepTicks } from '../core/market';
 import type { AccountValue } from '../core/risk/account-value';
 import { type SessionConfig, sessionRiskConfig } from '../core/session/config';
 import { evaluateMarket, getStrategy, validateParams } from '../core/strategy';
+import { featureEngineFor } from '../core/strategy/feature-engine';
 import { fetchRecentCandles } from '../exchange/marketdata/download';
 import { recentClosedCandles } from '../exchange/marketdata/recent';
 import type { UpbitClient } from '../exchange/upbit/client';
@@ -47,6 +48,8 @@ const HISTORY_COUNT = 200;
 const TIMEFRAMES: Timeframe[] = ['minute1', 'minute5', 'minute15', 'minute60', 'minute240', 'day'];
 
 interface SessionCache {
+  /** The strategy the engine computes features for and the memories belong to. */
+  strategyId: string;
   engine: FeatureEngine;
   warmed: Set<string>;
   memory: Record<string, unknown>;
@@ -87,12 +90,20 @@ export function createSignalActivities(deps: ActivityDeps) {
     }): Promise<EvaluationResult> {
       const { config } = input;
       const client = exchange(config.mode);
+      const strategy = getStrategy(config.strategy);
       let cache = sessions.get(input.sessionId);
-      if (!cache) {
-        cache = { engine: new FeatureEngine({ dayBoundary: 'utc' }), warmed: new Set(), memory: {}, rules: new Map() };
+      // The engine computes only what this strategy reads, and the memories are this strategy's: a session whose
+      // strategy was changed starts both again (warmed up from history like a new worker's).
+      if (cache?.strategyId !== strategy.id) {
+        cache = {
+          strategyId: strategy.id,
+          engine: featureEngineFor(strategy, { baseTimeframe: 'minute1', explained: true }),
+          warmed: new Set(),
+          memory: {},
+          rules: cache?.rules ?? new Map(),
+        };
         sessions.set(input.sessionId, cache);
       }
-      const strategy = getStrategy(config.strategy);
       const params = validateParams(strategy, config.strategyParams);
       if (!params.ok) throw new Error(`strategy params: ${params.errors.join('; ')}`);
       const risk = sessionRiskConfig(config);

@@ -4,20 +4,25 @@
 // then a pass over real hourly KRW candles (the shipped sample, or the 60-minute files in --csv-dir).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import Decimal from 'decimal.js';
 import { randomNormal, seededRng } from '../core/backtest/random';
+import { type DecisionState, decideEntries, type EntryEvaluation, withCorrelations } from '../core/decision';
 import { FeatureEngine } from '../core/indicators';
 import { type Candle, checkCandles, type Timeframe, timeframeMs } from '../core/market';
 import {
   checkEntry,
   createExitPlan,
   DEFAULT_RISK_CONFIG,
+  type ExitPlan,
   emptyRiskState,
   onBtcPrice,
   onEquity,
+  onPositionClosed,
   sizeEntry,
   updateExitPlan,
 } from '../core/risk';
 import { DEFAULT_STRATEGY_ID, evaluateMarket, getStrategy, strategies } from '../core/strategy';
+import { featureEngineFor } from '../core/strategy/feature-engine';
 import { SAMPLE_CANDLE_DIR } from '../exchange/marketdata/sample';
 import { loadCandles as loadCsvCandles } from '../scripts/backtest';
 
@@ -100,6 +105,18 @@ warmCpu.sort((a, b) => a - b);
 // every market and the market context at the next minute.
 const rngs = MARKET_NAMES.map((_, m) => seededRng(10_000 + m));
 const lastClose = history.map((h) => h.minute1[BARS - 1].close);
+/** Every market's next 1-minute candle (a seeded walk from its last close), kept for the session's engine below. */
+const fedSinceWarmUp: Candle[][] = [];
+function nextCandles(ts: number): Candle[] {
+  const candles = MARKET_NAMES.map((_, m) => {
+    const open = lastClose[m];
+    const close = open * Math.exp(randomNormal(rngs[m]) * 0.002);
+    lastClose[m] = close;
+    return { ts, open, high: Math.max(open, close) * 1.0005, low: Math.min(open, close) * 0.9995, close, volume: 5 };
+  });
+  fedSinceWarmUp.push(candles);
+  return candles;
+}
 const ingestAll: number[] = [];
 const snapshotAll: number[] = [];
 const perMarketIngestUs: number[] = [];
@@ -107,12 +124,7 @@ let formingShown = 0;
 const loopCpu = process.cpuUsage();
 for (let s = 0; s < STEPS; s++) {
   const ts = T_END + s * 60_000;
-  const candles = MARKET_NAMES.map((_, m) => {
-    const open = lastClose[m];
-    const close = open * Math.exp(randomNormal(rngs[m]) * 0.002);
-    lastClose[m] = close;
-    return { ts, open, high: Math.max(open, close) * 1.0005, low: Math.min(open, close) * 0.9995, close, volume: 5 };
-  });
+  const candles = nextCandles(ts);
   let t = performance.now();
   for (let m = 0; m < MARKETS; m++) {
     const t1 = performance.now();
@@ -193,12 +205,7 @@ let allowed = 0;
 for (let s = 0; s < STEPS; s++) {
   const ts = T_DECIDE + s * 60_000;
   const decisionTs = ts + 60_000; // bar close
-  const candles = MARKET_NAMES.map((_, m) => {
-    const open = lastClose[m];
-    const close = open * Math.exp(randomNormal(rngs[m]) * 0.002);
-    lastClose[m] = close;
-    return { ts, open, high: Math.max(open, close) * 1.0005, low: Math.min(open, close) * 0.9995, close, volume: 5 };
-  });
+  const candles = nextCandles(ts);
   let t = performance.now();
   for (let m = 0; m < MARKETS; m++) engine.ingest(MARKET_NAMES[m], candles[m]);
   const ingestMs = performance.now() - t;
@@ -324,6 +331,150 @@ console.log(
   `  whole step with ${DEFAULT_STRATEGY_ID} (ingest + snapshots + strategy + risk + exits): p50 ${decisions.decisionStepDefaultStrategyMs.p50} ms, p99 ${decisions.decisionStepDefaultStrategyMs.p99} ms`,
 );
 
+// The session's decision step, as the TradingSession's evaluation runs it on a worker: an engine built for the
+// session's strategy (featureEngineFor: only the features it reads, explanations included), one new 1-minute candle
+// per market, the market context and the benchmark, every market's snapshot and evaluation, the entry decision
+// (decideEntries: candidates by score, correlations, risk checks and sizing, only for the markets that asked) and the
+// exit-plan update of each position it holds. Separate from the figures above, which evaluate all 7 strategies on one
+// engine that computes everything and size every market as if each were a candidate.
+const sessionEngine = featureEngineFor(defaultStrategy, { baseTimeframe: 'minute1', explained: true });
+const sessionWarmStart = performance.now();
+MARKET_NAMES.forEach((market, m) => {
+  for (const tf of WARM_TIMEFRAMES) sessionEngine.warmUp(market, tf, history[m][tf]);
+});
+const sessionWarmMs = performance.now() - sessionWarmStart;
+// Catch up with the candles the engine above was fed since the warm-up (the steps below continue from there).
+for (const candles of fedSinceWarmUp.splice(0))
+  for (let m = 0; m < MARKETS; m++) sessionEngine.ingest(MARKET_NAMES[m], candles[m]);
+const EQUITY = new Decimal('100000000');
+const sessionMemory: Record<string, unknown> = {};
+let decision: DecisionState = { risk: emptyRiskState(), judgedBars: {}, positionSeq: {} };
+const held = new Map<string, { positionId: string; plan: ExitPlan; lockedKrw: string }>();
+const sessionStep: number[] = [];
+const sessionCounts = { candidates: 0, entries: 0, skips: 0, exits: 0 };
+const sessionCpu = process.cpuUsage();
+for (let s = 0; s < STEPS; s++) {
+  const ts = T_DECIDE + (STEPS + s) * 60_000;
+  const decisionTs = ts + 60_000;
+  const candles = nextCandles(ts);
+  const t = performance.now();
+  for (let m = 0; m < MARKETS; m++) sessionEngine.ingest(MARKET_NAMES[m], candles[m]);
+  const context = sessionEngine.context(decisionTs);
+  const benchmark = sessionEngine.snapshot('KRW-BTC', decisionTs);
+  const candidates: EntryEvaluation[] = [];
+  const bars: Record<string, number> = {};
+  for (let m = 0; m < MARKETS; m++) {
+    const market = MARKET_NAMES[m];
+    const snapshot = sessionEngine.snapshot(market, decisionTs);
+    const entryTf = snapshot.timeframes[defaultStrategy.entryTimeframe];
+    if (entryTf.lastClosedTs !== null) bars[market] = entryTf.lastClosedTs;
+    const position = held.get(market);
+    const r = evaluateMarket({
+      strategy: defaultStrategy,
+      params: defaultStrategy.defaults,
+      snapshot,
+      context,
+      benchmark,
+      position: position
+        ? { market, entryPrice: Number(position.plan.entryPrice), openedTs: position.plan.openedTs }
+        : undefined,
+      memory: sessionMemory[market] as never,
+      ts: decisionTs,
+    });
+    sessionMemory[market] = r.memory;
+    const entry = r.intents.find((i) => i.kind === 'entry');
+    if (entry)
+      candidates.push({
+        market,
+        score: entry.score,
+        reasons: entry.reasons,
+        entryPrice: String(lastClose[m]),
+        barTs: entryTf.lastClosedTs ?? undefined,
+        atr: entryTf.atr,
+        correlations: {},
+        minTotal: '5000',
+        feeRate: '0.0005',
+      });
+    if (position) {
+      const f = snapshot.timeframes[defaultStrategy.entryTimeframe];
+      const u = updateExitPlan(position.plan, {
+        price: lastClose[m],
+        high: candles[m].high,
+        low: candles[m].low,
+        ts: decisionTs,
+        rsi: f.rsi14 ?? undefined,
+        atr: f.atr ?? undefined,
+      });
+      position.plan = u.plan;
+      if (u.plan.done) {
+        held.delete(market);
+        decision = {
+          ...decision,
+          risk: onPositionClosed(decision.risk, {
+            positionId: position.positionId,
+            market,
+            pnlKrw: '0',
+            ts: decisionTs,
+          }),
+        };
+        sessionCounts.exits++;
+      }
+    }
+  }
+  sessionCounts.candidates += candidates.length;
+  let exposure = new Decimal(0);
+  for (const p of held.values()) exposure = exposure.plus(p.lockedKrw);
+  const decided = decideEntries(
+    decision,
+    {
+      candidates: withCorrelations(candidates, held.keys(), (a, b) => sessionEngine.correlation(a, b, decisionTs)),
+      bars,
+    },
+    {
+      equityKrw: EQUITY.toFixed(),
+      freeKrw: EQUITY.minus(exposure).toFixed(),
+      exposureKrw: exposure.toFixed(),
+      coinExposureKrw: {},
+    },
+    { risk: riskCfg, positionIdOf: (market, n) => `${market}#${n}` },
+    decisionTs,
+  );
+  decision = decided.state;
+  for (const e of decided.entries) {
+    const plan = createExitPlan({
+      market: e.market,
+      entryPrice: e.price,
+      volume: e.volume,
+      atr: e.atr ?? Number(e.price) * 0.01,
+      config: riskCfg.exit,
+      openedTs: decisionTs,
+    });
+    held.set(e.market, { positionId: e.positionId, plan, lockedKrw: e.lockedKrw });
+  }
+  sessionCounts.entries += decided.entries.length;
+  sessionCounts.skips += decided.skips.length;
+  sessionStep.push(performance.now() - t);
+}
+const sessionStepCpuMs = cpuMs(sessionCpu) / STEPS;
+sessionStep.sort((x, y) => x - y);
+const session = {
+  strategy: DEFAULT_STRATEGY_ID,
+  warmUpMs: r3(sessionWarmMs),
+  stepMs: p(sessionStep),
+  stepMaxMs: r3(sessionStep[sessionStep.length - 1]),
+  stepCpuMs: r3(sessionStepCpuMs),
+  ...sessionCounts,
+};
+console.log(
+  `the session's decision step (${DEFAULT_STRATEGY_ID}, engine built for it, ${MARKETS} markets, ${STEPS} steps):`,
+);
+console.log(
+  `  whole step: p50 ${session.stepMs.p50} ms, p99 ${session.stepMs.p99} ms, max ${session.stepMaxMs} ms; CPU ${session.stepCpuMs} ms per step; warm-up ${session.warmUpMs} ms`,
+);
+console.log(
+  `  ${session.candidates} candidates, ${session.entries} entries, ${session.skips} skips, ${session.exits} exits`,
+);
+
 // Real candles: hourly KRW markets, fed bar by bar with a snapshot at every close, plus the quality check. From
 // `--csv-dir` (e.g. the full shared set), else the sample shipped in samples/candles.
 const csvDirArg = process.argv.indexOf('--csv-dir');
@@ -400,6 +551,7 @@ console.log(
     snapshotAllMarketsP50Ms: r3(percentile(snapshotAll, 0.5)),
     snapshotAllMarketsP99Ms: r3(percentile(snapshotAll, 0.99)),
     decisions,
+    session,
     real,
   }),
 );

@@ -14,7 +14,7 @@ import {
   type SkippedEntry,
   withCorrelations,
 } from '../decision';
-import { DEFAULT_FEATURE_ENGINE_OPTIONS, FeatureEngine, type FeatureSnapshot, type MarketContext } from '../indicators';
+import { DEFAULT_FEATURE_ENGINE_OPTIONS, type FeatureSnapshot, type MarketContext } from '../indicators';
 import {
   bucketStart,
   type Candle,
@@ -41,14 +41,8 @@ import {
   updateExitPlan,
   validateRiskConfig,
 } from '../risk';
-import {
-  type AnyStrategy,
-  evaluateMarket,
-  featureIndicatorsOf,
-  featureTimeframesOf,
-  getStrategy,
-  validateParams,
-} from '../strategy';
+import { type AnyStrategy, evaluateMarket, getStrategy, validateParams } from '../strategy';
+import { featureEngineFor } from '../strategy/feature-engine';
 import { DEFAULT_FILL_MODEL, type FillModel, limitFillVolume, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Fill, Trade } from './result';
@@ -938,17 +932,9 @@ export function runBacktests(
   const other = configs.find((c) => c.strategyId !== strategy.id);
   if (other)
     throw new BacktestInputError([`strategyId: one pass runs one strategy (${strategy.id}), got ${other.strategyId}`]);
-  // Only the timeframes the strategy reads get features (a 1-minute backtest of a 15-minute strategy skips the
-  // 1-minute indicators, most of the work), and there only the indicators it lists, if it does, and those the decision
-  // reads (not those that only explain a decision: the result keeps none); the engine's own figures use bars, which
-  // every timeframe keeps.
-  // Days start at 00:00 UTC, as Upbit's day candles and the live session's feature engine do.
-  const features = new FeatureEngine({
-    baseTimeframe: data.timeframe,
-    dayBoundary: 'utc',
-    featureTimeframes: featureTimeframesOf(strategy),
-    featureIndicators: featureIndicatorsOf(strategy, { explained: false }),
-  });
+  // The live session's engine (a 1-minute backtest of a 15-minute strategy skips the 1-minute indicators, most of
+  // the work), without the indicators that only explain a decision: the result keeps no explanation.
+  const features = featureEngineFor(strategy, { baseTimeframe: data.timeframe, explained: false });
   return runBacktestsWith(strategy, configs, data, features);
 }
 
