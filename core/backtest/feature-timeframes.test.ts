@@ -96,6 +96,17 @@ describe('features only for the declared timeframes', () => {
     });
   }
 
+  it('pullback with its slow RSI (RSI 14, not the default): the same backtest as with every timeframe computed', () => {
+    const s = strategies.pullback;
+    const slow = { ...config(s), params: { fastRsi: false } };
+    for (const d of [minute, quarter]) {
+      const declared = runBacktest(slow, d);
+      const [all] = runBacktestsWith(s, [slow], d, everyTimeframe(d));
+      expect(declared).toEqual(all);
+      expect(declared.evaluations).toBeGreaterThan(0);
+    }
+  });
+
   it('a strategy that reads an undeclared timeframe fails, naming it', () => {
     const probe = strategies.probe;
     const sneaky: AnyStrategy = {

@@ -1,6 +1,6 @@
 // Factor scores: each maps a few closed-bar features onto [-1, 1] (+1 = favourable for a long entry),
 // and `composite` combines them with weights. A factor whose inputs are not warmed up is 0 (no opinion).
-import type { MarketContext, Regime, TimeframeFeatures } from '../indicators';
+import type { IndicatorName, MarketContext, Regime, TimeframeFeatures } from '../indicators';
 
 export const FACTOR_NAMES = ['trend', 'momentum', 'volatility', 'volume', 'correlation', 'regime'] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
@@ -135,6 +135,18 @@ export function factorParamSchema(defaults: FactorParams) {
 }
 
 /** All six factors: trend on `trendTf`, the rest on `signalTf`. */
+/** The indicators `factorScores` reads on its trend timeframe (trendFactor), for a strategy's `indicators`. */
+export const TREND_FACTOR_INDICATORS: readonly IndicatorName[] = ['ema9', 'ema21', 'ema50', 'ema200', 'adx'];
+/** The indicators `factorScores` reads on its signal timeframe (momentum, volatility and volume factors). */
+export const SIGNAL_FACTOR_INDICATORS: readonly IndicatorName[] = [
+  'roc',
+  'realizedVol',
+  'rsi14',
+  'macd',
+  'atr',
+  'volumeSpike',
+];
+
 export function factorScores(
   trendTf: TimeframeFeatures,
   signalTf: TimeframeFeatures,

@@ -13,6 +13,8 @@ import {
   factorScores,
   factorWeights,
   round4,
+  SIGNAL_FACTOR_INDICATORS,
+  TREND_FACTOR_INDICATORS,
   trendFactor,
 } from '../factors';
 import { defaultsOf } from '../params';
@@ -219,8 +221,13 @@ export const pullback: Strategy<PullbackParams, PullbackMemory> = {
   entryTimeframe: 'minute15',
   warmupBars: { minute60: 60, minute15: 30 },
   timeframes: ['minute5', 'minute15', 'minute60'],
-  // 5m only confirms (close over EMA21); 15m and 60m feed the six factors and compute everything.
-  indicators: { minute5: ['ema21'] },
+  // 5m only confirms (close over EMA21); 60m and 15m feed the six factors (trend, and momentum, volatility and
+  // volume), and 15m the dip (EMA21) and oversold (RSI 7 or 14) memory too. Nothing else is computed.
+  indicators: {
+    minute5: ['ema21'],
+    minute15: [...SIGNAL_FACTOR_INDICATORS, 'ema21', 'rsi7', 'rsi14'],
+    minute60: [...TREND_FACTOR_INDICATORS],
+  },
   evaluate,
   memory: {
     initial: () => ({ barTs: null, barsSinceDip: null, barsSinceOversold: null }),
