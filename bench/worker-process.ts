@@ -1,7 +1,8 @@
-// The trading worker in its own process, as docker-compose deploys it: the production entry (workers/main.ts) on
-// the `trading` queue with its workflow bundle built ahead (WORKFLOW_BUNDLE, as the image has it), for benchmarks that measure the worker alone (its memory and CPU from /proc) or keep the
-// simulator, the API and the database off its threads. Needs a PostgreSQL server: a second process cannot share
-// the in-memory PGlite database.
+// A worker in its own process, as docker-compose deploys it: the production entry (workers/main.ts) on the queues
+// it is given (TASK_QUEUES; `trading` unless told) with its workflow bundle built ahead (WORKFLOW_BUNDLE, as the
+// image has it), for benchmarks that measure workers alone (memory and CPU from /proc) or keep the simulator, the API
+// and the database off their threads. Needs a PostgreSQL server: a second process cannot share the in-memory PGlite
+// database.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,16 +43,26 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+/** Builds the workflow bundle into `dir`, as the image builds it; returns its path. */
+export async function buildWorkflowBundle(dir: string): Promise<string> {
+  const bundle = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundle, (await bundleWorkflows()).code);
+  return bundle;
+}
+
 export async function startWorkerProcess(opts: {
   temporalAddress: string;
   databaseUrl: string;
   simUrl: string;
   masterKey: Buffer;
+  /** TASK_QUEUES of the process (default `trading`). */
+  taskQueues?: string[];
+  /** A workflow bundle built before (several processes share one); else one is built for this process. */
+  workflowBundle?: string;
 }): Promise<WorkerProcess> {
   // Built here, as the image builds it: the worker loads it instead of running webpack in its own process.
   const dir = mkdtempSync(join(tmpdir(), 'bench-worker-'));
-  const bundle = join(dir, 'workflow-bundle.js');
-  writeFileSync(bundle, (await bundleWorkflows()).code);
+  const bundle = opts.workflowBundle ?? (await buildWorkflowBundle(dir));
   const child = spawn(
     process.execPath,
     // The flags of the docker-compose worker service.
@@ -63,7 +74,7 @@ export async function startWorkerProcess(opts: {
         TEMPORAL_ADDRESS: opts.temporalAddress,
         DATABASE_URL: opts.databaseUrl,
         SIM_URL: opts.simUrl,
-        TASK_QUEUES: 'trading',
+        TASK_QUEUES: (opts.taskQueues ?? ['trading']).join(','),
         MASTER_KEY: opts.masterKey.toString('hex'),
         DATA_DIR: dir,
         WORKFLOW_BUNDLE: bundle,

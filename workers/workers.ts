@@ -12,7 +12,7 @@ import {
 import { type Activities, createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import { readTemporalLogLevel } from '../core/environment';
-import { TASK_QUEUE_TRADING } from '../workflows/ids';
+import { TASK_QUEUE_BACKTEST, TASK_QUEUE_TRADING } from '../workflows/ids';
 import { oneLineLogger } from './log';
 
 const require = createRequire(import.meta.url);
@@ -75,6 +75,10 @@ export async function createWorkers(opts: {
         taskQueue,
         workflowBundle,
         activities,
+        // A backtest activity is an engine pass: synchronous CPU work that a Node process runs on one thread. Taking
+        // a second one before the first ends only queues it behind the first, where it also cannot heartbeat, while
+        // another worker process polling the queue would have run it: one at a time per process.
+        ...(taskQueue === TASK_QUEUE_BACKTEST && { maxConcurrentActivityTaskExecutions: 1 }),
       }),
     );
   }

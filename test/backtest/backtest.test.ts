@@ -167,6 +167,23 @@ describe('backtests on Temporal', () => {
     const chunks = await chunkRows(id);
     expect([...chunks.keys()].sort()).toEqual(['c0', 'c1', 'c2', 'c3']);
     expect([...chunks.values()].every((c) => c.computations === 1 && c.done)).toBe(true);
+    // Two chunks were in flight, but a worker process takes one chunk at a time (an engine pass holds its thread):
+    // by the start and completion times in the history no two activities ran at once, so a second process polling
+    // the queue would have taken the other chunk instead of it waiting behind the first in this one.
+    const events = history.events ?? [];
+    const spans = events
+      .filter((e) => e.activityTaskCompletedEventAttributes)
+      .map((done) => {
+        const a = done.activityTaskCompletedEventAttributes!;
+        const started = events.find((e) => Number(e.eventId) === Number(a.startedEventId));
+        return [
+          Number(started?.eventTime?.seconds ?? 0) * 1000 + (started?.eventTime?.nanos ?? 0) / 1e6,
+          Number(done.eventTime?.seconds ?? 0) * 1000 + (done.eventTime?.nanos ?? 0) / 1e6,
+        ];
+      })
+      .sort((x, y) => x[0] - y[0]);
+    expect(spans.length).toBeGreaterThanOrEqual(5);
+    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
   });
 
   it('optimises with TPE the same way core does', async () => {
