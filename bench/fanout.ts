@@ -5,7 +5,7 @@
 // wall-clock time of each run, the worker processes' CPU seconds per parameter set (read from /proc, code loading
 // left out), the speed-up 1 -> 2, and what two processes could give if the features were computed once and shared
 // instead of once per chunk: from the same chunk code run in this process over all sets in one pass and over one.
-// `npm run bench -- fanout [--sets 16] [--chunk 2] [--days 120] [--markets 4]`; needs the PostgreSQL server of
+// `npm run bench -- fanout [--sets 16] [--chunk 4] [--days 120] [--markets 4]`; needs the PostgreSQL server of
 // BENCH_DATABASE_URL (or TEST_DATABASE_URL): two processes cannot share the in-memory database. Stops by itself;
 // last line is JSON.
 import { randomBytes } from 'node:crypto';
@@ -33,7 +33,7 @@ import { buildWorkflowBundle, schemaOfItsOwn, startWorkerProcess, type WorkerPro
 const { values } = parseArgs({
   options: {
     sets: { type: 'string', default: '16' },
-    chunk: { type: 'string', default: '2' },
+    chunk: { type: 'string', default: '4' },
     days: { type: 'string', default: '120' },
     markets: { type: 'string', default: '4' },
   },
@@ -110,7 +110,9 @@ const bundle = await buildWorkflowBundle(mkdtempSync(join(tmpdir(), 'bench-fanou
 const masterKey = randomBytes(32);
 
 /** One optimize run served by `processes` fresh worker processes: wall-clock ms and their CPU ms during it. */
-async function runWith(processes: number): Promise<{ wallMs: number; cpuMs: number; loadAfter: string }> {
+async function runWith(
+  processes: number,
+): Promise<{ wallMs: number; cpuMs: number; perProcessCpuMs: number[]; loadAfter: string }> {
   const workers: WorkerProcess[] = [];
   try {
     for (let i = 0; i < processes; i++)
@@ -128,6 +130,7 @@ async function runWith(processes: number): Promise<{ wallMs: number; cpuMs: numb
     const id = `bench-fanout-${processes}-${Date.now()}`;
     await createRun(db.prisma, { id, kind: request.kind, request });
     const cpuBefore = cpuOf();
+    const eachBefore = workers.map((w) => w.cpuMs());
     const started = performance.now();
     const handle = await client.workflow.start<typeof backtestWorkflow>('backtestWorkflow', {
       workflowId: id,
@@ -138,7 +141,12 @@ async function runWith(processes: number): Promise<{ wallMs: number; cpuMs: numb
     const wallMs = performance.now() - started;
     const run = await db.prisma.backtestRun.findUniqueOrThrow({ where: { id } });
     if (run.status !== 'completed') throw new Error(`run ${id} ended ${run.status}: ${run.error ?? ''}`);
-    return { wallMs, cpuMs: cpuOf() - cpuBefore, loadAfter: load() };
+    return {
+      wallMs,
+      cpuMs: cpuOf() - cpuBefore,
+      perProcessCpuMs: workers.map((w, i) => w.cpuMs() - eachBefore[i]),
+      loadAfter: load(),
+    };
   } finally {
     for (const w of workers) await w.stop();
   }
@@ -163,7 +171,7 @@ try {
   );
   const two = await runWith(2);
   console.log(
-    `2 worker processes: ${r2(two.wallMs / 1000)} s wall, ${r2(two.cpuMs / 1000)} s CPU, ${r2(two.cpuMs / 1000 / SETS)} s CPU per parameter set (load after ${two.loadAfter})`,
+    `2 worker processes: ${r2(two.wallMs / 1000)} s wall, ${r2(two.cpuMs / 1000)} s CPU (${two.perProcessCpuMs.map((ms) => r2(ms / 1000)).join(' + ')}), ${r2(two.cpuMs / 1000 / SETS)} s CPU per parameter set (load after ${two.loadAfter})`,
   );
   const speedUp = one.wallMs / two.wallMs;
   console.log(`speed-up 1 -> 2 processes: x${r2(speedUp)} wall clock`);
