@@ -2,6 +2,7 @@
 // a blow-off top (RSI over the threshold on a volume spike) sells everything; the bar's ATR becomes the plan's.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeatureEngine, UndeclaredIndicatorError } from '../core/indicators';
 import type { Candle } from '../core/market';
 import { closedBarObservation, createExitPlan, DEFAULT_EXIT_CONFIG, updateExitPlan } from '../core/risk';
 import type { ExitPlan, ExitUpdate } from '../core/risk/types';
@@ -64,6 +65,19 @@ describe('closed-bar observations', () => {
     const off = updateExitPlan(plan({ blowOffRsi: 0 }, 1000), closedBarObservation(bar, closedAt));
     expect(off.trigger).toBe(undefined);
     expect(Number(off.plan.atr)).toBeCloseTo(bar.atr ?? Number.NaN, 8);
+  });
+
+  it('computes only what the exit plan reads, with the values an engine computing everything gives', () => {
+    const candles = blowOffCandles();
+    const closedAt = T0 + 40 * MINUTE;
+    const bar = closedBarFeatures('KRW-XRP', 'minute1', candles, closedAt);
+    const full = new FeatureEngine({ baseTimeframe: 'minute1', dayBoundary: 'utc' });
+    full.warmUp('KRW-XRP', 'minute1', candles, closedAt);
+    const everything = full.snapshot('KRW-XRP', closedAt).timeframes.minute1;
+    expect(closedBarObservation(bar, closedAt)).toEqual(closedBarObservation(everything, closedAt));
+    expect(bar.lastClosedTs).toBe(everything.lastClosedTs);
+    // Anything else is not computed, and reading it says so instead of passing for "not warmed up".
+    expect(() => bar.ema21).toThrow(UndeclaredIndicatorError);
   });
 });
 

@@ -5,7 +5,7 @@
 import { activityInfo, CancelledFailure, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { FeatureEngine } from '../core/indicators/engine';
 import { type Candle, type Timeframe, timeframeMs } from '../core/market';
-import { closedBarObservation, updateExitPlan } from '../core/risk';
+import { CLOSED_BAR_INDICATORS, closedBarObservation, updateExitPlan } from '../core/risk';
 import type { ExitPlan, ExitUpdate } from '../core/risk/types';
 import type { TradingMode } from '../core/session/config';
 import { untilBarSettles } from '../core/session/schedule';
@@ -29,9 +29,18 @@ export interface GuardInput {
   progressOnCancel?: boolean;
 }
 
-/** The newest closed bar's features as of `asOf`, from candles of that timeframe (the forming one left out). */
+/**
+ * The newest closed bar's features as of `asOf`, from candles of that timeframe (the forming one left out). Only
+ * what the exit plan reads (closedBarObservation: close, rsi14, atr, volumeSpike) is computed: every guard of every
+ * held position builds one of these at each bar close.
+ */
 export function closedBarFeatures(market: string, timeframe: Timeframe, candles: readonly Candle[], asOf: number) {
-  const engine = new FeatureEngine({ baseTimeframe: timeframe, dayBoundary: 'utc' });
+  const engine = new FeatureEngine({
+    baseTimeframe: timeframe,
+    dayBoundary: 'utc',
+    featureTimeframes: [timeframe],
+    featureIndicators: { [timeframe]: CLOSED_BAR_INDICATORS },
+  });
   engine.warmUp(market, timeframe, candles, asOf);
   return engine.snapshot(market, asOf).timeframes[timeframe];
 }

@@ -23,9 +23,9 @@ import {
 } from '../core/backtest/engine';
 import { planOptimization, searchSpaceOf } from '../core/backtest/search';
 import { syntheticColumns } from '../core/backtest/synthetic';
-import { FeatureEngine } from '../core/indicators';
 import { bucketStart, candleAt } from '../core/market';
-import { featureIndicatorsOf, featureTimeframesOf, getStrategy } from '../core/strategy';
+import { getStrategy } from '../core/strategy';
+import { featureEngineFor } from '../core/strategy/feature-engine';
 import { SAMPLE_CANDLE_DIR } from '../exchange/marketdata/sample';
 
 const MINUTE = 60_000;
@@ -104,11 +104,7 @@ function inWorker(data: SyntheticData, sets: number, share: [number, number]): P
 
 /** The feature engine alone, as the backtest builds it: every candle in, a snapshot of every market at each 15-minute close. */
 function featuresOnly(data: ColumnarBacktestData): number {
-  const fe = new FeatureEngine({
-    baseTimeframe: data.timeframe,
-    featureTimeframes: featureTimeframesOf(getStrategy(STRATEGY)),
-    featureIndicators: featureIndicatorsOf(getStrategy(STRATEGY), { explained: false }),
-  });
+  const fe = featureEngineFor(getStrategy(STRATEGY), { baseTimeframe: data.timeframe, explained: false });
   const markets = Object.keys(data.columns);
   const n = data.columns[markets[0]].ts.length;
   const started = performance.now();
@@ -171,6 +167,14 @@ async function main() {
   const nMarkets = Number(values.markets);
   const sets = Number(values.sets);
   const optDays = Number(values['opt-days']);
+  // Checked first: a bad value would otherwise surface minutes later, after the year's run, as an engine error.
+  for (const [name, v, min] of [
+    ['days', days, 1],
+    ['markets', nMarkets, 1],
+    ['sets', sets, 2], // the split over 2 workers needs a set for each
+    ['opt-days', optDays, 1],
+  ] as const)
+    if (!Number.isInteger(v) || v < min) throw new Error(`--${name}: an integer of at least ${min}, got ${v}`);
   console.log(
     `cpu: ${cpus()[0]?.model ?? '?'} x ${cpus().length}; node ${process.version}; load average ${loadavg()
       .map((l) => l.toFixed(1))

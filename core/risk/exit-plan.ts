@@ -3,6 +3,7 @@
 // the same triggers. Within one observation the stop is checked first (pessimistic for a bar whose
 // low and high both cross levels), then blow-off, take-profit, and the time exit.
 import Decimal from 'decimal.js';
+import type { IndicatorName } from '../indicators';
 import type { DecimalInput } from '../market';
 import { decimalStringOf, floorVolume, minimumOrderTotal, quoteOf, roundToTick, tickSize } from '../market';
 import type { ExitConfig, ExitObservation, ExitPlan, ExitTrigger, ExitTriggerKind, ExitUpdate } from './types';
@@ -124,6 +125,9 @@ export const BLOW_OFF_VOLUME_SPIKE = 2;
  * the bar's range was seen price by price (live) or bar by bar (backtest) already. Live guards and the
  * backtester build it here, the same way.
  */
+/** The indicators closedBarObservation reads from a closed bar (besides its close): all a position's guard computes. */
+export const CLOSED_BAR_INDICATORS: readonly IndicatorName[] = ['rsi14', 'volumeSpike', 'atr'];
+
 export function closedBarObservation(
   bar: { close: number; rsi14: number | null; volumeSpike: number | null; atr: number | null },
   ts: number,
