@@ -28,7 +28,13 @@ import { createRun } from '../prisma/repositories/backtest-runs';
 import { startDevServer } from '../workers/temporal-server';
 import type { backtestWorkflow } from '../workflows/backtest';
 import { TASK_QUEUE_BACKTEST } from '../workflows/ids';
-import { buildWorkflowBundle, schemaOfItsOwn, startWorkerProcess, type WorkerProcess } from './worker-process';
+import {
+  benchPostgresUrl,
+  buildWorkflowBundle,
+  schemaOfItsOwn,
+  startWorkerProcess,
+  type WorkerProcess,
+} from './worker-process';
 
 const { values } = parseArgs({
   options: {
@@ -49,7 +55,7 @@ for (const [name, v] of [
   ['markets', MARKET_COUNT],
 ] as const)
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: a positive integer, got ${v}`);
-const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL;
+const postgresUrl = benchPostgresUrl();
 if (!postgresUrl) throw new Error('fanout needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
 
 const STRATEGY = 'pullback';

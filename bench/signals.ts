@@ -159,14 +159,13 @@ for (let s = 0; s < SETTLE_STEPS + STEPS; s++) {
         feeRate: '0.0005',
       });
     if (position) {
-      const f = snapshot.timeframes[defaultStrategy.entryTimeframe];
       const u = updateExitPlan(position.plan, {
         price: sessionClose[m],
         high: candles[m].high,
         low: candles[m].low,
         ts: decisionTs,
-        rsi: f.rsi14 ?? undefined,
-        atr: f.atr ?? undefined,
+        rsi: entryTf.rsi14 ?? undefined,
+        atr: entryTf.atr ?? undefined,
       });
       position.plan = u.plan;
       if (u.plan.done) {

@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflows } from '../workers/workers';
 
+/** The PostgreSQL server benchmarks run on when they need one (BENCH_DATABASE_URL, else TEST_DATABASE_URL). */
+export function benchPostgresUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+}
+
 /**
  * A benchmark's command line: its positional arguments and `--layout one-process|split`; `split` needs the
  * PostgreSQL server of BENCH_DATABASE_URL (else TEST_DATABASE_URL).
@@ -21,7 +26,7 @@ export function layoutArgs(): { layout: 'one-process' | 'split'; positionals: st
   });
   const layout = values.layout;
   if (layout !== 'one-process' && layout !== 'split') throw new Error(`--layout: one-process or split, got ${layout}`);
-  const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+  const postgresUrl = benchPostgresUrl();
   if (layout === 'split' && !postgresUrl)
     throw new Error('--layout split needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
   return { layout, positionals, postgresUrl };

@@ -119,15 +119,15 @@ function positive(v: DecimalInput): Decimal | null {
 /** A volume at least this many times the recent mean counts as a spike for the blow-off exit. */
 export const BLOW_OFF_VOLUME_SPIKE = 2;
 
+/** The indicators closedBarObservation reads from a closed bar (besides its close): all a position's guard computes. */
+export const CLOSED_BAR_INDICATORS: readonly IndicatorName[] = ['rsi14', 'volumeSpike', 'atr'];
+
 /**
  * What the exit plan learns when a bar of the entry timeframe closes: its close, RSI and volume spike (the
  * blow-off exit) and ATR (the trailing distance). High and low are the close, so no level is crossed twice:
  * the bar's range was seen price by price (live) or bar by bar (backtest) already. Live guards and the
  * backtester build it here, the same way.
  */
-/** The indicators closedBarObservation reads from a closed bar (besides its close): all a position's guard computes. */
-export const CLOSED_BAR_INDICATORS: readonly IndicatorName[] = ['rsi14', 'volumeSpike', 'atr'];
-
 export function closedBarObservation(
   bar: { close: number; rsi14: number | null; volumeSpike: number | null; atr: number | null },
   ts: number,

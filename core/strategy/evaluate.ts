@@ -4,7 +4,7 @@
 import type { FeatureSnapshot, IndicatorName, MarketContext, QualityFlag, Timeframe } from '../indicators';
 import type { DecimalInput } from '../market';
 import type { DataQualityConfig, RiskConfig } from '../risk';
-import { checkEdge, DEFAULT_DATA_QUALITY_CONFIG, DEFAULT_RISK_CONFIG } from '../risk';
+import { CLOSED_BAR_INDICATORS, checkEdge, DEFAULT_DATA_QUALITY_CONFIG, DEFAULT_RISK_CONFIG } from '../risk';
 import { round4 } from './factors';
 import type { Decision, Intent, OpenPositionView, Strategy } from './types';
 
@@ -53,7 +53,9 @@ export function featureTimeframesOf(strategy: Strategy<unknown>): Timeframe[] {
  * The entry timeframe's indicators the decision path reads whatever the strategy: the edge filter and sizing (atr),
  * the exit plan's blow-off and ATR refresh (rsi14, volumeSpike, atr).
  */
-export const DECISION_INDICATORS: readonly IndicatorName[] = ['rsi14', 'atr', 'volumeSpike'];
+export const DECISION_INDICATORS: readonly IndicatorName[] = [
+  ...new Set<IndicatorName>([...CLOSED_BAR_INDICATORS, 'atr']),
+];
 
 /** The entry timeframe's indicators a decision's explanation (decisionInputs) reads besides DECISION_INDICATORS. */
 export const EXPLANATION_INDICATORS: readonly IndicatorName[] = ['ema21', 'ema50', 'adx'];

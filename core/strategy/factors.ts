@@ -134,7 +134,6 @@ export function factorParamSchema(defaults: FactorParams) {
   } as const;
 }
 
-/** All six factors: trend on `trendTf`, the rest on `signalTf`. */
 /** The indicators `factorScores` reads on its trend timeframe (trendFactor), for a strategy's `indicators`. */
 export const TREND_FACTOR_INDICATORS: readonly IndicatorName[] = ['ema9', 'ema21', 'ema50', 'ema200', 'adx'];
 /** The indicators `factorScores` reads on its signal timeframe (momentum, volatility and volume factors). */
@@ -147,6 +146,7 @@ export const SIGNAL_FACTOR_INDICATORS: readonly IndicatorName[] = [
   'volumeSpike',
 ];
 
+/** All six factors: trend on `trendTf`, the rest on `signalTf`. */
 export function factorScores(
   trendTf: TimeframeFeatures,
   signalTf: TimeframeFeatures,
