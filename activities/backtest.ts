@@ -79,8 +79,7 @@ export function createBacktestActivities({ db }: Pick<ActivityDeps, 'db'>) {
       if (stored) return stored.trials.map(({ params, score }) => ({ params, score }));
       const data = windowData(await requestData(db, request), request, window);
       heartbeat(key);
-      const trials = scoreChunk(data, request, paramSets, window);
-      heartbeat(key);
+      const trials = await scoreChunk(data, request, paramSets, window, key);
       await storeChunk(prisma, runId, key, { trials }, input.totalUnits);
       return trials.map(({ params, score }) => ({ params, score }));
     },

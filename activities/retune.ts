@@ -9,7 +9,6 @@ import {
   ScheduleOverlapPolicy,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { runBacktests } from '../core/backtest/engine';
 import { computeMetrics } from '../core/backtest/metrics';
 import { scoreOf } from '../core/backtest/research';
 import type { EquityPoint, Fill, Trade } from '../core/backtest/result';
@@ -24,7 +23,7 @@ import { decideProposal, findProposal, proposeRetune } from '../prisma/repositor
 import { findSession } from '../prisma/repositories/sessions';
 import { requestData } from './backtest-candles';
 import { scalarMetrics } from './backtest-results';
-import { configOf, windowData } from './backtest-runs';
+import { activityPass, configOf, windowData } from './backtest-runs';
 import type { ActivityDeps } from './deps';
 import { latestUniverse } from './universe';
 
@@ -182,8 +181,11 @@ export function createRetuneActivities({ db }: Pick<ActivityDeps, 'db'>) {
       const trades: Trade[] = [];
       const fills: Fill[] = [];
       for (const fold of folds) {
-        heartbeat(fold.index);
-        const [r] = runBacktests([configOf(request, current, fold.test)], windowData(data, request, fold.test));
+        const [r] = await activityPass(
+          [configOf(request, current, fold.test)],
+          windowData(data, request, fold.test),
+          fold.index,
+        );
         for (const p of r.equity) equity.push({ ts: p.ts, equity: p.equity * factor });
         factor *= r.metrics.finalEquity / initial;
         trades.push(...r.trades);

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { requestData } from '../activities/backtest-candles';
-import { scoreChunk, windowData } from '../activities/backtest-runs';
+import { configOf, windowData } from '../activities/backtest-runs';
+import { runBacktests } from '../core/backtest/engine';
 import { planOptimization, searchSpaceOf } from '../core/backtest/search';
 import { syntheticCandles } from '../core/backtest/synthetic';
 import { parseBacktestRequest } from '../core/contract';
@@ -165,7 +166,10 @@ async function inProcess(sets: number): Promise<number> {
   const paramSets = planOptimization({ space, method: 'random', budget: sets, seed: 5 });
   const data = windowData(await requestData(db, request), request, window);
   const before = process.cpuUsage();
-  scoreChunk(data, request, paramSets, window);
+  runBacktests(
+    paramSets.map((p) => configOf(request, p, window)),
+    data,
+  );
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000;
 }

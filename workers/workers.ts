@@ -75,9 +75,9 @@ export async function createWorkers(opts: {
         taskQueue,
         workflowBundle,
         activities,
-        // A backtest activity is an engine pass: synchronous CPU work that a Node process runs on one thread. Taking
-        // a second one before the first ends only queues it behind the first, where it also cannot heartbeat, while
-        // another worker process polling the queue would have run it: one at a time per process.
+        // A backtest activity is an engine pass that keeps a core busy (on the engine thread, activities/engine-thread.ts).
+        // One at a time per process leaves the other core to the process's trading work, and the next chunk to
+        // another worker process polling the queue.
         ...(taskQueue === TASK_QUEUE_BACKTEST && { maxConcurrentActivityTaskExecutions: 1 }),
       }),
     );

@@ -43,7 +43,8 @@ const TPE_BATCH = 8;
 const acts = proxyActivities<Activities>({
   taskQueue: TASK_QUEUE_BACKTEST,
   startToCloseTimeout: '30m',
-  // Chunks heartbeat between their steps; one engine pass is synchronous and must fit in this.
+  // Chunks heartbeat between their steps and every few seconds while the engine thread runs a pass; loading the
+  // candles from the database (on the worker's thread) must fit in this.
   heartbeatTimeout: '2m',
   // A cancelled backtest does not wait for a chunk busy in the engine: its late result is harmless.
   cancellationType: ActivityCancellationType.TRY_CANCEL,

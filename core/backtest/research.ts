@@ -1,9 +1,16 @@
 // Research on top of the engine: objectives, parameter search over a strategy's schema, and
 // walk-forward analysis that reports only out-of-sample results. All pure and seeded.
-import { type Candle, type Timeframe, timeframeMs } from '../market';
+import { type Candle, type CandleColumns, sliceColumns, type Timeframe, timeframeMs } from '../market';
 import { DEFAULT_QUALITY_OPTIONS } from '../market/quality';
 import { type AnyStrategy, getStrategy } from '../strategy';
-import { type BacktestConfig, type BacktestData, type BacktestResult, runBacktests } from './engine';
+import {
+  type BacktestConfig,
+  type BacktestData,
+  type BacktestInput,
+  type BacktestResult,
+  type ColumnarBacktestData,
+  runBacktests,
+} from './engine';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Trade } from './result';
 import {
@@ -100,8 +107,19 @@ export function warmupMs(s: AnyStrategy, dataTimeframe: Timeframe): number {
   return Math.ceil(Math.max(0, ...ms) * 1.5) + DEFAULT_QUALITY_OPTIONS.windowBars * timeframeMs(dataTimeframe);
 }
 
-/** Candles from `from - warmup` up to `to`, per market. */
-export function sliceData(data: BacktestData, from: number, to: number): BacktestData {
+/** Candles from `from - warmup` up to `to`, per market (columns: views on the same memory). */
+export function sliceData(data: BacktestData, from: number, to: number): BacktestData;
+export function sliceData(data: ColumnarBacktestData, from: number, to: number): ColumnarBacktestData;
+export function sliceData(data: BacktestInput, from: number, to: number): BacktestInput;
+export function sliceData(data: BacktestInput, from: number, to: number): BacktestInput {
+  if ('columns' in data) {
+    const columns: Record<string, CandleColumns> = {};
+    for (const [m, cols] of Object.entries(data.columns)) {
+      const part = sliceColumns(cols, from, to);
+      if (part.ts.length) columns[m] = part;
+    }
+    return { columns, timeframe: data.timeframe };
+  }
   const candles: Record<string, Candle[]> = {};
   for (const [m, cs] of Object.entries(data.candles)) {
     const part = cs.filter((c) => c.ts >= from && c.ts < to);

@@ -14,7 +14,8 @@ export type Candle = {
 /**
  * Candles of one market as columns, ascending by ts: about 50 bytes a bar where a Candle object takes about 100,
  * and nothing for the garbage collector to trace (a year of 1-minute bars of ten markets is 5.26 M bars).
- * `value` (traded KRW) is optional as in Candle.
+ * `value` (traded KRW) is optional as in Candle: the column is there when some bar has it, NaN where a bar has
+ * none (no valid candle has a NaN value, see checkCandle).
  */
 export type CandleColumns = {
   ts: Float64Array;
@@ -28,7 +29,7 @@ export type CandleColumns = {
 
 /** Bar `i` of candle columns as a Candle (a new object: the consumers may keep it). */
 export function candleAt(c: CandleColumns, i: number): Candle {
-  return c.value === undefined
+  return c.value === undefined || Number.isNaN(c.value[i])
     ? { ts: c.ts[i], open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i], volume: c.volume[i] }
     : {
         ts: c.ts[i],
@@ -39,6 +40,64 @@ export function candleAt(c: CandleColumns, i: number): Candle {
         volume: c.volume[i],
         value: c.value[i],
       };
+}
+
+/**
+ * Candles as columns, candleAt's inverse. `shared`: on SharedArrayBuffers, so threads read them without a copy
+ * (a worker thread's message then carries the columns, not their bytes).
+ */
+export function candleColumns(candles: readonly Candle[], opts: { shared?: boolean } = {}): CandleColumns {
+  const n = candles.length;
+  const column = () => new Float64Array(opts.shared ? new SharedArrayBuffer(n * 8) : new ArrayBuffer(n * 8));
+  const c: CandleColumns = {
+    ts: column(),
+    open: column(),
+    high: column(),
+    low: column(),
+    close: column(),
+    volume: column(),
+  };
+  const value = candles.some((x) => x.value !== undefined) ? column() : undefined;
+  for (let i = 0; i < n; i++) {
+    const x = candles[i];
+    c.ts[i] = x.ts;
+    c.open[i] = x.open;
+    c.high[i] = x.high;
+    c.low[i] = x.low;
+    c.close[i] = x.close;
+    c.volume[i] = x.volume;
+    if (value) value[i] = x.value ?? Number.NaN;
+  }
+  if (value) c.value = value;
+  return c;
+}
+
+/** The bars of `c` with from <= ts < to, as views on the same memory (no copy). */
+export function sliceColumns(c: CandleColumns, from: number, to: number): CandleColumns {
+  const start = firstAtOrAfter(c.ts, from);
+  const end = firstAtOrAfter(c.ts, to);
+  const part: CandleColumns = {
+    ts: c.ts.subarray(start, end),
+    open: c.open.subarray(start, end),
+    high: c.high.subarray(start, end),
+    low: c.low.subarray(start, end),
+    close: c.close.subarray(start, end),
+    volume: c.volume.subarray(start, end),
+  };
+  if (c.value) part.value = c.value.subarray(start, end);
+  return part;
+}
+
+/** Index of the first element of ascending `xs` at or after `t` (xs.length when none). */
+function firstAtOrAfter(xs: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export const MINUTE_MS = 60_000;
