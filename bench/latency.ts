@@ -13,22 +13,82 @@
 // database share one Node thread) and `split` (as docker-compose deploys it: the trading worker in its own
 // process, the database a PostgreSQL server given by BENCH_DATABASE_URL or TEST_DATABASE_URL; the simulator
 // and the API stay in this process).
-// `npm run bench -- latency [samples=30] [maxSeconds=240] [--layout one-process|split]`; last line is JSON.
+// `--with-backtests`: backtests run one after another all the while (1-minute pullback, 4 markets x 55 days of
+// synthetic candles), on the same worker (split: its process polls `trading,backtest`, as docker-compose's worker
+// does), so the figures show what a backtest does to the orders beside it.
+// `npm run bench -- latency [samples=30] [maxSeconds=240] [--layout one-process|split] [--with-backtests]`; last
+// line is JSON.
 import { tsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { startStack } from '../workers/local-stack';
+import { syntheticCandles } from '../core/backtest/synthetic';
+import { DAY_MS } from '../core/market';
+import { insertCandles } from '../exchange/marketdata/store';
+import { type Stack, startStack } from '../workers/local-stack';
 import { callApi, openRisk, simOrders, startProbeSession } from '../workers/local-stack-probe';
 import { sessionWorkflowId } from '../workflows/ids';
 import { layoutArgs, schemaOfItsOwn, startWorkerProcess } from './worker-process';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const { layout, positionals, postgresUrl } = layoutArgs();
+const { layout, positionals, postgresUrl, on } = layoutArgs(['with-backtests']);
+const withBacktests = on.has('with-backtests');
 const wanted = Number(positionals[0] ?? 30);
 const maxSeconds = Number(positionals[1] ?? 240);
 const MARKETS = ['KRW-XRP', 'KRW-DOGE', 'KRW-SOL', 'KRW-ADA', 'KRW-LINK', 'KRW-AVAX', 'KRW-DOT', 'KRW-TRX'];
 
 const ms = (e: HistoryEvent) => tsToMs(e.eventTime);
+
+/** Backtests one after another until `stop()`: 1-minute pullback on synthetic candles stored first. */
+async function backtestsBeside(stack: Stack): Promise<{ stop: () => Promise<number> }> {
+  const markets = ['KRW-BTC', 'KRW-ETH', 'KRW-XLM', 'KRW-BCH'];
+  const start = Date.parse('2025-01-01T00:00:00Z');
+  const days = 60;
+  const candles = syntheticCandles({ seed: 3, markets, from: start, bars: days * 1440, barMs: 60_000 });
+  for (const [market, cs] of Object.entries(candles))
+    for (let i = 0; i < cs.length; i += 20_000)
+      await insertCandles(
+        stack.db,
+        cs
+          .slice(i, i + 20_000)
+          .map((c) => ({ market, timeframe: 'minute1' as const, ...c, value: null, source: 'import' })),
+      );
+  const body = {
+    kind: 'backtest',
+    strategy: 'pullback',
+    markets,
+    timeframe: 'minute1',
+    from: new Date(start + 5 * DAY_MS).toISOString(),
+    to: new Date(start + days * DAY_MS).toISOString(),
+    capitalKrw: '10000000',
+  };
+  let stopping = false;
+  let runs = 0;
+  const loop = (async () => {
+    while (!stopping) {
+      const launched = await callApi<{ id: string }>(stack, 'POST', '/api/backtests', body);
+      if (launched.status !== 202) throw new Error(`backtest not launched: ${JSON.stringify(launched.body)}`);
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 250));
+        const run = await callApi<{ status: string; error?: string }>(
+          stack,
+          'GET',
+          `/api/backtests/${launched.body.id}`,
+        );
+        if (run.body.status === 'running') continue;
+        if (run.body.status !== 'completed') throw new Error(`backtest ${run.body.status}: ${run.body.error ?? ''}`);
+        runs++;
+        break;
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stopping = true;
+      await loop;
+      return runs;
+    },
+  };
+}
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return Number.NaN;
@@ -50,9 +110,11 @@ const worker = databaseUrl
       databaseUrl,
       simUrl: stack.sim.baseUrl,
       masterKey: stack.masterKey,
+      taskQueues: withBacktests ? ['trading', 'backtest'] : ['trading'],
     })
   : null;
 if (!worker) await stack.startWorkers();
+const backtests = withBacktests ? await backtestsBeside(stack) : null;
 try {
   const id = await startProbeSession(stack, 'latency', {
     markets: MARKETS,
@@ -76,6 +138,7 @@ try {
   const entryOrders = () => simOrders(stack, `ord-pos-${id}-`).filter((o) => /-1-s\d+$/.test(o.identifier ?? ''));
   const deadline = Date.now() + maxSeconds * 1000;
   while (entryOrders().length < wanted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+  const backtestRuns = await backtests?.stop();
   await callApi(stack, 'POST', `/api/sessions/${id}/emergency-stop`, { mode: 'flatten', confirm: id });
   await stack.client.workflow.getHandle(sessionWorkflowId(id)).result();
 
@@ -137,11 +200,13 @@ try {
       firstTaskToAcceptedMs: stats(toAccept),
     },
     markets: MARKETS.length,
+    ...(backtestRuns !== undefined && { backtestsCompletedBeside: backtestRuns }),
     wallSeconds: Math.round((Date.now() - t0) / 1000),
   };
   lines.push('latency from the session having the signal (evaluateSession completed) to the simulator accepting');
   lines.push(`the entry order, through the Temporal dev server on loopback (layout: ${layout}):`);
   lines.push(`  samples ${figures.samples} (wanted ${wanted})`);
+  if (backtestRuns !== undefined) lines.push(`  with backtests running on the same worker: ${backtestRuns} completed`);
   lines.push(`  total      p50 ${figures.signalToAcceptedMs.p50} ms  p99 ${figures.signalToAcceptedMs.p99} ms`);
   for (const [name, s] of Object.entries(figures.parts)) lines.push(`  ${name.padEnd(34)} p50 ${s.p50}  p99 ${s.p99}`);
   lines.push(JSON.stringify(figures));

@@ -19,9 +19,18 @@ export function benchPostgresUrl(): string | undefined {
  * A benchmark's command line: its positional arguments and `--layout one-process|split`; `split` needs the
  * PostgreSQL server of BENCH_DATABASE_URL (else TEST_DATABASE_URL).
  */
-export function layoutArgs(): { layout: 'one-process' | 'split'; positionals: string[]; postgresUrl?: string } {
+export function layoutArgs(switches: readonly string[] = []): {
+  layout: 'one-process' | 'split';
+  positionals: string[];
+  postgresUrl?: string;
+  /** Which of `switches` (boolean --flags of the bench) were given. */
+  on: Set<string>;
+} {
   const { values, positionals } = parseArgs({
-    options: { layout: { type: 'string', default: 'one-process' } },
+    options: {
+      layout: { type: 'string', default: 'one-process' },
+      ...Object.fromEntries(switches.map((name) => [name, { type: 'boolean' as const }])),
+    },
     allowPositionals: true,
   });
   const layout = values.layout;
@@ -29,7 +38,12 @@ export function layoutArgs(): { layout: 'one-process' | 'split'; positionals: st
   const postgresUrl = benchPostgresUrl();
   if (layout === 'split' && !postgresUrl)
     throw new Error('--layout split needs a PostgreSQL server: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)');
-  return { layout, positionals, postgresUrl };
+  return {
+    layout,
+    positionals,
+    postgresUrl,
+    on: new Set(switches.filter((name) => (values as Record<string, unknown>)[name] === true)),
+  };
 }
 
 /** `base` with a schema of its own for this run, so a benchmark leaves the server's other data alone. */
