@@ -2,7 +2,7 @@
 // candles, the out-of-sample comparison) run on the `backtest` task queue; the walk-forward optimisation itself is
 // the backtest workflow's. Only a winner that beats the running parameters out of sample by the configured margin is
 // recorded; applying it always goes through the session's own `updateConfig` update and its validator.
-import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,

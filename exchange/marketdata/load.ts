@@ -1,8 +1,9 @@
 // Reads stored candles for the backtester and the simulator's replay feed: numbers, oldest first, per market.
 import type { Candle } from '../../core/market';
-import { candlesIn } from '../../prisma/repositories/candles';
+import { MINUTE_MS } from '../../core/market';
+import { candleNumbersIn } from '../../prisma/repositories/candles';
 import { type CandleStore, type Instant, toMs } from './store';
-import type { CandleTimeframe } from './timeframes';
+import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from './timeframes';
 
 export interface LoadRequest {
   markets: string[];
@@ -13,27 +14,37 @@ export interface LoadRequest {
   to: Instant;
 }
 
+/** Bars per read, about: the thread serves other work between the reads of a long range. */
+const PAGE_BARS = 20_000;
+
+/** The time PAGE_BARS bars of `timeframe` span (day, week and month bars: any range in one read). */
+function pageSpanMs(timeframe: CandleTimeframe): number {
+  const minutes = UPBIT_CANDLE_PATHS[timeframe].minutes;
+  return minutes ? PAGE_BARS * minutes * MINUTE_MS : Number.POSITIVE_INFINITY;
+}
+
 /** Stored candles per market, oldest first, as numbers. Every requested market has an entry (empty if none stored). */
 export async function loadCandles(store: CandleStore, req: LoadRequest): Promise<Record<string, Candle[]>> {
   const out: Record<string, Candle[]> = {};
-  for (const market of req.markets) out[market] = [];
-  const rows = await candlesIn(store.prisma, {
-    markets: req.markets,
-    timeframe: req.timeframe,
-    from: toMs(req.from),
-    to: toMs(req.to),
-  });
-  for (const r of rows) {
-    const candle: Candle = {
-      ts: r.ts.getTime(),
-      open: r.open.toNumber(),
-      high: r.high.toNumber(),
-      low: r.low.toNumber(),
-      close: r.close.toNumber(),
-      volume: r.volume.toNumber(),
-    };
-    if (r.value !== null) candle.value = r.value.toNumber();
-    out[r.market].push(candle);
+  const to = toMs(req.to);
+  const span = pageSpanMs(req.timeframe);
+  for (const market of req.markets) {
+    const candles: Candle[] = [];
+    // Reads of bounded time ranges: a row-limit page (ORDER BY ts LIMIT n) made PostgreSQL scan and sort the whole
+    // rest of the range for every page.
+    for (let from = toMs(req.from); from < to; ) {
+      const end = Math.min(to, from + span);
+      const rows = await candleNumbersIn(store.prisma, { market, timeframe: req.timeframe, from, to: end });
+      for (const r of rows) {
+        const candle: Candle = { ts: r.ts, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume };
+        if (r.value !== null) candle.value = r.value;
+        candles.push(candle);
+      }
+      from = end;
+      // An embedded database answers on this thread: let timers and I/O in between reads.
+      if (from < to) await new Promise((resolve) => setImmediate(resolve));
+    }
+    out[market] = candles;
   }
   return out;
 }
