@@ -53,6 +53,25 @@ const config = (params: Record<string, number> = {}) => ({
   tradeFrom: START + 3 * DAY_MS,
 });
 
+/** An optimisation request over 1-minute bars from day 3 to day 90, and its window. */
+function chunkOf(budget: number) {
+  const request = parseBacktestRequest({
+    kind: 'optimize',
+    strategy: 'pullback',
+    markets: MARKETS,
+    timeframe: 'minute1',
+    from: new Date(START + 3 * DAY_MS).toISOString(),
+    to: new Date(START + 90 * DAY_MS).toISOString(),
+    capitalKrw: '10000000',
+    optimize: { method: 'random', budget, objective: 'totalReturn' },
+  });
+  return {
+    request,
+    window: { from: request.from, to: request.to },
+    data: { candles: candlesOf(90), timeframe: 'minute1' as const },
+  };
+}
+
 describe('backtest passes on the engine thread', () => {
   it('give the same results as the pass in process, from Candle objects and from columns', async () => {
     const candles = candlesOf(12);
@@ -75,18 +94,7 @@ describe('backtest passes on the engine thread', () => {
   });
 
   it('leave the calling thread free: a chunk activity keeps its event loop turning and heartbeats', async () => {
-    const request = parseBacktestRequest({
-      kind: 'optimize',
-      strategy: 'pullback',
-      markets: MARKETS,
-      timeframe: 'minute1',
-      from: new Date(START + 3 * DAY_MS).toISOString(),
-      to: new Date(START + 90 * DAY_MS).toISOString(),
-      capitalKrw: '10000000',
-      optimize: { method: 'random', budget: 4, objective: 'totalReturn' },
-    });
-    const data = { candles: candlesOf(90), timeframe: 'minute1' as const };
-    const window = { from: request.from, to: request.to };
+    const { request, window, data } = chunkOf(4);
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
@@ -102,18 +110,7 @@ describe('backtest passes on the engine thread', () => {
   }, 120_000);
 
   it('end at once when the activity is cancelled, and the next pass still runs', async () => {
-    const request = parseBacktestRequest({
-      kind: 'optimize',
-      strategy: 'pullback',
-      markets: MARKETS,
-      timeframe: 'minute1',
-      from: new Date(START + 3 * DAY_MS).toISOString(),
-      to: new Date(START + 90 * DAY_MS).toISOString(),
-      capitalKrw: '10000000',
-      optimize: { method: 'random', budget: 16, objective: 'totalReturn' },
-    });
-    const data = { candles: candlesOf(90), timeframe: 'minute1' as const };
-    const window = { from: request.from, to: request.to };
+    const { request, window, data } = chunkOf(16);
     const env = new MockActivityEnvironment();
     const sets = Array.from({ length: 16 }, (_, i) => ({ oversoldRsi: 20 + i }));
     const started = performance.now();

@@ -2,6 +2,7 @@
 // `candle_quality_checks`). Prices and volumes go in as exact decimals (strings, or numbers exactly as
 // the source gave them) and come back as Prisma Decimals. The market-data code (exchange/marketdata/store.ts)
 // narrows the timeframe to the ones it knows; here a timeframe is the column's text.
+import type { Candle } from '../../core/market';
 import type { CandleQualityCheck, PrismaClient } from '../db';
 
 type DecimalText = string | number;
@@ -126,15 +127,7 @@ export async function storedCoverage(prisma: PrismaClient): Promise<SeriesCovera
 
 /** The stored candles of these markets in [from, to) (UTC ms), by market, then oldest first. */
 /** One stored bar as numbers: `ts` in UTC ms, `value` null where unknown. */
-export interface CandleNumbers {
-  ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  value: number | null;
-}
+export type CandleNumbers = Omit<Candle, 'value'> & { value: number | null };
 
 /**
  * The stored bars of one market from `from` (inclusive) to `to` (exclusive), oldest first, converted to float8 by
