@@ -1,6 +1,5 @@
 // Reads stored candles for the backtester and the simulator's replay feed: numbers, oldest first, per market.
-import type { Candle } from '../../core/market';
-import { MINUTE_MS } from '../../core/market';
+import { type Candle, MINUTE_MS } from '../../core/market';
 import { candleNumbersIn } from '../../prisma/repositories/candles';
 import { type CandleStore, type Instant, toMs } from './store';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from './timeframes';
