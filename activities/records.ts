@@ -31,10 +31,10 @@ export type { RiskEventRecord } from '../core/contract';
 export function createRecordActivities({ db }: ActivityDeps) {
   return {
     async recordPosition(p: PositionRecord): Promise<void> {
-      const before = await positionStatus(db.prisma, p.positionId);
       // The close and its alert in one transaction; alerted once per position (a retried activity
-      // finds the status already written, and the queue takes one alert per key).
-      const closing = p.status === 'closed' && before !== 'closed';
+      // finds the status already written, and the queue takes one alert per key). Only a close reads the status
+      // first: the entry's row is written on the way to its order.
+      const closing = p.status === 'closed' && (await positionStatus(db.prisma, p.positionId)) !== 'closed';
       await savePosition(
         db.prisma,
         { id: p.positionId, sessionId: p.sessionId, market: p.market },
