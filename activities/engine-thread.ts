@@ -2,8 +2,8 @@
 // process's own thread it held up everything else the process does until it ended: in a worker that also
 // polls the trading queue (docker-compose runs trading, backtest and data in one worker; `npm start` runs
 // everything in one process), a position's entry submit, order syncs and guards waited behind it (signal ->
-// order accepted went from ~0.2 s to ~1.4 s at the median while backtests ran), and so did the pass's own
-// heartbeats and its cancellation. The thread gets the candles as columns on shared memory (no copy); one idle
+// order accepted while backtests ran, `bench latency --with-backtests`: p50 495 / p99 879 ms, on the thread
+// 318 / 364 ms), and so did the pass's own heartbeats and its cancellation. The thread gets the candles as columns on shared memory (no copy); one idle
 // thread is kept for the next pass, so a search's chunks do not each start one.
 import { Worker } from 'node:worker_threads';
 import {
@@ -18,7 +18,7 @@ import type { PassReply, PassRequest } from './engine-thread-main';
 
 const ENTRY = new URL('./engine-thread-main.ts', import.meta.url);
 /** How often a waiting pass calls `beat` (the activity's heartbeat). */
-export const PASS_BEAT_MS = 5_000;
+const PASS_BEAT_MS = 5_000;
 
 let idle: Worker | null = null;
 let nextId = 1;

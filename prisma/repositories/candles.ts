@@ -127,7 +127,7 @@ export async function storedCoverage(prisma: PrismaClient): Promise<SeriesCovera
 
 /** The stored candles of these markets in [from, to) (UTC ms), by market, then oldest first. */
 /** One stored bar as numbers: `ts` in UTC ms, `value` null where unknown. */
-export type CandleNumbers = Omit<Candle, 'value'> & { value: number | null };
+type CandleNumbers = Omit<Candle, 'value'> & { value: number | null };
 
 /**
  * The stored bars of one market from `from` (inclusive) to `to` (exclusive), oldest first, converted to float8 by
