@@ -139,6 +139,20 @@ describe('strict request types', () => {
     expect(infinite.status).toBe(400);
     expect(infinite.body.message).toContain('limit');
   });
+
+  it('a path parameter the schema keeps as text is never read as a number: an id like 8e56675492 reaches its route', async () => {
+    // Session ids are 10 hex digits; about one in two hundred reads as a number too large for a double. The
+    // guard against such numbers refused them, so that session could not be read or emergency-stopped.
+    const read = await call('GET', '/api/sessions/8e56675492');
+    expect(read.status).toBe(404);
+    expect(read.body.message).toBe('no session 8e56675492');
+    const stop = await call('POST', '/api/sessions/8e56675492/emergency-stop', {
+      mode: 'halt',
+      confirm: '8e56675492',
+    });
+    expect(stop.status).toBe(404);
+    expect(stop.body.message).toBe('no session 8e56675492');
+  });
 });
 
 describe('request limits', () => {
