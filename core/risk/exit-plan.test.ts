@@ -169,6 +169,24 @@ describe('updateExitPlan', () => {
     expect(JSON.parse(JSON.stringify(a.plan))).toEqual(a.plan);
   });
 
+  it("takes the shortcut (the same plan back) for a bar inside a high kept with all of its double's digits", () => {
+    // A high such as 10134.567890123457 (17 significant digits, the shortest form of its double) came from a bar.
+    const high = 10134.567890123457;
+    const u = updateExitPlan(plan(), bar(9900, high, 10000));
+    expect(u.trigger).toBeUndefined();
+    expect(u.plan.highest).toBe(String(high));
+    const inside = bar(9950, 10134.567890123455, 10100, T0 + 2 * BAR); // the double just below
+
+    const next = updateExitPlan(u.plan, inside);
+    expect(next.plan).toBe(u.plan);
+    expect(next).toEqual(updateExitPlanExactly(u.plan, inside));
+    expect(updateExitPlan(u.plan, { ...inside, high }).plan).toBe(u.plan); // the kept high itself: no new high
+    // The double just above the kept high is a new high, as decimal.js sees it too.
+    const above = bar(9950, 10134.567890123459, 10100, T0 + 3 * BAR);
+    expect(updateExitPlan(u.plan, above).plan.highest).toBe('10134.567890123459');
+    expect(updateExitPlan(u.plan, above)).toEqual(updateExitPlanExactly(u.plan, above));
+  });
+
   it('property: the shortcut for bars that change nothing gives exactly what the decimal path gives', () => {
     const stopModes = fc.constantFrom('atr' as const, 'pct' as const, 'none' as const);
     fc.assert(

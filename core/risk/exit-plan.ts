@@ -162,12 +162,16 @@ const levelsOf = new WeakMap<
 >();
 
 /**
- * A decimal string that a double represents exactly enough to compare: at most 15 significant digits (every such
- * decimal is the shortest form of its own double, so comparing doubles orders them as decimal.js would).
+ * A decimal string that a double represents exactly enough to compare: the shortest form of its own double (what
+ * String gives, and the decimal decimal.js reads a double as), or at most 15 significant digits (every such decimal
+ * is that shortest form). Rounding to the nearest double keeps order, and each double has one shortest form, so two
+ * such decimals compare as their doubles do: a bar's high kept with all 17 digits still takes the shortcut.
  */
 function exactNumber(s: string): number | null {
+  const x = Number(s);
+  if (String(x) === s) return x;
   const digits = s.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  return /^\d{0,15}$/.test(digits) ? Number(s) : null;
+  return /^\d{0,15}$/.test(digits) ? x : null;
 }
 
 function planLevels(plan: ExitPlan): PlanLevels | null {
