@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Candle } from './candles';
-import { checkCandles, QualityMonitor } from './quality';
+import { checkCandles, QualityMonitor, RollingMedian } from './quality';
 
 const T0 = Date.parse('2024-05-01T00:00:00Z');
 const M = 60_000;
@@ -140,5 +141,25 @@ describe('QualityMonitor (live stream)', () => {
     expect(q.status(T0 + 51 * M).ok).toBe(false);
     q.observe(bar(51, 100));
     expect(q.status(T0 + 52 * M)).toEqual({ ok: true, issues: [] });
+  });
+});
+
+describe('RollingMedian', () => {
+  it('property: gives the median of the last n values pushed, repeated values included', () => {
+    const value = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.001, 0.5));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.array(value, { maxLength: 300 }), (size, xs) => {
+        const m = new RollingMedian(size);
+        expect(m.median()).toBeNaN();
+        xs.forEach((x, i) => {
+          m.push(x);
+          const window = xs.slice(Math.max(0, i + 1 - size), i + 1).sort((a, b) => a - b);
+          const k = window.length >> 1;
+          expect(m.count).toBe(window.length);
+          expect(m.median()).toBe(window.length % 2 === 1 ? window[k] : (window[k - 1] + window[k]) / 2);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

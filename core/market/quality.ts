@@ -57,6 +57,9 @@ export type QualitySpike = { ts: number; move: number; reason: string };
 
 export type QualityStatus = { ok: boolean; issues: string[]; spikes?: QualitySpike[] };
 
+/** What a candle that raises nothing reports (shared: frozen, so no caller can add to it). */
+const NO_ISSUES: QualityIssue[] = Object.freeze([]) as unknown as QualityIssue[];
+
 /** Kinds that make the market untradeable while they are recent. */
 const BLOCKING: ReadonlySet<QualityIssueKind> = new Set(['invalid', 'misaligned', 'spike']);
 
@@ -66,32 +69,24 @@ export type Observation =
   | { action: 'reject'; issues: QualityIssue[] };
 
 /**
- * Sorted window of the last n values, for a cheap rolling median. Typed arrays moved with copyWithin: this runs
- * for every candle, and array splice and shift were most of the quality gate's time.
+ * The last n values in a ring, with their median on demand. A value goes in for every candle, but the median is
+ * read only for a move larger than `spikeMinMove` (rare): keeping the window sorted on every push was most of the
+ * quality gate's time, sorting a copy of 60 values when asked costs less.
  */
-class RollingMedian {
-  private readonly fifo: Float64Array; // the window in arrival order, a ring starting at `oldest`
-  private readonly sorted: Float64Array; // the same values in order, in the first `count` slots
-  private oldest = 0;
+export class RollingMedian {
+  private readonly values: Float64Array;
+  private readonly scratch: Float64Array;
+  private next = 0;
   private n = 0;
   constructor(private readonly size: number) {
-    this.fifo = new Float64Array(size);
-    this.sorted = new Float64Array(size);
+    this.values = new Float64Array(size);
+    this.scratch = new Float64Array(size);
   }
 
   push(x: number): void {
-    const sorted = this.sorted;
-    if (this.n === this.size) {
-      const at = this.lowerBound(this.fifo[this.oldest]);
-      sorted.copyWithin(at, at + 1, this.n);
-      this.n--;
-      this.fifo[this.oldest] = x;
-      this.oldest = (this.oldest + 1) % this.size;
-    } else this.fifo[(this.oldest + this.n) % this.size] = x;
-    const at = this.lowerBound(x);
-    sorted.copyWithin(at + 1, at, this.n);
-    sorted[at] = x;
-    this.n++;
+    this.values[this.next] = x;
+    this.next = this.next + 1 === this.size ? 0 : this.next + 1;
+    if (this.n < this.size) this.n++;
   }
 
   get count(): number {
@@ -101,19 +96,12 @@ class RollingMedian {
   median(): number {
     const n = this.n;
     if (n === 0) return Number.NaN;
+    // Until the ring is full its values are its first n slots.
+    const sorted = this.scratch.subarray(0, n);
+    sorted.set(this.values.subarray(0, n));
+    sorted.sort();
     const mid = n >> 1;
-    return n % 2 === 1 ? this.sorted[mid] : (this.sorted[mid - 1] + this.sorted[mid]) / 2;
-  }
-
-  private lowerBound(x: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.sorted[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 }
 
@@ -167,7 +155,8 @@ export class QualityMonitor {
       }
       this.issues = this.issues.filter((i) => !(i.ts === c.ts && i.kind === 'spike'));
       this.latest = c;
-      return { action: 'replace', candle: c, issues: this.record(this.spikeIssues(c)) };
+      const spike = this.spikeIssue(c);
+      return { action: 'replace', candle: c, issues: this.record(spike === null ? NO_ISSUES : [spike]) };
     }
     if (latest !== null && c.ts < latest.ts) {
       return this.reject({
@@ -176,18 +165,23 @@ export class QualityMonitor {
         detail: `candle at ${c.ts} arrived after the one at ${latest.ts}`,
       });
     }
-    const found: QualityIssue[] = [];
+    // Most candles raise nothing: the list is made only for an issue.
+    let found: QualityIssue[] = NO_ISSUES;
     if (latest !== null) {
       this.absReturns.push(this.previousClose === null ? 0 : Math.abs(Math.log(latest.close / this.previousClose)));
       this.previousClose = latest.close;
       const missing = Math.round((c.ts - latest.ts) / this.barMs) - 1;
       if (missing > 0)
-        found.push({ ts: c.ts, kind: 'gap', detail: `${missing} bar(s) missing before ${c.ts}`, size: missing });
+        found = [{ ts: c.ts, kind: 'gap', detail: `${missing} bar(s) missing before ${c.ts}`, size: missing }];
     }
     this.latest = c;
     this.recentTs.push(c.ts);
-    if (this.recentTs.length > this.options.windowBars + 1) this.recentTs.shift(); // +1: one bar past a decision
-    found.push(...this.spikeIssues(c));
+    // Older open times are cut off in batches (a shift per candle moved the whole list): status() counts only the
+    // window's, and the list keeps at least the last windowBars + 1 (+1: one bar past a decision).
+    if (this.recentTs.length > 2 * (this.options.windowBars + 1))
+      this.recentTs.splice(0, this.recentTs.length - (this.options.windowBars + 1));
+    const spike = this.spikeIssue(c);
+    if (spike !== null) found = found === NO_ISSUES ? [spike] : [...found, spike];
     return { action: 'append', candle: c, issues: this.record(found) };
   }
 
@@ -227,21 +221,21 @@ export class QualityMonitor {
     return this.issues;
   }
 
-  private spikeIssues(c: Candle): QualityIssue[] {
+  private spikeIssue(c: Candle): QualityIssue | null {
     const prev = this.previousClose;
-    if (prev === null) return [];
+    if (prev === null) return null;
     const move = Math.max(Math.abs(Math.log(c.high / prev)), Math.abs(Math.log(c.low / prev)));
+    // The threshold is never below spikeMinMove: a smaller move needs no median.
+    if (move <= this.options.spikeMinMove) return null;
     const scale = this.absReturns.count >= 10 ? this.absReturns.median() : 0;
     const threshold = Math.max(this.options.spikeK * scale, this.options.spikeMinMove);
-    if (move <= threshold) return [];
-    return [
-      {
-        ts: c.ts,
-        kind: 'spike',
-        detail: `move ${(move * 100).toFixed(2)}% from the previous close exceeds ${(threshold * 100).toFixed(2)}%`,
-        size: move,
-      },
-    ];
+    if (move <= threshold) return null;
+    return {
+      ts: c.ts,
+      kind: 'spike',
+      detail: `move ${(move * 100).toFixed(2)}% from the previous close exceeds ${(threshold * 100).toFixed(2)}%`,
+      size: move,
+    };
   }
 
   private reject(issue: QualityIssue): Observation {
