@@ -14,10 +14,13 @@
 // process, the database a PostgreSQL server given by BENCH_DATABASE_URL or TEST_DATABASE_URL; the simulator
 // and the API stay in this process).
 // `--with-backtests`: backtests run one after another all the while (1-minute pullback, 4 markets x 55 days of
-// synthetic candles), on the same worker (split: its process polls `trading,backtest`, as docker-compose's worker
-// does), so the figures show what a backtest does to the orders beside it.
+// synthetic candles), so the figures show what a backtest does to the orders beside it: one-process, on the same
+// worker; split, on a backtest worker process of its own beside the trading one, as docker-compose deploys them.
 // `npm run bench -- latency [samples=30] [maxSeconds=240] [--layout one-process|split] [--with-backtests]`; last
 // line is JSON.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { tsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { syntheticCandles } from '../core/backtest/synthetic';
@@ -26,7 +29,7 @@ import { insertCandles } from '../exchange/marketdata/store';
 import { type Stack, startStack } from '../workers/local-stack';
 import { callApi, openRisk, simOrders, startProbeSession } from '../workers/local-stack-probe';
 import { sessionWorkflowId } from '../workflows/ids';
-import { layoutArgs, schemaOfItsOwn, startWorkerProcess } from './worker-process';
+import { buildWorkflowBundle, layoutArgs, schemaOfItsOwn, startWorkerProcess } from './worker-process';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -104,16 +107,20 @@ const t0 = Date.now();
 const lines: string[] = [];
 const databaseUrl = layout === 'split' ? schemaOfItsOwn(postgresUrl!, 'latency') : undefined;
 const stack = await startStack({ databaseUrl });
-const worker = databaseUrl
-  ? await startWorkerProcess({
-      temporalAddress: stack.temporal.address,
-      databaseUrl,
-      simUrl: stack.sim.baseUrl,
-      masterKey: stack.masterKey,
-      taskQueues: withBacktests ? ['trading', 'backtest'] : ['trading'],
-    })
-  : null;
-if (!worker) await stack.startWorkers();
+const workerProcess = async (taskQueues: string[], workflowBundle: string) =>
+  startWorkerProcess({
+    temporalAddress: stack.temporal.address,
+    databaseUrl: databaseUrl!,
+    simUrl: stack.sim.baseUrl,
+    masterKey: stack.masterKey,
+    taskQueues,
+    workflowBundle,
+  });
+const bundle = databaseUrl ? await buildWorkflowBundle(mkdtempSync(join(tmpdir(), 'bench-latency-'))) : null;
+const workers = bundle
+  ? [await workerProcess(['trading'], bundle), ...(withBacktests ? [await workerProcess(['backtest'], bundle)] : [])]
+  : [];
+if (workers.length === 0) await stack.startWorkers();
 const backtests = withBacktests ? await backtestsBeside(stack) : null;
 try {
   const id = await startProbeSession(stack, 'latency', {
@@ -206,13 +213,16 @@ try {
   lines.push('latency from the session having the signal (evaluateSession completed) to the simulator accepting');
   lines.push(`the entry order, through the Temporal dev server on loopback (layout: ${layout}):`);
   lines.push(`  samples ${figures.samples} (wanted ${wanted})`);
-  if (backtestRuns !== undefined) lines.push(`  with backtests running on the same worker: ${backtestRuns} completed`);
+  if (backtestRuns !== undefined)
+    lines.push(
+      `  with backtests running ${layout === 'split' ? 'in a backtest worker process beside it' : 'on the same worker'}: ${backtestRuns} completed`,
+    );
   lines.push(`  total      p50 ${figures.signalToAcceptedMs.p50} ms  p99 ${figures.signalToAcceptedMs.p99} ms`);
   for (const [name, s] of Object.entries(figures.parts)) lines.push(`  ${name.padEnd(34)} p50 ${s.p50}  p99 ${s.p99}`);
   lines.push(JSON.stringify(figures));
   if (figures.samples < wanted) process.exitCode = 1;
 } finally {
-  await worker?.stop();
+  for (const w of workers) await w.stop();
   await stack.stop();
 }
 // Printed after the stack stopped, so no worker log line comes after the JSON.

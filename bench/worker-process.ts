@@ -1,6 +1,7 @@
 // A worker in its own process, as docker-compose deploys it: the production entry (workers/main.ts) on the queues
-// it is given (TASK_QUEUES; `trading` unless told) with its workflow bundle built ahead (WORKFLOW_BUNDLE, as the
-// image has it), for benchmarks that measure workers alone (memory and CPU from /proc) or keep the simulator, the API
+// it is given (TASK_QUEUES; `trading` unless told) with the Node flags and process tuning of the compose service that
+// polls them (read from docker-compose.yml) and its workflow bundle built ahead (WORKFLOW_BUNDLE, as the image has
+// it), for benchmarks that measure workers alone (memory and CPU from /proc) or keep the simulator, the API
 // and the database off their threads. Needs a PostgreSQL server: a second process cannot share the in-memory PGlite
 // database.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -8,7 +9,38 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
 import { bundleWorkflows } from '../workers/workers';
+
+const COMPOSE_FILE = join(import.meta.dirname, '..', 'docker-compose.yml');
+const WORKER_ENTRY = 'workers/main.ts';
+/** Environment a compose service sets to tune its process (not the application's settings, which benches set). */
+const PROCESS_TUNING = ['MALLOC_ARENA_MAX'];
+
+/** How docker-compose runs the worker that polls `queues`: its service, the Node flags before the entry, and its process tuning. */
+export function composeWorker(
+  queues: readonly string[],
+  composeFile = COMPOSE_FILE,
+): { service: string; nodeFlags: string[]; env: Record<string, string> } {
+  type Service = { command?: unknown; environment?: Record<string, unknown> };
+  const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as { services?: Record<string, Service> };
+  const workers = Object.entries(compose.services ?? {}).flatMap(([service, s]) => {
+    const command = s.command;
+    if (!Array.isArray(command) || command[0] !== 'node' || command[command.length - 1] !== WORKER_ENTRY) return [];
+    const polls = String(s.environment?.TASK_QUEUES ?? '').split(',');
+    return [{ service, nodeFlags: command.slice(1, -1).map(String), env: s.environment ?? {}, polls }];
+  });
+  const serving = workers.filter((w) => queues.every((q) => w.polls.includes(q)));
+  if (serving.length !== 1)
+    throw new Error(
+      `${composeFile}: ${serving.length} worker services poll ${queues.join(',')} (${workers.map((w) => `${w.service}: ${w.polls.join(',')}`).join('; ')}); expected one`,
+    );
+  const [w] = serving;
+  const env = Object.fromEntries(
+    PROCESS_TUNING.filter((k) => w.env[k] !== undefined).map((k) => [k, String(w.env[k])]),
+  );
+  return { service: w.service, nodeFlags: w.nodeFlags, env };
+}
 
 /** The PostgreSQL server benchmarks run on when they need one (BENCH_DATABASE_URL, else TEST_DATABASE_URL). */
 export function benchPostgresUrl(): string | undefined {
@@ -82,25 +114,23 @@ export async function startWorkerProcess(opts: {
   // Built here, as the image builds it: the worker loads it instead of running webpack in its own process.
   const dir = mkdtempSync(join(tmpdir(), 'bench-worker-'));
   const bundle = opts.workflowBundle ?? (await buildWorkflowBundle(dir));
-  const child = spawn(
-    process.execPath,
-    // The flags of the docker-compose worker service.
-    ['--max-semi-space-size=64', '--import', 'tsx', join(import.meta.dirname, '..', 'workers', 'main.ts')],
-    {
-      env: {
-        ...process.env,
-        MODE: 'sim',
-        TEMPORAL_ADDRESS: opts.temporalAddress,
-        DATABASE_URL: opts.databaseUrl,
-        SIM_URL: opts.simUrl,
-        TASK_QUEUES: (opts.taskQueues ?? ['trading']).join(','),
-        MASTER_KEY: opts.masterKey.toString('hex'),
-        DATA_DIR: dir,
-        WORKFLOW_BUNDLE: bundle,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const queues = opts.taskQueues ?? ['trading'];
+  const compose = composeWorker(queues);
+  const child = spawn(process.execPath, [...compose.nodeFlags, join(import.meta.dirname, '..', WORKER_ENTRY)], {
+    env: {
+      ...process.env,
+      ...compose.env,
+      MODE: 'sim',
+      TEMPORAL_ADDRESS: opts.temporalAddress,
+      DATABASE_URL: opts.databaseUrl,
+      SIM_URL: opts.simUrl,
+      TASK_QUEUES: queues.join(','),
+      MASTER_KEY: opts.masterKey.toString('hex'),
+      DATA_DIR: dir,
+      WORKFLOW_BUNDLE: bundle,
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       if (d.toString().includes('worker polling')) resolve();
