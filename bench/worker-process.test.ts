@@ -16,33 +16,35 @@ function composeFileWith(text: string): string {
 }
 
 describe('composeWorker', () => {
-  it('runs the trading worker for memory and the backtest worker for throughput, each queue in one service', () => {
+  it('runs the trading worker for memory and the batch worker for throughput, each queue in one service', () => {
     const trading = composeWorker([TASK_QUEUE_TRADING]);
     expect(trading.service).toBe('worker');
     expect(trading.nodeFlags).toEqual(['--optimize-for-size', '--import', 'tsx']);
     expect(trading.env).toEqual({ MALLOC_ARENA_MAX: '2' });
-    expect(composeWorker([TASK_QUEUE_DATA]).service).toBe('worker');
     const backtest = composeWorker([TASK_QUEUE_BACKTEST]);
-    expect(backtest.service).toBe('backtest-worker');
+    expect(backtest.service).toBe('batch-worker');
+    expect(composeWorker([TASK_QUEUE_DATA]).service).toBe('batch-worker');
     expect(backtest.nodeFlags).toEqual(['--max-semi-space-size=64', '--import', 'tsx']);
     expect(backtest.env).toEqual({});
   });
 
   it('reads the services through the shared environment anchor', () => {
-    // A worker whose queues came only from the anchor would still be found: the merge key is followed.
-    const file = composeFileWith(
-      compose
-        .replace('      TASK_QUEUES: trading,data\n', '')
-        .replace('x-app-env: &app_env\n', 'x-app-env: &app_env\n  TASK_QUEUES: trading,data\n'),
-    );
-    expect(composeWorker([TASK_QUEUE_TRADING], file).service).toBe('worker');
+    // A worker whose queues come only from the anchor is still found: the merge key is followed.
+    const text = compose
+      .replace('      TASK_QUEUES: trading\n', '')
+      .replace('x-app-env: &app_env\n', 'x-app-env: &app_env\n  TASK_QUEUES: trading\n');
+    expect(text).not.toContain('      TASK_QUEUES: trading\n');
+    expect(text).toContain('  TASK_QUEUES: trading\n');
+    expect(composeWorker([TASK_QUEUE_TRADING], composeFileWith(text)).service).toBe('worker');
   });
 
   it('refuses a queue no service polls, or more than one does', () => {
     expect(() => composeWorker([TASK_QUEUE_TRADING, TASK_QUEUE_BACKTEST])).toThrow(
-      /0 worker services poll trading,backtest \(worker: trading,data; backtest-worker: backtest\); expected one/,
+      /0 worker services poll trading,backtest \(worker: trading; batch-worker: backtest,data\); expected one/,
     );
-    const twice = composeFileWith(compose.replace('TASK_QUEUES: backtest\n', 'TASK_QUEUES: backtest,trading\n'));
+    const twice = composeFileWith(
+      compose.replace('TASK_QUEUES: backtest,data\n', 'TASK_QUEUES: backtest,data,trading\n'),
+    );
     expect(() => composeWorker([TASK_QUEUE_TRADING], twice)).toThrow(/2 worker services poll trading/);
   });
 });
