@@ -1,10 +1,10 @@
 // Backtest engine passes on a worker thread. A pass is synchronous CPU work of seconds to minutes; on the
 // process's own thread it held up everything else the process does until it ended: in a worker that also
-// polls the trading queue (docker-compose runs trading, backtest and data in one worker; `npm start` runs
-// everything in one process), a position's entry submit, order syncs and guards waited behind it (signal ->
+// polls the trading queue (`npm start` runs everything in one process; a standalone worker polls every queue
+// unless TASK_QUEUES says otherwise), a position's entry submit, order syncs and guards waited behind it (signal ->
 // order accepted while backtests ran, `bench latency --with-backtests`: p50 495 / p99 879 ms, on the thread
-// 318 / 364 ms), and so did the pass's own heartbeats and its cancellation. The thread gets the candles as columns on shared memory (no copy); one idle
-// thread is kept for the next pass, so a search's chunks do not each start one.
+// 318 / 364 ms), and so did the pass's own heartbeats and its cancellation. The thread gets the candles as columns
+// on shared memory (no copy); one idle thread is kept for the next pass, so a search's chunks do not each start one.
 import { Worker } from 'node:worker_threads';
 import {
   type BacktestConfig,

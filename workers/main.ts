@@ -1,4 +1,4 @@
-// Standalone worker process (docker-compose `worker` service): TASK_QUEUES selects the queues.
+// Standalone worker process (docker-compose `worker` and `batch-worker` services): TASK_QUEUES selects the queues.
 
 import { readRuntimeConfig } from '../core/environment';
 import { exchangeProvider } from '../exchange/provider';

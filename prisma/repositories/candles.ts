@@ -125,7 +125,6 @@ export async function storedCoverage(prisma: PrismaClient): Promise<SeriesCovera
   );
 }
 
-/** The stored candles of these markets in [from, to) (UTC ms), by market, then oldest first. */
 /** One stored bar as numbers: `ts` in UTC ms, `value` null where unknown. */
 type CandleNumbers = Omit<Candle, 'value'> & { value: number | null };
 
