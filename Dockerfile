@@ -7,7 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true node prisma/generate.mjs && npx vite build web --logLevel warn \
-  && node --import tsx scripts/bundle-workflows.ts dist/workflow-bundle.js
+  && node --import tsx scripts/bundle-workflows.ts dist/workflow-bundle.js \
+  && node --import tsx scripts/bundle-worker.ts dist/worker.mjs
 
 # Runtime stage: production dependencies only, run as the unprivileged `node` user.
 FROM node:24-bookworm-slim

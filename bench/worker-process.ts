@@ -1,19 +1,21 @@
-// A worker in its own process, as docker-compose deploys it: the production entry (workers/main.ts) on the queues
-// it is given (TASK_QUEUES; `trading` unless told) with the Node flags and process tuning of the compose service that
-// polls them (read from docker-compose.yml) and its workflow bundle built ahead (WORKFLOW_BUNDLE, as the image has
-// it), for benchmarks that measure workers alone (memory and CPU from /proc) or keep the simulator, the API
-// and the database off their threads. Needs a PostgreSQL server: a second process cannot share the in-memory PGlite
-// database.
+// A worker in its own process, as docker-compose deploys it: the production entry (workers/main.ts, built ahead into
+// one JavaScript file as the image has it: workers/entry-bundle.ts) on the queues it is given (TASK_QUEUES; `trading`
+// unless told) with the Node flags and process tuning of the compose service that polls them (read from
+// docker-compose.yml) and its workflow bundle built ahead (WORKFLOW_BUNDLE, as the image has it), for benchmarks
+// that measure workers alone (memory and CPU from /proc) or keep the simulator, the API and the database off their
+// threads. Needs a PostgreSQL server: a second process cannot share the in-memory PGlite database.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import { bundleWorkerEntryInCache } from '../workers/entry-bundle';
 import { bundleWorkflows } from '../workers/workers';
 
 const COMPOSE_FILE = join(import.meta.dirname, '..', 'docker-compose.yml');
-const WORKER_ENTRY = 'workers/main.ts';
+/** The worker entry as the image builds it (Dockerfile: scripts/bundle-worker.ts) and compose runs it. */
+const WORKER_ENTRY = 'dist/worker.mjs';
 /** Environment a compose service sets to tune its process (not the application's settings, which benches set). */
 const PROCESS_TUNING = ['MALLOC_ARENA_MAX'];
 
@@ -116,7 +118,8 @@ export async function startWorkerProcess(opts: {
   const bundle = opts.workflowBundle ?? (await buildWorkflowBundle(dir));
   const queues = opts.taskQueues ?? ['trading'];
   const compose = composeWorker(queues);
-  const child = spawn(process.execPath, [...compose.nodeFlags, join(import.meta.dirname, '..', WORKER_ENTRY)], {
+  const entry = await bundleWorkerEntryInCache();
+  const child = spawn(process.execPath, [...compose.nodeFlags, entry], {
     env: {
       ...process.env,
       ...compose.env,
@@ -152,10 +155,12 @@ export async function startWorkerProcess(opts: {
       return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dirname(entry), { recursive: true, force: true });
     },
   };
 }
