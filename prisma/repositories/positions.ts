@@ -37,10 +37,15 @@ export async function savePosition(
   alert?: AlertMessage & { dedupeKey: string },
 ): Promise<void> {
   const data = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as PositionChanges;
-  await prisma.$transaction([
-    prisma.position.upsert({ where: { id: key.id }, create: { ...key, exitPlan: {}, ...data }, update: data }),
-    ...(alert ? [queueAlert(prisma, alert)] : []),
-  ]);
+  const upsert = prisma.position.upsert({
+    where: { id: key.id },
+    create: { ...key, exitPlan: {}, ...data },
+    update: data,
+  });
+  // One statement is atomic on its own: a transaction only for the row with its alert. The entry's row is written on
+  // the way to its order, where BEGIN and COMMIT were two more round trips.
+  if (alert) await prisma.$transaction([upsert, queueAlert(prisma, alert)]);
+  else await upsert;
 }
 
 /** A session's open positions in these markets. */
