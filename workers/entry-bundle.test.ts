@@ -39,6 +39,23 @@ describe('worker entry built ahead', () => {
     expect(code).toMatch(/from "@temporalio\/worker"/);
   });
 
+  it('imports only production dependencies (the image installs no others beside it)', () => {
+    const pkg = JSON.parse(readFileSync(join(dirname(import.meta.dirname), 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    // Static imports (`} from "x";` closes a multi-line one), side-effect imports, dynamic imports.
+    const specifiers = [
+      ...readFileSync(entry, 'utf8').matchAll(/(?:\bfrom "([^"]+)";$|^import "([^"]+)";$|\bimport\("([^"]+)"\))/gm),
+    ].map((m) => m[1] ?? m[2] ?? m[3]);
+    const packages = new Set(
+      specifiers
+        .filter((s) => !s.startsWith('node:'))
+        .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0])),
+    );
+    expect(packages).toContain('@temporalio/worker');
+    expect([...packages].filter((p) => !(p in pkg.dependencies))).toEqual([]);
+  });
+
   it('opens and migrates the database from the migrations beside the source, then needs Temporal', async () => {
     const closed = await freePort();
     const { code, stderr } = await run({
