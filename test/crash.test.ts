@@ -89,11 +89,14 @@ describe.skipIf(!databaseUrl)('crash safety (SIGKILL of the worker)', () => {
     async (point) => {
       // cancel and fallback only happen when the entry does not fill in time: stall the matching
       // well past the 2 s order timeout, so a slow machine cannot fill the entry before the cancel.
-      const stall = point === 'during-cancel' || point === 'during-fallback';
+      // waiting-fills needs the entry on the book until its first sync: an entry priced through the ask (a market
+      // whose spread is one tick) filled inside its submit, never waited, and the worker never reached the point.
+      const stallFillsMs =
+        point === 'during-cancel' || point === 'during-fallback' ? 15_000 : point === 'waiting-fills' ? 1_500 : 0;
       await fetch(`${stack.sim.baseUrl}/admin/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ stallFillsMs: stall ? 15_000 : 0 }),
+        body: JSON.stringify({ stallFillsMs }),
       });
       const marker = join(mkdtempSync(join(tmpdir(), 'crash-')), 'marker');
       const first = await startWorker({ UPBIT_TRADER_CRASH_AT: point, UPBIT_TRADER_CRASH_MARKER: marker });
