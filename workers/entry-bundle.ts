@@ -2,7 +2,8 @@
 // (`npm run bundle:worker`). Run through tsx, the worker kept the loader, every module's transformed source and its
 // inline source map resident: about 30 MB of a trading worker holding 50 positions (`bench positions --layout
 // split`: 323 MB through tsx, 294 MB built). Packages stay outside the file (node_modules beside it), so it must
-// be written inside the checkout. Not imported by the worker itself: esbuild is a build tool.
+// be written inside the checkout; the source locations written into it are absolute, so it runs where it was built
+// (the image builds and runs it in /app). Not imported by the worker itself: esbuild is a build tool.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
