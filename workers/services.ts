@@ -1,6 +1,6 @@
 // Everything a worker process runs besides Temporal's own polling: the shared price feed, alerts,
-// the activities' dependencies and the private-stream fill ingester. One place, used by the dev
-// launcher, the standalone worker and the tests.
+// the activities' dependencies and (where `trading` is polled) the private-stream fill ingester. One place, used by
+// the dev launcher, the standalone worker and the tests.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { AccountLimits } from '../activities/account-limits';
@@ -14,6 +14,7 @@ import type { Database } from '../prisma/db';
 import { recordEvent } from '../prisma/repositories/events';
 import { SecretBox } from '../security/secret-box';
 import { KeyVault } from '../security/vault';
+import { TASK_QUEUE_TRADING } from '../workflows/ids';
 import type { ExchangeHealth } from './exchange-health';
 import { type FillIngester, startFillIngester, wsBaseOf } from './fill-ingester';
 import { ensureAccountSnapshotSchedule, ensureCandleCollectorSchedule, ensureUniverseSchedule } from './schedules';
@@ -23,7 +24,8 @@ export interface TradingServices {
   workers: WorkerSet;
   running: Promise<void>;
   alerter: Alerter;
-  ingester: FillIngester;
+  /** The private order stream's reader; null in a process that polls no `trading` queue. */
+  ingester: FillIngester | null;
   stop(): Promise<void>;
 }
 
@@ -76,17 +78,22 @@ export async function startTradingServices(opts: {
   await ensureAccountSnapshotSchedule(client, opts.mode);
   if (opts.candleHistoryDays !== undefined)
     await ensureCandleCollectorSchedule(client, opts.mode, opts.candleHistoryDays);
-  const ingester = await startFillIngester({
-    client,
-    wsUrl: wsBaseOf(opts.exchangeUrl),
-    // Read at each (re)connect: a rotated key is used from the next connection on.
-    keys: keysFor(opts.mode, opts.masterKey && new KeyVault(db, opts.masterKey)),
-    mode: opts.mode,
-    onReconnect: async () => {
-      const message = 'private order stream reconnected; running orders re-read the exchange';
-      await recordEvent(db.prisma, { sessionId: null, kind: 'stream_reconnect', severity: 'warn', message });
-    },
-  });
+  // The private order stream's hints go to the orders and positions of the `trading` queue. A process that polls it
+  // not (the batch worker) opens no stream: it reads no exchange key, holds no authenticated connection, and does not
+  // send every fill's hint a second time beside the trading worker's.
+  const ingester = opts.taskQueues.includes(TASK_QUEUE_TRADING)
+    ? await startFillIngester({
+        client,
+        wsUrl: wsBaseOf(opts.exchangeUrl),
+        // Read at each (re)connect: a rotated key is used from the next connection on.
+        keys: keysFor(opts.mode, opts.masterKey && new KeyVault(db, opts.masterKey)),
+        mode: opts.mode,
+        onReconnect: async () => {
+          const message = 'private order stream reconnected; running orders re-read the exchange';
+          await recordEvent(db.prisma, { sessionId: null, kind: 'stream_reconnect', severity: 'warn', message });
+        },
+      })
+    : null;
   alerter.start();
   let stopping: Promise<void> | undefined;
   return {
@@ -102,7 +109,7 @@ export async function startTradingServices(opts: {
 
   async function stopAll() {
     opts.health?.stop();
-    await ingester.close();
+    await ingester?.close();
     workers.shutdown();
     await running.catch(() => undefined);
     prices.stop();
