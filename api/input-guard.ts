@@ -33,12 +33,20 @@ export function inputProblem(root: unknown, rootName: string, numeric: ReadonlyS
 
 const NONE: ReadonlySet<string> = new Set();
 
+/** Per route schema, read once: the guard runs before every request. */
+const numericFieldsOf = new WeakMap<object, ReadonlySet<string>>();
+
 /** The fields of a params or querystring schema that Ajv converts to numbers. */
 export function numericFields(schema: unknown): ReadonlySet<string> {
   const properties = (schema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
   if (!properties) return NONE;
-  const numeric = (type: unknown) => [type].flat().some((t) => t === 'number' || t === 'integer');
-  return new Set(Object.keys(properties).filter((k) => numeric(properties[k]?.type)));
+  let fields = numericFieldsOf.get(properties);
+  if (!fields) {
+    const numeric = (type: unknown) => [type].flat().some((t) => t === 'number' || t === 'integer');
+    fields = new Set(Object.keys(properties).filter((k) => numeric(properties[k]?.type)));
+    numericFieldsOf.set(properties, fields);
+  }
+  return fields;
 }
 
 export function installInputGuard(app: FastifyInstance) {

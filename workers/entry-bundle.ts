@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
-export const WORKER_ENTRY_SOURCE = join(import.meta.dirname, 'main.ts');
+const WORKER_ENTRY_SOURCE = join(import.meta.dirname, 'main.ts');
 const CHECKOUT = join(import.meta.dirname, '..');
 
 /**

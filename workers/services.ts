@@ -78,9 +78,9 @@ export async function startTradingServices(opts: {
   await ensureAccountSnapshotSchedule(client, opts.mode);
   if (opts.candleHistoryDays !== undefined)
     await ensureCandleCollectorSchedule(client, opts.mode, opts.candleHistoryDays);
-  // The private order stream's hints go to the orders and positions of the `trading` queue. A process that polls it
-  // not (the batch worker) opens no stream: it reads no exchange key, holds no authenticated connection, and does not
-  // send every fill's hint a second time beside the trading worker's.
+  // The private order stream's hints go to the orders and positions of the `trading` queue. A process that does not
+  // poll it (the batch worker) opens no stream: it reads no exchange key, holds no authenticated connection, and does
+  // not send every fill's hint a second time beside the trading worker's.
   const ingester = opts.taskQueues.includes(TASK_QUEUE_TRADING)
     ? await startFillIngester({
         client,
