@@ -5,10 +5,11 @@
 //        event of that position,
 //   t1 = the simulator's acceptance time (its internal createdAt, ms) of the entry order's submit
 //        (identifier ord-<position>-1-s<n>),
-// and report t1 - t0 (p50, p99) with its parts: t0 -> position started (session side); position
-// started -> the position's first workflow task started (dispatch to the worker); that task ->
-// accepted by the simulator (the entry's row and submit in that task, or before the position placed
-// its entry itself: the task, the Order child's start and its submit). All clocks are this machine's.
+// and report t1 - t0 (p50, p99), and who placed each entry: the session (its first try, in the task that
+// decided it; the position starts after, with the order placed: then the part shown is accepted -> position
+// started), the position (when that try failed: its parts are t0 -> position started; position started -> its
+// first workflow task started; that task -> accepted) or, in executions older than both, an Order child.
+// All clocks are this machine's.
 // Layouts: `one-process` (default; what `npm start` runs: workers, simulator, API and an in-memory PGlite
 // database share one Node thread) and `split` (as docker-compose deploys it: the trading worker in its own
 // process, the database a PostgreSQL server given by BENCH_DATABASE_URL or TEST_DATABASE_URL; the simulator
@@ -21,7 +22,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tsToMs } from '@temporalio/common';
+import { defaultPayloadConverter, tsToMs } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { syntheticCandles } from '../core/backtest/synthetic';
 import { DAY_MS } from '../core/market';
@@ -172,7 +173,9 @@ try {
   const toPosition: number[] = [];
   const toTask: number[] = [];
   const toAccept: number[] = [];
+  const acceptedToPosition: number[] = [];
   let inline = 0;
+  let bySession = 0;
   const history = async (workflowId: string) => {
     try {
       return (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
@@ -186,11 +189,20 @@ try {
     const decided = decisionOf.get(positionId);
     const positionStarted = childStartedOf.get(positionId);
     if (decided === undefined || positionStarted === undefined) continue;
+    const events = await history(positionId);
+    const firstTask = events?.find((e) => e.workflowTaskStartedEventAttributes);
+    if (!events || !firstTask) continue;
+    total.push(order.createdAt - decided);
+    // Started with the order already placed: the session placed it (PositionRequest.entryPlaced).
+    const input = events[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const request = input ? defaultPayloadConverter.fromPayload<{ entryPlaced?: unknown }>(input) : {};
+    if (request.entryPlaced) {
+      bySession++;
+      acceptedToPosition.push(positionStarted - order.createdAt);
+      continue;
+    }
     // No Order workflow of the entry's id: the position placed its entry itself.
     if (!(await history(orderId))) inline++;
-    const firstTask = (await history(positionId))?.find((e) => e.workflowTaskStartedEventAttributes);
-    if (!firstTask) continue;
-    total.push(order.createdAt - decided);
     toPosition.push(positionStarted - decided);
     toTask.push(ms(firstTask) - positionStarted);
     toAccept.push(order.createdAt - ms(firstTask));
@@ -199,8 +211,11 @@ try {
     bench: 'latency',
     layout,
     samples: total.length,
-    entriesPlacedByThePosition: inline,
+    entriesPlacedBy: { session: bySession, position: inline, orderChild: total.length - bySession - inline },
     signalToAcceptedMs: stats(total),
+    // Placed by the session: the position starts after the order, so the parts are the order, then the start.
+    placedBySession: { acceptedToPositionStartedMs: stats(acceptedToPosition) },
+    // Placed by the position (the session's try failed, or an execution older than that): the hops before it.
     parts: {
       decisionToPositionStartedMs: stats(toPosition),
       positionStartedToItsFirstTaskMs: stats(toTask),
@@ -218,7 +233,14 @@ try {
       `  with backtests running ${layout === 'split' ? 'in a backtest worker process beside it' : 'on the same worker'}: ${backtestRuns} completed`,
     );
   lines.push(`  total      p50 ${figures.signalToAcceptedMs.p50} ms  p99 ${figures.signalToAcceptedMs.p99} ms`);
-  for (const [name, s] of Object.entries(figures.parts)) lines.push(`  ${name.padEnd(34)} p50 ${s.p50}  p99 ${s.p99}`);
+  const by = figures.entriesPlacedBy;
+  lines.push(
+    `  placed by the session ${by.session}, by the position ${by.position}, by an Order child ${by.orderChild}`,
+  );
+  const part = (name: string, st: ReturnType<typeof stats>) =>
+    lines.push(`  ${name.padEnd(34)} p50 ${st.p50}  p99 ${st.p99}`);
+  if (by.session) part('acceptedToPositionStartedMs', figures.placedBySession.acceptedToPositionStartedMs);
+  if (total.length > by.session) for (const [name, st] of Object.entries(figures.parts)) part(name, st);
   lines.push(JSON.stringify(figures));
   if (figures.samples < wanted) process.exitCode = 1;
 } finally {

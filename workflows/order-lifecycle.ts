@@ -6,6 +6,7 @@
 import { ActivityFailure, ApplicationFailure, condition, log, proxyActivities } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { Activities } from '../activities';
+import type { SubmitOrderInput } from '../activities/orders';
 import { floorVolume, quoteOf, roundToTick } from '../core/market/ticks';
 import {
   type ExchangeOrderView,
@@ -79,6 +80,48 @@ export interface OrderRun {
   durable: boolean;
   /** Asked (once, after the submit) for a market order: it waits MARKET_ORDER_WAIT_MS instead of `timeoutSec`. */
   marketOrdersWait: () => boolean;
+  /**
+   * The first submit (firstSubmitInput) already placed by the caller, as the exchange took it: the order follows it
+   * from there instead of submitting. Its fills may have come before anyone listened for hints, so it is re-read at
+   * once.
+   */
+  firstPlaced?: ExchangeOrderView;
+}
+
+/** What one submit of an order sends to the submit activity: the request's fields, this attempt's identifier and order. */
+export function submitOrderInput(
+  orderId: string,
+  req: OrderRequest,
+  identifier: string,
+  order: { ordType: OrderRequest['ordType']; price?: string; volume?: string; timeInForce?: 'ioc' },
+  notAfterTs: number | undefined,
+): SubmitOrderInput {
+  return {
+    orderId,
+    identifier,
+    sessionId: req.sessionId,
+    positionId: req.positionId,
+    mode: req.mode,
+    market: req.market,
+    side: req.side,
+    ordType: order.ordType,
+    price: order.price,
+    volume: order.volume,
+    ...(order.timeInForce && { timeInForce: order.timeInForce }),
+    notAfterTs,
+    purpose: req.purpose,
+  };
+}
+
+/** The first submit of an order (`submitIdentifier(orderId, 1)`), as runOrder sends it. */
+export function firstSubmitInput(orderId: string, req: OrderRequest): SubmitOrderInput {
+  return submitOrderInput(
+    orderId,
+    req,
+    submitIdentifier(orderId, 1),
+    { ordType: req.ordType, price: req.price, volume: req.volume },
+    req.notAfterTs,
+  );
 }
 
 export function newOrderStatus(): OrderStatus {
@@ -93,6 +136,7 @@ export async function runOrder({
   exchange,
   durable,
   marketOrdersWait,
+  firstPlaced,
 }: OrderRun): Promise<OrderResult> {
   const placed: ExchangeOrderView[] = [];
 
@@ -106,21 +150,7 @@ export async function runOrder({
       status.submitSeq += 1;
       const identifier = makeIdentifier(status.submitSeq);
       try {
-        return await exchange.submitOrder({
-          orderId,
-          identifier,
-          sessionId: req.sessionId,
-          positionId: req.positionId,
-          mode: req.mode,
-          market: req.market,
-          side: req.side,
-          ordType: order.ordType,
-          price: order.price,
-          volume: order.volume,
-          ...(order.timeInForce && { timeInForce: order.timeInForce }),
-          notAfterTs,
-          purpose: req.purpose,
-        });
+        return await exchange.submitOrder(submitOrderInput(orderId, req, identifier, order, notAfterTs));
       } catch (err) {
         // A regular activity's failure arrives wrapped in an ActivityFailure, a local activity's as it was thrown.
         const cause = err instanceof ActivityFailure ? err.cause : err instanceof ApplicationFailure ? err : undefined;
@@ -182,11 +212,17 @@ export async function runOrder({
     placed[placed.length - 1] = final;
   }
 
-  const first = await submit(
-    (seq) => submitIdentifier(orderId, seq),
-    { ordType: req.ordType, price: req.price, volume: req.volume },
-    req.notAfterTs,
-  );
+  let first: Awaited<ReturnType<typeof submit>>;
+  if (firstPlaced) {
+    status.submitSeq = 1;
+    control.changed = true;
+    first = firstPlaced;
+  } else
+    first = await submit(
+      (seq) => submitIdentifier(orderId, seq),
+      { ordType: req.ordType, price: req.price, volume: req.volume },
+      req.notAfterTs,
+    );
   if ('rejected' in first) return finish([], 'rejected', first.rejected, first.upbitName);
   placed.push(first);
   status.current = first;

@@ -98,14 +98,19 @@ export function newPositionContext(req: PositionRequest, durable: boolean): Posi
     entryOrderId: null,
     entryInline: false,
     entryControl: { changed: false, cancelRequested: null },
-    orderBase: {
-      sessionId: req.sessionId,
-      positionId: req.positionId,
-      mode: req.mode,
-      market: req.market,
-      timeoutSec: req.order.timeoutSec,
-      maxSlippagePct: req.order.maxSlippagePct,
-    },
+    orderBase: orderBaseOf(req),
+  };
+}
+
+/** The fields every order of a position shares. */
+export function orderBaseOf(req: PositionRequest): PositionContext['orderBase'] {
+  return {
+    sessionId: req.sessionId,
+    positionId: req.positionId,
+    mode: req.mode,
+    market: req.market,
+    timeoutSec: req.order.timeoutSec,
+    maxSlippagePct: req.order.maxSlippagePct,
   };
 }
 

@@ -3,7 +3,7 @@
 import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { PositionRecord } from '../activities/records';
-import { cancelOrderSignal, type OrderRequest, type OrderResult } from './definitions';
+import { cancelOrderSignal, type OrderRequest, type OrderResult, type PositionRequest } from './definitions';
 import { orderWorkflowId } from './ids';
 import { orderWorkflow } from './order';
 import { exchangeDurable, newOrderStatus, type OrderExchange, runOrder } from './order-lifecycle';
@@ -12,6 +12,7 @@ import {
   entrySubmit,
   exchangeReads,
   localRecords,
+  orderBaseOf,
   type PositionContext,
   records,
 } from './position-context';
@@ -32,27 +33,41 @@ export const RECORD_ENTERING_LOCALLY = 'record-entering-locally';
  */
 export const ENTRY_PLACED_INLINE = 'entry-placed-inline';
 
-/** Buys the position's volume; the result says what was bought. */
-export async function enter(ctx: PositionContext): Promise<OrderResult> {
-  const { req } = ctx;
-  const entering = {
-    positionId: req.positionId,
-    sessionId: req.sessionId,
-    market: req.market,
-    status: 'entering' as const,
-  };
-  const entryRequest = (): OrderRequest => ({
-    ...ctx.orderBase,
+/** How long after it was decided an entry may still be placed (the order's notAfterTs). */
+const ENTRY_PLACEABLE_MS = 60_000;
+
+/**
+ * The entry's buy order, decided at `now`: a limit bid at the entry price for the entry volume. The session builds
+ * it too, to place the first submit before the position starts (PositionRequest.entryPlaced).
+ */
+export function entryOrderRequest(req: PositionRequest, now: number): OrderRequest {
+  return {
+    ...orderBaseOf(req),
     side: 'bid',
     ordType: 'limit',
     price: req.entryPrice,
     volume: req.entryVolume,
     fallbackToMarket: req.order.fallbackToMarket,
     minTotalKrw: new Decimal(req.marketMinTotal).toString(),
-    notAfterTs: Date.now() + 60_000,
+    notAfterTs: now + ENTRY_PLACEABLE_MS,
     purpose: 'entry',
     reason: req.entryReasons.join('; '),
-  });
+  };
+}
+
+/** The entry's order id (`ord-<position>-1`): the first order a position places. */
+export const entryOrderIdOf = (positionId: string) => orderWorkflowId(positionId, 1);
+
+/** The position's row before its entry is placed (orders reference their position). */
+export function enteringRecord(req: PositionRequest): PositionRecord {
+  return { positionId: req.positionId, sessionId: req.sessionId, market: req.market, status: 'entering' };
+}
+
+/** Buys the position's volume; the result says what was bought. */
+export async function enter(ctx: PositionContext): Promise<OrderResult> {
+  const { req } = ctx;
+  const entering = enteringRecord(req);
+  const entryRequest = () => entryOrderRequest(req, Date.now());
   if (patched(ENTRY_PLACED_INLINE)) {
     ctx.orderSeq += 1;
     ctx.entryOrderId = orderWorkflowId(req.positionId, ctx.orderSeq);
@@ -105,6 +120,7 @@ async function placeEntry(
       exchange,
       durable: true,
       marketOrdersWait: () => true,
+      firstPlaced: ctx.req.entryPlaced,
     }),
   );
 }

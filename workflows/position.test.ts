@@ -22,6 +22,8 @@ import {
   type PositionStatus,
   positionStatusQuery,
 } from './definitions';
+import { firstSubmitInput } from './order-lifecycle';
+import { entryOrderIdOf, entryOrderRequest } from './position-entry';
 
 installRuntimeLogger();
 const require = createRequire(import.meta.url);
@@ -261,6 +263,32 @@ describe('Position workflow (mocked activities)', () => {
     expect(h.bids().map((b) => b.identifier)).toEqual([`ord-${final.positionId}-1-s1`]);
     expect(final.phase).toBe('closed');
     expect(final.exitReason).toMatch(/^entry rejected: under the minimum total/);
+    expect(closedRows(h)).toHaveLength(1);
+  }, 60_000);
+
+  it('follows the entry order its session placed: no entering row or submit of its own', async () => {
+    // The entry rests until it is first read, then fills whole.
+    const h = harness((input) =>
+      input.side === 'bid'
+        ? {
+            placed: () => ({ state: 'wait' }),
+            read: (view) => ({ state: 'done', executedVolume: view.volume ?? '0', remainingVolume: '0' }),
+          }
+        : filled,
+    );
+    const req = request(`placed-${Date.now()}`);
+    // What the session's placeEntryFirst sends: the position's own entry order, first identifier.
+    const entryPlaced = await h.activities.submitOrder(
+      firstSubmitInput(entryOrderIdOf(req.positionId), entryOrderRequest(req, Date.now())),
+    );
+    h.prices.push({ price: '970' });
+    const final = await runPosition(h, { ...req, entryPlaced });
+    expect(h.bids().map((b) => b.identifier)).toEqual([`ord-${req.positionId}-1-s1`]);
+    expect(h.rows.map((r) => r.status)).not.toContain('entering');
+    expect(h.bought().toFixed()).toBe('100');
+    expect(h.sold().toFixed()).toBe('100');
+    expect(final.entryPrice).toBe(ENTRY_PRICE);
+    expect(final.exitReason).toMatch(/^stop/);
     expect(closedRows(h)).toHaveLength(1);
   }, 60_000);
 

@@ -9,7 +9,7 @@ import { type DecisionView, exitPositionSignal } from './definitions';
 import { positionWorkflowId } from './ids';
 import { acts, riskConfigOf, type SessionContext } from './session-context';
 import { decideSessionEntries } from './session-decision';
-import { startPosition } from './session-positions';
+import { placeEntryFirst, startPosition } from './session-positions';
 
 /** Patch: evaluate when a bar of the entry timeframe closes and decide once per market and bar. */
 export const DECIDE_AT_BAR_CLOSE = 'decide-at-bar-close';
@@ -20,6 +20,12 @@ const ONE_DECISION_PATH = 'one-decision-path';
  * of one task (and one server round trip) per signal and per position.
  */
 const START_POSITIONS_TOGETHER = 'start-positions-together';
+/**
+ * Patch: the session places each entry's first order itself (placeEntryFirst: the entering row and the submit, one
+ * local activity in the task that decided it), then starts its Position with the order placed. The order no longer
+ * waits for the child's start and first task. Only with START_POSITIONS_TOGETHER.
+ */
+const ENTRY_SUBMITTED_BY_SESSION = 'entry-submitted-by-session';
 
 // An evaluation gives up after about a minute; the loop records it and tries at the next interval.
 const evaluation = proxyActivities<Activities>({
@@ -94,6 +100,7 @@ async function evaluateOnce(ctx: SessionContext) {
       ts: now,
     });
   const starts: Promise<void>[] = [];
+  const submitFirst = together && decided.entries.length > 0 && patched(ENTRY_SUBMITTED_BY_SESSION);
   for (const [i, entry] of decided.entries.entries()) {
     if (state.emergency || ctx.pendingEmergency) {
       // An emergency stop arrived while positions started: the rest never start; free their slots.
@@ -106,19 +113,21 @@ async function evaluateOnce(ctx: SessionContext) {
         });
       break;
     }
-    const start = startPosition(
-      ctx,
-      entry.positionId,
-      {
-        market: entry.market,
-        entryPrice: entry.price,
-        entryVolume: entry.volume,
-        atr: entry.atr,
-        entryReasons: entry.reasons,
-        marketMinTotal: entry.minTotal,
-      },
-      riskConfig,
-    );
+    const position = {
+      market: entry.market,
+      entryPrice: entry.price,
+      entryVolume: entry.volume,
+      atr: entry.atr,
+      entryReasons: entry.reasons,
+      marketMinTotal: entry.minTotal,
+    };
+    // Once its order was tried, a position starts whatever happens meanwhile (an emergency stop included): it owns
+    // what the order bought.
+    const start = submitFirst
+      ? placeEntryFirst(ctx, entry.positionId, position, riskConfig).then((entryPlaced) =>
+          startPosition(ctx, entry.positionId, { ...position, entryPlaced }, riskConfig),
+        )
+      : startPosition(ctx, entry.positionId, position, riskConfig);
     if (together) starts.push(start);
     else await start;
     decisions.push({ market: entry.market, action: 'entry', score: entry.score, reasons: entry.reasons, ts: now });

@@ -1,12 +1,15 @@
 // The TradingSession's Position children: starting one (counted open at once), an orphan adopted, a close
 // reported, and the watch that drops positions which ended without reporting their close.
-import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { isCancellation, log, ParentClosePolicy, proxyLocalActivities, startChild } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import { onPositionClosed } from '../core/risk';
 import type { RiskConfig } from '../core/risk/types';
 import { entryTimeframeOf } from '../core/session/config';
-import type { PositionClosed, PositionRequest } from './definitions';
+import type { ExchangeOrderView, PositionClosed, PositionRequest } from './definitions';
 import { positionWorkflowId, sessionWorkflowId } from './ids';
+import { firstSubmitInput } from './order-lifecycle';
 import { positionWorkflow } from './position';
+import { enteringRecord, entryOrderIdOf, entryOrderRequest } from './position-entry';
 import { acts, riskConfigOf, type SessionContext } from './session-context';
 
 /**
@@ -65,47 +68,96 @@ export async function watchPositions(ctx: SessionContext) {
   }
 }
 
+/** What a Position child is started with. */
+type PositionEntry = {
+  market: string;
+  entryPrice: string;
+  entryVolume: string;
+  atr: number | null;
+  entryReasons: string[];
+  marketMinTotal: string;
+  /** Coins already on the account that the position takes over instead of buying (an orphan). */
+  adopt?: PositionRequest['adopt'];
+  /** The entry's first order, placed by the session (placeEntryFirst). */
+  entryPlaced?: ExchangeOrderView;
+};
+
+function positionRequest(
+  ctx: SessionContext,
+  positionId: string,
+  entry: PositionEntry,
+  riskConfig: RiskConfig,
+): PositionRequest {
+  const { sessionId, config } = ctx;
+  return {
+    sessionId,
+    sessionWorkflowId: sessionWorkflowId(sessionId),
+    positionId,
+    mode: config.mode,
+    market: entry.market,
+    entryPrice: entry.entryPrice,
+    entryVolume: entry.entryVolume,
+    atr: entry.atr,
+    entryReasons: entry.entryReasons,
+    exit: riskConfig.exit,
+    order: config.order,
+    marketMinTotal: entry.marketMinTotal,
+    entryTimeframe: entryTimeframeOf(config),
+    ...(entry.adopt && { adopt: entry.adopt }),
+    ...(entry.entryPlaced && { entryPlaced: entry.entryPlaced }),
+  };
+}
+
 /** Starts one Position child and counts it as open. */
 export async function startPosition(
   ctx: SessionContext,
   positionId: string,
-  entry: {
-    market: string;
-    entryPrice: string;
-    entryVolume: string;
-    atr: number | null;
-    entryReasons: string[];
-    marketMinTotal: string;
-    /** Coins already on the account that the position takes over instead of buying (an orphan). */
-    adopt?: PositionRequest['adopt'];
-  },
+  entry: PositionEntry,
   riskConfig: RiskConfig,
 ) {
-  const { sessionId, config } = ctx;
   await startChild(positionWorkflow, {
     workflowId: positionId,
     parentClosePolicy: ParentClosePolicy.ABANDON,
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    args: [
-      {
-        sessionId,
-        sessionWorkflowId: sessionWorkflowId(sessionId),
-        positionId,
-        mode: config.mode,
-        market: entry.market,
-        entryPrice: entry.entryPrice,
-        entryVolume: entry.entryVolume,
-        atr: entry.atr,
-        entryReasons: entry.entryReasons,
-        exit: riskConfig.exit,
-        order: config.order,
-        marketMinTotal: entry.marketMinTotal,
-        entryTimeframe: entryTimeframeOf(config),
-        ...(entry.adopt && { adopt: entry.adopt }),
-      },
-    ],
+    args: [positionRequest(ctx, positionId, entry, riskConfig)],
   });
   ctx.state.open[positionId] = { market: entry.market };
+}
+
+/**
+ * The session's one try at an entry's first order, in its own workflow task: the position's entering row, then the
+ * order (the position's own placeEntry local activity, same identifier `ord-<position>-1-s1`). Bounded, one attempt,
+ * so the session's loop never waits out an exchange outage here.
+ */
+const firstEntrySubmit = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 1 },
+});
+
+/**
+ * Places the entry's first order before its Position starts, saving the child's start and first task on the way from
+ * the signal to the order. Returns the order as the exchange took it, or undefined when this try did not get it
+ * placed for sure (refused, timed out, failed): the position then places its entry itself as before, and since the
+ * exchange takes an identifier once, its submit of the same identifier adopts an order this try placed after all.
+ */
+export async function placeEntryFirst(
+  ctx: SessionContext,
+  positionId: string,
+  entry: PositionEntry,
+  riskConfig: RiskConfig,
+): Promise<ExchangeOrderView | undefined> {
+  const req = positionRequest(ctx, positionId, entry, riskConfig);
+  const order = firstSubmitInput(entryOrderIdOf(positionId), entryOrderRequest(req, Date.now()));
+  try {
+    return await firstEntrySubmit.placeEntry({ position: enteringRecord(req), order });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('entry not placed by the session; its position places it', {
+      positionId,
+      error: String((err as Error).cause ?? err),
+    });
+    return undefined;
+  }
 }
 
 /** Coins on the account no position held: a Position takes them over with the session's exit plan. */

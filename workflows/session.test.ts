@@ -7,12 +7,14 @@ import { createRequire } from 'node:module';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SubmitOrderInput } from '../activities/orders';
+import type { PositionRecord } from '../activities/records';
 import type { EntryEvaluation } from '../core/decision';
 import { emptyRiskState } from '../core/risk';
 import { defaultSessionConfig, sessionRiskConfig } from '../core/session/config';
 import { type DevServer, startDevServer } from '../workers/temporal-server';
 import { installRuntimeLogger } from '../workers/workers';
-import type { DecisionView, PositionRequest } from './definitions';
+import type { DecisionView, ExchangeOrderView, PositionRequest } from './definitions';
 import { emergencyStopSignal, sessionStatusQuery } from './definitions';
 import { decideSessionEntries } from './session-decision';
 
@@ -49,6 +51,22 @@ const CANDIDATES = [
   candidate('KRW-BBB', 0.9, { 'KRW-CCC': 0.95 }),
   candidate('KRW-CCC', 0.8, { 'KRW-BBB': 0.95 }),
 ];
+/** The exchange's view of an order the session's first try placed (resting, nothing filled). */
+const placedView = (order: SubmitOrderInput): ExchangeOrderView => ({
+  uuid: `uuid-${order.identifier}`,
+  identifier: order.identifier,
+  market: order.market,
+  side: order.side,
+  ordType: order.ordType,
+  state: 'wait',
+  price: order.price ?? null,
+  volume: order.volume ?? null,
+  remainingVolume: order.volume ?? '0',
+  executedVolume: '0',
+  executedFunds: '0',
+  paidFee: '0',
+  tradesCount: 0,
+});
 const ACCOUNT = { equityKrw: '10000000', freeKrw: '10000000', exposureKrw: '0', coinExposureKrw: {} };
 
 describe('TradingSession decision loop (mocked activities)', () => {
@@ -56,6 +74,7 @@ describe('TradingSession decision loop (mocked activities)', () => {
     const sessionId = `wf-${Date.now()}`;
     const config = { ...defaultSessionConfig('decision loop', 'probe'), markets: ['KRW-AAA'], loopIntervalSec: 1 };
     const started: PositionRequest[] = [];
+    const placements: { position?: PositionRecord; order: SubmitOrderInput }[] = [];
     const recorded: DecisionView[][] = [];
     let evaluations = 0;
     const activities = {
@@ -81,6 +100,12 @@ describe('TradingSession decision loop (mocked activities)', () => {
       },
       async positionStarted(req: PositionRequest) {
         started.push(req);
+      },
+      // The session's first try at each entry's order: B's is placed, A's fails (its position places it itself).
+      async placeEntry(input: { position?: PositionRecord; order: SubmitOrderInput }): Promise<ExchangeOrderView> {
+        placements.push(input);
+        if (input.order.market === 'KRW-AAA') throw new Error('exchange did not answer');
+        return placedView(input.order);
       },
     };
     const taskQueue = `session-test-${sessionId}`;
@@ -120,6 +145,23 @@ describe('TradingSession decision loop (mocked activities)', () => {
       expect(started.map((p) => [p.positionId, p.market, p.entryPrice, p.entryVolume]).sort(byId)).toEqual(
         expected.entries.map((e) => [e.positionId, e.market, e.price, e.volume]).sort(byId),
       );
+      // The session tried both entries' first orders, each after its entering row: B's was placed and its position
+      // follows that order; A's failed, so its position was started to place the order itself.
+      expect(
+        placements.map((p) => [p.position, p.order.identifier, p.order.side, p.order.price, p.order.volume]),
+      ).toEqual(
+        expected.entries.map((e) => [
+          { positionId: e.positionId, sessionId, market: e.market, status: 'entering' },
+          `ord-${e.positionId}-1-s1`,
+          'bid',
+          e.price,
+          e.volume,
+        ]),
+      );
+      const startedFor = (market: string) => started.find((p) => p.market === market);
+      expect(startedFor('KRW-BBB')?.entryPlaced).toEqual(placedView(placements[0].order));
+      expect(startedFor('KRW-AAA')).toBeDefined();
+      expect(startedFor('KRW-AAA')).not.toHaveProperty('entryPlaced');
       // The first evaluation recorded both entries and C's skip; later ones, judging the same bar, nothing.
       expect(recorded).toHaveLength(1);
       expect(recorded[0].map((d) => [d.market, d.action])).toEqual([
@@ -146,6 +188,15 @@ describe('TradingSession decision loop (mocked activities)', () => {
       expect(starts.map((s) => s.id)).toEqual(expected.entries.map((e) => e.positionId));
       const taskOf = (i: number) => events.slice(0, i).findLastIndex((e) => !!e.workflowTaskCompletedEventAttributes);
       expect(taskOf(starts[1].i)).toBe(taskOf(starts[0].i));
+      // The orders were tried in that task too, before the starts (a local activity's marker each).
+      const markers = events.flatMap((e, i) =>
+        e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : [],
+      );
+      expect(markers).toHaveLength(2);
+      for (const i of markers) {
+        expect(taskOf(i)).toBe(taskOf(starts[0].i));
+        expect(i).toBeLessThan(starts[0].i);
+      }
       await Worker.runReplayHistory(
         { workflowsPath: require.resolve('./session.test-workflows.ts') },
         history,

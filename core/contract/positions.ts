@@ -2,6 +2,7 @@
 import type { Timeframe } from '../market/timeframes';
 import type { ExitConfig } from '../risk/types';
 import type { SessionConfig, TradingMode } from '../session/config';
+import type { ExchangeOrderView } from './orders';
 
 export interface PositionRequest {
   sessionId: string;
@@ -24,6 +25,12 @@ export interface PositionRequest {
    * them over at their average buy price instead of buying; `entryPrice`/`entryVolume` are ignored.
    */
   adopt?: { volume: string; avgBuyPrice: string };
+  /**
+   * The entry's first order (`ord-<position>-1-s1`) as the exchange took it, when the session placed it (with the
+   * entering row) before starting the position; the position then follows it instead of submitting it. Absent,
+   * the position places its entry itself.
+   */
+  entryPlaced?: ExchangeOrderView;
 }
 
 export type PositionPhase = 'entering' | 'open' | 'exiting' | 'closed';
