@@ -778,7 +778,10 @@ function decide(
   if (trading) {
     if (candidates.length > 0) {
       const held = [...run.positions.keys(), ...run.pendingBuys.keys()];
-      candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts));
+      // Lazy unless observed: the observer may keep the candidates past this decision, when the engine has moved on.
+      candidates = withCorrelations(candidates, held, (a, b) => features.correlation(a, b, ts), {
+        lazy: !run.observe,
+      });
     }
     const account = accountOf(run, holdings);
     const decided = decideEntries(run.decision, { candidates, bars }, account, run.decisionConfig, ts);

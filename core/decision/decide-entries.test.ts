@@ -145,6 +145,35 @@ describe('withCorrelations', () => {
     expect(out.map((c) => c.correlations)).toEqual([{ 'KRW-B': 0.5 }, { 'KRW-A': 0.5 }]);
   });
 
+  it("lazy: computes a candidate's correlations when first read, once, the same as at once", () => {
+    const seen: string[] = [];
+    const correlate = (a: string, b: string) => {
+      seen.push(`${a}~${b}`);
+      return b === 'KRW-H' ? null : a < b ? 0.5 : -0.25;
+    };
+    const candidates = [candidate('KRW-A', 1, { correlations: { 'KRW-X': 0.1 } }), candidate('KRW-B', 1)];
+    const eager = withCorrelations(candidates, ['KRW-H'], correlate);
+    seen.length = 0;
+    const lazy = withCorrelations(candidates, ['KRW-H'], correlate, { lazy: true });
+    expect(seen).toEqual([]);
+    expect(lazy[1].correlations).toEqual(eager[1].correlations);
+    expect(lazy[1].correlations).toBe(lazy[1].correlations);
+    expect(seen.sort()).toEqual(['KRW-B~KRW-A', 'KRW-B~KRW-H']);
+    expect(JSON.parse(JSON.stringify(lazy))).toEqual(eager);
+    expect(seen).toHaveLength(4);
+    seen.length = 0;
+    // A candidate stopped before the cap: its correlations are never computed.
+    const decided = decideEntries(
+      { ...fresh(), risk: { ...emptyRiskState(), halts: [{ kind: 'drawdown', sinceTs: T0, reason: 'test' }] } },
+      { candidates: withCorrelations(candidates, [], correlate, { lazy: true }), bars: {} },
+      account(),
+      config,
+      T0,
+    );
+    expect(decided.skips.map((k) => k.code)).toEqual(['MaxDrawdown', 'MaxDrawdown']);
+    expect(seen).toEqual([]);
+  });
+
   it("reads the feature engine's correlation: 60-minute returns, the statistic corrBtc is", () => {
     const markets = ['KRW-BTC', 'KRW-XRP'];
     const candles = syntheticCandles({ seed: 3, markets, from: T0, bars: 3 * 1440, barMs: 60_000 });

@@ -114,21 +114,36 @@ export function byScore(a: { score: number; market: string }, b: { score: number
  * Fills each candidate's `correlations` (the correlation cap's input): against every held market and every
  * other candidate, since an entry earlier in the same batch is held by the time the next one is checked.
  * `correlate` is FeatureEngine.correlation at the decision time; null (too few bars) leaves a pair out.
+ * `lazy`: each candidate's correlations are computed when first read, then kept. Most candidates are stopped by a
+ * limit checked before the cap (a backtest in a drawdown halt: every one), so most are never computed. Only for a
+ * caller that reads them before `correlate` moves past the decision time (the backtester, within its decision).
  */
 export function withCorrelations<C extends { market: string; correlations: Record<string, number> }>(
   candidates: C[],
   heldMarkets: Iterable<string>,
   correlate: (market: string, other: string) => number | null,
+  options: { lazy?: boolean } = {},
 ): C[] {
   const others = [...new Set([...heldMarkets, ...candidates.map((c) => c.market)])];
-  return candidates.map((c) => {
+  const correlationsOf = (c: C) => {
     const correlations: Record<string, number> = { ...c.correlations };
     for (const other of others) {
       if (other === c.market) continue;
       const r = correlate(c.market, other);
       if (r !== null) correlations[other] = r;
     }
-    return { ...c, correlations };
+    return correlations;
+  };
+  if (!options.lazy) return candidates.map((c) => ({ ...c, correlations: correlationsOf(c) }));
+  return candidates.map((c) => {
+    let correlations: Record<string, number> | undefined;
+    return Object.defineProperty({ ...c }, 'correlations', {
+      get: () => {
+        correlations ??= correlationsOf(c);
+        return correlations;
+      },
+      enumerable: true,
+    });
   });
 }
 
@@ -159,7 +174,8 @@ export function decideEntries(
     held ??= heldMarkets(risk);
     // A held market is not a candidate while one position per coin is the rule (nothing to decide).
     if (config.risk.onePositionPerCoin && held.has(c.market)) continue;
-    const check = checkEntry(risk, { market: c.market, correlations: c.correlations }, config.risk, now);
+    // The candidate itself: its correlations are read only when the cap is checked (withCorrelations' lazy).
+    const check = checkEntry(risk, c, config.risk, now);
     if (!check.allowed) {
       skips.push({ market: c.market, score: c.score, reasons: c.reasons, code: check.code, reason: check.reason });
       continue;
