@@ -5,9 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import Decimal from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PositionRequest } from '../../workflows/definitions';
 import { sessionWorkflowId } from '../../workflows/ids';
 import { eventually, type Stack, startStack } from '../stack';
 
@@ -146,6 +148,18 @@ describe('thin path', () => {
     expect(PROBE_MARKETS).toContain(market);
     const fillVolume = filled.fills.reduce((s, f) => s.plus(f.volume), new Decimal(0));
     expect(fillVolume.eq(filled.executedVolume)).toBe(true);
+
+    // The session placed the entry's first order in the task that decided it, then started the position with it.
+    const positionId = filled.identifier.replace(/^ord-/, '').replace(/-1-[sm]1$/, '');
+    const positionEvents = (await stack.client.workflow.getHandle(positionId).fetchHistory()).events ?? [];
+    const startInput = positionEvents[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    expect(startInput).toBeDefined();
+    const { entryPlaced } = defaultPayloadConverter.fromPayload<PositionRequest>(startInput!);
+    expect(entryPlaced?.identifier).toBe(`ord-${positionId}-1-s1`);
+    const firstOrder = (await api<OrderRow[]>('GET', `/api/orders?sessionId=${id}`)).body.find(
+      (o) => o.identifier === `ord-${positionId}-1-s1`,
+    );
+    expect(firstOrder?.exchangeUuid).toBe(entryPlaced?.uuid);
 
     const stop = await api('POST', `/api/sessions/${id}/emergency-stop`, { mode: 'flatten', confirm: id });
     expect(stop.status).toBe(202);
