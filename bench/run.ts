@@ -13,5 +13,6 @@ if (!name || !existsSync(join(here, `${name}.ts`))) {
   console.error(`usage: npm run bench -- <${available.join('|')}> [options]`);
   process.exit(2);
 }
-const run = spawnSync(process.execPath, ['--import', 'tsx', join(here, `${name}.ts`), ...rest], { stdio: 'inherit' });
+// With this process's Node flags (package.json: the young generation backtests run with, and tsx).
+const run = spawnSync(process.execPath, [...process.execArgv, join(here, `${name}.ts`), ...rest], { stdio: 'inherit' });
 process.exit(run.status ?? 1);
