@@ -1,6 +1,7 @@
-// A position's entry submit: its "entering" row, then the order, in one activity. The Position runs it
-// as a local activity in its first workflow task, so the order leaves without a round trip through the
-// Temporal server. The row comes first because orders reference their position; the upsert and the
+// A position's entry submit: its "entering" row, then the order, in one activity. The session runs it as a
+// local activity in the workflow task that decided the entry (its one try, before starting the Position), and the
+// Position in its first workflow task when that try did not place it: either way the order leaves without a round
+// trip through the Temporal server. The row comes first because orders reference their position; the upsert and the
 // submit (identifier looked up before any placement, see orders.ts) make a rerun harmless.
 import type { ExchangeOrderView } from '../core/contract';
 import type { SubmitOrderInput } from './orders';

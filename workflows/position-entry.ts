@@ -1,5 +1,6 @@
 // The Position workflow's entry: the buy order (placed inline since ENTRY_PLACED_INLINE, before that through an
-// Order child), or an orphan on the account taken over as if bought.
+// Order child; followed from its first submit when the session placed that, PositionRequest.entryPlaced), or an
+// orphan on the account taken over as if bought.
 import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import Decimal from 'decimal.js';
 import type { PositionRecord } from '../activities/records';

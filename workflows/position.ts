@@ -1,5 +1,6 @@
-// Position workflow (`pos-<session>-<market>-<n>`): places its entry itself (the order lifecycle of
-// order-lifecycle.ts, run inline; before ENTRY_PLACED_INLINE through an Order child), then the exit plan:
+// Position workflow (`pos-<session>-<market>-<n>`): follows the entry order its session placed, or places its entry
+// itself (the order lifecycle of order-lifecycle.ts, run inline; before ENTRY_PLACED_INLINE through an Order child),
+// then the exit plan:
 // a heartbeating guard activity on the price stream races a durable timer (time exit) and an exit
 // signal; every exit sells through another Order child; reports its close to the session.
 // The steps live beside it: position-entry.ts (the buy), position-exits.ts (the books, the exits, the close),
