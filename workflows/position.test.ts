@@ -277,7 +277,7 @@ describe('Position workflow (mocked activities)', () => {
         : filled,
     );
     const req = request(`placed-${Date.now()}`);
-    // What the session's placeEntryFirst sends: the position's own entry order, first identifier.
+    // What the session's placeEntryThenStart sends: the position's own entry order, first identifier.
     const entryPlaced = await h.activities.submitOrder(
       firstSubmitInput(entryOrderIdOf(req.positionId), entryOrderRequest(req, Date.now())),
     );

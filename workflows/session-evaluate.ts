@@ -9,7 +9,7 @@ import { type DecisionView, exitPositionSignal } from './definitions';
 import { positionWorkflowId } from './ids';
 import { acts, riskConfigOf, type SessionContext } from './session-context';
 import { decideSessionEntries } from './session-decision';
-import { placeEntryFirst, startPosition } from './session-positions';
+import { placeEntryThenStart, positionRequest, startPosition } from './session-positions';
 
 /** Patch: evaluate when a bar of the entry timeframe closes and decide once per market and bar. */
 export const DECIDE_AT_BAR_CLOSE = 'decide-at-bar-close';
@@ -21,7 +21,7 @@ const ONE_DECISION_PATH = 'one-decision-path';
  */
 const START_POSITIONS_TOGETHER = 'start-positions-together';
 /**
- * Patch: the session places each entry's first order itself (placeEntryFirst: the entering row and the submit, one
+ * Patch: the session places each entry's first order itself (placeEntryThenStart: the entering row and the submit, one
  * local activity in the task that decided it), then starts its Position with the order placed. The order no longer
  * waits for the child's start and first task. Only with START_POSITIONS_TOGETHER.
  */
@@ -121,12 +121,8 @@ async function evaluateOnce(ctx: SessionContext) {
       entryReasons: entry.reasons,
       marketMinTotal: entry.minTotal,
     };
-    // Once its order was tried, a position starts whatever happens meanwhile (an emergency stop included): it owns
-    // what the order bought.
     const start = submitFirst
-      ? placeEntryFirst(ctx, entry.positionId, position, riskConfig).then((entryPlaced) =>
-          startPosition(ctx, entry.positionId, { ...position, entryPlaced }, riskConfig),
-        )
+      ? placeEntryThenStart(ctx, positionRequest(ctx, entry.positionId, position, riskConfig))
       : startPosition(ctx, entry.positionId, position, riskConfig);
     if (together) starts.push(start);
     else await start;

@@ -78,11 +78,9 @@ type PositionEntry = {
   marketMinTotal: string;
   /** Coins already on the account that the position takes over instead of buying (an orphan). */
   adopt?: PositionRequest['adopt'];
-  /** The entry's first order, placed by the session (placeEntryFirst). */
-  entryPlaced?: ExchangeOrderView;
 };
 
-function positionRequest(
+export function positionRequest(
   ctx: SessionContext,
   positionId: string,
   entry: PositionEntry,
@@ -104,7 +102,6 @@ function positionRequest(
     marketMinTotal: entry.marketMinTotal,
     entryTimeframe: entryTimeframeOf(config),
     ...(entry.adopt && { adopt: entry.adopt }),
-    ...(entry.entryPlaced && { entryPlaced: entry.entryPlaced }),
   };
 }
 
@@ -115,13 +112,17 @@ export async function startPosition(
   entry: PositionEntry,
   riskConfig: RiskConfig,
 ) {
+  await startPositionWith(ctx, positionRequest(ctx, positionId, entry, riskConfig));
+}
+
+async function startPositionWith(ctx: SessionContext, req: PositionRequest) {
   await startChild(positionWorkflow, {
-    workflowId: positionId,
+    workflowId: req.positionId,
     parentClosePolicy: ParentClosePolicy.ABANDON,
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    args: [positionRequest(ctx, positionId, entry, riskConfig)],
+    args: [req],
   });
-  ctx.state.open[positionId] = { market: entry.market };
+  ctx.state.open[req.positionId] = { market: req.market };
 }
 
 /**
@@ -135,29 +136,27 @@ const firstEntrySubmit = proxyLocalActivities<Activities>({
 });
 
 /**
- * Places the entry's first order before its Position starts, saving the child's start and first task on the way from
- * the signal to the order. Returns the order as the exchange took it, or undefined when this try did not get it
- * placed for sure (refused, timed out, failed): the position then places its entry itself as before, and since the
- * exchange takes an identifier once, its submit of the same identifier adopts an order this try placed after all.
+ * Places the entry's first order, then starts its Position (`req`, built once: a config update while the order goes
+ * out does not change what the position follows it with) with the order as the exchange took it. This saves the
+ * child's start and first task on the way from the signal to the order. When the try did not get the order placed
+ * for sure (refused, timed out, failed), the position starts without it and places its entry itself as before; the
+ * exchange takes an identifier once, so its submit of the same identifier adopts an order this try placed after all.
+ * Once the order was tried the position starts whatever happens meanwhile (an emergency stop included): it owns what
+ * the order bought.
  */
-export async function placeEntryFirst(
-  ctx: SessionContext,
-  positionId: string,
-  entry: PositionEntry,
-  riskConfig: RiskConfig,
-): Promise<ExchangeOrderView | undefined> {
-  const req = positionRequest(ctx, positionId, entry, riskConfig);
-  const order = firstSubmitInput(entryOrderIdOf(positionId), entryOrderRequest(req, Date.now()));
+export async function placeEntryThenStart(ctx: SessionContext, req: PositionRequest) {
+  const order = firstSubmitInput(entryOrderIdOf(req.positionId), entryOrderRequest(req, Date.now()));
+  let entryPlaced: ExchangeOrderView | undefined;
   try {
-    return await firstEntrySubmit.placeEntry({ position: enteringRecord(req), order });
+    entryPlaced = await firstEntrySubmit.placeEntry({ position: enteringRecord(req), order });
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('entry not placed by the session; its position places it', {
-      positionId,
+      positionId: req.positionId,
       error: String((err as Error).cause ?? err),
     });
-    return undefined;
   }
+  await startPositionWith(ctx, entryPlaced ? { ...req, entryPlaced } : req);
 }
 
 /** Coins on the account no position held: a Position takes them over with the session's exit plan. */
