@@ -46,6 +46,7 @@ import { featureEngineFor } from '../strategy/feature-engine';
 import { DEFAULT_FILL_MODEL, type FillModel, limitFillVolume, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Fill, Trade } from './result';
+import { type BacktestAccount, Valuation } from './valuation';
 
 /** What the backtester needs from the feature engine: 1-minute (or longer) candles in, closed-bar snapshots out. */
 export interface FeatureSource {
@@ -233,7 +234,7 @@ interface Run {
   /** Risk state, judged bars and position numbers, carried as a session carries them. */
   decision: DecisionState;
   decisionConfig: DecisionConfig;
-  /** The last flat account (accountOf) and the cash as a double (equityNumber), kept while the cash is the same. */
+  /** The last flat account and the cash as a double (Valuation), kept while the cash is the same. */
   flatAccount?: BacktestAccount;
   cashNumber?: { cash: Decimal; value: number };
   positions: Map<string, Position>;
@@ -604,104 +605,6 @@ function onBar(run: Run, market: string, bar: Candle, barMs: number): void {
   if (trigger) onTrigger(run, pos, trigger, bar);
 }
 
-/** What is held at the last closes, positions first, then what resting bids bought: [market, KRW value]. */
-type Holdings = [string, Decimal][];
-
-function holdingsOf(run: Run, lastBar: Map<string, Candle>): Holdings {
-  const out: Holdings = [];
-  for (const pos of run.positions.values()) out.push([pos.market, pos.volume.mul(lastBar.get(pos.market)?.close ?? 0)]);
-  for (const order of run.pendingBuys.values())
-    if (order.filled) out.push([order.market, order.filled.volume.mul(lastBar.get(order.market)?.close ?? 0)]);
-  return out;
-}
-
-function equityOf(run: Run, holdings: Holdings): Decimal {
-  let equity = run.cash;
-  for (const [, value] of holdings) equity = equity.plus(value);
-  return equity;
-}
-
-/**
- * The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. The
- * equity is written out at once (every decision records it); the other figures when first read, since most decisions
- * have no candidate to size. The values are fixed when it is made; as JSON it is the plain AccountView.
- */
-class BacktestAccount implements AccountView {
-  readonly equityKrw: string;
-  readonly #free: Decimal;
-  readonly #exposure: Decimal;
-  readonly #coins: Map<string, Decimal>;
-  #freeKrw: string | undefined;
-  #exposureKrw: string | undefined;
-  #coinExposureKrw: Record<string, string> | undefined;
-
-  /** The cash it was made from. */
-  readonly cash: Decimal;
-
-  constructor(run: Run, holdings: Holdings) {
-    this.cash = run.cash;
-    const coins = new Map<string, Decimal>();
-    for (const [market, value] of holdings) {
-      const before = coins.get(market);
-      // A first value as it is: 0 + value would round it to the precision, which a product already has.
-      coins.set(market, before === undefined ? value : before.plus(value));
-    }
-    let locked = new Decimal(0);
-    for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
-    let exposure = locked;
-    for (const value of coins.values()) exposure = exposure.plus(value);
-    const free = Decimal.max(0, run.cash.minus(locked));
-    this.equityKrw = free.plus(exposure).toFixed();
-    this.#free = free;
-    this.#exposure = exposure;
-    this.#coins = coins;
-  }
-
-  get freeKrw(): string {
-    this.#freeKrw ??= this.#free.toFixed();
-    return this.#freeKrw;
-  }
-
-  get exposureKrw(): string {
-    this.#exposureKrw ??= this.#exposure.toFixed();
-    return this.#exposureKrw;
-  }
-
-  get coinExposureKrw(): Record<string, string> {
-    if (this.#coinExposureKrw === undefined) {
-      const out: Record<string, string> = {};
-      for (const [market, value] of this.#coins) out[market] = value.toFixed();
-      this.#coinExposureKrw = out;
-    }
-    return this.#coinExposureKrw;
-  }
-
-  toJSON(): AccountView {
-    return {
-      equityKrw: this.equityKrw,
-      freeKrw: this.freeKrw,
-      exposureKrw: this.exposureKrw,
-      coinExposureKrw: this.coinExposureKrw,
-    };
-  }
-}
-
-/** The account at a decision; a flat one (nothing held, no bid resting) stays the same while the cash does. */
-function accountOf(run: Run, holdings: Holdings): BacktestAccount {
-  const flat = holdings.length === 0 && run.pendingBuys.size === 0;
-  if (flat && run.flatAccount?.cash === run.cash) return run.flatAccount;
-  const account = new BacktestAccount(run, holdings);
-  if (flat) run.flatAccount = account;
-  return account;
-}
-
-/** The equity as a double; with nothing held it is the cash, converted once per cash amount. */
-function equityNumber(run: Run, equity: Decimal): number {
-  if (equity !== run.cash) return equity.toNumber();
-  if (run.cashNumber?.cash !== run.cash) run.cashNumber = { cash: run.cash, value: run.cash.toNumber() };
-  return run.cashNumber.value;
-}
-
 /** Live sessions show strategies KRW-BTC as the benchmark (relative momentum); so does the backtest. */
 const BENCHMARK_MARKET = DEFAULT_FEATURE_ENGINE_OPTIONS.btcMarket;
 
@@ -716,8 +619,7 @@ function decide(
   features: FeatureSource,
 ): void {
   // Nothing bought or sold until the entries below: one valuation serves the equity point and the account.
-  const holdings = holdingsOf(run, lastBar);
-  const equity = equityOf(run, holdings);
+  const valuation = new Valuation(run, lastBar);
   const trading = ts >= run.tradeFrom && ts < run.tradeTo;
   const tf = run.strategy.entryTimeframe;
   let candidates: EntryEvaluation[] = [];
@@ -783,7 +685,7 @@ function decide(
         lazy: !run.observe,
       });
     }
-    const account = accountOf(run, holdings);
+    const account = valuation.account({ fixed: run.observe !== undefined });
     const decided = decideEntries(run.decision, { candidates, bars }, account, run.decisionConfig, ts);
     run.decision = decided.state;
     for (const skip of decided.skips) reject(run, skip.code);
@@ -792,7 +694,7 @@ function decide(
   } else {
     run.decision = { ...run.decision, judgedBars: { ...run.decision.judgedBars, ...bars } };
   }
-  run.equity.push({ ts, equity: equityNumber(run, equity) });
+  run.equity.push({ ts, equity: valuation.equityNumber() });
 }
 
 function placeEntry(run: Run, entry: DecidedEntry, ts: number): void {

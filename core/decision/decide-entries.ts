@@ -22,7 +22,7 @@
 import Decimal from 'decimal.js';
 import { checkEntry, onEquity, onFill } from '../risk/limits';
 import { sizeEntry } from '../risk/sizing';
-import type { RiskConfig, RiskState, SizeBound } from '../risk/types';
+import type { EquityEstimate, RiskConfig, RiskState, SizeBound } from '../risk/types';
 
 /** One market whose strategy asked for an entry, with what the risk engine needs to judge and size it. */
 export interface EntryEvaluation {
@@ -56,6 +56,8 @@ export interface AccountView {
   exposureKrw: string;
   /** Per market: the coin held, at market value. */
   coinExposureKrw: Record<string, string>;
+  /** The equity as an estimate with a bound (the backtester's held accounts), read by onEquity before equityKrw. */
+  equityEstimate?: EquityEstimate;
 }
 
 /** What the decision carries from one evaluation to the next (plain JSON: it lives in workflow state). */
@@ -159,7 +161,8 @@ export function decideEntries(
   config: DecisionConfig,
   now: number,
 ): EntryDecision {
-  let risk = onEquity(state.risk, account.equityKrw, now, config.risk);
+  // A backtest's account may carry its equity as an estimate: then the exact figure is computed only when needed.
+  let risk = onEquity(state.risk, account.equityEstimate ?? account.equityKrw, now, config.risk);
   const judged = state.judgedBars;
   const positionSeq = { ...state.positionSeq };
   // Read when a candidate needs them (most evaluations have none): the account's figures as of this evaluation, then

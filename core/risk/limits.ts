@@ -1,7 +1,7 @@
 // Account limits as pure data: `RiskState` is advanced only by the reducers below and read by
 // `checkEntry`. Time always comes in as an argument (workflow time or bar time), never from a clock.
 import Decimal from 'decimal.js';
-import type { EntryCandidate, EntryCheck, Halt, HaltKind, RiskConfig, RiskState } from './types';
+import type { EntryCandidate, EntryCheck, EquityEstimate, Halt, HaltKind, RiskConfig, RiskState } from './types';
 
 const DAY_MS = 86_400_000;
 const KST_OFFSET_MS = 9 * 3_600_000;
@@ -131,11 +131,7 @@ const peakNumbers = new WeakMap<Decimal, number>();
  * when it does not read as one: then the exact check runs).
  */
 function nearDrawdownLimit(peak: Decimal, equity: number, config: RiskConfig): boolean {
-  let p = peakNumbers.get(peak);
-  if (p === undefined) {
-    p = peak.toNumber();
-    peakNumbers.set(peak, p);
-  }
+  const p = peakNumber(peak);
   return !(((p - equity) / p) * 100 < config.maxDrawdownPct - 1e-6);
 }
 
@@ -144,11 +140,47 @@ function addHalt(state: RiskState, kind: HaltKind, ts: number, reason: string): 
   return { ...state, halts: [...state.halts, { kind, sinceTs: ts, reason }] };
 }
 
+/** A peak's double, kept per peak Decimal. */
+function peakNumber(peak: Decimal): number {
+  let p = peakNumbers.get(peak);
+  if (p === undefined) {
+    p = peak.toNumber();
+    peakNumbers.set(peak, p);
+  }
+  return p;
+}
+
+/**
+ * onEquity of an estimated valuation surely below today's peak, on a day whose rows exist already: then no row
+ * changes, and unless the drawdown is near its limit the state stays as it is. Null when the estimate cannot say so
+ * (a new day, a new peak, too close to either, or near the limit): the exact figure decides.
+ */
+function belowTodaysPeak(state: RiskState, estimate: EquityEstimate, ts: number, config: RiskConfig): RiskState | null {
+  const day = kstDay(ts);
+  const today = state.equityPeaks[state.equityPeaks.length - 1];
+  if (today?.day !== day || state.dayOpenEquity[state.dayOpenEquity.length - 1]?.day !== day) return null;
+  if (state.equityPeaks.length > MAX_PEAK_DAYS || state.dayOpenEquity.length > MAX_PNL_DAYS) return null; // trimmed
+  // The peak's double is within half an ulp of it: a margin of a few ulps keeps the comparison on the safe side.
+  const p = peakNumber(peakOf(today));
+  if (!(estimate.approx + estimate.error < p - Math.abs(p) * 2 ** -50)) return null;
+  // Below today's peak, so below the window's peak (at least today's): only the drawdown remains to check.
+  const peak = equityPeak(state, ts, config.drawdownWindowDays);
+  if (peak === null || !(peakNumber(peak) > 0)) return null;
+  return nearDrawdownLimit(peak, estimate.approx, config) ? null : state;
+}
+
 /**
  * Records a valuation of the account. Tracks daily peaks and the day's opening equity, and halts the
  * strategy (kind 'drawdown', lifted only by `clearHalt`) when equity falls maxDrawdownPct below the peak.
  */
-export function onEquity(state: RiskState, equityKrw: Decimal.Value, ts: number, config: RiskConfig): RiskState {
+export function onEquity(
+  state: RiskState,
+  equityKrw: Decimal.Value | EquityEstimate,
+  ts: number,
+  config: RiskConfig,
+): RiskState {
+  if (typeof equityKrw === 'object' && !Decimal.isDecimal(equityKrw))
+    return belowTodaysPeak(state, equityKrw, ts, config) ?? onEquity(state, equityKrw.exactKrw(), ts, config);
   const equity = valuationOf(equityKrw);
   const day = kstDay(ts);
   const equityPeaks = upsertDay(

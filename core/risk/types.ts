@@ -173,6 +173,16 @@ export interface OpenPositionRisk {
   openedTs: number;
 }
 
+/**
+ * An equity valuation known as the double `approx` within `error` KRW, and as its exact decimal string on demand
+ * (a backtest's every-bar valuation: `onEquity` reads the string only when the bound cannot decide).
+ */
+export interface EquityEstimate {
+  readonly approx: number;
+  readonly error: number;
+  exactKrw(): string;
+}
+
 /** Pure account memory for the limits; updated only by the reducers in limits.ts. */
 export interface RiskState {
   /** Highest equity per KST day ('YYYY-MM-DD'), newest last, at most 90 days. */
@@ -241,7 +251,10 @@ export interface ExitPlan {
   /** Hard stop on the ask grid; absent when the config says no stop (stopMode 'none'). */
   stop?: string;
   ladder: ExitPlanRung[];
-  /** ATR the trailing distance is measured in (updated when the caller passes a new one). */
+  /**
+   * ATR the trailing distance is measured in: the entry's, updated when the caller passes a new one while
+   * trailingAtrMultiple > 0 (nothing else reads it).
+   */
   atr: string;
   trailingAtrMultiple: number;
   /** Set once the first rung has been taken; only ever rises. */

@@ -1,0 +1,276 @@
+// The backtest account's valuation at a decision, cheap when nothing needs it exactly. The exact figures are the
+// decimal.js ones (20 significant digits): cash + volume x last close over what is held, and the account view built
+// from them. A held account changes value at every bar, and those decimal operations, string conversions and parses
+// were about a third of an RSI backtest. Here the sum is first taken in double-double arithmetic (about 32 digits)
+// with a bound on how far the decimal result can lie from it; the equity point (the decimal's nearest double) and the
+// risk state's "still below today's peak" are decided from that whenever the bound allows, and the decimals are
+// computed only otherwise (a new peak, a new day, near a double's rounding midpoint or the drawdown limit). The
+// results are the decimals' results, to the bit (test/backtest/reference.test.ts, valuation.test.ts).
+import Decimal from 'decimal.js';
+import type { AccountView } from '../decision';
+import type { Candle } from '../market';
+import type { EquityEstimate } from '../risk';
+
+/** What the valuation reads of a run: its cash, positions and resting bids. */
+export interface ValuedRun {
+  cash: Decimal;
+  feeRate: Decimal;
+  positions: Map<string, { market: string; volume: Decimal }>;
+  pendingBuys: Map<string, { market: string; totalKrw: Decimal; filled: { volume: Decimal } | null }>;
+  /** The last flat account (accountOf) and the cash as a double, kept while the cash is the same. */
+  flatAccount?: BacktestAccount;
+  cashNumber?: { cash: Decimal; value: number };
+}
+
+/** What is held at the last closes, positions first, then what resting bids bought: [market, KRW value]. */
+type Holdings = [string, Decimal][];
+
+function holdingsOf(run: ValuedRun, lastBar: Map<string, Candle>): Holdings {
+  const out: Holdings = [];
+  for (const pos of run.positions.values()) out.push([pos.market, pos.volume.mul(lastBar.get(pos.market)?.close ?? 0)]);
+  for (const order of run.pendingBuys.values())
+    if (order.filled) out.push([order.market, order.filled.volume.mul(lastBar.get(order.market)?.close ?? 0)]);
+  return out;
+}
+
+function equityOf(run: ValuedRun, holdings: Holdings): Decimal {
+  let equity = run.cash;
+  for (const [, value] of holdings) equity = equity.plus(value);
+  return equity;
+}
+
+/**
+ * The account as an exchange would show it: coins at the last close, KRW locked in resting bids with the fee. The
+ * figures are computed when first read (most decisions have no candidate to size, and the equity estimate often
+ * serves onEquity), or when fixed. As JSON it is the plain AccountView.
+ */
+export class BacktestAccount implements AccountView {
+  readonly #run: ValuedRun;
+  readonly #holdings: () => Holdings;
+  #figures: { free: Decimal; exposure: Decimal; coins: Map<string, Decimal>; equityKrw: string } | undefined;
+  #freeKrw: string | undefined;
+  #exposureKrw: string | undefined;
+  #coinExposureKrw: Record<string, string> | undefined;
+
+  /** The cash it was made from. */
+  readonly cash: Decimal;
+  /** The equity within a bound, when it was valued that way (onEquity then often needs no decimal). */
+  readonly equityEstimate: EquityEstimate | undefined;
+
+  constructor(run: ValuedRun, holdings: () => Holdings, estimate?: EquityEstimate) {
+    this.cash = run.cash;
+    this.#run = run;
+    this.#holdings = holdings;
+    this.equityEstimate = estimate;
+  }
+
+  /** Computes the figures now (see Valuation.account). */
+  fix(): void {
+    this.#compute();
+  }
+
+  #compute() {
+    if (this.#figures) return this.#figures;
+    const run = this.#run;
+    const coins = new Map<string, Decimal>();
+    for (const [market, value] of this.#holdings()) {
+      const before = coins.get(market);
+      // A first value as it is: 0 + value would round it to the precision, which a product already has.
+      coins.set(market, before === undefined ? value : before.plus(value));
+    }
+    let locked = new Decimal(0);
+    for (const order of run.pendingBuys.values()) locked = locked.plus(order.totalKrw.mul(run.feeRate.plus(1)));
+    let exposure = locked;
+    for (const value of coins.values()) exposure = exposure.plus(value);
+    const free = Decimal.max(0, this.cash.minus(locked));
+    this.#figures = { free, exposure, coins, equityKrw: free.plus(exposure).toFixed() };
+    return this.#figures;
+  }
+
+  get equityKrw(): string {
+    return this.#compute().equityKrw;
+  }
+
+  get freeKrw(): string {
+    this.#freeKrw ??= this.#compute().free.toFixed();
+    return this.#freeKrw;
+  }
+
+  get exposureKrw(): string {
+    this.#exposureKrw ??= this.#compute().exposure.toFixed();
+    return this.#exposureKrw;
+  }
+
+  get coinExposureKrw(): Record<string, string> {
+    if (this.#coinExposureKrw === undefined) {
+      const out: Record<string, string> = {};
+      for (const [market, value] of this.#compute().coins) out[market] = value.toFixed();
+      this.#coinExposureKrw = out;
+    }
+    return this.#coinExposureKrw;
+  }
+
+  toJSON(): AccountView {
+    return {
+      equityKrw: this.equityKrw,
+      freeKrw: this.freeKrw,
+      exposureKrw: this.exposureKrw,
+      coinExposureKrw: this.coinExposureKrw,
+    };
+  }
+}
+
+// --- Double-double arithmetic (Dekker, Knuth): a value as hi + lo, the pair about 106 bits exact. ---
+
+const SPLITTER = 134_217_729; // 2^27 + 1
+
+/** a x b exactly, as [product, error] (no overflow at KRW magnitudes). */
+function twoProduct(a: number, b: number, out: Float64Array): void {
+  const p = a * b;
+  let t = SPLITTER * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLITTER * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  out[0] = p;
+  out[1] = ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+/** The double-double of a decimal: its nearest double and the rest (the double's exact binary value subtracted). */
+function doubleDoubleOf(d: Decimal): [number, number] {
+  const hi = d.toNumber();
+  // toPrecision(100) writes a double's binary value out exactly (it has fewer significant digits than that).
+  const lo = Number.isFinite(hi) ? d.minus(new Decimal(hi.toPrecision(100))).toNumber() : 0;
+  return [hi, lo];
+}
+
+const doubleDoubles = new WeakMap<Decimal, [number, number]>();
+/** Cash and volumes change only at fills: each decimal is split once. */
+function splitOnce(d: Decimal): [number, number] {
+  let dd = doubleDoubles.get(d);
+  if (dd === undefined) {
+    dd = doubleDoubleOf(d);
+    doubleDoubles.set(d, dd);
+  }
+  return dd;
+}
+
+const scratch = new Float64Array(2);
+const bits = new Float64Array(1);
+const bitsInt = new BigInt64Array(bits.buffer);
+
+/** The next double above (+1) or below (-1) a positive finite x. */
+function adjacent(x: number, direction: 1 | -1): number {
+  bits[0] = x;
+  bitsInt[0] += BigInt(direction);
+  return bits[0];
+}
+
+/**
+ * The double nearest to a value known to lie within `err` of hi + lo (|lo| <= half an ulp of hi), or null when that
+ * interval reaches a midpoint between two doubles (then only the exact value can say).
+ */
+export function nearestDouble(hi: number, lo: number, err: number): number | null {
+  if (!(hi > 0 && Number.isFinite(hi))) return null;
+  const up = (adjacent(hi, 1) - hi) / 2;
+  const down = (hi - adjacent(hi, -1)) / 2;
+  return lo + err < up && lo - err > -down ? hi : null;
+}
+
+/**
+ * The valuation of a run at a decision. Lazy: `equityNumber` (the equity point), `account` and its
+ * `equityEstimate` compute decimals only when the double-double bound cannot answer.
+ */
+export class Valuation {
+  readonly #run: ValuedRun;
+  readonly #lastBar: Map<string, Candle>;
+  #holdings: Holdings | undefined;
+  #equity: Decimal | undefined;
+  /** The equity as hi + lo within err (null: not estimated, the decimals decide everything). */
+  readonly #estimate: { hi: number; lo: number; err: number } | null;
+
+  constructor(run: ValuedRun, lastBar: Map<string, Candle>) {
+    this.#run = run;
+    this.#lastBar = lastBar;
+    this.#estimate = run.positions.size > 0 && run.pendingBuys.size === 0 ? estimate(run, lastBar) : null;
+  }
+
+  /** What is held, valued in decimals (positions first, then what resting bids bought). */
+  holdings = (): Holdings => {
+    this.#holdings ??= holdingsOf(this.#run, this.#lastBar);
+    return this.#holdings;
+  };
+
+  /** cash + holdings in decimals, in that order. */
+  equity(): Decimal {
+    this.#equity ??= equityOf(this.#run, this.holdings());
+    return this.#equity;
+  }
+
+  /** The equity as a double: the decimal's nearest, which with nothing held is the cash's, converted once. */
+  equityNumber(): number {
+    const run = this.#run;
+    if (run.positions.size === 0 && run.pendingBuys.size === 0) {
+      if (run.cashNumber?.cash !== run.cash) run.cashNumber = { cash: run.cash, value: run.cash.toNumber() };
+      return run.cashNumber.value;
+    }
+    const e = this.#estimate;
+    return (e && nearestDouble(e.hi, e.lo, e.err)) ?? this.equity().toNumber();
+  }
+
+  /**
+   * The account at the decision; a flat one (nothing held, no bid resting) stays the same while the cash does.
+   * `fixed`: its figures computed now, for a caller that keeps it past the decision (an observer), when the run has
+   * moved on; otherwise they are computed from the run when first read, which must be within the decision.
+   */
+  account(options: { fixed: boolean }): BacktestAccount {
+    const run = this.#run;
+    const flat = run.positions.size === 0 && run.pendingBuys.size === 0;
+    if (flat && run.flatAccount?.cash === run.cash) return run.flatAccount;
+    const e = this.#estimate;
+    const account: BacktestAccount = new BacktestAccount(
+      run,
+      this.holdings,
+      e ? { approx: e.hi, error: Math.abs(e.lo) + e.err, exactKrw: (): string => account.equityKrw } : undefined,
+    );
+    if (flat) run.flatAccount = account;
+    if (options.fixed) account.fix();
+    return account;
+  }
+}
+
+/**
+ * cash + volume x close over the positions in double-double, and a bound on how far both decimal results (the
+ * equity, and the account's free + exposure) can lie from it. Each decimal operation rounds to 20 significant
+ * digits, within 5e-20 of its result; the bound allows 1e-19 of the largest sum per operation, twice over. A close
+ * is read by decimal.js as its shortest decimal form, which for a non-integer is not the double's binary value:
+ * that difference (at most half an ulp of the close, times the volume) is added to the bound.
+ */
+function estimate(run: ValuedRun, lastBar: Map<string, Candle>): { hi: number; lo: number; err: number } | null {
+  if (run.cash.isNeg()) return null;
+  let [hi, lo] = splitOnce(run.cash);
+  let magnitude = Math.abs(hi);
+  let closeErr = 0;
+  let ops = 0;
+  for (const pos of run.positions.values()) {
+    const close = lastBar.get(pos.market)?.close;
+    if (close === undefined || !(close > 0) || !Number.isFinite(close)) return null;
+    const [vh, vl] = splitOnce(pos.volume);
+    twoProduct(vh, close, scratch);
+    const p = scratch[0];
+    const pe = scratch[1] + vl * close;
+    if (!Number.isInteger(close)) closeErr += Math.abs(vh) * (adjacent(close, 1) - close);
+    // (hi, lo) + (p, pe): two-sum of the high parts, then the low parts folded in.
+    const s = hi + p;
+    const bb = s - hi;
+    const e = hi - (s - bb) + (p - bb) + lo + pe;
+    hi = s + e;
+    lo = e - (hi - s);
+    magnitude += Math.abs(p);
+    ops += 2;
+  }
+  // Both decimal orders (equityOf; the account's exposure then free + exposure) take about 2 operations per position.
+  const err = 2 * (ops + 2) * 1e-19 * magnitude + closeErr + 1e-26 * magnitude;
+  return { hi, lo, err };
+}
