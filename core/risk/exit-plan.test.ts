@@ -87,6 +87,23 @@ describe('updateExitPlan', () => {
     expect(u.plan.done).toBe(true);
   });
 
+  it('refreshes the ATR for the trailing stop, and keeps the entry ATR of a plan without one', () => {
+    const closed = { ...bar(9950, 10000, 9990, T0 + BAR), atr: 120 };
+    // Nothing crossed (the shortcut) and a new high (the decimal path): both refresh a trailing plan's ATR.
+    expect(updateExitPlan(plan(), closed).plan.atr).toBe('120');
+    expect(updateExitPlan(plan(), { ...closed, high: 10100 }).plan.atr).toBe('120');
+    const noTrail = createExitPlan({
+      market: 'KRW-X',
+      entryPrice: '10000',
+      volume: '10',
+      atr: '100',
+      config: { ...config, trailingAtrMultiple: 0 },
+      openedTs: T0,
+    });
+    expect(updateExitPlan(noTrail, closed)).toEqual({ plan: noTrail });
+    expect(updateExitPlan(noTrail, { ...closed, high: 10100 }).plan.atr).toBe('100');
+  });
+
   it('sells everything at the last rung, also when one bar crosses every rung', () => {
     const u = updateExitPlan(plan(), bar(10000, 10600, 10550));
     expect(u.trigger).toMatchObject({ kind: 'take_profit', fraction: 1, volume: '10.00000000', level: '10500' });
@@ -204,13 +221,14 @@ describe('updateExitPlan', () => {
           }),
           { maxLength: 60 },
         ),
-        (entry, stopMode, string, bars) => {
+        fc.constantFrom(0, 1, 2.5),
+        (entry, stopMode, string, bars, trailingAtrMultiple) => {
           let fast = createExitPlan({
             market: 'KRW-X',
             entryPrice: entry,
             volume: '3',
             atr: entry * 0.01,
-            config: { ...config, stopMode, timeExitBars: 30 },
+            config: { ...config, stopMode, timeExitBars: 30, trailingAtrMultiple },
             openedTs: T0,
           });
           let exact = fast;

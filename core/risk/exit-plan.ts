@@ -227,7 +227,8 @@ export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate
     if (nothingCrossed(plan, obs)) return { plan };
   } else if (!plan.trailingStop && nothingCrossed(plan, obs)) {
     // A closed bar's observation crossing nothing only refreshes the ATR (with no trailing stop to move, as the full
-    // path would do): the levels stay what they were.
+    // path would do): the levels stay what they were. A plan without a trailing multiple never reads its ATR again.
+    if (!(plan.trailingAtrMultiple > 0)) return { plan };
     const atr = positiveAtr(obs.atr);
     if (atr === null) return { plan };
     return { plan: { ...plan, atr } };
@@ -264,7 +265,8 @@ export function updateExitPlanExactly(plan: ExitPlan, obs: ExitObservation): Exi
   }
 
   let next: ExitPlan = { ...plan };
-  const atr = obs.atr === undefined ? null : positiveAtr(obs.atr);
+  // Only the trailing stop reads the ATR after entry: a plan without one keeps the entry's.
+  const atr = obs.atr === undefined || !(next.trailingAtrMultiple > 0) ? null : positiveAtr(obs.atr);
   if (atr !== null) next.atr = atr;
   if (high.gt(next.highest)) next.highest = high.toFixed();
 
