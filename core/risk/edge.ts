@@ -19,6 +19,11 @@ export type EdgeCheck =
   | { ok: true; costPct: number; atrPct: number }
   | { ok: false; code: 'EdgeBelowCost' | 'EdgeBelowAtr'; reason: string; costPct: number; atrPct: number };
 
+/** A price or ATR as a double (a decimal string read by decimal.js, so a malformed one still throws). */
+function numberOf(v: DecimalInput): number {
+  return typeof v === 'number' ? v : new Decimal(v).toNumber();
+}
+
 // The last round-trip cost computed: every entry of a session or backtest asks with the same fee and slippage.
 let lastCost: { feeRate: DecimalInput; slippagePct: number; pct: number } | undefined;
 
@@ -37,8 +42,9 @@ export function roundTripCostPct(feeRate: DecimalInput, slippagePct: number): nu
 export function checkEdge(input: EdgeInput): EdgeCheck {
   const { config } = input;
   const costPct = roundTripCostPct(input.feeRate ?? DEFAULT_FEE_RATE, config.slippagePct);
-  const price = new Decimal(input.price);
-  const atrPct = price.gt(0) ? new Decimal(input.atr).div(price).mul(100).toNumber() : 0;
+  // A ratio of percentages, no money: doubles (a decimal division per entry signal was most of a backtest's filter).
+  const price = numberOf(input.price);
+  const atrPct = price > 0 ? (numberOf(input.atr) / price) * 100 : 0;
   const needCost = config.feeMultiple * costPct;
   if (!(input.targetPct >= needCost))
     return {
