@@ -192,7 +192,20 @@ describe('backtest engine on a hand-built series', () => {
     const broken = series();
     broken[2] = { ...broken[2], high: 1 };
     expect(() => run(broken)).toThrow(BacktestInputError);
-    expect(() => run(broken)).toThrow(/KRW-ETH\[2\].*not a valid OHLCV bar/);
+    expect(() => run(broken)).toThrow(/KRW-ETH\[2\].*not a valid OHLCV bar: high 1 is below low/);
+    // What the feature engine refuses is refused up front, with its reason (the engine then takes the bars as checked).
+    for (const [field, bad, reason] of [
+      ['high', Number.POSITIVE_INFINITY, /high is not a finite number/],
+      ['volume', Number.POSITIVE_INFINITY, /volume is not a finite number/],
+      ['ts', series()[4].ts + 0.5, /is not a non-negative integer of milliseconds/],
+      ['close', '100', /close is not a finite number/],
+      ['value', -1, /value -1 is negative/],
+    ] as const) {
+      const wrong = series();
+      wrong[4] = { ...wrong[4], [field]: bad };
+      expect(() => run(wrong), field).toThrow(BacktestInputError);
+      expect(() => run(wrong), field).toThrow(reason);
+    }
     const unordered = series();
     unordered[3] = { ...unordered[3], ts: unordered[2].ts };
     expect(() => run(unordered)).toThrow(

@@ -20,9 +20,11 @@ import {
   type Candle,
   type CandleColumns,
   candleAt,
+  checkCandle,
   DEFAULT_FEE_RATE,
   feeOn,
   floorVolume,
+  isCandleBar,
   minimumOrderTotal,
   type Timeframe,
   timeframeMs,
@@ -50,7 +52,8 @@ import { type BacktestAccount, Valuation } from './valuation';
 
 /** What the backtester needs from the feature engine: 1-minute (or longer) candles in, closed-bar snapshots out. */
 export interface FeatureSource {
-  ingest(market: string, candle: Candle): void;
+  /** `checked`: the candle passed checkCandle's checks already and will not change (the engine keeps it as is). */
+  ingest(market: string, candle: Candle, checked?: boolean): void;
   snapshot(market: string, ts: number): FeatureSnapshot;
   context(ts: number): MarketContext;
   /** Return correlation of two markets for the correlation cap (FeatureEngine.correlation). */
@@ -339,46 +342,40 @@ function checkData(data: BacktestInput): string[] {
       errors.push(`candles.${m}: no candles`);
       continue;
     }
-    // One loop per layout, reading the fields in place (no Candle built per bar of the columns).
-    const first = Number.NEGATIVE_INFINITY;
-    let bad: string | null = null;
-    if (cols)
-      for (let i = 0; i < n && bad === null; i++)
-        bad = badBar(
-          i,
-          cols.ts[i],
-          cols.open[i],
-          cols.high[i],
-          cols.low[i],
-          cols.close[i],
-          cols.volume[i],
-          i > 0 ? cols.ts[i - 1] : first,
-        );
-    else
-      for (let i = 0; i < n && bad === null; i++) {
-        const c = cs![i];
-        bad = badBar(i, c.ts, c.open, c.high, c.low, c.close, c.volume, i > 0 ? cs![i - 1].ts : first);
+    // One loop per layout, reading the fields in place (no Candle built per bar of the columns). The checks are the
+    // feature engine's (isCandleBar, checkCandle), which then takes these bars without checking them again.
+    let bad = -1;
+    if (cols) {
+      for (let i = 0; i < n && bad < 0; i++) {
+        const value = cols.value === undefined || Number.isNaN(cols.value[i]) ? undefined : cols.value[i];
+        if (
+          !isCandleBar(cols.ts[i], cols.open[i], cols.high[i], cols.low[i], cols.close[i], cols.volume[i], value) ||
+          (i > 0 && !(cols.ts[i] > cols.ts[i - 1]))
+        )
+          bad = i;
       }
-    if (bad !== null) errors.push(`candles.${m}${bad}`);
+    } else
+      for (let i = 0; i < n && bad < 0; i++) {
+        const c = cs![i];
+        if (
+          typeof c !== 'object' ||
+          c === null ||
+          !isCandleBar(c.ts, c.open, c.high, c.low, c.close, c.volume, c.value) ||
+          (i > 0 && !(c.ts > cs![i - 1].ts))
+        )
+          bad = i;
+      }
+    if (bad >= 0) {
+      const c = cols ? candleAt(cols, bad) : cs![bad];
+      const check = checkCandle(c);
+      errors.push(
+        check.ok
+          ? `candles.${m}[${bad}]: ts ${c.ts} is not after the previous ${cols ? cols.ts[bad - 1] : cs![bad - 1].ts}`
+          : `candles.${m}[${bad}] (ts ${(c as Partial<Candle> | null)?.ts}): not a valid OHLCV bar: ${check.problems.join('; ')}`,
+      );
+    }
   }
   return errors;
-}
-
-/** What is wrong with bar i ('[i] ...'), or null: not a valid OHLCV bar, or not after the previous bar's open time. */
-function badBar(
-  i: number,
-  ts: number,
-  open: number,
-  high: number,
-  low: number,
-  close: number,
-  volume: number,
-  previousTs: number,
-): string | null {
-  if (!(low > 0 && low <= open && low <= close && high >= open && high >= close && volume >= 0))
-    return `[${i}] (ts ${ts}): not a valid OHLCV bar`;
-  if (!(ts > previousTs)) return `[${i}]: ts ${ts} is not after the previous ${previousTs}`;
-  return null;
 }
 
 /** Bars in candle columns, -1 when the columns differ in length. */
@@ -775,7 +772,8 @@ export function runBacktestsWith(
         onBar(run, market, bar, barMs);
         if (market === 'KRW-BTC') run.decision.risk = onBtcPrice(run.decision.risk, bar.close, ts + barMs, run.risk);
       }
-      features.ingest(market, bar);
+      // checkData checked every bar.
+      features.ingest(market, bar, true);
       lastBar.set(market, bar);
     }
     const closeTs = ts + barMs;

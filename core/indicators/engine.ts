@@ -504,12 +504,13 @@ export class FeatureEngine {
 
   /**
    * Feeds one base-timeframe candle, closed or forming. A candle with the same `ts` as the previous one revises
-   * it (the forming bar); older candles and broken ones are rejected and recorded as quality issues.
+   * it (the forming bar); older candles and broken ones are rejected and recorded as quality issues. `checked`: the
+   * caller checked the candle (checkCandle, isCandleBar) and will not change it: it is kept as it is, not copied.
    */
-  ingest(market: string, candle: Candle): IngestResult {
+  ingest(market: string, candle: Candle, checked = false): IngestResult {
     this.changes++;
     const st = this.state(market);
-    const seen = st.quality.observe(candle);
+    const seen = st.quality.observe(candle, checked);
     if (seen.action === 'reject') return { action: 'reject', issues: seen.issues };
     const c = seen.candle;
     if (seen.action === 'replace') {

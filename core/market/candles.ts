@@ -109,15 +109,20 @@ export const KST_OFFSET_MS = 9 * HOUR_MS;
 export type CandleCheck = { ok: true; candle: Candle } | { ok: false; problems: string[] };
 
 /**
- * Checks a candle from any source (REST, WebSocket, CSV, simulator). Returns the typed candle, or every problem
- * found: non-numbers, a non-integer time, non-positive prices, negative volume, a high below the low, or an
- * open/close outside [low, high].
+ * True when the fields make a valid candle (what checkCandle accepts): numbers, an integer time >= 0, positive
+ * prices with open and close within [low, high], finite high and volume >= 0, and a value (when given) >= 0. No
+ * allocation: a backtest checks every bar of its data with it up front.
  */
-export function checkCandle(raw: unknown): CandleCheck {
-  if (typeof raw !== 'object' || raw === null) return { ok: false, problems: ['not an object'] };
-  const { ts, open, high, low, close, volume, value } = raw as Record<string, unknown>;
-  // Fast path, no allocation beyond the result: this runs for every candle of every warm-up.
-  if (
+export function isCandleBar(
+  ts: unknown,
+  open: unknown,
+  high: unknown,
+  low: unknown,
+  close: unknown,
+  volume: unknown,
+  value: unknown,
+): boolean {
+  return (
     typeof ts === 'number' &&
     typeof open === 'number' &&
     typeof high === 'number' &&
@@ -136,7 +141,19 @@ export function checkCandle(raw: unknown): CandleCheck {
     Number.isFinite(high) &&
     Number.isFinite(volume) &&
     (value === undefined || (typeof value === 'number' && value >= 0 && Number.isFinite(value)))
-  ) {
+  );
+}
+
+/**
+ * Checks a candle from any source (REST, WebSocket, CSV, simulator). Returns the typed candle, or every problem
+ * found: non-numbers, a non-integer time, non-positive prices, negative volume, a high below the low, or an
+ * open/close outside [low, high].
+ */
+export function checkCandle(raw: unknown): CandleCheck {
+  if (typeof raw !== 'object' || raw === null) return { ok: false, problems: ['not an object'] };
+  const { ts, open, high, low, close, volume, value } = raw as Record<string, number>;
+  // Fast path, no allocation beyond the result: this runs for every candle of every warm-up.
+  if (isCandleBar(ts, open, high, low, close, volume, value)) {
     const candle: Candle =
       value === undefined ? { ts, open, high, low, close, volume } : { ts, open, high, low, close, volume, value };
     return { ok: true, candle };

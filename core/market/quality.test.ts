@@ -91,6 +91,21 @@ describe('QualityMonitor (live stream)', () => {
     expect(late.issues[0].kind).toBe('out-of-order');
   });
 
+  it('copies a raw candle it checked, and keeps a checked one as it is; both raise the same issues', () => {
+    const raw = { ...bar(0, 100), extra: 'dropped' };
+    const copied = new QualityMonitor().observe(raw);
+    expect(copied.action === 'append' && copied.candle).toEqual(bar(0, 100));
+    expect(copied.action === 'append' && copied.candle).not.toBe(raw);
+    const checked = bar(0, 100);
+    const kept = new QualityMonitor().observe(checked, true);
+    expect(kept.action === 'append' && kept.candle).toBe(checked);
+    const [a, b] = [new QualityMonitor(), new QualityMonitor()];
+    const series = [...quiet(30), bar(30, 130), bar(31, 130)];
+    for (const c of series) expect(b.observe(c, true)).toEqual(a.observe(c));
+    expect(b.status(T0 + 32 * M)).toEqual(a.status(T0 + 32 * M));
+    expect(a.status(T0 + 32 * M).ok).toBe(false); // the spike is there
+  });
+
   it('a revision that removes the spike clears it', () => {
     const q = new QualityMonitor();
     for (const c of quiet(30)) q.observe(c);

@@ -133,13 +133,23 @@ export class QualityMonitor {
     this.absReturns = new RollingMedian(this.options.windowBars);
   }
 
-  /** Decides what to do with one raw candle and records any issue it raises. */
-  observe(raw: unknown): Observation {
-    const check = checkCandle(raw);
-    const rawTs = typeof raw === 'object' && raw !== null ? Number((raw as { ts?: unknown }).ts) : Number.NaN;
-    const atTs = Number.isFinite(rawTs) ? rawTs : (this.latest?.ts ?? 0);
-    if (!check.ok) return this.reject({ ts: atTs, kind: 'invalid', detail: check.problems.join('; ') });
-    const c = check.candle;
+  /**
+   * Decides what to do with one raw candle and records any issue it raises. `checked`: the caller validated it
+   * (checkCandle's checks) and will not change it: it is kept as it is, not checked and copied again (a backtest's
+   * bars, all checked before the run).
+   */
+  observe(raw: unknown, checked = false): Observation {
+    let c: Candle;
+    if (checked) c = raw as Candle;
+    else {
+      const check = checkCandle(raw);
+      if (!check.ok) {
+        const rawTs = typeof raw === 'object' && raw !== null ? Number((raw as { ts?: unknown }).ts) : Number.NaN;
+        const atTs = Number.isFinite(rawTs) ? rawTs : (this.latest?.ts ?? 0);
+        return this.reject({ ts: atTs, kind: 'invalid', detail: check.problems.join('; ') });
+      }
+      c = check.candle;
+    }
     const { timeframe, dayBoundary } = this.options;
     if (bucketStart(c.ts, timeframe, dayBoundary) !== c.ts) {
       return this.reject({
