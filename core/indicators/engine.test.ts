@@ -399,6 +399,35 @@ describe('FeatureEngine: features of some timeframes only', () => {
   });
 });
 
+describe('FeatureEngine: tracked timeframes only', () => {
+  it('builds no bars of an untracked timeframe: reading it throws, bar counts too; the rest as with all tracked', () => {
+    const history = candles(2000);
+    // minute60 stays: the engine's correlation, regime and volIndex run on it.
+    const some = new FeatureEngine({ featureTimeframes: ['minute15'], trackedTimeframes: ['minute5'] });
+    const all = new FeatureEngine({ featureTimeframes: ['minute15'] });
+    feed(some, 'KRW-ETH', history);
+    feed(all, 'KRW-ETH', history);
+    const ts = history[1999].ts + 30_000;
+    const a = some.snapshot('KRW-ETH', ts);
+    const b = all.snapshot('KRW-ETH', ts);
+    for (const tf of ['minute1', 'minute5', 'minute15', 'minute60'] as const)
+      expect(JSON.stringify(a.timeframes[tf])).toBe(JSON.stringify(b.timeframes[tf]));
+    expect([a.corrBtc, a.regime, a.quality, a.lastPrice]).toEqual([b.corrBtc, b.regime, b.quality, b.lastPrice]);
+    expect(b.timeframes.minute240.barsSeen).toBeGreaterThan(0);
+    for (const tf of ['minute240', 'day'] as const) {
+      expect(a.timeframes[tf].timeframe).toBe(tf);
+      for (const field of ['barsSeen', 'lastClosedTs', 'close', 'rsi14'] as const)
+        expect(() => a.timeframes[tf][field]).toThrow(UndeclaredTimeframeError);
+      // As JSON (logs, tests) it names the timeframe only.
+      expect(JSON.parse(JSON.stringify(a.timeframes[tf]))).toEqual({ timeframe: tf });
+    }
+    // Warming one up tracks it from then on.
+    some.warmUp('KRW-ETH', 'day', [], ts);
+    expect(some.snapshot('KRW-ETH', ts).timeframes.day.barsSeen).toBe(0);
+    expect(() => new FeatureEngine({ trackedTimeframes: ['minute7' as Timeframe] })).toThrow(/trackedTimeframes/);
+  });
+});
+
 describe('FeatureEngine: options', () => {
   it('refuses nonsense options with the name of the option', () => {
     expect(() => new FeatureEngine({ historyLength: 0 })).toThrow(/historyLength/);

@@ -57,6 +57,13 @@ export type FeatureEngineOptions = {
    * default). The others are never updated, and reading them from a snapshot throws UndeclaredIndicatorError.
    */
   featureIndicators: Partial<Record<Timeframe, readonly IndicatorName[]>>;
+  /**
+   * Timeframes the engine keeps bars of at all ('all' by default): besides these, the base timeframe, those with
+   * features and those its own figures use (correlation, regime, volIndex). The others are not resampled: a snapshot
+   * shows them as untracked, and reading anything of them, bar counts included, throws UndeclaredTimeframeError. A
+   * backtest of a 60-minute strategy so skips building 4-hour and daily bars nobody reads. warmUp of one tracks it.
+   */
+  trackedTimeframes: 'all' | readonly Timeframe[];
 };
 
 export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
@@ -72,6 +79,7 @@ export const DEFAULT_FEATURE_ENGINE_OPTIONS: FeatureEngineOptions = {
   quality: {},
   featureTimeframes: 'all',
   featureIndicators: {},
+  trackedTimeframes: 'all',
 };
 
 /** A snapshot was asked for a time before data the engine has already folded into its closed bars. */
@@ -97,6 +105,19 @@ export type WarmUpResult = { accepted: number; rejected: { ts: number; reason: s
 
 function hasFeatures(o: FeatureEngineOptions, tf: Timeframe): boolean {
   return o.featureTimeframes === 'all' || o.featureTimeframes.includes(tf);
+}
+
+/** Whether the engine keeps bars of `tf` (see trackedTimeframes); the caller checks it is not shorter than the base. */
+function isTracked(o: FeatureEngineOptions, tf: Timeframe): boolean {
+  return (
+    o.trackedTimeframes === 'all' ||
+    o.trackedTimeframes.includes(tf) ||
+    tf === o.baseTimeframe ||
+    hasFeatures(o, tf) ||
+    tf === o.correlation.timeframe ||
+    tf === o.regime.timeframe ||
+    tf === o.volIndex.timeframe
+  );
 }
 
 /** A snapshot was read on a timeframe the engine was not asked to compute features for. */
@@ -168,6 +189,24 @@ function undeclaredPrototype(timeframe: Timeframe): object {
     undeclaredPrototypes.set(timeframe, proto);
   }
   return proto;
+}
+
+/** Features of a timeframe the engine does not track: every field but its name throws (one object per timeframe). */
+const untracked = new Map<Timeframe, TimeframeFeatures>();
+function untrackedFeatures(timeframe: Timeframe): TimeframeFeatures {
+  let f = untracked.get(timeframe);
+  if (!f) {
+    const proto = Object.create(undeclaredPrototype(timeframe));
+    for (const field of ['barsSeen', 'lastClosedTs'])
+      Object.defineProperty(proto, field, {
+        get() {
+          throw new UndeclaredTimeframeError(timeframe, field);
+        },
+      });
+    f = Object.freeze(Object.assign(Object.create(proto), { timeframe })) as TimeframeFeatures;
+    untracked.set(timeframe, f);
+  }
+  return f;
 }
 
 /** Features of a timeframe without features: its bar counts; every other field throws. */
@@ -269,7 +308,7 @@ class MarketState {
   ) {
     const baseMs = timeframeMs(o.baseTimeframe);
     for (const tf of TIMEFRAMES) {
-      if (timeframeMs(tf) >= baseMs) {
+      if (timeframeMs(tf) >= baseMs && isTracked(o, tf)) {
         this.tfs.set(
           tf,
           new TimeframeState(
@@ -485,6 +524,9 @@ export class FeatureEngine {
     for (const tf of Object.keys(o.featureIndicators))
       if (!TIMEFRAMES.includes(tf as Timeframe))
         throw new Error(`FeatureEngine: featureIndicators: unknown timeframe ${tf}`);
+    if (o.trackedTimeframes !== 'all')
+      for (const tf of o.trackedTimeframes)
+        if (!TIMEFRAMES.includes(tf)) throw new Error(`FeatureEngine: trackedTimeframes: unknown timeframe ${tf}`);
     this.options = o;
     const btcWindowBars = Math.ceil((o.btcWindowMinutes * 60_000) / this.baseMs) + 1;
     this.capacity = Math.max(
@@ -546,7 +588,7 @@ export class FeatureEngine {
     this.changes++;
     const st = this.state(market);
     const existing = st.tfs.get(timeframe);
-    if (!existing) {
+    if (!existing && timeframeMs(timeframe) < this.baseMs) {
       throw new Error(`warmUp: ${timeframe} is shorter than the engine's base timeframe ${this.options.baseTimeframe}`);
     }
     const result: WarmUpResult = { accepted: 0, rejected: [] };
@@ -630,7 +672,11 @@ export class FeatureEngine {
     const timeframes = {} as Record<Timeframe, TimeframeFeatures>;
     for (const tf of TIMEFRAMES) {
       const state = st.tfs.get(tf);
-      timeframes[tf] = state ? this.features(st, state, decisionTs) : this.emptyFeatures(tf);
+      timeframes[tf] = state
+        ? this.features(st, state, decisionTs)
+        : timeframeMs(tf) < this.baseMs
+          ? this.emptyFeatures(tf)
+          : untrackedFeatures(tf);
     }
     return new EngineSnapshot(
       this,
