@@ -164,7 +164,8 @@ export function decideEntries(
   // A backtest's account may carry its equity as an estimate: then the exact figure is computed only when needed.
   let risk = onEquity(state.risk, account.equityEstimate ?? account.equityKrw, now, config.risk);
   const judged = state.judgedBars;
-  const positionSeq = { ...state.positionSeq };
+  // Copied when an entry takes a number (most decisions take none).
+  let positionSeq = state.positionSeq;
   // Read when a candidate needs them (most evaluations have none): the account's figures as of this evaluation, then
   // less what each entry of the batch locks.
   let held: Set<string> | undefined;
@@ -201,7 +202,7 @@ export function decideEntries(
       continue;
     }
     const n = (positionSeq[c.market] ?? 0) + 1;
-    positionSeq[c.market] = n;
+    positionSeq = { ...positionSeq, [c.market]: n };
     const positionId = config.positionIdOf(c.market, n);
     risk = onFill(risk, { positionId, market: c.market, side: 'bid', totalKrw: size.totalKrw, ts: now });
     held.add(c.market);

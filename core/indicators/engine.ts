@@ -669,15 +669,16 @@ export class FeatureEngine {
     const st = this.markets.get(market) ?? new MarketState(market, this.options, this.capacity);
     this.advance(st, decisionTs);
     const formingVisible = st.latestOpen && st.latest !== null && st.latest.ts < decisionTs;
-    const timeframes = {} as Record<Timeframe, TimeframeFeatures>;
-    for (const tf of TIMEFRAMES) {
-      const state = st.tfs.get(tf);
-      timeframes[tf] = state
-        ? this.features(st, state, decisionTs)
-        : timeframeMs(tf) < this.baseMs
-          ? this.emptyFeatures(tf)
-          : untrackedFeatures(tf);
-    }
+    // Written at once, keys in TIMEFRAMES' order: every snapshot's timeframes have one shape (the keyed stores of a
+    // loop were a tenth of a snapshot).
+    const timeframes: Record<Timeframe, TimeframeFeatures> = {
+      minute1: this.timeframeFeatures(st, 'minute1', decisionTs),
+      minute5: this.timeframeFeatures(st, 'minute5', decisionTs),
+      minute15: this.timeframeFeatures(st, 'minute15', decisionTs),
+      minute60: this.timeframeFeatures(st, 'minute60', decisionTs),
+      minute240: this.timeframeFeatures(st, 'minute240', decisionTs),
+      day: this.timeframeFeatures(st, 'day', decisionTs),
+    };
     return new EngineSnapshot(
       this,
       st,
@@ -833,6 +834,12 @@ export class FeatureEngine {
       const closed = tf.resampler?.closeUntil(ts);
       if (closed) tf.close(closed, true);
     }
+  }
+
+  private timeframeFeatures(st: MarketState, tf: Timeframe, decisionTs: number): TimeframeFeatures {
+    const state = st.tfs.get(tf);
+    if (state) return this.features(st, state, decisionTs);
+    return timeframeMs(tf) < this.baseMs ? this.emptyFeatures(tf) : untrackedFeatures(tf);
   }
 
   private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {

@@ -60,6 +60,9 @@ export type QualityStatus = { ok: boolean; issues: string[]; spikes?: QualitySpi
 /** What a candle that raises nothing reports (shared: frozen, so no caller can add to it). */
 const NO_ISSUES: QualityIssue[] = Object.freeze([]) as unknown as QualityIssue[];
 
+/** The verdict of a market with nothing to report (shared: frozen, so no caller can add to it). */
+const OK_STATUS: QualityStatus = Object.freeze({ ok: true, issues: Object.freeze([]) as unknown as string[] });
+
 /** Kinds that make the market untradeable while they are recent. */
 const BLOCKING: ReadonlySet<QualityIssueKind> = new Set(['invalid', 'misaligned', 'spike']);
 
@@ -204,8 +207,8 @@ export class QualityMonitor {
     const { windowBars, maxMissingRatio, staleBars } = this.options;
     const windowStart = decisionTs - windowBars * this.barMs;
     if (this.issues.length) this.issues = this.issues.filter((i) => i.ts >= windowStart - this.barMs);
-    const reasons: string[] = [];
     if (this.latest === null) return { ok: false, issues: ['no data'] };
+    const reasons: string[] = [];
     const sinceLast = Math.floor((decisionTs - this.latest.ts) / this.barMs) - 1;
     if (sinceLast >= staleBars) reasons.push(`stale: no candle for ${sinceLast} bars`);
     // recentTs ascends (later candles only append): the bars in [windowStart, decisionTs) by two binary searches.
@@ -221,6 +224,8 @@ export class QualityMonitor {
         if (i.kind === 'spike') spikes.push({ ts: i.ts, move: i.size ?? 0, reason });
       }
     }
+    // Most verdicts (every market's, at every decision) find nothing.
+    if (reasons.length === 0 && spikes.length === 0) return OK_STATUS;
     return spikes.length
       ? { ok: reasons.length === 0, issues: reasons, spikes }
       : { ok: reasons.length === 0, issues: reasons };

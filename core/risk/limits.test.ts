@@ -92,6 +92,20 @@ describe('checkEntry', () => {
     }
   });
 
+  it('a valuation repeated the same day changes nothing; the next day it is looked at afresh', () => {
+    const c = { ...cfg, drawdownWindowDays: 2, maxDrawdownPct: 10 };
+    let s = onEquity(emptyRiskState(), '10000000', T0, c);
+    s = onEquity(s, '9500000', T0 + MIN, c);
+    expect(onEquity(s, '9500000', T0 + 2 * MIN, c)).toBe(s);
+    const nextDay = onEquity(s, '9500000', T0 + DAY, c);
+    expect(nextDay.dayOpenEquity.at(-1)).toEqual({ day: kstDay(T0 + DAY), equityKrw: '9500000' });
+    // The same figure again, the day after the peak left the window: measured against the newer peak, no halt.
+    const later = onEquity(onEquity(nextDay, '8900000', T0 + 3 * DAY, c), '8900000', T0 + 3 * DAY + MIN, c);
+    expect(later.halts).toEqual([]);
+    // A fall past the limit the same day is a change: halted at once, also right after an unchanged valuation.
+    expect(onEquity(s, '8900000', T0 + 3 * MIN, c).halts.map((h) => h.kind)).toEqual(['drawdown']);
+  });
+
   it('measures drawdown only against peaks inside the window', () => {
     let s = onEquity(emptyRiskState(), '10000000', T0, cfg);
     s = onEquity(s, '8000000', T0 + 30 * DAY, cfg); // the 10M peak is 31 KST days back: outside 30

@@ -181,8 +181,10 @@ export function onEquity(
 ): RiskState {
   if (typeof equityKrw === 'object' && !Decimal.isDecimal(equityKrw))
     return belowTodaysPeak(state, equityKrw, ts, config) ?? onEquity(state, equityKrw.exactKrw(), ts, config);
-  const equity = valuationOf(equityKrw);
   const day = kstDay(ts);
+  const u = unchanged;
+  if (u?.state === state && u.equityKrw === equityKrw && u.day === day && u.config === config) return state;
+  const equity = valuationOf(equityKrw);
   const equityPeaks = upsertDay(
     state.equityPeaks,
     day,
@@ -230,8 +232,16 @@ export function onEquity(
         `MaxDrawdown: equity ${equity.toFixed(0)} is ${drawdownPct.toFixed(2)}% below the ${config.drawdownWindowDays}-day peak ${peak.toFixed(0)} (limit ${config.maxDrawdownPct}%)`,
       );
   }
+  if (next === state && typeof equityKrw === 'string') unchanged = { state, equityKrw, day, config };
   return next;
 }
+
+/**
+ * The last valuation that changed nothing. What onEquity gives depends on the state, the valuation, the KST day
+ * (today's rows and the window's first day) and the config, and on the time only through a new halt, which is a
+ * change: the same four again change nothing again (a flat account's valuations repeat all day).
+ */
+let unchanged: { state: RiskState; equityKrw: string; day: string; config: RiskConfig } | undefined;
 
 /**
  * Records a fill. A bid on a position id not yet open opens it and counts one entry for the coin that
