@@ -183,7 +183,16 @@ export function onEquity(
     return belowTodaysPeak(state, equityKrw, ts, config) ?? onEquity(state, equityKrw.exactKrw(), ts, config);
   const day = kstDay(ts);
   const u = unchanged;
-  if (u?.state === state && u.equityKrw === equityKrw && u.day === day && u.config === config) return state;
+  if (
+    u !== undefined &&
+    u.equityPeaks === state.equityPeaks &&
+    u.dayOpenEquity === state.dayOpenEquity &&
+    u.halts === state.halts &&
+    u.equityKrw === equityKrw &&
+    u.day === day &&
+    u.config === config
+  )
+    return state;
   const equity = valuationOf(equityKrw);
   const equityPeaks = upsertDay(
     state.equityPeaks,
@@ -232,16 +241,26 @@ export function onEquity(
         `MaxDrawdown: equity ${equity.toFixed(0)} is ${drawdownPct.toFixed(2)}% below the ${config.drawdownWindowDays}-day peak ${peak.toFixed(0)} (limit ${config.maxDrawdownPct}%)`,
       );
   }
-  if (next === state && typeof equityKrw === 'string') unchanged = { state, equityKrw, day, config };
+  if (next === state && typeof equityKrw === 'string') {
+    const { equityPeaks: peaks, dayOpenEquity: opens, halts } = state;
+    unchanged = { equityPeaks: peaks, dayOpenEquity: opens, halts, equityKrw, day, config };
+  }
   return next;
 }
 
 /**
- * The last valuation that changed nothing. What onEquity gives depends on the state, the valuation, the KST day
- * (today's rows and the window's first day) and the config, and on the time only through a new halt, which is a
- * change: the same four again change nothing again (a flat account's valuations repeat all day).
+ * The last valuation that changed nothing. What onEquity does depends on the state's peaks, day-open rows and halts
+ * (it reads nothing else of it), the valuation, the KST day (today's rows and the window's first day) and the config,
+ * and on the time only through a new halt, which is a change: the same again changes nothing again (a flat account's
+ * valuations repeat all day, while other parts of the state, such as the BTC minutes, move on).
  */
-let unchanged: { state: RiskState; equityKrw: string; day: string; config: RiskConfig } | undefined;
+let unchanged:
+  | (Pick<RiskState, 'equityPeaks' | 'dayOpenEquity' | 'halts'> & {
+      equityKrw: string;
+      day: string;
+      config: RiskConfig;
+    })
+  | undefined;
 
 /**
  * Records a fill. A bid on a position id not yet open opens it and counts one entry for the coin that
