@@ -17,9 +17,14 @@ export interface ValuedRun {
   feeRate: Decimal;
   positions: Map<string, { market: string; volume: Decimal }>;
   pendingBuys: Map<string, { market: string; totalKrw: Decimal; filled: { volume: Decimal } | null }>;
-  /** The last flat account (accountOf) and the cash as a double, kept while the cash is the same. */
+  /** The last flat account (Valuation.account) and the cash as a double, kept while the cash is the same. */
   flatAccount?: BacktestAccount;
   cashNumber?: { cash: Decimal; value: number };
+}
+
+/** Nothing held and no bid resting: the equity is the cash. */
+function isFlat(run: ValuedRun): boolean {
+  return run.positions.size === 0 && run.pendingBuys.size === 0;
 }
 
 /** What is held at the last closes, positions first, then what resting bids bought: [market, KRW value]. */
@@ -211,7 +216,7 @@ export class Valuation {
   /** The equity as a double: the decimal's nearest, which with nothing held is the cash's, converted once. */
   equityNumber(): number {
     const run = this.#run;
-    if (run.positions.size === 0 && run.pendingBuys.size === 0) {
+    if (isFlat(run)) {
       if (run.cashNumber?.cash !== run.cash) run.cashNumber = { cash: run.cash, value: run.cash.toNumber() };
       return run.cashNumber.value;
     }
@@ -226,7 +231,7 @@ export class Valuation {
    */
   account(options: { fixed: boolean }): BacktestAccount {
     const run = this.#run;
-    const flat = run.positions.size === 0 && run.pendingBuys.size === 0;
+    const flat = isFlat(run);
     if (flat && run.flatAccount?.cash === run.cash) return run.flatAccount;
     const e = this.#estimate;
     const account: BacktestAccount = new BacktestAccount(
@@ -245,14 +250,13 @@ export class Valuation {
  * equity, and the account's free + exposure) can lie from it. Each decimal operation rounds to 20 significant
  * digits, within 5e-20 of its result; the bound allows 1e-19 of the largest sum per operation, twice over. A close
  * is read by decimal.js as its shortest decimal form, which for a non-integer is not the double's binary value:
- * that difference (at most half an ulp of the close, times the volume) is added to the bound.
+ * that difference is at most half an ulp of the close; a whole ulp times the volume is added to the bound.
  */
 function estimate(run: ValuedRun, lastBar: Map<string, Candle>): { hi: number; lo: number; err: number } | null {
   if (run.cash.isNeg()) return null;
   let [hi, lo] = splitOnce(run.cash);
   let magnitude = Math.abs(hi);
   let closeErr = 0;
-  let ops = 0;
   for (const pos of run.positions.values()) {
     const close = lastBar.get(pos.market)?.close;
     if (close === undefined || !(close > 0) || !Number.isFinite(close)) return null;
@@ -268,9 +272,10 @@ function estimate(run: ValuedRun, lastBar: Map<string, Candle>): { hi: number; l
     hi = s + e;
     lo = e - (hi - s);
     magnitude += Math.abs(p);
-    ops += 2;
   }
-  // Both decimal orders (equityOf; the account's exposure then free + exposure) take about 2 operations per position.
-  const err = 2 * (ops + 2) * 1e-19 * magnitude + closeErr + 1e-26 * magnitude;
+  // Either decimal order (equityOf; the account's exposure, then free + exposure) takes 2 operations per position
+  // (product and sum) and at most 2 more.
+  const ops = 2 * run.positions.size + 2;
+  const err = 2 * ops * 1e-19 * magnitude + closeErr + 1e-26 * magnitude;
   return { hi, lo, err };
 }
