@@ -48,7 +48,7 @@ import { featureEngineFor } from '../strategy/feature-engine';
 import { DEFAULT_FILL_MODEL, type FillModel, limitFillVolume, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
 import type { EquityPoint, Fill, Trade } from './result';
-import { type BacktestAccount, Valuation } from './valuation';
+import { type BacktestAccount, type Split, Valuation } from './valuation';
 
 /** What the backtester needs from the feature engine: 1-minute (or longer) candles in, closed-bar snapshots out. */
 export interface FeatureSource {
@@ -197,6 +197,8 @@ interface Position {
   exits: Trade['exits'];
   /** Sales waiting for the next bar's open (time, blow-off and strategy exits). */
   pendingSell?: { volume: Decimal; reason: string };
+  /** The volume as a double-double, kept by the valuation. */
+  volumeSplit?: Split;
 }
 
 interface PendingBuy {
@@ -240,6 +242,7 @@ interface Run {
   /** The last flat account and the cash as a double (Valuation), kept while the cash is the same. */
   flatAccount?: BacktestAccount;
   cashNumber?: { cash: Decimal; value: number };
+  cashSplit?: Split;
   positions: Map<string, Position>;
   pendingBuys: Map<string, PendingBuy>;
   memory: Map<string, unknown>;
@@ -312,6 +315,10 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     cash,
     decision: { risk: emptyRiskState(), judgedBars: {}, positionSeq: {} },
     decisionConfig: { risk: (risk as { value: RiskConfig }).value, positionIdOf },
+    // The valuation's caches, present from the start (one object shape).
+    flatAccount: undefined,
+    cashNumber: undefined,
+    cashSplit: undefined,
     positions: new Map(),
     pendingBuys: new Map(),
     memory: new Map(),
@@ -519,6 +526,8 @@ function openPosition(run: Run, order: PendingBuy): void {
     entryTs: f.firstTs,
     entryReason: order.reason,
     exits: [],
+    pendingSell: undefined,
+    volumeSplit: undefined,
   });
 }
 

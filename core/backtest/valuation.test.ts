@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Candle } from '../market';
 import { DEFAULT_RISK_CONFIG, emptyRiskState, onEquity } from '../risk';
 import type { EquityEstimate, RiskState } from '../risk/types';
-import { nearestDouble, Valuation, type ValuedRun } from './valuation';
+import { decimalRest, nearestDouble, Valuation, type ValuedRun } from './valuation';
 
 const T0 = Date.UTC(2026, 2, 10, 0, 0, 0);
 const HOUR = 3_600_000;
@@ -82,6 +82,27 @@ describe('Valuation', () => {
     );
   });
 
+  it("property: decimalRest is the close's decimal form less its binary value, to 1e-15 of it", () => {
+    fc.assert(
+      fc.property(closeArb, (close) => {
+        const rest = decimalRest(close);
+        // Only forms of more digits than a double holds exactly as an integer (or with an exponent) are left out.
+        if (Number.isNaN(rest)) {
+          expect(String(close).replace(/^0\.0*|\./, '').length > 15 || String(close).includes('e')).toBe(true);
+          return;
+        }
+        // toPrecision(100) writes a double's binary value out exactly; decimal.js reads a number as String(x).
+        const exact = new Decimal(String(close)).minus(new Decimal(close.toPrecision(100)));
+        expect(new Decimal(rest.toPrecision(100)).minus(exact).abs().lte(exact.abs().mul(1e-15))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(decimalRest(512)).toBe(0);
+    // 0.1's binary value is 0.1000000000000000055511151231257827...
+    expect(Math.abs(decimalRest(0.1) / -5.551115123125783e-18 - 1)).toBeLessThan(1e-12);
+    expect(decimalRest(1e-7)).toBeNaN(); // written with an exponent: the caller keeps the coarse bound
+  });
+
   it('near a rounding midpoint between two doubles the decimals decide, and still give the nearest double', () => {
     // 100,000,000 + 2^-27 lies halfway between two doubles; the 20-digit equities nearest it, either side.
     for (const [digits, expected] of [
@@ -131,6 +152,23 @@ describe('Valuation', () => {
     }
   });
 
+  it("keeps the exact equity of the moment for later: the run's fills and new closes do not change it", () => {
+    const held: [string, number][] = [
+      ['0.12345678', 95_000_000],
+      ['3.5', 4_123_000],
+    ];
+    const { run, lastBar } = runOf('70424844.113431882954', held);
+    const kept = new Valuation(run, lastBar).account({ fixed: false }).equityEstimate!.keepExact();
+    // The account moves on: a sale, a new close, a new position.
+    run.cash = run.cash.plus('1000000.5');
+    run.positions.set('KRW-C0', { market: 'KRW-C0', volume: new Decimal('0.1') });
+    lastBar.set('KRW-C1', { ...lastBar.get('KRW-C1')!, close: 4_500_000 });
+    run.positions.set('KRW-C9', { market: 'KRW-C9', volume: new Decimal(1) });
+    lastBar.set('KRW-C9', { ...lastBar.get('KRW-C1')!, close: 10 });
+    expect(kept()).toBe(exactly('70424844.113431882954', held).accountKrw);
+    expect(new Valuation(run, lastBar).account({ fixed: false }).equityKrw).not.toBe(kept());
+  });
+
   it('is exact with nothing held: the cash, converted once per cash amount', () => {
     const { run, lastBar } = runOf('123456789.123456789012', []);
     const v = new Valuation(run, lastBar);
@@ -166,6 +204,7 @@ describe('onEquity with an estimate', () => {
             ts += s.hours * HOUR;
             const krw = equity.toFixed();
             let exactReads = 0;
+            let kept = 0;
             const estimate: EquityEstimate = {
               approx: equity.toNumber() + s.off * s.error,
               error: s.error + Math.abs(equity.toNumber()) * 2 ** -52,
@@ -173,11 +212,19 @@ describe('onEquity with an estimate', () => {
                 exactReads++;
                 return krw;
               },
+              keepExact: () => {
+                kept++;
+                return () => krw;
+              },
             };
             exact = onEquity(exact, krw, ts, config);
             estimated = onEquity(estimated, estimate, ts, config);
-            expect(estimated).toEqual(exact);
+            // Now: the exact figure read at most once, or kept for a new row (a new peak, a new day's two rows).
             expect(exactReads).toBeLessThanOrEqual(1);
+            expect(exactReads === 0 || kept === 0).toBe(true);
+            expect(kept).toBeLessThanOrEqual(2);
+            // Read (toEqual reads the kept rows' strings), the state is the exact path's.
+            expect(estimated).toEqual(exact);
           }
         },
       ),
@@ -193,11 +240,52 @@ describe('onEquity with an estimate', () => {
       exactKrw: () => {
         throw new Error('read');
       },
+      keepExact: () => () => {
+        throw new Error('kept read');
+      },
     };
     state = onEquity(state, estimate, T0 + HOUR, config);
     expect(state.equityPeaks).toEqual([{ day: '2026-03-10', peakKrw: '10000000' }]);
-    // A new high, and a fall past the limit, need it.
-    expect(() => onEquity(state, { ...estimate, approx: 10_000_001 }, T0 + 2 * HOUR, config)).toThrow('read');
+    // A fall past the limit needs it; so does a valuation too close to the peak to tell.
     expect(() => onEquity(state, { ...estimate, approx: 9_000_000 }, T0 + 2 * HOUR, config)).toThrow('read');
+    expect(() => onEquity(state, { ...estimate, approx: 10_000_000, error: 0.5 }, T0 + 2 * HOUR, config)).toThrow(
+      'read',
+    );
+  });
+
+  it('keeps a new high and a new day unread until something reads them, as the strings the exact path writes', () => {
+    const reads: string[] = [];
+    const estimateOf = (krw: string) => ({
+      approx: Number(krw),
+      error: 1e-6,
+      exactKrw: () => {
+        throw new Error('read now');
+      },
+      keepExact: () => () => {
+        reads.push(krw);
+        return krw;
+      },
+    });
+    let exact = onEquity(emptyRiskState(), '10000000', T0, config);
+    let estimated = exact;
+    // A new high today, then a new day (its peak and day-open rows), then below that day's peak.
+    const steps: [string, number][] = [
+      ['10000100.25', T0 + HOUR],
+      ['9950000.5', T0 + 30 * HOUR],
+      ['9940000', T0 + 31 * HOUR],
+    ];
+    for (const [krw, ts] of steps) {
+      estimated = onEquity(estimated, estimateOf(krw), ts, config);
+      exact = onEquity(exact, krw, ts, config);
+    }
+    expect(reads).toEqual([]);
+    expect(estimated.equityPeaks.map((r) => r.day)).toEqual(['2026-03-10', '2026-03-11']);
+    expect(estimated.equityPeaks[1].peakKrw).toBe('9950000.5');
+    expect(estimated).toEqual(exact);
+    expect(JSON.parse(JSON.stringify(estimated))).toEqual(JSON.parse(JSON.stringify(exact)));
+    // Each row computed its string once.
+    expect(reads.sort()).toEqual(['10000100.25', '9950000.5', '9950000.5']);
+    expect(estimated).toEqual(exact);
+    expect(reads).toHaveLength(3);
   });
 });

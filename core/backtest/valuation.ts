@@ -15,11 +15,19 @@ import type { EquityEstimate } from '../risk';
 export interface ValuedRun {
   cash: Decimal;
   feeRate: Decimal;
-  positions: Map<string, { market: string; volume: Decimal }>;
+  positions: Map<string, { market: string; volume: Decimal; volumeSplit?: Split }>;
   pendingBuys: Map<string, { market: string; totalKrw: Decimal; filled: { volume: Decimal } | null }>;
   /** The last flat account (Valuation.account) and the cash as a double, kept while the cash is the same. */
   flatAccount?: BacktestAccount;
   cashNumber?: { cash: Decimal; value: number };
+  cashSplit?: Split;
+}
+
+/** A decimal (`of`) as a double-double, kept beside the field holding it while the field holds that decimal. */
+export interface Split {
+  of: Decimal;
+  hi: number;
+  lo: number;
 }
 
 /** Nothing held and no bid resting: the equity is the cash. */
@@ -150,15 +158,11 @@ function doubleDoubleOf(d: Decimal): [number, number] {
   return [hi, lo];
 }
 
-const doubleDoubles = new WeakMap<Decimal, [number, number]>();
-/** Cash and volumes change only at fills: each decimal is split once. */
-function splitOnce(d: Decimal): [number, number] {
-  let dd = doubleDoubles.get(d);
-  if (dd === undefined) {
-    dd = doubleDoubleOf(d);
-    doubleDoubles.set(d, dd);
-  }
-  return dd;
+/** Cash and volumes change only at fills: each is split once, the split kept beside it. */
+function splitOf(d: Decimal, kept: Split | undefined): Split {
+  if (kept?.of === d) return kept;
+  const [hi, lo] = doubleDoubleOf(d);
+  return { of: d, hi, lo };
 }
 
 const scratch = new Float64Array(2);
@@ -221,7 +225,10 @@ export class Valuation {
       return run.cashNumber.value;
     }
     const e = this.#estimate;
-    return (e && nearestDouble(e.hi, e.lo, e.err)) ?? this.equity().toNumber();
+    if (e === null) return this.equity().toNumber();
+    // Near a rounding midpoint, first the closes' own decimal forms narrow the bound (see estimate).
+    const refined = () => estimate(this.#run, this.#lastBar, true);
+    return nearestDouble(e.hi, e.lo, e.err) ?? nearestOf(refined()) ?? this.equity().toNumber();
   }
 
   /**
@@ -237,7 +244,14 @@ export class Valuation {
     const account: BacktestAccount = new BacktestAccount(
       run,
       this.holdings,
-      e ? { approx: e.hi, error: Math.abs(e.lo) + e.err, exactKrw: (): string => account.equityKrw } : undefined,
+      e
+        ? {
+            approx: e.hi,
+            error: Math.abs(e.lo) + e.err,
+            exactKrw: (): string => account.equityKrw,
+            keepExact: () => keptEquityKrw(run, this.#lastBar),
+          }
+        : undefined,
     );
     if (flat) run.flatAccount = account;
     if (options.fixed) account.fix();
@@ -246,25 +260,98 @@ export class Valuation {
 }
 
 /**
+ * The account's equityKrw as it is now, computed later when asked: what it reads of the run (the cash, the positions'
+ * volumes, the resting bids and the last closes of their markets) is copied now, flat; the decimals and candles
+ * themselves are never changed, only replaced.
+ */
+function keptEquityKrw(run: ValuedRun, lastBar: Map<string, Candle>): () => string {
+  const { cash, feeRate } = run;
+  const positions: [string, Decimal, Candle | undefined][] = [];
+  for (const pos of run.positions.values()) positions.push([pos.market, pos.volume, lastBar.get(pos.market)]);
+  const bids = [...run.pendingBuys.values()].map((o) => ({
+    market: o.market,
+    totalKrw: o.totalKrw,
+    filled: o.filled && { volume: o.filled.volume },
+    bar: lastBar.get(o.market),
+  }));
+  return () => {
+    const kept: ValuedRun = { cash, feeRate, positions: new Map(), pendingBuys: new Map() };
+    const bars = new Map<string, Candle>();
+    for (const [market, volume, bar] of positions) {
+      kept.positions.set(market, { market, volume });
+      if (bar) bars.set(market, bar);
+    }
+    bids.forEach((b, i) => {
+      kept.pendingBuys.set(String(i), b);
+      if (b.bar) bars.set(b.market, b.bar);
+    });
+    return new BacktestAccount(kept, () => holdingsOf(kept, bars)).equityKrw;
+  };
+}
+
+function nearestOf(e: { hi: number; lo: number; err: number } | null): number | null {
+  return e && nearestDouble(e.hi, e.lo, e.err);
+}
+
+/** Powers of ten exactly (written as literals: each parses to the exact double). */
+const POWERS_OF_TEN = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
+/**
+ * How far the decimal decimal.js reads a double as (its shortest form, String(x)) lies above the double's binary
+ * value, to about 1e-16 of that difference; NaN when the form has too many digits to say (or an exponent).
+ * n / 10^k - x, with x * 10^k taken exactly (twoProduct) and n - (x * 10^k) exact by Sterbenz's lemma.
+ */
+export function decimalRest(x: number): number {
+  const s = String(x);
+  const dot = s.indexOf('.');
+  if (dot < 0) return Number.isInteger(x) ? 0 : Number.NaN;
+  const k = s.length - dot - 1;
+  if (k >= POWERS_OF_TEN.length || s.includes('e')) return Number.NaN;
+  const n = Number(s.slice(0, dot) + s.slice(dot + 1));
+  if (!(Math.abs(n) < 2 ** 53)) return Number.NaN;
+  const p = POWERS_OF_TEN[k];
+  twoProduct(x, p, scratch);
+  return (n - scratch[0] - scratch[1]) / p;
+}
+
+/**
  * cash + volume x close over the positions in double-double, and a bound on how far both decimal results (the
  * equity, and the account's free + exposure) can lie from it. Each decimal operation rounds to 20 significant
  * digits, within 5e-20 of its result; the bound allows 1e-19 of the largest sum per operation, twice over. A close
- * is read by decimal.js as its shortest decimal form, which for a non-integer is not the double's binary value:
- * that difference is at most half an ulp of the close; a whole ulp times the volume is added to the bound.
+ * is read by decimal.js as its shortest decimal form, which for a non-integer is not the double's binary value: that
+ * difference is at most half an ulp of the close, and a whole ulp times the volume is added to the bound; or, with
+ * `exactCloses`, the difference itself (decimalRest) joins the sum, leaving a bound a few thousand times tighter
+ * (worth its string conversions only when the first bound sits on a rounding midpoint).
  */
-function estimate(run: ValuedRun, lastBar: Map<string, Candle>): { hi: number; lo: number; err: number } | null {
+function estimate(
+  run: ValuedRun,
+  lastBar: Map<string, Candle>,
+  exactCloses = false,
+): { hi: number; lo: number; err: number } | null {
   if (run.cash.isNeg()) return null;
-  let [hi, lo] = splitOnce(run.cash);
+  run.cashSplit = splitOf(run.cash, run.cashSplit);
+  let { hi, lo } = run.cashSplit;
   let magnitude = Math.abs(hi);
   let closeErr = 0;
   for (const pos of run.positions.values()) {
     const close = lastBar.get(pos.market)?.close;
     if (close === undefined || !(close > 0) || !Number.isFinite(close)) return null;
-    const [vh, vl] = splitOnce(pos.volume);
+    pos.volumeSplit = splitOf(pos.volume, pos.volumeSplit);
+    const { hi: vh, lo: vl } = pos.volumeSplit;
     twoProduct(vh, close, scratch);
     const p = scratch[0];
-    const pe = scratch[1] + vl * close;
-    if (!Number.isInteger(close)) closeErr += Math.abs(vh) * (adjacent(close, 1) - close);
+    let pe = scratch[1] + vl * close;
+    if (!Number.isInteger(close)) {
+      const rest = exactCloses ? decimalRest(close) : Number.NaN;
+      if (Number.isNaN(rest)) closeErr += Math.abs(vh) * (adjacent(close, 1) - close);
+      else {
+        pe += vh * rest + vl * rest;
+        closeErr += Math.abs(vh * rest) * 2 ** -40;
+      }
+    }
     // (hi, lo) + (p, pe): two-sum of the high parts, then the low parts folded in.
     const s = hi + p;
     const bb = s - hi;

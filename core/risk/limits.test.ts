@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RISK_CONFIG } from './config';
@@ -83,6 +84,42 @@ describe('checkEntry', () => {
     expect(at('8500000')).toEqual(['drawdown']);
     expect(at('8499999.9999999')).toEqual(['drawdown']);
     expect(at('10000000')).toEqual([]);
+  });
+
+  it('property: halts exactly when a valuation falls maxDrawdownPct below the window peak (a decimal reference)', () => {
+    const c = { ...cfg, maxDrawdownPct: 15, drawdownWindowDays: 3 };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            // Valuations on and around the limit: 1 - k/1000 of the running high, k up to 200 (15 % at k = 150).
+            k: fc.oneof(fc.constantFrom(149, 150, 151), fc.integer({ min: -20, max: 200 })),
+            hair: fc.constantFrom('0', '0.0000001', '-0.0000001', '0.000000000001'),
+            hours: fc.integer({ min: 0, max: 40 }),
+          }),
+          { minLength: 1, maxLength: 60 },
+        ),
+        (steps) => {
+          let state = emptyRiskState();
+          let ts = T0;
+          let high = new Decimal(10_000_000);
+          const seen: { day: string; equity: Decimal }[] = [];
+          let halted = false;
+          for (const step of steps) {
+            ts += step.hours * 3_600_000;
+            const equity = high.mul(1 - step.k / 1000).plus(step.hair);
+            if (equity.gt(high)) high = equity;
+            state = onEquity(state, equity.toFixed(), ts, c);
+            seen.push({ day: kstDay(ts), equity });
+            const first = kstDay(ts - (c.drawdownWindowDays - 1) * DAY);
+            const peak = Decimal.max(...seen.filter((v) => v.day >= first).map((v) => v.equity));
+            halted ||= peak.minus(equity).div(peak).mul(100).gte(c.maxDrawdownPct);
+            expect(state.halts.some((h) => h.kind === 'drawdown')).toBe(halted);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('kstDay gives the calendar day for any number of days in any order', () => {

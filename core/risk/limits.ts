@@ -46,12 +46,17 @@ export function emptyRiskState(): RiskState {
 /** Replaces (or appends) the entry of `day` in a day-keyed list kept in day order, trimmed to `keep`. */
 function upsertDay<T extends { day: string }>(list: T[], day: string, make: (prev?: T) => T, keep: number): T[] {
   const last = list[list.length - 1];
+  // One copy of the kept rows (a peak list holds up to 90, copied at every new high).
   if (last?.day === day) {
     const row = make(last);
     if (row === last && list.length <= keep) return list;
-    return [...list.slice(0, -1), row].slice(-keep);
+    const out = list.slice(Math.max(0, list.length - keep));
+    out[out.length - 1] = row;
+    return out;
   }
-  return [...list, make()].slice(-keep);
+  const out = list.slice(Math.max(0, list.length + 1 - keep));
+  out.push(make());
+  return out;
 }
 
 /** Lowest running realised PnL of the KST day (0 when nothing closed that day). */
@@ -104,24 +109,6 @@ export function equityPeak(state: RiskState, ts: number, days: number): Decimal 
   return peak;
 }
 
-/**
- * equityPeak of `next` when its list differs from `before` only in today's row (replaced by a higher peak, or
- * appended on a new day without trimming): the older answer or that row, the earlier of equals as equityPeak picks,
- * without scanning up to 90 rows at every valuation that sets a new high.
- */
-function equityPeakAfter(before: RiskState['equityPeaks'], next: RiskState, ts: number, days: number): Decimal | null {
-  const list = next.equityPeaks;
-  const hit = list === before ? undefined : peakOfList.get(before);
-  const sameOlderRows =
-    (list.length === before.length && (list.length === 1 || list[0] === before[0])) ||
-    (list.length === before.length + 1 && (before.length === 0 || list[0] === before[0]));
-  if (!hit || !sameOlderRows || hit.first !== kstDay(ts - (days - 1) * DAY_MS)) return equityPeak(next, ts, days);
-  const today = peakOf(list[list.length - 1]);
-  const peak = hit.peak && !hit.peak.lt(today) ? hit.peak : today;
-  peakOfList.set(list, { first: hit.first, peak });
-  return peak;
-}
-
 /** Peaks as doubles, for nearDrawdownLimit (the peak Decimals are the ones peakOf keeps). */
 const peakNumbers = new WeakMap<Decimal, number>();
 
@@ -150,23 +137,139 @@ function peakNumber(peak: Decimal): number {
   return p;
 }
 
+/** Turns a lazy row's getter into the plain field it stands for (a frozen row keeps the getter, which still answers). */
+function settle(row: object, field: string, value: string): string {
+  Reflect.defineProperty(row, field, { value, enumerable: true, writable: true, configurable: true });
+  return value;
+}
+
 /**
- * onEquity of an estimated valuation surely below today's peak, on a day whose rows exist already: then no row
- * changes, and unless the drawdown is near its limit the state stays as it is. Null when the estimate cannot say so
- * (a new day, a new peak, too close to either, or near the limit): the exact figure decides.
+ * A row whose amount (`field`) is the estimate's exact string, computed when first read and from then on a plain
+ * field: the row onEquity writes from an estimate that surely sets a new peak or opens a new day. Its bounds are known
+ * at once (rowBounds), so later valuations compare with it without the decimals. As JSON, and to deep equality, it is
+ * the row the exact path writes.
  */
-function belowTodaysPeak(state: RiskState, estimate: EquityEstimate, ts: number, config: RiskConfig): RiskState | null {
+function lazyRow(day: string, field: 'peakKrw' | 'equityKrw', estimate: EquityEstimate): { day: string } {
+  const exact = estimate.keepExact();
+  // Object literals, not defineProperty on a new object: every lazy row of a field has one shape.
+  const row =
+    field === 'peakKrw'
+      ? {
+          day,
+          get peakKrw(): string {
+            return settle(this, 'peakKrw', exact());
+          },
+        }
+      : {
+          day,
+          get equityKrw(): string {
+            return settle(this, 'equityKrw', exact());
+          },
+        };
+  rowBounds.set(row, { lo: estimate.approx - estimate.error, hi: estimate.approx + estimate.error });
+  return row;
+}
+
+/** Where a peak row's amount lies: a lazy row's estimate, or a written row's double within a few ulps. */
+const rowBounds = new WeakMap<object, { lo: number; hi: number }>();
+function boundsOf(row: RiskState['equityPeaks'][number]): { lo: number; hi: number } {
+  let b = rowBounds.get(row);
+  if (!b) {
+    // The peak's double is within half an ulp of it: a margin of a few ulps keeps every comparison on the safe side.
+    const p = peakNumber(peakOf(row));
+    b = { lo: p - Math.abs(p) * 2 ** -50, hi: p + Math.abs(p) * 2 ** -50 };
+    rowBounds.set(row, b);
+  }
+  return b;
+}
+
+/** Per peak list: bounds of the highest of its rows but the last within the window from `first` (see peakBounds). */
+const olderPeakBounds = new WeakMap<RiskState['equityPeaks'], { first: string; lo: number; hi: number }>();
+
+/** Bounds of equityPeak over the window from `first` (-Infinity without a row in it). */
+function peakBounds(list: RiskState['equityPeaks'], first: string): { lo: number; hi: number } {
+  let older = olderPeakBounds.get(list);
+  if (older?.first !== first) {
+    older = { first, lo: Number.NEGATIVE_INFINITY, hi: Number.NEGATIVE_INFINITY };
+    for (let i = 0; i < list.length - 1; i++)
+      if (list[i].day >= first) {
+        const b = boundsOf(list[i]);
+        older.lo = Math.max(older.lo, b.lo);
+        older.hi = Math.max(older.hi, b.hi);
+      }
+    olderPeakBounds.set(list, older);
+  }
+  const last = list[list.length - 1];
+  if (last === undefined || last.day < first) return older;
+  const b = boundsOf(last);
+  return { lo: Math.max(older.lo, b.lo), hi: Math.max(older.hi, b.hi) };
+}
+
+/** upsertDay for the peak list; when only today's row was replaced, the bound over the rows before it carries over. */
+function upsertPeak(
+  list: RiskState['equityPeaks'],
+  day: string,
+  make: (prev?: RiskState['equityPeaks'][number]) => RiskState['equityPeaks'][number],
+): RiskState['equityPeaks'] {
+  const next = upsertDay(list, day, make, MAX_PEAK_DAYS);
+  if (next !== list && next.length === list.length && list[list.length - 1]?.day === day) {
+    const older = olderPeakBounds.get(list);
+    if (older) olderPeakBounds.set(next, older);
+  }
+  return next;
+}
+
+/**
+ * True when a valuation of at least `lo` is surely short of the drawdown limit below a window peak of at most
+ * `peakHi` (peakBounds): (peakHi - lo) / peakHi bounds the drawdown from above, with nearDrawdownLimit's margin. Then
+ * no halt, whatever the exact figures, and no peak is parsed or computed; otherwise the decimals decide.
+ */
+function surelyShortOfDrawdownLimit(peakHi: number, lo: number, config: RiskConfig): boolean {
+  if (!(config.maxDrawdownPct > 0 && lo > 0)) return false;
+  return lo >= peakHi || ((peakHi - lo) / peakHi) * 100 < config.maxDrawdownPct - 1e-6;
+}
+
+/** The first KST day of the drawdown window at ts. */
+function windowStart(ts: number, config: RiskConfig): string {
+  return kstDay(ts - (config.drawdownWindowDays - 1) * DAY_MS);
+}
+
+/**
+ * onEquity of an estimated valuation, without its exact figure when the bound decides: today's peak row kept (the
+ * valuation surely below it) or replaced (surely above), a new day's rows appended, and the drawdown surely short of
+ * its limit. New rows are lazy (lazyRow). Null when the bound cannot say (the valuation too close to today's peak, or
+ * the drawdown near the limit): the exact figure decides.
+ */
+function estimatedOnEquity(
+  state: RiskState,
+  estimate: EquityEstimate,
+  ts: number,
+  config: RiskConfig,
+): RiskState | null {
+  const lo = estimate.approx - estimate.error;
+  const hi = estimate.approx + estimate.error;
+  if (!(lo > 0 && Number.isFinite(hi))) return null;
   const day = kstDay(ts);
-  const today = state.equityPeaks[state.equityPeaks.length - 1];
-  if (today?.day !== day || state.dayOpenEquity[state.dayOpenEquity.length - 1]?.day !== day) return null;
-  if (state.equityPeaks.length > MAX_PEAK_DAYS || state.dayOpenEquity.length > MAX_PNL_DAYS) return null; // trimmed
-  // The peak's double is within half an ulp of it: a margin of a few ulps keeps the comparison on the safe side.
-  const p = peakNumber(peakOf(today));
-  if (!(estimate.approx + estimate.error < p - Math.abs(p) * 2 ** -50)) return null;
-  // Below today's peak, so below the window's peak (at least today's): only the drawdown remains to check.
-  const peak = equityPeak(state, ts, config.drawdownWindowDays);
-  if (peak === null || !(peakNumber(peak) > 0)) return null;
-  return nearDrawdownLimit(peak, estimate.approx, config) ? null : state;
+  const last = state.equityPeaks[state.equityPeaks.length - 1];
+  // Today's row, if there is one, kept when the valuation is surely below it and replaced when surely above.
+  const keep = last?.day === day && hi < boundsOf(last).lo;
+  if (last?.day === day && !keep && !(lo > boundsOf(last).hi)) return null;
+  // The window's peak after this valuation is at most the present rows' (a row trimmed or replaced only lowers it)
+  // or this valuation's: checked before any row is made.
+  const peakHi = peakBounds(state.equityPeaks, windowStart(ts, config)).hi;
+  if (!surelyShortOfDrawdownLimit(keep ? peakHi : Math.max(peakHi, hi), lo, config)) return null;
+  const equityPeaks = upsertPeak(state.equityPeaks, day, (prev) =>
+    keep ? prev! : (lazyRow(day, 'peakKrw', estimate) as RiskState['equityPeaks'][number]),
+  );
+  const dayOpenEquity = upsertDay(
+    state.dayOpenEquity,
+    day,
+    (prev) => prev ?? (lazyRow(day, 'equityKrw', estimate) as RiskState['dayOpenEquity'][number]),
+    MAX_PNL_DAYS,
+  );
+  return equityPeaks === state.equityPeaks && dayOpenEquity === state.dayOpenEquity
+    ? state
+    : { ...state, equityPeaks, dayOpenEquity };
 }
 
 /**
@@ -180,7 +283,7 @@ export function onEquity(
   config: RiskConfig,
 ): RiskState {
   if (typeof equityKrw === 'object' && !Decimal.isDecimal(equityKrw))
-    return belowTodaysPeak(state, equityKrw, ts, config) ?? onEquity(state, equityKrw.exactKrw(), ts, config);
+    return estimatedOnEquity(state, equityKrw, ts, config) ?? onEquity(state, equityKrw.exactKrw(), ts, config);
   const day = kstDay(ts);
   const u = unchanged;
   if (
@@ -194,13 +297,16 @@ export function onEquity(
   )
     return state;
   const equity = valuationOf(equityKrw);
-  const equityPeaks = upsertDay(
+  // A decimal string reads as the double Decimal#toNumber gives (both round the same exact value).
+  const equityNumber = typeof equityKrw === 'string' ? Number(equityKrw) : equity.toNumber();
+  const equityPeaks = upsertPeak(
     state.equityPeaks,
     day,
     // A day's row is replaced only by a higher peak (the row and the list stay the same objects otherwise, also when
     // the valuation equals the peak: a flat account's every valuation).
     (prev) => {
-      // Written here from this very string: the same amount, written the same way.
+      // Surely below (without reading a lazy row's string), or written here from this very string.
+      if (prev && equityNumber + Math.abs(equityNumber) * 2 ** -50 < boundsOf(prev).lo) return prev;
       if (prev && prev.peakKrw === equityKrw && writtenPeaks.has(prev)) return prev;
       if (prev && equity.lt(peakOf(prev))) return prev;
       const peakKrw = equity.toFixed();
@@ -210,7 +316,6 @@ export function onEquity(
       writtenPeaks.add(row);
       return row;
     },
-    MAX_PEAK_DAYS,
   );
   const dayOpenEquity = upsertDay(
     state.dayOpenEquity,
@@ -223,10 +328,14 @@ export function onEquity(
     equityPeaks === state.equityPeaks && dayOpenEquity === state.dayOpenEquity
       ? state
       : { ...state, equityPeaks, dayOpenEquity };
-  const peak = equityPeakAfter(state.equityPeaks, next, ts, config.drawdownWindowDays);
-  // At or above the peak there is no drawdown to reach a positive limit: nothing to compute. A decimal string reads as
-  // the double Decimal#toNumber gives (both round the same exact value).
-  const equityNumber = typeof equityKrw === 'string' ? Number(equityKrw) : equity.toNumber();
+  // The double is within half an ulp of the valuation; most valuations are far from the limit, decided by bounds.
+  const surelyShort = surelyShortOfDrawdownLimit(
+    peakBounds(equityPeaks, windowStart(ts, config)).hi,
+    equityNumber - Math.abs(equityNumber) * 2 ** -50,
+    config,
+  );
+  const peak = surelyShort ? null : equityPeak(next, ts, config.drawdownWindowDays);
+  // At or above the peak there is no drawdown to reach a positive limit: nothing to compute.
   if (
     peak?.gt(0) &&
     (equity.lt(peak) || !(config.maxDrawdownPct > 0)) &&

@@ -180,7 +180,13 @@ export interface OpenPositionRisk {
 export interface EquityEstimate {
   readonly approx: number;
   readonly error: number;
+  /** The exact figure, read within the decision the estimate was made for. */
   exactKrw(): string;
+  /**
+   * A function giving the same exact figure at any later time, after the account has moved on: `onEquity` keeps a
+   * new peak or day-open row with it and computes the row's string only when something reads it.
+   */
+  keepExact(): () => string;
 }
 
 /** Pure account memory for the limits; updated only by the reducers in limits.ts. */
