@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { BollingerBands, SMA, StochasticOscillator } from 'trading-signals';
+import { ATR, BollingerBands, RSI, SMA, StochasticOscillator, WSMA } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
-import { Bollinger, MovingSums, Ring, Stochastic } from './window-stats';
+import { Bollinger, MovingSums, Ring, SteadyWSMA, Stochastic } from './window-stats';
 
 /** A bar stream where some bars arrive first as one or two forming versions, then final. */
 const barStream = fc.array(
@@ -43,6 +43,25 @@ describe('window statistics agree with trading-signals, revisions included', () 
             t.update(s.bar.close, s.replace);
             close(ours.mean(k), t.isStable ? t.getResult() : null);
           });
+        }
+      }),
+    );
+  });
+
+  it('SteadyWSMA = WSMA, and RSI and ATR on it = theirs, to the bit', () => {
+    fc.assert(
+      fc.property(barStream, fc.constantFrom(3, 7, 14), (rows, n) => {
+        const pairs = [
+          [new SteadyWSMA(n), new WSMA(n)],
+          [new RSI(n, SteadyWSMA), new RSI(n)],
+        ] as const;
+        const atrs = [new ATR(n, SteadyWSMA), new ATR(n)];
+        for (const s of steps(rows)) {
+          for (const [ours, theirs] of pairs) {
+            expect(ours.update(s.bar.close, s.replace)).toBe(theirs.update(s.bar.close, s.replace));
+            expect(ours.isStable ? ours.getResult() : null).toBe(theirs.isStable ? theirs.getResult() : null);
+          }
+          expect(atrs[0].update(s.bar, s.replace)).toBe(atrs[1].update(s.bar, s.replace));
         }
       }),
     );

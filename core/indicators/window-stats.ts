@@ -3,6 +3,25 @@
 // made these the bulk of the warm-up time; the results are the same (see window-stats.test.ts, which checks
 // them against trading-signals' SMA, BollingerBands and StochasticOscillator).
 
+import { WSMA } from 'trading-signals';
+
+/**
+ * trading-signals' WSMA (Wilder's smoothing, behind its RSI and ATR), which keeps feeding its seed SMA (a shift and a
+ * window average per update) long after the seed was taken. Once a smoothed value exists, each next one is WSMA's own
+ * formula alone, written as WSMA writes it (the same doubles, see window-stats.test.ts); until then, and to revise the
+ * seed's own bar, WSMA runs as it is (its SMA is current up to there). Passed to RSI and ATR as their smoothing.
+ */
+export class SteadyWSMA extends WSMA {
+  readonly #factor = 1 / this.interval;
+
+  override update(price: number, replace: boolean): number | null {
+    const previous = replace ? this.previousResult : this.result;
+    if (previous === undefined) return super.update(price, replace);
+    const smoothed = (price - previous) * this.#factor;
+    return this.setResult(smoothed + previous, replace);
+  }
+}
+
 /** Fixed-capacity ring of numbers; `at(0)` is the newest. */
 export class Ring {
   private readonly buf: Float64Array;
