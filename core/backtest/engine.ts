@@ -43,7 +43,7 @@ import {
   updateExitPlan,
   validateRiskConfig,
 } from '../risk';
-import { type AnyStrategy, evaluateMarket, getStrategy, validateParams } from '../strategy';
+import { type AnyStrategy, evaluateMarket, getStrategy, type OpenPositionView, validateParams } from '../strategy';
 import { featureEngineFor } from '../strategy/feature-engine';
 import { DEFAULT_FILL_MODEL, type FillModel, limitFillVolume, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
@@ -199,6 +199,23 @@ interface Position {
   pendingSell?: { volume: Decimal; reason: string };
   /** The volume as a double-double, kept by the valuation. */
   volumeSplit?: Split;
+  /** What the strategy is shown of it (positionView), kept while the plan's entry and highest prices stay. */
+  view?: { entryPrice: string; highest: string; view: OpenPositionView };
+}
+
+/** The position as the strategy sees it, frozen (one object serves every decision until the plan's highest moves). */
+function positionView(pos: Position): OpenPositionView {
+  const { entryPrice, highest } = pos.plan;
+  if (pos.view?.entryPrice !== entryPrice || pos.view.highest !== highest) {
+    const view = Object.freeze({
+      market: pos.market,
+      entryPrice: Number(entryPrice),
+      openedTs: pos.entryTs,
+      highest: Number(highest),
+    });
+    pos.view = { entryPrice, highest, view };
+  }
+  return pos.view.view;
 }
 
 interface PendingBuy {
@@ -528,6 +545,7 @@ function openPosition(run: Run, order: PendingBuy): void {
     exits: [],
     pendingSell: undefined,
     volumeSplit: undefined,
+    view: undefined,
   });
 }
 
@@ -614,11 +632,17 @@ function onBar(run: Run, market: string, bar: Candle, barMs: number): void {
 /** Live sessions show strategies KRW-BTC as the benchmark (relative momentum); so does the backtest. */
 const BENCHMARK_MARKET = DEFAULT_FEATURE_ENGINE_OPTIONS.btcMarket;
 
+/** The snapshots of one decision time, in market order (parallel arrays: no entry pair per market and run). */
+interface MarketSnapshots {
+  markets: string[];
+  features: FeatureSnapshot[];
+}
+
 /** Strategy for every market at a decision time, then the shared entry decision; orders go out for the next bar. */
 function decide(
   run: Run,
   ts: number,
-  snapshots: Map<string, FeatureSnapshot>,
+  snapshots: MarketSnapshots,
   context: MarketContext,
   lastBar: Map<string, Candle>,
   benchmark: FeatureSnapshot | undefined,
@@ -630,7 +654,9 @@ function decide(
   const tf = run.strategy.entryTimeframe;
   let candidates: EntryEvaluation[] = [];
   const bars: Record<string, number> = {};
-  for (const [market, snapshot] of snapshots) {
+  for (let i = 0; i < snapshots.markets.length; i++) {
+    const market = snapshots.markets[i];
+    const snapshot = snapshots.features[i];
     const pos = run.positions.get(market);
     const f = snapshot.timeframes[tf];
     if (pos) {
@@ -646,9 +672,7 @@ function decide(
       params: run.params,
       snapshot,
       context,
-      position: pos
-        ? { market, entryPrice: Number(pos.plan.entryPrice), openedTs: pos.entryTs, highest: Number(pos.plan.highest) }
-        : undefined,
+      position: pos ? positionView(pos) : undefined,
       memory: run.memory.get(market),
       ts,
       risk: run.risk,
@@ -790,11 +814,17 @@ export function runBacktestsWith(
       lastDecision = closeTs;
       const active = runs.filter((r) => closeTs <= r.tradeTo);
       if (active.length === 0) continue;
-      const snapshots = new Map<string, FeatureSnapshot>();
-      for (const m of markets) if (lastBar.has(m)) snapshots.set(m, features.snapshot(m, closeTs));
+      const snapshots: MarketSnapshots = { markets: [], features: [] };
+      let benchmark: FeatureSnapshot | undefined;
+      for (const m of markets)
+        if (lastBar.has(m)) {
+          const snapshot = features.snapshot(m, closeTs);
+          snapshots.markets.push(m);
+          snapshots.features.push(snapshot);
+          // The benchmark live strategies compare with (KRW-BTC), when it is among the backtest's markets.
+          if (m === BENCHMARK_MARKET) benchmark = snapshot;
+        }
       const context = features.context(closeTs);
-      // The benchmark live strategies compare with (KRW-BTC), when it is among the backtest's markets.
-      const benchmark = snapshots.get(BENCHMARK_MARKET);
       for (const run of active) decide(run, closeTs, snapshots, context, lastBar, benchmark, features);
     }
   }

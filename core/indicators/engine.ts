@@ -284,6 +284,8 @@ class TimeframeState {
 
 class MarketState {
   readonly tfs = new Map<Timeframe, TimeframeState>();
+  /** The same states by TIMEFRAMES' index (undefined: not tracked here), for the snapshot's literal. */
+  readonly slots: (TimeframeState | undefined)[] = TIMEFRAMES.map(() => undefined);
   readonly base: TimeframeState;
   readonly quality: QualityMonitor;
   /** Newest base candle; while `latestOpen` it is the forming bar, not yet closed. */
@@ -309,7 +311,7 @@ class MarketState {
     const baseMs = timeframeMs(o.baseTimeframe);
     for (const tf of TIMEFRAMES) {
       if (timeframeMs(tf) >= baseMs && isTracked(o, tf)) {
-        this.tfs.set(
+        this.track(
           tf,
           new TimeframeState(
             tf,
@@ -329,6 +331,11 @@ class MarketState {
       dayBoundary: o.dayBoundary,
       revisions: true,
     });
+  }
+
+  track(tf: Timeframe, state: TimeframeState): void {
+    this.tfs.set(tf, state);
+    this.slots[TIMEFRAMES.indexOf(tf)] = state;
   }
 }
 
@@ -498,6 +505,8 @@ export class FeatureEngine {
   readonly options: FeatureEngineOptions;
   private readonly markets = new Map<string, MarketState>();
   private readonly baseMs: number;
+  /** By TIMEFRAMES' index, the features of a timeframe a market does not track: shorter than the base, or untracked. */
+  private readonly untrackedByIndex: TimeframeFeatures[];
   private readonly capacity: number;
 
   constructor(options: Partial<FeatureEngineOptions> = {}) {
@@ -536,6 +545,9 @@ export class FeatureEngine {
       o.volIndex.valueBars,
       REALIZED_VOL_BARS + 1,
       btcWindowBars,
+    );
+    this.untrackedByIndex = TIMEFRAMES.map((tf) =>
+      timeframeMs(tf) < this.baseMs ? this.emptyFeatures(tf) : untrackedFeatures(tf),
     );
   }
 
@@ -613,7 +625,7 @@ export class FeatureEngine {
       hasFeatures(this.options, timeframe),
       this.options.featureIndicators[timeframe],
     );
-    st.tfs.set(timeframe, tf);
+    st.track(timeframe, tf);
     for (const raw of candles) {
       const check = checkCandle(raw);
       if (!check.ok) {
@@ -671,13 +683,14 @@ export class FeatureEngine {
     const formingVisible = st.latestOpen && st.latest !== null && st.latest.ts < decisionTs;
     // Written at once, keys in TIMEFRAMES' order: every snapshot's timeframes have one shape (the keyed stores of a
     // loop were a tenth of a snapshot).
+    // By TIMEFRAMES' index: no lookup by name.
     const timeframes: Record<Timeframe, TimeframeFeatures> = {
-      minute1: this.timeframeFeatures(st, 'minute1', decisionTs),
-      minute5: this.timeframeFeatures(st, 'minute5', decisionTs),
-      minute15: this.timeframeFeatures(st, 'minute15', decisionTs),
-      minute60: this.timeframeFeatures(st, 'minute60', decisionTs),
-      minute240: this.timeframeFeatures(st, 'minute240', decisionTs),
-      day: this.timeframeFeatures(st, 'day', decisionTs),
+      minute1: this.timeframeFeatures(st, 0, decisionTs),
+      minute5: this.timeframeFeatures(st, 1, decisionTs),
+      minute15: this.timeframeFeatures(st, 2, decisionTs),
+      minute60: this.timeframeFeatures(st, 3, decisionTs),
+      minute240: this.timeframeFeatures(st, 4, decisionTs),
+      day: this.timeframeFeatures(st, 5, decisionTs),
     };
     return new EngineSnapshot(
       this,
@@ -836,11 +849,13 @@ export class FeatureEngine {
     }
   }
 
-  private timeframeFeatures(st: MarketState, tf: Timeframe, decisionTs: number): TimeframeFeatures {
-    const state = st.tfs.get(tf);
-    if (state) return this.features(st, state, decisionTs);
-    return timeframeMs(tf) < this.baseMs ? this.emptyFeatures(tf) : untrackedFeatures(tf);
+  /** The features of TIMEFRAMES[i]: computed where the market tracks it, otherwise the engine's fixed ones. */
+  private timeframeFeatures(st: MarketState, i: number, decisionTs: number): TimeframeFeatures {
+    const state = st.slots[i];
+    return state ? this.features(st, state, decisionTs) : this.untrackedByIndex[i];
   }
+
+
 
   private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {
     if (tf.barsSeen === 0)

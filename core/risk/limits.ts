@@ -9,18 +9,25 @@ const MAX_PEAK_DAYS = 90;
 const MAX_PNL_DAYS = 7;
 
 // kstDay runs at every decision and fill, for today and for the first day of the drawdown window: each day's
-// string is built once (the table is emptied now and then; it holds a few hundred short strings at most).
+// string is built once (the table is emptied now and then; it holds a few hundred short strings at most), and the
+// last few are at hand by day number modulo 8 (today and the window's first day rarely share a slot).
 const dayStrings = new Map<number, string>();
+const recentDayNumbers = new Float64Array(8).fill(Number.NaN);
+const recentDays: string[] = new Array(8).fill('');
 
 /** KST calendar day ('YYYY-MM-DD') of a UTC millisecond timestamp. */
 export function kstDay(ts: number): string {
   const dayNumber = Math.floor((ts + KST_OFFSET_MS) / DAY_MS);
+  const slot = dayNumber & 7;
+  if (recentDayNumbers[slot] === dayNumber) return recentDays[slot];
   let day = dayStrings.get(dayNumber);
   if (day === undefined) {
     if (dayStrings.size >= 512) dayStrings.clear();
     day = new Date(ts + KST_OFFSET_MS).toISOString().slice(0, 10);
     dayStrings.set(dayNumber, day);
   }
+  recentDayNumbers[slot] = dayNumber;
+  recentDays[slot] = day;
   return day;
 }
 
