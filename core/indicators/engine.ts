@@ -855,8 +855,6 @@ export class FeatureEngine {
     return state ? this.features(st, state, decisionTs) : this.untrackedByIndex[i];
   }
 
-
-
   private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {
     if (tf.barsSeen === 0)
       return tf.indicators
