@@ -204,34 +204,43 @@ function planLevels(plan: ExitPlan): PlanLevels | null {
 }
 
 /**
- * True when `obs`, its ATR aside, can change nothing in the plan: no level crossed, no new high, no blow-off or time
- * exit to look at. Numbers only, so the backtester's every-bar check of a held position parses no decimal.
+ * What `obs`, its ATR aside, can change in the plan, when that is little: nothing ('none': no level crossed, no new
+ * high, no blow-off or time exit to look at), or only the highest price (a double: a new high that crosses no rung or
+ * stop). Null otherwise: the decimal path decides. Numbers only, so the backtester's every-bar check of a held position
+ * parses no decimal.
  */
-function nothingCrossed(plan: ExitPlan, obs: ExitObservation): boolean {
+function quietMove(plan: ExitPlan, obs: ExitObservation): 'none' | number | null {
   const { price, high, low, ts } = obs;
-  if (typeof price !== 'number' || typeof high !== 'number' || typeof low !== 'number') return false;
-  if (!(price > 0 && high > 0 && low > 0 && Number.isFinite(ts))) return false; // the full path says what is wrong
-  if (plan.timeExitTs > 0 && ts >= plan.timeExitTs) return false;
-  if (plan.blowOffRsi > 0 && obs.rsi !== undefined && obs.rsi > plan.blowOffRsi && obs.volumeSpike) return false;
+  if (typeof price !== 'number' || typeof high !== 'number' || typeof low !== 'number') return null;
+  if (!(price > 0 && high > 0 && low > 0 && Number.isFinite(ts))) return null; // the full path says what is wrong
+  if (plan.timeExitTs > 0 && ts >= plan.timeExitTs) return null;
+  if (plan.blowOffRsi > 0 && obs.rsi !== undefined && obs.rsi > plan.blowOffRsi && obs.volumeSpike) return null;
   const levels = planLevels(plan);
-  if (!levels) return false;
+  if (!levels) return null;
   const top = Math.max(high, price);
   const bottom = Math.min(low, price);
-  return bottom > levels.stop && top <= levels.highest && top < levels.nextRung;
+  if (!(bottom > levels.stop && top < levels.nextRung)) return null;
+  return top <= levels.highest ? 'none' : top;
 }
 
 /** Advances the plan by one observation (a price, or a bar's high/low/close) and says what to sell, if anything. */
 export function updateExitPlan(plan: ExitPlan, obs: ExitObservation): ExitUpdate {
   if (plan.done) return { plan };
-  if (obs.atr === undefined) {
-    if (nothingCrossed(plan, obs)) return { plan };
-  } else if (!plan.trailingStop && nothingCrossed(plan, obs)) {
+  const move =
+    obs.atr === undefined || !plan.trailingStop || !(plan.trailingAtrMultiple > 0) ? quietMove(plan, obs) : null;
+  if (move === 'none') {
     // A closed bar's observation crossing nothing only refreshes the ATR (with no trailing stop to move, as the full
     // path would do): the levels stay what they were. A plan without a trailing multiple never reads its ATR again.
-    if (!(plan.trailingAtrMultiple > 0)) return { plan };
+    if (obs.atr === undefined || !(plan.trailingAtrMultiple > 0)) return { plan };
     const atr = positiveAtr(obs.atr);
     if (atr === null) return { plan };
     return { plan: { ...plan, atr } };
+  }
+  // Only a new high, in a plan without a trailing stop to raise or an ATR to refresh: the full path writes the high
+  // as decimal.js writes the double (its shortest form, which is String's below 1e21 and from 1e-6 on).
+  if (typeof move === 'number' && !(plan.trailingAtrMultiple > 0)) {
+    const highest = String(move);
+    if (!highest.includes('e')) return { plan: { ...plan, highest } };
   }
   return updateExitPlanExactly(plan, obs);
 }
