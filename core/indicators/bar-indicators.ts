@@ -290,8 +290,14 @@ export class BarIndicators {
     return this.vwap && this.vwapHasLatest ? resultOf(this.vwap) : null;
   }
 
-  /** One declared indicator's value after the newest bar (as `values()` gives them all). */
-  private indicator(name: IndicatorName): IndicatorValues[IndicatorName] {
+  /** The newest bar's close (as `values().close`). */
+  get close(): number {
+    if (this.latest === null) throw new Error('BarIndicators.close before any bar');
+    return this.latest.close;
+  }
+
+  /** One indicator's value after the newest bar (as `values()` gives them all). */
+  indicator(name: IndicatorName): IndicatorValues[IndicatorName] {
     switch (name) {
       case 'ema9':
         return this.emaOf(0);

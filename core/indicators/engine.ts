@@ -393,7 +393,8 @@ class ClosedFeatures implements TimeframeFeatures {
 
   constructor(
     timeframe: Timeframe,
-    v: IndicatorValues | null,
+    /** The values, or (declared indicators only) the indicators to read them from: no values object between. */
+    v: IndicatorValues | BarIndicators | null,
     barsSeen: number,
     lastClosedTs: number | null,
     state: TimeframeState | null,
@@ -412,9 +413,11 @@ class ClosedFeatures implements TimeframeFeatures {
     if (declared !== null) {
       // Own fields for the declared indicators only: the others are the prototype's throwing getters.
       const self = this as unknown as Record<IndicatorName, unknown>;
-      for (const name of declared) self[name] = v ? v[name] : null;
+      if (v instanceof BarIndicators) for (const name of declared) self[name] = v.indicator(name);
+      else for (const name of declared) self[name] = v ? v[name] : null;
       return;
     }
+    if (v instanceof BarIndicators) throw new Error('ClosedFeatures: every indicator comes from a values object');
     this.ema9 = v ? v.ema9 : null;
     this.ema21 = v ? v.ema21 : null;
     this.ema50 = v ? v.ema50 : null;
@@ -872,8 +875,15 @@ export class FeatureEngine {
       tf.cached = Object.freeze(undeclaredFeatures(tf.timeframe, tf.barsSeen, tf.lastClosedTs));
       return tf.cached;
     }
-    // Once the forming bar is in the base indicators, the closed values are the ones kept from before it.
-    const v = tf === st.base && st.formingApplied && st.closedValues ? st.closedValues : tf.indicators.values();
+    // Once the forming bar is in the base indicators, the closed values are the ones kept from before it. Otherwise
+    // declared indicators are read straight from the indicators.
+    const ind = tf.indicators;
+    const v =
+      tf === st.base && st.formingApplied && st.closedValues
+        ? st.closedValues
+        : ind.declared !== null
+          ? ind
+          : ind.values();
     // Shared by every snapshot until the next bar closes, so no caller may change it.
     tf.cached = Object.freeze(
       new tf.featuresClass(

@@ -190,26 +190,20 @@ function boundsOf(row: RiskState['equityPeaks'][number]): { lo: number; hi: numb
   return b;
 }
 
-/** Per peak list: bounds of the highest of its rows but the last within the window from `first` (see peakBounds). */
-const olderPeakBounds = new WeakMap<RiskState['equityPeaks'], { first: string; lo: number; hi: number }>();
+/** Per peak list: an upper bound of the highest of its rows but the last within the window from `first`. */
+const olderPeakHigh = new WeakMap<RiskState['equityPeaks'], { first: string; hi: number }>();
 
-/** Bounds of equityPeak over the window from `first` (-Infinity without a row in it). */
-function peakBounds(list: RiskState['equityPeaks'], first: string): { lo: number; hi: number } {
-  let older = olderPeakBounds.get(list);
+/** An upper bound of equityPeak over the window from `first` (-Infinity without a row in it). */
+function peakHigh(list: RiskState['equityPeaks'], first: string): number {
+  let older = olderPeakHigh.get(list);
   if (older?.first !== first) {
-    older = { first, lo: Number.NEGATIVE_INFINITY, hi: Number.NEGATIVE_INFINITY };
-    for (let i = 0; i < list.length - 1; i++)
-      if (list[i].day >= first) {
-        const b = boundsOf(list[i]);
-        older.lo = Math.max(older.lo, b.lo);
-        older.hi = Math.max(older.hi, b.hi);
-      }
-    olderPeakBounds.set(list, older);
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < list.length - 1; i++) if (list[i].day >= first) hi = Math.max(hi, boundsOf(list[i]).hi);
+    older = { first, hi };
+    olderPeakHigh.set(list, older);
   }
   const last = list[list.length - 1];
-  if (last === undefined || last.day < first) return older;
-  const b = boundsOf(last);
-  return { lo: Math.max(older.lo, b.lo), hi: Math.max(older.hi, b.hi) };
+  return last === undefined || last.day < first ? older.hi : Math.max(older.hi, boundsOf(last).hi);
 }
 
 /** upsertDay for the peak list; when only today's row was replaced, the bound over the rows before it carries over. */
@@ -220,15 +214,15 @@ function upsertPeak(
 ): RiskState['equityPeaks'] {
   const next = upsertDay(list, day, make, MAX_PEAK_DAYS);
   if (next !== list && next.length === list.length && list[list.length - 1]?.day === day) {
-    const older = olderPeakBounds.get(list);
-    if (older) olderPeakBounds.set(next, older);
+    const older = olderPeakHigh.get(list);
+    if (older) olderPeakHigh.set(next, older);
   }
   return next;
 }
 
 /**
  * True when a valuation of at least `lo` is surely short of the drawdown limit below a window peak of at most
- * `peakHi` (peakBounds): (peakHi - lo) / peakHi bounds the drawdown from above, with nearDrawdownLimit's margin. Then
+ * `peakHi` (peakHigh): (peakHi - lo) / peakHi bounds the drawdown from above, with nearDrawdownLimit's margin. Then
  * no halt, whatever the exact figures, and no peak is parsed or computed; otherwise the decimals decide.
  */
 function surelyShortOfDrawdownLimit(peakHi: number, lo: number, config: RiskConfig): boolean {
@@ -263,7 +257,7 @@ function estimatedOnEquity(
   if (last?.day === day && !keep && !(lo > boundsOf(last).hi)) return null;
   // The window's peak after this valuation is at most the present rows' (a row trimmed or replaced only lowers it)
   // or this valuation's: checked before any row is made.
-  const peakHi = peakBounds(state.equityPeaks, windowStart(ts, config)).hi;
+  const peakHi = peakHigh(state.equityPeaks, windowStart(ts, config));
   if (!surelyShortOfDrawdownLimit(keep ? peakHi : Math.max(peakHi, hi), lo, config)) return null;
   const equityPeaks = upsertPeak(state.equityPeaks, day, (prev) =>
     keep ? prev! : (lazyRow(day, 'peakKrw', estimate) as RiskState['equityPeaks'][number]),
@@ -337,7 +331,7 @@ export function onEquity(
       : { ...state, equityPeaks, dayOpenEquity };
   // The double is within half an ulp of the valuation; most valuations are far from the limit, decided by bounds.
   const surelyShort = surelyShortOfDrawdownLimit(
-    peakBounds(equityPeaks, windowStart(ts, config)).hi,
+    peakHigh(equityPeaks, windowStart(ts, config)),
     equityNumber - Math.abs(equityNumber) * 2 ** -50,
     config,
   );
