@@ -265,7 +265,9 @@ interface Run {
   memory: Map<string, unknown>;
   fills: Fill[];
   trades: Trade[];
-  equity: EquityPoint[];
+  /** The equity points as two columns (objects only in the result: long-lived ones per decision cost the GC). */
+  equityTs: number[];
+  equityKrw: number[];
   rejections: Record<string, number>;
   evaluations: number;
   skipped: Record<string, number>;
@@ -341,7 +343,8 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     memory: new Map(),
     fills: [],
     trades: [],
-    equity: [],
+    equityTs: [],
+    equityKrw: [],
     rejections: {},
     evaluations: 0,
     skipped: {},
@@ -673,7 +676,7 @@ function decide(
       snapshot,
       context,
       position: pos ? positionView(pos) : undefined,
-      memory: run.memory.get(market),
+      memory: run.strategy.memory ? run.memory.get(market) : undefined,
       ts,
       risk: run.risk,
       feeRate: run.feeRate,
@@ -681,7 +684,8 @@ function decide(
       // The result keeps no decisions, only what they did.
       explain: false,
     });
-    run.memory.set(market, result.memory);
+    // A strategy without memory has none to keep.
+    if (run.strategy.memory) run.memory.set(market, result.memory);
     if (f.lastClosedTs !== null) bars[market] = f.lastClosedTs;
     if (result.skipped) {
       // Counted by kind and timeframe, not by the changing counts, so the table stays short.
@@ -724,7 +728,8 @@ function decide(
   } else {
     run.decision = { ...run.decision, judgedBars: { ...run.decision.judgedBars, ...bars } };
   }
-  run.equity.push({ ts, equity: valuation.equityNumber() });
+  run.equityTs.push(ts);
+  run.equityKrw.push(valuation.equityNumber());
 }
 
 function placeEntry(run: Run, entry: DecidedEntry, ts: number): void {
@@ -832,7 +837,9 @@ export function runBacktestsWith(
     const end = Math.min(run.tradeTo, lastTs);
     closeAll(run, lastBar, end);
     // A point stamped exactly at tradeFrom is the close of the last warm-up bar: not part of the test.
-    const equity = run.equity.filter((p) => p.ts > run.tradeFrom);
+    const equity: EquityPoint[] = [];
+    for (let i = 0; i < run.equityTs.length; i++)
+      if (run.equityTs[i] > run.tradeFrom) equity.push({ ts: run.equityTs[i], equity: run.equityKrw[i] });
     equity.push({ ts: end, equity: run.cash.toNumber() });
     const metrics = computeMetrics({
       initialEquity: run.initialCash.toNumber(),

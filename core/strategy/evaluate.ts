@@ -6,7 +6,7 @@ import type { DecimalInput } from '../market';
 import type { DataQualityConfig, RiskConfig } from '../risk';
 import { CLOSED_BAR_INDICATORS, checkEdge, DEFAULT_DATA_QUALITY_CONFIG, DEFAULT_RISK_CONFIG } from '../risk';
 import { round4 } from './factors';
-import type { Decision, Intent, OpenPositionView, Strategy } from './types';
+import type { Decision, Intent, OpenPositionView, Strategy, StrategyInput } from './types';
 
 export interface EvaluateMarketInput<P, M> {
   strategy: Strategy<P, M>;
@@ -110,6 +110,20 @@ export function qualityBlocks(quality: QualityFlag, config: DataQualityConfig = 
   return waived.size ? quality.issues.filter((i) => !waived.has(i)) : quality.issues;
 }
 
+/** What the strategy (and its memory's update) is given: one literal, one object shape. */
+function strategyInput<P, M>(input: EvaluateMarketInput<P, M>, memory: M | undefined): StrategyInput<P, M> {
+  return {
+    market: input.snapshot.market,
+    snapshot: input.snapshot,
+    context: input.context,
+    position: input.position,
+    params: input.params,
+    benchmark: input.benchmark,
+    ts: input.ts,
+    memory,
+  };
+}
+
 export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): EvaluateMarketResult<M> {
   const { strategy, snapshot, ts } = input;
   const risk = input.risk ?? DEFAULT_RISK_CONFIG;
@@ -119,17 +133,8 @@ export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): Evaluate
       return { intents: [], memory: input.memory, decisions: [], skipped: `data quality: ${blocking.join('; ')}` };
   }
 
-  const base = {
-    market: snapshot.market,
-    snapshot,
-    context: input.context,
-    position: input.position,
-    params: input.params,
-    benchmark: input.benchmark,
-    ts,
-  };
   const memory = strategy.memory
-    ? strategy.memory.update(input.memory ?? strategy.memory.initial(), { ...base, memory: input.memory })
+    ? strategy.memory.update(input.memory ?? strategy.memory.initial(), strategyInput(input, input.memory))
     : undefined;
 
   // A plain loop: this runs for every market at every decision.
@@ -141,7 +146,7 @@ export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): Evaluate
   }
   if (cold && !input.position) return { intents: [], memory, decisions: [], skipped: `warming up: ${cold}` };
 
-  const raw = strategy.evaluate({ ...base, memory });
+  const raw = strategy.evaluate(strategyInput(input, memory));
   if (raw.length === 0) return { intents: [], memory, decisions: [] };
   const explain = input.explain !== false;
   const inputs = explain ? decisionInputs(snapshot, strategy as Strategy<unknown>) : {};
