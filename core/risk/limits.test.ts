@@ -87,9 +87,9 @@ describe('checkEntry', () => {
   });
 
   it('property: halts exactly when a valuation falls maxDrawdownPct below the window peak (a decimal reference)', () => {
-    const c = { ...cfg, maxDrawdownPct: 15, drawdownWindowDays: 3 };
     fc.assert(
       fc.property(
+        fc.constantFrom(1, 3, 30, 90),
         fc.array(
           fc.record({
             // Valuations on and around the limit: 1 - k/1000 of the running high, k up to 200 (15 % at k = 150).
@@ -97,9 +97,11 @@ describe('checkEntry', () => {
             hair: fc.constantFrom('0', '0.0000001', '-0.0000001', '0.000000000001'),
             hours: fc.integer({ min: 0, max: 40 }),
           }),
-          { minLength: 1, maxLength: 60 },
+          // Long enough for the 90-day peak list to fill and trim.
+          { minLength: 1, maxLength: 200 },
         ),
-        (steps) => {
+        (drawdownWindowDays, steps) => {
+          const c = { ...cfg, maxDrawdownPct: 15, drawdownWindowDays };
           let state = emptyRiskState();
           let ts = T0;
           let high = new Decimal(10_000_000);

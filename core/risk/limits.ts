@@ -190,32 +190,49 @@ function boundsOf(row: RiskState['equityPeaks'][number]): { lo: number; hi: numb
   return b;
 }
 
-/** Per peak list: an upper bound of the highest of its rows but the last within the window from `first`. */
-const olderPeakHigh = new WeakMap<RiskState['equityPeaks'], { first: string; hi: number }>();
+/**
+ * Per peak list: an upper bound of the highest of its rows but the last within the window from `first`, and the day
+ * of the row giving it ('' with none). Carried to the next list when today's row is replaced or a day appended, and
+ * still good for a later window start while that row stays inside: the rows are scanned again only when it leaves.
+ */
+const olderPeakHigh = new WeakMap<RiskState['equityPeaks'], { first: string; hi: number; day: string }>();
 
 /** An upper bound of equityPeak over the window from `first` (-Infinity without a row in it). */
 function peakHigh(list: RiskState['equityPeaks'], first: string): number {
   let older = olderPeakHigh.get(list);
-  if (older?.first !== first) {
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < list.length - 1; i++) if (list[i].day >= first) hi = Math.max(hi, boundsOf(list[i]).hi);
-    older = { first, hi };
+  if (older === undefined || older.first > first || (older.first < first && older.day < first)) {
+    older = { first, hi: Number.NEGATIVE_INFINITY, day: '' };
+    for (let i = 0; i < list.length - 1; i++) {
+      const row = list[i];
+      const hi = row.day >= first ? boundsOf(row).hi : Number.NEGATIVE_INFINITY;
+      if (hi > older.hi) older = { first, hi, day: row.day };
+    }
     olderPeakHigh.set(list, older);
   }
   const last = list[list.length - 1];
   return last === undefined || last.day < first ? older.hi : Math.max(older.hi, boundsOf(last).hi);
 }
 
-/** upsertDay for the peak list; when only today's row was replaced, the bound over the rows before it carries over. */
+/** upsertDay for the peak list, carrying the bound over the rows before the last (peakHigh) to the new list. */
 function upsertPeak(
   list: RiskState['equityPeaks'],
   day: string,
   make: (prev?: RiskState['equityPeaks'][number]) => RiskState['equityPeaks'][number],
 ): RiskState['equityPeaks'] {
   const next = upsertDay(list, day, make, MAX_PEAK_DAYS);
-  if (next !== list && next.length === list.length && list[list.length - 1]?.day === day) {
-    const older = olderPeakHigh.get(list);
-    if (older) olderPeakHigh.set(next, older);
+  const older = next === list ? undefined : olderPeakHigh.get(list);
+  const last = list[list.length - 1];
+  if (older === undefined || last === undefined) return next;
+  if (next.length === list.length && last.day === day)
+    olderPeakHigh.set(next, older); // today's row replaced
+  else if (
+    next[next.length - 2] === last &&
+    last.day >= older.first &&
+    (older.day === '' || older.day >= next[0].day)
+  ) {
+    // A day appended (the oldest rows trimmed, but not the highest): yesterday's row joins the older rows.
+    const hi = boundsOf(last).hi;
+    olderPeakHigh.set(next, hi > older.hi ? { first: older.first, hi, day: last.day } : older);
   }
   return next;
 }
