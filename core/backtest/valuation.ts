@@ -38,6 +38,11 @@ function isFlat(run: ValuedRun): boolean {
 /** What is held at the last closes, positions first, then what resting bids bought: [market, KRW value]. */
 type Holdings = [string, Decimal][];
 
+/** Where an account's holdings come from, computed when first asked. */
+interface HoldingsSource {
+  holdings(): Holdings;
+}
+
 function holdingsOf(run: ValuedRun, lastBar: Map<string, Candle>): Holdings {
   const out: Holdings = [];
   for (const pos of run.positions.values()) out.push([pos.market, pos.volume.mul(lastBar.get(pos.market)?.close ?? 0)]);
@@ -59,7 +64,7 @@ function equityOf(run: ValuedRun, holdings: Holdings): Decimal {
  */
 export class BacktestAccount implements AccountView {
   readonly #run: ValuedRun;
-  readonly #holdings: () => Holdings;
+  readonly #holdings: HoldingsSource;
   #figures: { free: Decimal; exposure: Decimal; coins: Map<string, Decimal>; equityKrw: string } | undefined;
   #freeKrw: string | undefined;
   #exposureKrw: string | undefined;
@@ -70,7 +75,7 @@ export class BacktestAccount implements AccountView {
   /** The equity within a bound, when it was valued that way (onEquity then often needs no decimal). */
   readonly equityEstimate: EquityEstimate | undefined;
 
-  constructor(run: ValuedRun, holdings: () => Holdings, estimate?: EquityEstimate) {
+  constructor(run: ValuedRun, holdings: HoldingsSource, estimate?: EquityEstimate) {
     this.cash = run.cash;
     this.#run = run;
     this.#holdings = holdings;
@@ -86,7 +91,7 @@ export class BacktestAccount implements AccountView {
     if (this.#figures) return this.#figures;
     const run = this.#run;
     const coins = new Map<string, Decimal>();
-    for (const [market, value] of this.#holdings()) {
+    for (const [market, value] of this.#holdings.holdings()) {
       const before = coins.get(market);
       // A first value as it is: 0 + value would round it to the precision, which a product already has.
       coins.set(market, before === undefined ? value : before.plus(value));
@@ -191,25 +196,31 @@ export function nearestDouble(hi: number, lo: number, err: number): number | nul
  * The valuation of a run at a decision. Lazy: `equityNumber` (the equity point), `account` and its
  * `equityEstimate` compute decimals only when the double-double bound cannot answer.
  */
-export class Valuation {
+export class Valuation implements HoldingsSource {
   readonly #run: ValuedRun;
   readonly #lastBar: Map<string, Candle>;
   #holdings: Holdings | undefined;
   #equity: Decimal | undefined;
-  /** The equity as hi + lo within err (null: not estimated, the decimals decide everything). */
-  readonly #estimate: { hi: number; lo: number; err: number } | null;
+  /** The equity as hi + lo within err (hi NaN: not estimated, the decimals decide everything). */
+  readonly #hi: number = Number.NaN;
+  readonly #lo: number = 0;
+  readonly #err: number = 0;
 
   constructor(run: ValuedRun, lastBar: Map<string, Candle>) {
     this.#run = run;
     this.#lastBar = lastBar;
-    this.#estimate = run.positions.size > 0 && run.pendingBuys.size === 0 ? estimate(run, lastBar) : null;
+    if (run.positions.size > 0 && run.pendingBuys.size === 0 && estimate(run, lastBar, false)) {
+      this.#hi = estimated[0];
+      this.#lo = estimated[1];
+      this.#err = estimated[2];
+    }
   }
 
   /** What is held, valued in decimals (positions first, then what resting bids bought). */
-  holdings = (): Holdings => {
+  holdings(): Holdings {
     this.#holdings ??= holdingsOf(this.#run, this.#lastBar);
     return this.#holdings;
-  };
+  }
 
   /** cash + holdings in decimals, in that order. */
   equity(): Decimal {
@@ -224,11 +235,13 @@ export class Valuation {
       if (run.cashNumber?.cash !== run.cash) run.cashNumber = { cash: run.cash, value: run.cash.toNumber() };
       return run.cashNumber.value;
     }
-    const e = this.#estimate;
-    if (e === null) return this.equity().toNumber();
-    // Near a rounding midpoint, first the closes' own decimal forms narrow the bound (see estimate).
-    const refined = () => estimate(this.#run, this.#lastBar, true);
-    return nearestDouble(e.hi, e.lo, e.err) ?? nearestOf(refined()) ?? this.equity().toNumber();
+    if (Number.isNaN(this.#hi)) return this.equity().toNumber();
+    return (
+      nearestDouble(this.#hi, this.#lo, this.#err) ??
+      // Near a rounding midpoint, first the closes' own decimal forms narrow the bound (see estimate).
+      (estimate(run, this.#lastBar, true) ? nearestDouble(estimated[0], estimated[1], estimated[2]) : null) ??
+      this.equity().toNumber()
+    );
   }
 
   /**
@@ -240,22 +253,39 @@ export class Valuation {
     const run = this.#run;
     const flat = isFlat(run);
     if (flat && run.flatAccount?.cash === run.cash) return run.flatAccount;
-    const e = this.#estimate;
-    const account: BacktestAccount = new BacktestAccount(
-      run,
-      this.holdings,
-      e
-        ? {
-            approx: e.hi,
-            error: Math.abs(e.lo) + e.err,
-            exactKrw: (): string => account.equityKrw,
-            keepExact: () => keptEquityKrw(run, this.#lastBar),
-          }
-        : undefined,
-    );
+    const estimate = Number.isNaN(this.#hi)
+      ? undefined
+      : new AccountEstimate(this.#hi, Math.abs(this.#lo) + this.#err, run, this.#lastBar);
+    const account = new BacktestAccount(run, this, estimate);
+    estimate?.of(account);
     if (flat) run.flatAccount = account;
     if (options.fixed) account.fix();
     return account;
+  }
+}
+
+/** An account's equity as its estimate (Valuation's bound), the exact figure read from the account on demand. */
+class AccountEstimate implements EquityEstimate {
+  #account: BacktestAccount | undefined;
+
+  constructor(
+    readonly approx: number,
+    readonly error: number,
+    private readonly run: ValuedRun,
+    private readonly lastBar: Map<string, Candle>,
+  ) {}
+
+  /** The account it estimates (made after it). */
+  of(account: BacktestAccount): void {
+    this.#account = account;
+  }
+
+  exactKrw(): string {
+    return this.#account!.equityKrw;
+  }
+
+  keepExact(): () => string {
+    return keptEquityKrw(this.run, this.lastBar);
   }
 }
 
@@ -285,12 +315,8 @@ function keptEquityKrw(run: ValuedRun, lastBar: Map<string, Candle>): () => stri
       kept.pendingBuys.set(String(i), b);
       if (b.bar) bars.set(b.market, b.bar);
     });
-    return new BacktestAccount(kept, () => holdingsOf(kept, bars)).equityKrw;
+    return new BacktestAccount(kept, { holdings: () => holdingsOf(kept, bars) }).equityKrw;
   };
-}
-
-function nearestOf(e: { hi: number; lo: number; err: number } | null): number | null {
-  return e && nearestDouble(e.hi, e.lo, e.err);
 }
 
 /** Powers of ten exactly (written as literals: each parses to the exact double). */
@@ -326,19 +352,15 @@ export function decimalRest(x: number): number {
  * `exactCloses`, the difference itself (decimalRest) joins the sum, leaving a bound a few thousand times tighter
  * (worth its string conversions only when the first bound sits on a rounding midpoint).
  */
-function estimate(
-  run: ValuedRun,
-  lastBar: Map<string, Candle>,
-  exactCloses = false,
-): { hi: number; lo: number; err: number } | null {
-  if (run.cash.isNeg()) return null;
+function estimate(run: ValuedRun, lastBar: Map<string, Candle>, exactCloses: boolean): boolean {
+  if (run.cash.isNeg()) return false;
   run.cashSplit = splitOf(run.cash, run.cashSplit);
   let { hi, lo } = run.cashSplit;
   let magnitude = Math.abs(hi);
   let closeErr = 0;
   for (const pos of run.positions.values()) {
     const close = lastBar.get(pos.market)?.close;
-    if (close === undefined || !(close > 0) || !Number.isFinite(close)) return null;
+    if (close === undefined || !(close > 0) || !Number.isFinite(close)) return false;
     pos.volumeSplit = splitOf(pos.volume, pos.volumeSplit);
     const { hi: vh, lo: vl } = pos.volumeSplit;
     twoProduct(vh, close, scratch);
@@ -363,6 +385,11 @@ function estimate(
   // Either decimal order (equityOf; the account's exposure, then free + exposure) takes 2 operations per position
   // (product and sum) and at most 2 more.
   const ops = 2 * run.positions.size + 2;
-  const err = 2 * ops * 1e-19 * magnitude + closeErr + 1e-26 * magnitude;
-  return { hi, lo, err };
+  estimated[0] = hi;
+  estimated[1] = lo;
+  estimated[2] = 2 * ops * 1e-19 * magnitude + closeErr + 1e-26 * magnitude;
+  return true;
 }
+
+/** estimate's result: hi, lo, err (read at once by the caller). */
+const estimated = new Float64Array(3);
