@@ -384,12 +384,8 @@ class ClosedFeatures implements TimeframeFeatures {
   readonly #length: number;
   /** The indicators shown, or null for all of them. */
   readonly #declared: ReadonlySet<IndicatorName> | null;
-  #ts: number[] | undefined;
-  #opens: number[] | undefined;
-  #highs: number[] | undefined;
-  #lows: number[] | undefined;
-  #closes: number[] | undefined;
-  #volumes: number[] | undefined;
+  /** The bars copied off the ring so far (made at the first read: most features are never asked for bars). */
+  #copies: Partial<Record<BarField, number[]>> | undefined;
 
   constructor(
     timeframe: Timeframe,
@@ -446,33 +442,27 @@ class ClosedFeatures implements TimeframeFeatures {
   }
 
   get ts(): number[] {
-    this.#ts ??= this.#bars('ts');
-    return this.#ts;
+    return this.#bars('ts');
   }
 
   get opens(): number[] {
-    this.#opens ??= this.#bars('open');
-    return this.#opens;
+    return this.#bars('open');
   }
 
   get highs(): number[] {
-    this.#highs ??= this.#bars('high');
-    return this.#highs;
+    return this.#bars('high');
   }
 
   get lows(): number[] {
-    this.#lows ??= this.#bars('low');
-    return this.#lows;
+    return this.#bars('low');
   }
 
   get closes(): number[] {
-    this.#closes ??= this.#bars('close');
-    return this.#closes;
+    return this.#bars('close');
   }
 
   get volumes(): number[] {
-    this.#volumes ??= this.#bars('volume');
-    return this.#volumes;
+    return this.#bars('volume');
   }
 
   /** Every field as a plain object, in TimeframeFeatures' order (JSON, logs, deep equality in tests). */
@@ -492,6 +482,12 @@ class ClosedFeatures implements TimeframeFeatures {
   }
 
   #bars(field: BarField): number[] {
+    const copies = (this.#copies ??= {});
+    copies[field] ??= this.#copyBars(field);
+    return copies[field];
+  }
+
+  #copyBars(field: BarField): number[] {
     const state = this.#state;
     if (state === null) return Object.freeze([]) as unknown as number[];
     if (state.barsSeen !== this.barsSeen)

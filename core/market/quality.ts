@@ -206,29 +206,33 @@ export class QualityMonitor {
   status(decisionTs: number): QualityStatus {
     const { windowBars, maxMissingRatio, staleBars } = this.options;
     const windowStart = decisionTs - windowBars * this.barMs;
-    if (this.issues.length) this.issues = this.issues.filter((i) => i.ts >= windowStart - this.barMs);
+    // Issues that left the window are dropped (a new list only when there are some: most calls have none).
+    const keepFrom = windowStart - this.barMs;
+    for (const i of this.issues)
+      if (i.ts < keepFrom) {
+        this.issues = this.issues.filter((j) => j.ts >= keepFrom);
+        break;
+      }
     if (this.latest === null) return { ok: false, issues: ['no data'] };
-    const reasons: string[] = [];
+    // Lists made only when there is something to say: most verdicts (every market's, at every decision) find nothing.
+    let reasons: string[] | undefined;
+    let spikes: QualitySpike[] | undefined;
     const sinceLast = Math.floor((decisionTs - this.latest.ts) / this.barMs) - 1;
-    if (sinceLast >= staleBars) reasons.push(`stale: no candle for ${sinceLast} bars`);
+    if (sinceLast >= staleBars) (reasons ??= []).push(`stale: no candle for ${sinceLast} bars`);
     // recentTs ascends (later candles only append): the bars in [windowStart, decisionTs) by two binary searches.
     const present = firstAtOrAfter(this.recentTs, decisionTs) - firstAtOrAfter(this.recentTs, windowStart);
     const missing = windowBars - present;
     if (missing > maxMissingRatio * windowBars)
-      reasons.push(`sparse: ${missing} of the last ${windowBars} bars missing`);
-    const spikes: QualitySpike[] = [];
+      (reasons ??= []).push(`sparse: ${missing} of the last ${windowBars} bars missing`);
     for (const i of this.issues) {
       if (BLOCKING.has(i.kind) && i.ts >= windowStart && i.ts < decisionTs) {
         const reason = `${i.kind} at ${i.ts}: ${i.detail}`;
-        reasons.push(reason);
-        if (i.kind === 'spike') spikes.push({ ts: i.ts, move: i.size ?? 0, reason });
+        (reasons ??= []).push(reason);
+        if (i.kind === 'spike') (spikes ??= []).push({ ts: i.ts, move: i.size ?? 0, reason });
       }
     }
-    // Most verdicts (every market's, at every decision) find nothing.
-    if (reasons.length === 0 && spikes.length === 0) return OK_STATUS;
-    return spikes.length
-      ? { ok: reasons.length === 0, issues: reasons, spikes }
-      : { ok: reasons.length === 0, issues: reasons };
+    if (reasons === undefined) return OK_STATUS;
+    return spikes ? { ok: false, issues: reasons, spikes } : { ok: false, issues: reasons };
   }
 
   /** Issues recorded within the recent window (all kinds, blocking or not). */
