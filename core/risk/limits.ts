@@ -152,12 +152,11 @@ function settle(row: object, field: string, value: string): string {
 
 /**
  * A row whose amount (`field`) is the estimate's exact string, computed when first read and from then on a plain
- * field: the row onEquity writes from an estimate that surely sets a new peak or opens a new day. Its bounds are known
- * at once (rowBounds), so later valuations compare with it without the decimals. As JSON, and to deep equality, it is
- * the row the exact path writes.
+ * field: the row onEquity writes from an estimate that surely sets a new peak or opens a new day. A peak row's bounds
+ * are known at once (rowBounds), so later valuations compare with it without the decimals. As JSON, and to deep
+ * equality, it is the row the exact path writes.
  */
-function lazyRow(day: string, field: 'peakKrw' | 'equityKrw', estimate: EquityEstimate): { day: string } {
-  const exact = estimate.keepExact();
+function lazyRow(day: string, field: 'peakKrw' | 'equityKrw', estimate: EquityEstimate, exact: () => string) {
   // Object literals, not defineProperty on a new object: every lazy row of a field has one shape.
   const row =
     field === 'peakKrw'
@@ -173,7 +172,9 @@ function lazyRow(day: string, field: 'peakKrw' | 'equityKrw', estimate: EquityEs
             return settle(this, 'equityKrw', exact());
           },
         };
-  rowBounds.set(row, { lo: estimate.approx - estimate.error, hi: estimate.approx + estimate.error });
+  // Peaks are compared with later valuations; day-open rows only read by the daily loss check.
+  if (field === 'peakKrw')
+    rowBounds.set(row, { lo: estimate.approx - estimate.error, hi: estimate.approx + estimate.error });
   return row;
 }
 
@@ -276,13 +277,24 @@ function estimatedOnEquity(
   // or this valuation's: checked before any row is made.
   const peakHi = peakHigh(state.equityPeaks, windowStart(ts, config));
   if (!surelyShortOfDrawdownLimit(keep ? peakHi : Math.max(peakHi, hi), lo, config)) return null;
+  // A new day's two rows share one kept figure, computed once when either is read.
+  let kept: (() => string) | undefined;
+  let exactKrw: string | undefined;
+  const exact = () => {
+    exactKrw ??= kept!();
+    return exactKrw;
+  };
+  const lazy = (field: 'peakKrw' | 'equityKrw') => {
+    kept ??= estimate.keepExact();
+    return lazyRow(day, field, estimate, exact);
+  };
   const equityPeaks = upsertPeak(state.equityPeaks, day, (prev) =>
-    keep ? prev! : (lazyRow(day, 'peakKrw', estimate) as RiskState['equityPeaks'][number]),
+    keep ? prev! : (lazy('peakKrw') as RiskState['equityPeaks'][number]),
   );
   const dayOpenEquity = upsertDay(
     state.dayOpenEquity,
     day,
-    (prev) => prev ?? (lazyRow(day, 'equityKrw', estimate) as RiskState['dayOpenEquity'][number]),
+    (prev) => prev ?? (lazy('equityKrw') as RiskState['dayOpenEquity'][number]),
     MAX_PNL_DAYS,
   );
   return equityPeaks === state.equityPeaks && dayOpenEquity === state.dayOpenEquity
