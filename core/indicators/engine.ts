@@ -482,9 +482,9 @@ class ClosedFeatures implements TimeframeFeatures {
   }
 
   #bars(field: BarField): number[] {
-    const copies = (this.#copies ??= {});
-    copies[field] ??= this.#copyBars(field);
-    return copies[field];
+    this.#copies ??= {};
+    this.#copies[field] ??= this.#copyBars(field);
+    return this.#copies[field];
   }
 
   #copyBars(field: BarField): number[] {

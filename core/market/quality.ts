@@ -218,17 +218,23 @@ export class QualityMonitor {
     let reasons: string[] | undefined;
     let spikes: QualitySpike[] | undefined;
     const sinceLast = Math.floor((decisionTs - this.latest.ts) / this.barMs) - 1;
-    if (sinceLast >= staleBars) (reasons ??= []).push(`stale: no candle for ${sinceLast} bars`);
+    if (sinceLast >= staleBars) reasons = [`stale: no candle for ${sinceLast} bars`];
     // recentTs ascends (later candles only append): the bars in [windowStart, decisionTs) by two binary searches.
     const present = firstAtOrAfter(this.recentTs, decisionTs) - firstAtOrAfter(this.recentTs, windowStart);
     const missing = windowBars - present;
-    if (missing > maxMissingRatio * windowBars)
-      (reasons ??= []).push(`sparse: ${missing} of the last ${windowBars} bars missing`);
+    if (missing > maxMissingRatio * windowBars) {
+      reasons ??= [];
+      reasons.push(`sparse: ${missing} of the last ${windowBars} bars missing`);
+    }
     for (const i of this.issues) {
       if (BLOCKING.has(i.kind) && i.ts >= windowStart && i.ts < decisionTs) {
         const reason = `${i.kind} at ${i.ts}: ${i.detail}`;
-        (reasons ??= []).push(reason);
-        if (i.kind === 'spike') (spikes ??= []).push({ ts: i.ts, move: i.size ?? 0, reason });
+        reasons ??= [];
+        reasons.push(reason);
+        if (i.kind === 'spike') {
+          spikes ??= [];
+          spikes.push({ ts: i.ts, move: i.size ?? 0, reason });
+        }
       }
     }
     if (reasons === undefined) return OK_STATUS;
