@@ -144,6 +144,23 @@ describe('BarIndicators', () => {
 });
 
 describe('BarIndicators: some indicators only', () => {
+  it('computes each indicator alone as with all of them (what it needs kept, the rest skipped)', () => {
+    const bars = walk(260);
+    for (const name of INDICATOR_NAMES) {
+      const all = new BarIndicators({ vwapDay: 'kst' });
+      const one = new BarIndicators({ vwapDay: 'kst', only: { indicators: [name], timeframe: 'minute60' } });
+      for (const [i, b] of bars.entries()) {
+        all.update(b, false);
+        one.update(b, false);
+        if (i % 29 === 0) {
+          all.update({ ...b, close: b.close * 0.99, volume: b.volume * 2 }, true);
+          one.update({ ...b, close: b.close * 0.99, volume: b.volume * 2 }, true);
+        }
+        expect(one.values()[name], `${name} at bar ${i}`).toEqual(all.values()[name]);
+      }
+    }
+  });
+
   it('computes the declared ones as with all of them; reading another throws, naming it', () => {
     const bars = walk(260);
     const all = new BarIndicators({ vwapDay: 'kst' });

@@ -162,6 +162,9 @@ export class BarIndicators {
     obv: boolean;
     vwap: boolean;
     realizedVol: boolean;
+    /** The recent closes (cumReturn, realizedVol, vpt) and volumes (volumeSpike). */
+    closes: boolean;
+    volumes: boolean;
   };
 
   constructor(private readonly options: BarIndicatorOptions) {
@@ -185,6 +188,8 @@ export class BarIndicators {
       obv: has('obv'),
       vwap: has('vwap'),
       realizedVol: has('realizedVol'),
+      closes: has('cumReturn', 'realizedVol', 'vpt'),
+      volumes: has('volumeSpike'),
     };
   }
 
@@ -211,15 +216,17 @@ export class BarIndicators {
     if (on.bb) this.bb.update(close, revise);
     if (on.obv) this.obv.update(bar, revise);
     if (on.vwap) this.updateVwap(bar, revise);
-    // Volume-price trend: trading-signals' PVT deep-copies its state on every update, which costs more than all
-    // other indicators together; the formula is one line.
-    if (!revise) this.vptBefore = this.vpt;
-    const back = revise ? 1 : 0; // bars back to the previous close, before this bar's close is stored
-    const previousClose = this.closes.length > back ? this.closes.at(back) : null;
-    this.vpt =
-      previousClose === null ? null : (this.vptBefore ?? 0) + (bar.volume * (close - previousClose)) / previousClose;
-    this.closes.push(close, revise);
-    this.volumes.push(bar.volume, revise);
+    if (on.closes) {
+      // Volume-price trend: trading-signals' PVT deep-copies its state on every update, which costs more than all
+      // other indicators together; the formula is one line.
+      if (!revise) this.vptBefore = this.vpt;
+      const back = revise ? 1 : 0; // bars back to the previous close, before this bar's close is stored
+      const previousClose = this.closes.length > back ? this.closes.at(back) : null;
+      this.vpt =
+        previousClose === null ? null : (this.vptBefore ?? 0) + (bar.volume * (close - previousClose)) / previousClose;
+      this.closes.push(close, revise);
+    }
+    if (on.volumes) this.volumes.push(bar.volume, revise);
     this.latest = bar;
   }
 
