@@ -150,26 +150,41 @@ function settle(row: object, field: string, value: string): string {
   return value;
 }
 
+/** An estimate's exact figure kept for later (EquityEstimate.keepExact), computed at the first read. */
+class KeptFigure {
+  readonly #kept: () => string;
+  #value: string | undefined;
+
+  constructor(estimate: EquityEstimate) {
+    this.#kept = estimate.keepExact();
+  }
+
+  read(): string {
+    this.#value ??= this.#kept();
+    return this.#value;
+  }
+}
+
 /**
- * A row whose amount (`field`) is the estimate's exact string, computed when first read and from then on a plain
- * field: the row onEquity writes from an estimate that surely sets a new peak or opens a new day. A peak row's bounds
- * are known at once (rowBounds), so later valuations compare with it without the decimals. As JSON, and to deep
- * equality, it is the row the exact path writes.
+ * A row whose amount (`field`) is the estimate's exact string, computed when first read (`figure`, which a new day's
+ * two rows share) and from then on a plain field: the row onEquity writes from an estimate that surely sets a new
+ * peak or opens a new day. A peak row's bounds are known at once (rowBounds), so later valuations compare with it
+ * without the decimals. As JSON, and to deep equality, it is the row the exact path writes.
  */
-function lazyRow(day: string, field: 'peakKrw' | 'equityKrw', estimate: EquityEstimate, exact: () => string) {
+function lazyRow(day: string, field: 'peakKrw' | 'equityKrw', estimate: EquityEstimate, figure: KeptFigure) {
   // Object literals, not defineProperty on a new object: every lazy row of a field has one shape.
   const row =
     field === 'peakKrw'
       ? {
           day,
           get peakKrw(): string {
-            return settle(this, 'peakKrw', exact());
+            return settle(this, 'peakKrw', figure.read());
           },
         }
       : {
           day,
           get equityKrw(): string {
-            return settle(this, 'equityKrw', exact());
+            return settle(this, 'equityKrw', figure.read());
           },
         };
   // Peaks are compared with later valuations; day-open rows only read by the daily loss check.
@@ -277,24 +292,22 @@ function estimatedOnEquity(
   // or this valuation's: checked before any row is made.
   const peakHi = peakHigh(state.equityPeaks, windowStart(ts, config));
   if (!surelyShortOfDrawdownLimit(keep ? peakHi : Math.max(peakHi, hi), lo, config)) return null;
-  // A new day's two rows share one kept figure, computed once when either is read.
-  let kept: (() => string) | undefined;
-  let exactKrw: string | undefined;
-  const exact = () => {
-    exactKrw ??= kept!();
-    return exactKrw;
-  };
-  const lazy = (field: 'peakKrw' | 'equityKrw') => {
-    kept ??= estimate.keepExact();
-    return lazyRow(day, field, estimate, exact);
-  };
-  const equityPeaks = upsertPeak(state.equityPeaks, day, (prev) =>
-    keep ? prev! : (lazy('peakKrw') as RiskState['equityPeaks'][number]),
-  );
+  // A new day's two rows share one kept figure, computed once when either is read. (No named closures here: tsx,
+  // which runs the benches, wraps each in a defineProperty at every call.)
+  let kept: KeptFigure | undefined;
+  const equityPeaks = upsertPeak(state.equityPeaks, day, (prev) => {
+    if (keep) return prev!;
+    kept ??= new KeptFigure(estimate);
+    return lazyRow(day, 'peakKrw', estimate, kept) as RiskState['equityPeaks'][number];
+  });
   const dayOpenEquity = upsertDay(
     state.dayOpenEquity,
     day,
-    (prev) => prev ?? (lazy('equityKrw') as RiskState['dayOpenEquity'][number]),
+    (prev) => {
+      if (prev) return prev;
+      kept ??= new KeptFigure(estimate);
+      return lazyRow(day, 'equityKrw', estimate, kept) as RiskState['dayOpenEquity'][number];
+    },
     MAX_PNL_DAYS,
   );
   return equityPeaks === state.equityPeaks && dayOpenEquity === state.dayOpenEquity
