@@ -286,8 +286,9 @@ function estimatedOnEquity(
   const day = kstDay(ts);
   const last = state.equityPeaks[state.equityPeaks.length - 1];
   // Today's row, if there is one, kept when the valuation is surely below it and replaced when surely above.
-  const keep = last?.day === day && hi < boundsOf(last).lo;
-  if (last?.day === day && !keep && !(lo > boundsOf(last).hi)) return null;
+  const today = last?.day === day ? boundsOf(last) : null;
+  const keep = today !== null && hi < today.lo;
+  if (today !== null && !keep && !(lo > today.hi)) return null;
   // The window's peak after this valuation is at most the present rows' (a row trimmed or replaced only lowers it)
   // or this valuation's: checked before any row is made.
   const peakHi = peakHigh(state.equityPeaks, windowStart(ts, config));
