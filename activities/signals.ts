@@ -163,7 +163,7 @@ export function createSignalActivities(deps: ActivityDeps) {
           risk: risk.value,
         });
         cache.memory[market] = result.memory;
-        const best = result.decisions.sort((a, b) => b.score - a.score)[0];
+        const best = [...result.decisions].sort((a, b) => b.score - a.score)[0];
         if (best) inputs[market] = { ...best.inputs, factors: best.factors };
         if (result.skipped) continue;
         for (const d of result.decisions) {

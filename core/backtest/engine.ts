@@ -763,6 +763,14 @@ function closeAll(run: Run, lastBar: Map<string, Candle>, ts: number): void {
   }
 }
 
+/** Puts each market's newest bar (by index, as the loop keeps them) into the map valuations read. */
+function syncLastBars(lastBar: Map<string, Candle>, markets: string[], newest: (Candle | undefined)[]): void {
+  for (let k = 0; k < markets.length; k++) {
+    const bar = newest[k];
+    if (bar !== undefined) lastBar.set(markets[k], bar);
+  }
+}
+
 /**
  * Runs several configurations of one strategy over the same candles in a single pass; the feature
  * engine (`features`) is fed once and shared. Results come back in the order of `configs`.
@@ -790,6 +798,9 @@ export function runBacktestsWith(
   // Decisions happen when a bar of the entry timeframe closes (or each data bar, if those are longer).
   const decisionTf = timeframeMs(strategy.entryTimeframe) >= barMs ? strategy.entryTimeframe : data.timeframe;
   const lastBar = new Map<string, Candle>();
+  // Each market's newest bar by index, written for every bar. `lastBar` (what valuations, snapshots and closeAll
+  // read) is brought up to date from it just before it is read: a Map.set for every bar was a tenth of the loop.
+  const newest: (Candle | undefined)[] = markets.map(() => undefined);
   const cursor = markets.map(() => 0);
   let lastDecision = -1;
   for (;;) {
@@ -799,7 +810,11 @@ export function runBacktestsWith(
       if (cursor[k] < series[k].length && series[k].ts[cursor[k]] < ts) ts = series[k].ts[cursor[k]];
     if (ts === Number.POSITIVE_INFINITY || ts >= endTs) break;
     // A run whose window ends here sells at the closes it has seen, never at later ones.
-    for (const run of runs) if (ts >= run.tradeTo) closeAll(run, lastBar, run.tradeTo);
+    for (const run of runs)
+      if (ts >= run.tradeTo && !run.closed) {
+        syncLastBars(lastBar, markets, newest);
+        closeAll(run, lastBar, run.tradeTo);
+      }
     for (let k = 0; k < series.length; k++) {
       if (cursor[k] >= series[k].length || series[k].ts[cursor[k]] !== ts) continue;
       const bar = series[k].bar(cursor[k]);
@@ -812,13 +827,14 @@ export function runBacktestsWith(
       }
       // checkData checked every bar.
       features.ingest(market, bar, true);
-      lastBar.set(market, bar);
+      newest[k] = bar;
     }
     const closeTs = ts + barMs;
     if (closeTs > lastDecision && bucketStart(closeTs - 1, decisionTf) + timeframeMs(decisionTf) === closeTs) {
       lastDecision = closeTs;
       const active = runs.filter((r) => closeTs <= r.tradeTo);
       if (active.length === 0) continue;
+      syncLastBars(lastBar, markets, newest);
       const snapshots: MarketSnapshots = { markets: [], features: [] };
       let benchmark: FeatureSnapshot | undefined;
       for (const m of markets)
@@ -833,6 +849,7 @@ export function runBacktestsWith(
       for (const run of active) decide(run, closeTs, snapshots, context, lastBar, benchmark, features);
     }
   }
+  syncLastBars(lastBar, markets, newest);
   return runs.map((run) => {
     const end = Math.min(run.tradeTo, lastTs);
     closeAll(run, lastBar, end);

@@ -1,10 +1,10 @@
 // Every per-bar indicator of one market on one timeframe, updated one bar at a time. `update(bar, true)` revises
 // the newest bar (the forming one) instead of recomputing history, as trading-signals does.
-import { ADX, ATR, EMA, MACD, OBV, ROC, RSI, VWAP } from 'trading-signals';
+import { ADX, ATR, EMA, MACD, OBV, ROC, VWAP } from 'trading-signals';
 import { type Candle, dayStart, KST_OFFSET_MS } from '../market/candles';
 import type { DayBoundary } from '../market/timeframes';
 import type { IndicatorValues } from './snapshot';
-import { Bollinger, MovingSums, Ring, SteadyWSMA, Stochastic } from './window-stats';
+import { Bollinger, MovingSums, Ring, SteadyRSI, SteadyWSMA, Stochastic } from './window-stats';
 
 /** Bars of log returns behind realizedVol, of volume behind volumeSpike, and behind cumReturn. */
 export const REALIZED_VOL_BARS = 20;
@@ -127,8 +127,8 @@ export class BarIndicators {
   private readonly smas = new MovingSums([9, 21, 50, 200]);
   private readonly macd = new MACD(new EMA(12), new EMA(26), new EMA(9));
   private readonly adx = new ADX(14);
-  private readonly rsi14 = new RSI(14, SteadyWSMA);
-  private readonly rsi7 = new RSI(7, SteadyWSMA);
+  private readonly rsi14 = new SteadyRSI(14);
+  private readonly rsi7 = new SteadyRSI(7);
   private readonly stoch = new Stochastic(14, 3, 3);
   private readonly roc = new ROC(10);
   private readonly atr = new ATR(14, SteadyWSMA);

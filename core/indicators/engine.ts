@@ -101,6 +101,12 @@ export type IngestResult = {
   issues: QualityIssue[];
 };
 
+/** Most candles: a new bar and no issue (one frozen result: ingest runs for every candle of a backtest). */
+const APPENDED: IngestResult = Object.freeze({
+  action: 'append',
+  issues: Object.freeze([]) as unknown as QualityIssue[],
+});
+
 export type WarmUpResult = { accepted: number; rejected: { ts: number; reason: string }[] };
 
 function hasFeatures(o: FeatureEngineOptions, tf: Timeframe): boolean {
@@ -286,6 +292,8 @@ class MarketState {
   readonly tfs = new Map<Timeframe, TimeframeState>();
   /** The same states by TIMEFRAMES' index (undefined: not tracked here), for the snapshot's literal. */
   readonly slots: (TimeframeState | undefined)[] = TIMEFRAMES.map(() => undefined);
+  /** The states built by resampling (all but the base), in the order of `tfs`: walked for every base candle. */
+  resampled: TimeframeState[] = [];
   readonly base: TimeframeState;
   readonly quality: QualityMonitor;
   /** Newest base candle; while `latestOpen` it is the forming bar, not yet closed. */
@@ -336,10 +344,97 @@ class MarketState {
   track(tf: Timeframe, state: TimeframeState): void {
     this.tfs.set(tf, state);
     this.slots[TIMEFRAMES.indexOf(tf)] = state;
+    this.resampled = [...this.tfs.values()].filter((s) => s.resampler !== null);
   }
 }
 
 type BarField = 'ts' | 'open' | 'high' | 'low' | 'close' | 'volume';
+
+/**
+ * Writes one declared indicator into closed features under its own name: a store by a constant key, which V8 keeps
+ * fast (one shape per set of declared indicators), where `features[name] = value` was a keyed store by a variable
+ * name, a tenth of a snapshot.
+ */
+function writeIndicator(features: object, name: IndicatorName, value: unknown): void {
+  const f = features as Record<IndicatorName, unknown>;
+  switch (name) {
+    case 'ema9':
+      f.ema9 = value;
+      return;
+    case 'ema21':
+      f.ema21 = value;
+      return;
+    case 'ema50':
+      f.ema50 = value;
+      return;
+    case 'ema200':
+      f.ema200 = value;
+      return;
+    case 'sma9':
+      f.sma9 = value;
+      return;
+    case 'sma21':
+      f.sma21 = value;
+      return;
+    case 'sma50':
+      f.sma50 = value;
+      return;
+    case 'sma200':
+      f.sma200 = value;
+      return;
+    case 'macd':
+      f.macd = value;
+      return;
+    case 'adx':
+      f.adx = value;
+      return;
+    case 'plusDi':
+      f.plusDi = value;
+      return;
+    case 'minusDi':
+      f.minusDi = value;
+      return;
+    case 'rsi14':
+      f.rsi14 = value;
+      return;
+    case 'rsi7':
+      f.rsi7 = value;
+      return;
+    case 'stochK':
+      f.stochK = value;
+      return;
+    case 'stochD':
+      f.stochD = value;
+      return;
+    case 'roc':
+      f.roc = value;
+      return;
+    case 'cumReturn':
+      f.cumReturn = value;
+      return;
+    case 'atr':
+      f.atr = value;
+      return;
+    case 'bb':
+      f.bb = value;
+      return;
+    case 'realizedVol':
+      f.realizedVol = value;
+      return;
+    case 'vwap':
+      f.vwap = value;
+      return;
+    case 'obv':
+      f.obv = value;
+      return;
+    case 'volumeSpike':
+      f.volumeSpike = value;
+      return;
+    case 'vpt':
+      f.vpt = value;
+      return;
+  }
+}
 
 /**
  * Closed-bar features of one timeframe: indicator values as fields, every key written out (object spread of this
@@ -408,9 +503,8 @@ class ClosedFeatures implements TimeframeFeatures {
     this.#declared = declared;
     if (declared !== null) {
       // Own fields for the declared indicators only: the others are the prototype's throwing getters.
-      const self = this as unknown as Record<IndicatorName, unknown>;
-      if (v instanceof BarIndicators) for (const name of declared) self[name] = v.indicator(name);
-      else for (const name of declared) self[name] = v ? v[name] : null;
+      if (v instanceof BarIndicators) for (const name of declared) writeIndicator(this, name, v.indicator(name));
+      else for (const name of declared) writeIndicator(this, name, v ? v[name] : null);
       return;
     }
     if (v instanceof BarIndicators) throw new Error('ClosedFeatures: every indicator comes from a values object');
@@ -577,12 +671,14 @@ export class FeatureEngine {
     }
     st.latest = c;
     st.latestOpen = true;
-    for (const tf of st.tfs.values()) {
-      if (tf.resampler === null || c.ts < tf.coveredUntil) continue;
-      const closed = tf.resampler.push(c);
+    for (const tf of st.resampled) {
+      if (c.ts < tf.coveredUntil) continue;
+      const closed = tf.resampler!.push(c);
       if (closed) tf.close(closed, true);
     }
-    return { action: seen.action, issues: seen.issues };
+    return seen.action === 'append' && seen.issues.length === 0
+      ? APPENDED
+      : { action: seen.action, issues: seen.issues };
   }
 
   /**
@@ -842,8 +938,8 @@ export class FeatureEngine {
   /** Closes every bar whose end has passed by `ts` (time closes bars: Upbit sends no candle for quiet minutes). */
   private advance(st: MarketState, ts: number): void {
     if (st.latestOpen && st.latest !== null && st.latest.ts + this.baseMs <= ts) this.closeBase(st);
-    for (const tf of st.tfs.values()) {
-      const closed = tf.resampler?.closeUntil(ts);
+    for (const tf of st.resampled) {
+      const closed = tf.resampler!.closeUntil(ts);
       if (closed) tf.close(closed, true);
     }
   }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ATR, BollingerBands, RSI, SMA, StochasticOscillator, WSMA } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
-import { Bollinger, MovingSums, Ring, SteadyWSMA, Stochastic } from './window-stats';
+import { Bollinger, MovingSums, Ring, SteadyRSI, SteadyWSMA, Stochastic } from './window-stats';
 
 /** A bar stream where some bars arrive first as one or two forming versions, then final. */
 const barStream = fc.array(
@@ -48,12 +48,13 @@ describe('window statistics agree with trading-signals, revisions included', () 
     );
   });
 
-  it('SteadyWSMA = WSMA, and RSI and ATR on it = theirs, to the bit', () => {
+  it('SteadyWSMA = WSMA, SteadyRSI = RSI, and RSI and ATR on SteadyWSMA = theirs, to the bit', () => {
     fc.assert(
       fc.property(barStream, fc.constantFrom(3, 7, 14), (rows, n) => {
         const pairs = [
           [new SteadyWSMA(n), new WSMA(n)],
           [new RSI(n, SteadyWSMA), new RSI(n)],
+          [new SteadyRSI(n), new RSI(n)],
         ] as const;
         const atrs = [new ATR(n, SteadyWSMA), new ATR(n)];
         for (const s of steps(rows)) {

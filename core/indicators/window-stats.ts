@@ -22,6 +22,62 @@ export class SteadyWSMA extends WSMA {
   }
 }
 
+/**
+ * trading-signals' RSI on SteadyWSMA, computed as its RSI computes it (the same doubles, see window-stats.test.ts),
+ * without what it does per update that nothing here reads: its list of the last `interval` prices (a push and a
+ * shift; only the newest two are used), and its overbought/oversold signal state and the result before the newest
+ * that only that state reads. `replace` revises the newest price (the smoothing revises its own values).
+ */
+export class SteadyRSI {
+  readonly #avgGain: SteadyWSMA;
+  readonly #avgLoss: SteadyWSMA;
+  /** Prices seen, counting a revision once (RSI needs two). */
+  #prices = 0;
+  #newest = Number.NaN;
+  #beforeNewest = Number.NaN;
+  result: number | undefined = undefined;
+
+  constructor(readonly interval: number) {
+    this.#avgGain = new SteadyWSMA(interval);
+    this.#avgLoss = new SteadyWSMA(interval);
+  }
+
+  get isStable(): boolean {
+    return this.result !== undefined;
+  }
+
+  getResult(): number | null {
+    return this.result ?? null;
+  }
+
+  update(price: number, replace: boolean): number | null {
+    if (replace && this.#prices > 0) this.#newest = price;
+    else {
+      this.#beforeNewest = this.#newest;
+      this.#newest = price;
+      this.#prices++;
+    }
+    if (this.#prices < 2) return null;
+    const previousPrice = this.#beforeNewest;
+    if (price > previousPrice) {
+      this.#avgLoss.update(0, replace);
+      this.#avgGain.update(price - previousPrice, replace);
+    } else {
+      this.#avgLoss.update(previousPrice - price, replace);
+      this.#avgGain.update(0, replace);
+    }
+    if (!this.#avgGain.isStable) return null;
+    const avgLoss = this.#avgLoss.getResultOrThrow();
+    if (avgLoss === 0) {
+      this.result = 100;
+      return 100;
+    }
+    const relativeStrength = this.#avgGain.getResultOrThrow() / avgLoss;
+    this.result = 100 - 100 / (relativeStrength + 1);
+    return this.result;
+  }
+}
+
 /** Fixed-capacity ring of numbers; `at(0)` is the newest. */
 export class Ring {
   private readonly buf: Float64Array;

@@ -178,3 +178,37 @@ describe('RollingMedian', () => {
     );
   });
 });
+
+describe('the spike gate at its edge', () => {
+  it('property: after a calm history, a candle is a spike exactly when its |log move| from the previous close exceeds spikeMinMove, also a hair either side of it', () => {
+    // A relative nudge of the edge ratio: a few ulps, about the size of the monitor's calm margin (1e-9), or larger.
+    const nudge = fc.oneof(
+      fc.integer({ min: -6, max: 6 }).map((k) => k * 2 ** -52),
+      fc.double({ min: -3e-9, max: 3e-9, noNaN: true }),
+      fc.double({ min: -1e-3, max: 1e-3, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-3, max: 1e9, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.5, noNaN: true }),
+        fc.boolean(),
+        nudge,
+        (prev, spikeMinMove, up, d) => {
+          const q = new QualityMonitor({ spikeMinMove });
+          // Flat closes: every close ratio is 1, the median move 0, so the threshold is spikeMinMove itself.
+          for (let i = 0; i < 12; i++) q.observe(bar(i, prev, { high: prev, low: prev }));
+          const edge = prev * Math.exp(up ? spikeMinMove : -spikeMinMove) * (1 + d);
+          const c = bar(
+            12,
+            prev,
+            up ? { high: Math.max(edge, prev), low: prev } : { high: prev, low: Math.min(edge, prev) },
+          );
+          const move = Math.max(Math.abs(Math.log(c.high / prev)), Math.abs(Math.log(c.low / prev)));
+          const spiked = q.observe(c).issues.some((i) => i.kind === 'spike');
+          expect(spiked).toBe(move > spikeMinMove);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -63,6 +63,9 @@ const NO_ISSUES: QualityIssue[] = Object.freeze([]) as unknown as QualityIssue[]
 /** The verdict of a market with nothing to report (shared: frozen, so no caller can add to it). */
 const OK_STATUS: QualityStatus = Object.freeze({ ok: true, issues: Object.freeze([]) as unknown as string[] });
 
+/** |log x|: a close ratio's move. */
+const absLog = (x: number) => Math.abs(Math.log(x));
+
 /** Kinds that make the market untradeable while they are recent. */
 const BLOCKING: ReadonlySet<QualityIssueKind> = new Set(['invalid', 'misaligned', 'spike']);
 
@@ -74,14 +77,18 @@ export type Observation =
 /**
  * The last n values in a ring, with their median on demand. A value goes in for every candle, but the median is
  * read only for a move larger than `spikeMinMove` (rare): keeping the window sorted on every push was most of the
- * quality gate's time, sorting a copy of 60 values when asked costs less.
+ * quality gate's time, sorting a copy of 60 values when asked costs less. With `of`, the median is of of(value),
+ * taken only when the median is read (the monitor keeps close ratios and reads |log| of them).
  */
 export class RollingMedian {
   private readonly values: Float64Array;
   private readonly scratch: Float64Array;
   private next = 0;
   private n = 0;
-  constructor(private readonly size: number) {
+  constructor(
+    private readonly size: number,
+    private readonly of?: (x: number) => number,
+  ) {
     this.values = new Float64Array(size);
     this.scratch = new Float64Array(size);
   }
@@ -101,7 +108,8 @@ export class RollingMedian {
     if (n === 0) return Number.NaN;
     // Until the ring is full its values are its first n slots.
     const sorted = this.scratch.subarray(0, n);
-    sorted.set(this.values.subarray(0, n));
+    if (this.of === undefined) sorted.set(this.values.subarray(0, n));
+    else for (let i = 0; i < n; i++) sorted[i] = this.of(this.values[i]);
     sorted.sort();
     const mid = n >> 1;
     return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -126,14 +134,23 @@ export class QualityMonitor {
   private readonly barMs: number;
   private latest: Candle | null = null;
   private previousClose: number | null = null; // close of the candle before `latest`
-  private readonly absReturns: RollingMedian; // |log return| of committed candles
+  /** Close-to-close ratios of committed candles (1 for the first); the median is of their |log return|. */
+  private readonly closeRatios: RollingMedian;
+  /**
+   * Ratios to the previous close inside which a high and a low surely move less than spikeMinMove, with a margin
+   * far wider than the rounding of the ratio and its log: most candles are cleared without computing a log.
+   */
+  private readonly calmLowRatio: number;
+  private readonly calmHighRatio: number;
   private readonly recentTs: number[] = []; // open times of the last windowBars candles
   private issues: QualityIssue[] = [];
 
   constructor(options: Partial<QualityOptions> = {}) {
     this.options = { ...qualityDefaults(options.timeframe ?? 'minute1'), ...options };
     this.barMs = timeframeMs(this.options.timeframe);
-    this.absReturns = new RollingMedian(this.options.windowBars);
+    this.closeRatios = new RollingMedian(this.options.windowBars, absLog);
+    this.calmLowRatio = Math.exp(-this.options.spikeMinMove) * (1 + 1e-9);
+    this.calmHighRatio = Math.exp(this.options.spikeMinMove) * (1 - 1e-9);
   }
 
   /**
@@ -181,7 +198,7 @@ export class QualityMonitor {
     // Most candles raise nothing: the list is made only for an issue.
     let found: QualityIssue[] = NO_ISSUES;
     if (latest !== null) {
-      this.absReturns.push(this.previousClose === null ? 0 : Math.abs(Math.log(latest.close / this.previousClose)));
+      this.closeRatios.push(this.previousClose === null ? 1 : latest.close / this.previousClose);
       this.previousClose = latest.close;
       const missing = Math.round((c.ts - latest.ts) / this.barMs) - 1;
       if (missing > 0)
@@ -249,10 +266,11 @@ export class QualityMonitor {
   private spikeIssue(c: Candle): QualityIssue | null {
     const prev = this.previousClose;
     if (prev === null) return null;
+    if (c.high / prev < this.calmHighRatio && c.low / prev > this.calmLowRatio) return null;
     const move = Math.max(Math.abs(Math.log(c.high / prev)), Math.abs(Math.log(c.low / prev)));
     // The threshold is never below spikeMinMove: a smaller move needs no median.
     if (move <= this.options.spikeMinMove) return null;
-    const scale = this.absReturns.count >= 10 ? this.absReturns.median() : 0;
+    const scale = this.closeRatios.count >= 10 ? this.closeRatios.median() : 0;
     const threshold = Math.max(this.options.spikeK * scale, this.options.spikeMinMove);
     if (move <= threshold) return null;
     return {

@@ -32,10 +32,10 @@ export interface EvaluateMarketInput<P, M> {
 
 export interface EvaluateMarketResult<M> {
   /** Entries that passed every gate, and exits. */
-  intents: Intent[];
+  intents: readonly Intent[];
   /** Store this and pass it back next time. */
   memory: M | undefined;
-  decisions: Decision[];
+  decisions: readonly Decision[];
   /** Why the strategy was not asked at all (bad data, not warmed up), when it wasn't. */
   skipped?: string;
 }
@@ -124,13 +124,16 @@ function strategyInput<P, M>(input: EvaluateMarketInput<P, M>, memory: M | undef
   };
 }
 
+/** The empty lists of most evaluations, one frozen array (an evaluation runs for every market at every decision). */
+const NONE: readonly never[] = Object.freeze([]);
+
 export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): EvaluateMarketResult<M> {
   const { strategy, snapshot, ts } = input;
   const risk = input.risk ?? DEFAULT_RISK_CONFIG;
   if (!snapshot.quality.ok) {
     const blocking = qualityBlocks(snapshot.quality, risk.dataQuality);
     if (blocking.length)
-      return { intents: [], memory: input.memory, decisions: [], skipped: `data quality: ${blocking.join('; ')}` };
+      return { intents: NONE, memory: input.memory, decisions: NONE, skipped: `data quality: ${blocking.join('; ')}` };
   }
 
   const memory = strategy.memory
@@ -144,10 +147,10 @@ export function evaluateMarket<P, M>(input: EvaluateMarketInput<P, M>): Evaluate
     const seen = snapshot.timeframes[tf as Timeframe].barsSeen;
     if (seen < (n ?? 0)) cold += `${cold ? ', ' : ''}${tf} ${seen}/${n}`;
   }
-  if (cold && !input.position) return { intents: [], memory, decisions: [], skipped: `warming up: ${cold}` };
+  if (cold && !input.position) return { intents: NONE, memory, decisions: NONE, skipped: `warming up: ${cold}` };
 
   const raw = strategy.evaluate(strategyInput(input, memory));
-  if (raw.length === 0) return { intents: [], memory, decisions: [] };
+  if (raw.length === 0) return { intents: NONE, memory, decisions: NONE };
   const explain = input.explain !== false;
   const inputs = explain ? decisionInputs(snapshot, strategy as Strategy<unknown>) : {};
   const intents: Intent[] = [];
