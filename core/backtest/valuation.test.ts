@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Candle } from '../market';
 import { DEFAULT_RISK_CONFIG, emptyRiskState, onEquity } from '../risk';
 import type { EquityEstimate, RiskState } from '../risk/types';
-import { decimalRest, nearestDouble, Valuation, type ValuedRun } from './valuation';
+import { decimalRest, doubleDoubleOf, nearestDouble, Valuation, type ValuedRun } from './valuation';
 
 const T0 = Date.UTC(2026, 2, 10, 0, 0, 0);
 const HOUR = 3_600_000;
@@ -50,6 +50,8 @@ const closeArb = fc.oneof(
   fc.integer({ min: 1, max: 99_999 }).map((t) => t / 10),
   fc.integer({ min: 1, max: 99_999 }).map((t) => t / 1000),
   fc.double({ min: 0.0001, max: 1e6, noNaN: true }),
+  // Absurd, but a candle may carry it: integers past 2^53, whose shortest decimal form is not their binary value.
+  fc.bigInt({ min: 2n ** 53n, max: 2n ** 60n }).map((n) => Number(n)),
 );
 const heldArb = fc.array(fc.tuple(volumeArb, closeArb), { minLength: 1, maxLength: 6 });
 
@@ -101,6 +103,27 @@ describe('Valuation', () => {
     // 0.1's binary value is 0.1000000000000000055511151231257827...
     expect(Math.abs(decimalRest(0.1) / -5.551115123125783e-18 - 1)).toBeLessThan(1e-12);
     expect(decimalRest(1e-7)).toBeNaN(); // written with an exponent: the caller keeps the coarse bound
+  });
+
+  it('property: doubleDoubleOf splits a cash or volume decimal into hi + lo within 1e-30 of it', () => {
+    // What the run's cash and volumes look like: up to 20 significant digits (decimal.js rounds there), KRW with
+    // cents, volumes with 8 decimals, and tiny ones whose doubles are written with an exponent.
+    const digits = fc.bigInt({ min: 1n, max: 10n ** 20n - 1n });
+    const decimalArb = fc.oneof(
+      fc.tuple(digits, fc.integer({ min: 0, max: 12 })).map(([n, k]) => new Decimal(`${n}e-${k}`)),
+      fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 13n }), fc.constant(8)).map(([n, k]) => new Decimal(`${n}e-${k}`)),
+      fc.tuple(digits, fc.integer({ min: 21, max: 40 })).map(([n, k]) => new Decimal(`${n}e-${k}`)),
+    );
+    const Exact = Decimal.clone({ precision: 200 });
+    fc.assert(
+      fc.property(decimalArb, (d) => {
+        const [hi, lo] = doubleDoubleOf(d);
+        expect(hi).toBe(d.toNumber());
+        const off = new Exact(d.toFixed()).minus(hi.toPrecision(100)).minus(lo.toPrecision(100));
+        expect(off.abs().lte(new Exact(d.toFixed()).mul(1e-30))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('near a rounding midpoint between two doubles the decimals decide, and still give the nearest double', () => {

@@ -156,11 +156,15 @@ function twoProduct(a: number, b: number, out: Float64Array): void {
 }
 
 /** The double-double of a decimal: its nearest double and the rest (the double's exact binary value subtracted). */
-function doubleDoubleOf(d: Decimal): [number, number] {
+export function doubleDoubleOf(d: Decimal): [number, number] {
   const hi = d.toNumber();
+  if (!Number.isFinite(hi)) return [hi, 0];
+  // The rest in two parts: d less hi's shortest decimal form (two close decimals: a short difference, exact), and that
+  // form less hi's binary value (decimalRest, to about 1e-16 of itself). Both far inside estimate's 1e-26 margin.
+  const rest = decimalRest(hi);
+  if (!Number.isNaN(rest)) return [hi, d.minus(String(hi)).toNumber() + rest];
   // toPrecision(100) writes a double's binary value out exactly (it has fewer significant digits than that).
-  const lo = Number.isFinite(hi) ? d.minus(new Decimal(hi.toPrecision(100))).toNumber() : 0;
-  return [hi, lo];
+  return [hi, d.minus(new Decimal(hi.toPrecision(100))).toNumber()];
 }
 
 /** Cash and volumes change only at fills: each is split once, the split kept beside it. */
@@ -333,7 +337,8 @@ const POWERS_OF_TEN = [
 export function decimalRest(x: number): number {
   const s = String(x);
   const dot = s.indexOf('.');
-  if (dot < 0) return Number.isInteger(x) ? 0 : Number.NaN;
+  // An integer's form is its exact value only up to 2^53 (past it, String gives the shortest form that reads back).
+  if (dot < 0) return Number.isInteger(x) && Math.abs(x) <= 2 ** 53 ? 0 : Number.NaN;
   const k = s.length - dot - 1;
   if (k >= POWERS_OF_TEN.length || s.includes('e')) return Number.NaN;
   const n = Number(s.slice(0, dot) + s.slice(dot + 1));
@@ -366,7 +371,8 @@ function estimate(run: ValuedRun, lastBar: Map<string, Candle>, exactCloses: boo
     twoProduct(vh, close, scratch);
     const p = scratch[0];
     let pe = scratch[1] + vl * close;
-    if (!Number.isInteger(close)) {
+    // An integer close up to 2^53 is read exactly; past it (absurd, but a candle may carry it) its form is not.
+    if (!(Number.isInteger(close) && close <= 2 ** 53)) {
       const rest = exactCloses ? decimalRest(close) : Number.NaN;
       if (Number.isNaN(rest)) closeErr += Math.abs(vh) * (adjacent(close, 1) - close);
       else {
