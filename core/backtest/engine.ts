@@ -43,7 +43,14 @@ import {
   updateExitPlan,
   validateRiskConfig,
 } from '../risk';
-import { type AnyStrategy, evaluateMarket, getStrategy, type OpenPositionView, validateParams } from '../strategy';
+import {
+  type AnyStrategy,
+  type EvaluateMarketInput,
+  evaluateMarket,
+  getStrategy,
+  type OpenPositionView,
+  validateParams,
+} from '../strategy';
 import { featureEngineFor } from '../strategy/feature-engine';
 import { DEFAULT_FILL_MODEL, type FillModel, limitFillVolume, marketFill, stopFill, validateFillModel } from './fill';
 import { computeMetrics, type Metrics } from './metrics';
@@ -263,6 +270,12 @@ interface Run {
   positions: Map<string, Position>;
   pendingBuys: Map<string, PendingBuy>;
   memory: Map<string, unknown>;
+  /**
+   * What evaluateMarket is given, one object per run with the market's fields written in before each call: it reads
+   * its input and keeps none of it (the strategy gets an input of its own), and a literal per market and decision
+   * was the largest single allocation of a run.
+   */
+  evaluation: EvaluateMarketInput<unknown, unknown>;
   fills: Fill[];
   trades: Trade[];
   /** The equity points as two columns (objects only in the result: long-lived ones per decision cost the GC). */
@@ -341,6 +354,20 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     positions: new Map(),
     pendingBuys: new Map(),
     memory: new Map(),
+    evaluation: {
+      strategy,
+      params: (params as { params: Record<string, number | boolean> }).params,
+      snapshot: undefined as unknown as FeatureSnapshot,
+      context: undefined as unknown as MarketContext,
+      position: undefined,
+      memory: undefined,
+      ts: Number.NaN,
+      risk: (risk as { value: RiskConfig }).value,
+      feeRate,
+      benchmark: undefined,
+      // The result keeps no decisions, only what they did.
+      explain: false,
+    },
     fills: [],
     trades: [],
     equityTs: [],
@@ -635,8 +662,12 @@ function onBar(run: Run, market: string, bar: Candle, barMs: number): void {
 /** Live sessions show strategies KRW-BTC as the benchmark (relative momentum); so does the backtest. */
 const BENCHMARK_MARKET = DEFAULT_FEATURE_ENGINE_OPTIONS.btcMarket;
 
-/** The snapshots of one decision time, in market order (parallel arrays: no entry pair per market and run). */
+/**
+ * The snapshots of one decision time, in market order: the first `count` of parallel arrays (no entry pair per market
+ * and run), reused from one decision to the next (decide reads them within its decision only).
+ */
 interface MarketSnapshots {
+  count: number;
   markets: string[];
   features: FeatureSnapshot[];
 }
@@ -657,7 +688,7 @@ function decide(
   const tf = run.strategy.entryTimeframe;
   let candidates: EntryEvaluation[] = [];
   const bars: Record<string, number> = {};
-  for (let i = 0; i < snapshots.markets.length; i++) {
+  for (let i = 0; i < snapshots.count; i++) {
     const market = snapshots.markets[i];
     const snapshot = snapshots.features[i];
     const pos = run.positions.get(market);
@@ -670,20 +701,14 @@ function decide(
     }
     // Evaluated during warm-up too, so strategies with memory arrive at tradeFrom as they would live.
     run.evaluations++;
-    const result = evaluateMarket({
-      strategy: run.strategy,
-      params: run.params,
-      snapshot,
-      context,
-      position: pos ? positionView(pos) : undefined,
-      memory: run.strategy.memory ? run.memory.get(market) : undefined,
-      ts,
-      risk: run.risk,
-      feeRate: run.feeRate,
-      benchmark,
-      // The result keeps no decisions, only what they did.
-      explain: false,
-    });
+    const input = run.evaluation;
+    input.snapshot = snapshot;
+    input.context = context;
+    input.position = pos ? positionView(pos) : undefined;
+    input.memory = run.strategy.memory ? run.memory.get(market) : undefined;
+    input.ts = ts;
+    input.benchmark = benchmark;
+    const result = evaluateMarket(input);
     // A strategy without memory has none to keep.
     if (run.strategy.memory) run.memory.set(market, result.memory);
     if (f.lastClosedTs !== null) bars[market] = f.lastClosedTs;
@@ -692,9 +717,13 @@ function decide(
       const key = result.skipped.replace(/\d[\d.,%/]*/g, '#').slice(0, 100);
       run.skipped[key] = (run.skipped[key] ?? 0) + 1;
     }
-    for (const d of result.decisions)
+    // Index loops: most lists are the one frozen empty list, whose for-of iterator V8 does not optimize away.
+    for (let k = 0; k < result.decisions.length; k++) {
+      const d = result.decisions[k];
       if (d.action === 'blocked') reject(run, d.reasons[d.reasons.length - 1].split(':')[0]);
-    for (const intent of result.intents) {
+    }
+    for (let k = 0; k < result.intents.length; k++) {
+      const intent = result.intents[k];
       if (intent.kind === 'exit' && pos && !pos.pendingSell)
         pos.pendingSell = { volume: pos.volume, reason: `strategy exit: ${intent.reasons.join('; ')}` };
       if (intent.kind === 'entry' && trading)
@@ -802,6 +831,7 @@ export function runBacktestsWith(
   // read) is brought up to date from it just before it is read: a Map.set for every bar was a tenth of the loop.
   const newest: (Candle | undefined)[] = markets.map(() => undefined);
   const cursor = markets.map(() => 0);
+  const snapshots: MarketSnapshots = { count: 0, markets: [], features: [] };
   let lastDecision = -1;
   for (;;) {
     // k-way merge: the earliest next bar over all markets.
@@ -835,13 +865,14 @@ export function runBacktestsWith(
       const active = runs.filter((r) => closeTs <= r.tradeTo);
       if (active.length === 0) continue;
       syncLastBars(lastBar, markets, newest);
-      const snapshots: MarketSnapshots = { markets: [], features: [] };
+      snapshots.count = 0;
       let benchmark: FeatureSnapshot | undefined;
       for (const m of markets)
         if (lastBar.has(m)) {
           const snapshot = features.snapshot(m, closeTs);
-          snapshots.markets.push(m);
-          snapshots.features.push(snapshot);
+          const i = snapshots.count++;
+          snapshots.markets[i] = m;
+          snapshots.features[i] = snapshot;
           // The benchmark live strategies compare with (KRW-BTC), when it is among the backtest's markets.
           if (m === BENCHMARK_MARKET) benchmark = snapshot;
         }

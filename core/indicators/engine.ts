@@ -478,7 +478,7 @@ class ClosedFeatures implements TimeframeFeatures {
   readonly #market: string;
   readonly #length: number;
   /** The indicators shown, or null for all of them. */
-  readonly #declared: ReadonlySet<IndicatorName> | null;
+  readonly #declared: readonly IndicatorName[] | null;
   /** The bars copied off the ring so far (made at the first read: most features are never asked for bars). */
   #copies: Partial<Record<BarField, number[]>> | undefined;
 
@@ -491,7 +491,7 @@ class ClosedFeatures implements TimeframeFeatures {
     state: TimeframeState | null,
     market: string,
     length: number,
-    declared: ReadonlySet<IndicatorName> | null,
+    declared: readonly IndicatorName[] | null,
   ) {
     this.close = v ? v.close : Number.NaN;
     this.timeframe = timeframe;
@@ -503,8 +503,9 @@ class ClosedFeatures implements TimeframeFeatures {
     this.#declared = declared;
     if (declared !== null) {
       // Own fields for the declared indicators only: the others are the prototype's throwing getters.
-      if (v instanceof BarIndicators) for (const name of declared) writeIndicator(this, name, v.indicator(name));
-      else for (const name of declared) writeIndicator(this, name, v ? v[name] : null);
+      if (v instanceof BarIndicators)
+        for (let i = 0; i < declared.length; i++) writeIndicator(this, declared[i], v.indicator(declared[i]));
+      else for (let i = 0; i < declared.length; i++) writeIndicator(this, declared[i], v ? v[declared[i]] : null);
       return;
     }
     if (v instanceof BarIndicators) throw new Error('ClosedFeatures: every indicator comes from a values object');
@@ -562,7 +563,7 @@ class ClosedFeatures implements TimeframeFeatures {
   /** Every field as a plain object, in TimeframeFeatures' order (JSON, logs, deep equality in tests). */
   toJSON(): TimeframeFeatures {
     const out: Record<string, unknown> = { close: this.close };
-    for (const name of INDICATOR_NAMES) if (this.#declared === null || this.#declared.has(name)) out[name] = this[name];
+    for (const name of INDICATOR_NAMES) if (this.#declared === null || this.#declared.includes(name)) out[name] = this[name];
     out.timeframe = this.timeframe;
     out.barsSeen = this.barsSeen;
     out.lastClosedTs = this.lastClosedTs;
@@ -953,7 +954,7 @@ export class FeatureEngine {
   private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {
     if (tf.barsSeen === 0)
       return tf.indicators
-        ? new tf.featuresClass(tf.timeframe, null, 0, null, null, st.market, 0, tf.indicators.declared)
+        ? new tf.featuresClass(tf.timeframe, null, 0, null, null, st.market, 0, tf.indicators.declaredNames)
         : this.emptyFeatures(tf.timeframe);
     if (tf.closedUntil > decisionTs) {
       throw new LookAheadError(
@@ -986,7 +987,7 @@ export class FeatureEngine {
         tf,
         st.market,
         this.options.historyLength,
-        tf.indicators.declared,
+        tf.indicators.declaredNames,
       ),
     );
     return tf.cached;
