@@ -563,7 +563,8 @@ class ClosedFeatures implements TimeframeFeatures {
   /** Every field as a plain object, in TimeframeFeatures' order (JSON, logs, deep equality in tests). */
   toJSON(): TimeframeFeatures {
     const out: Record<string, unknown> = { close: this.close };
-    for (const name of INDICATOR_NAMES) if (this.#declared === null || this.#declared.includes(name)) out[name] = this[name];
+    for (const name of INDICATOR_NAMES)
+      if (this.#declared === null || this.#declared.includes(name)) out[name] = this[name];
     out.timeframe = this.timeframe;
     out.barsSeen = this.barsSeen;
     out.lastClosedTs = this.lastClosedTs;
