@@ -332,10 +332,13 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
   const tradeTo = config.tradeTo ?? candlesTo;
   if (!(tradeTo > tradeFrom)) errors.push(`tradeTo (${tradeTo}) must be after tradeFrom (${tradeFrom})`);
   if (errors.length) throw new BacktestInputError(errors);
+  // Both valid by now (their errors would have thrown).
+  const runParams = (params as { params: Record<string, number | boolean> }).params;
+  const runRisk = (risk as { value: RiskConfig }).value;
   return {
     strategy,
-    params: (params as { params: Record<string, number | boolean> }).params,
-    risk: (risk as { value: RiskConfig }).value,
+    params: runParams,
+    risk: runRisk,
     feeRate,
     minTotal,
     marketMinTotal,
@@ -346,7 +349,7 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     initialCash: cash,
     cash,
     decision: { risk: emptyRiskState(), judgedBars: {}, positionSeq: {} },
-    decisionConfig: { risk: (risk as { value: RiskConfig }).value, positionIdOf },
+    decisionConfig: { risk: runRisk, positionIdOf },
     // The valuation's caches, present from the start (one object shape).
     flatAccount: undefined,
     cashNumber: undefined,
@@ -356,13 +359,13 @@ function resolveRun(strategy: AnyStrategy, config: BacktestConfig, candlesFrom: 
     memory: new Map(),
     evaluation: {
       strategy,
-      params: (params as { params: Record<string, number | boolean> }).params,
+      params: runParams,
       snapshot: undefined as unknown as FeatureSnapshot,
       context: undefined as unknown as MarketContext,
       position: undefined,
       memory: undefined,
       ts: Number.NaN,
-      risk: (risk as { value: RiskConfig }).value,
+      risk: runRisk,
       feeRate,
       benchmark: undefined,
       // The result keeps no decisions, only what they did.

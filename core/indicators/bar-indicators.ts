@@ -145,10 +145,11 @@ export class BarIndicators {
   private cached: IndicatorValues | null = null;
   /** Scratch for realizedVol's closes, reused: values() runs for every bar a snapshot shows. */
   private readonly volWindow = new Array<number>(REALIZED_VOL_BARS + 1).fill(0);
-  /** The declared indicators, or null for all; then which of the underlying calculators run. */
-  readonly declared: ReadonlySet<IndicatorName> | null;
-  /** The same as a list (walked for every closed features object: a Set's iterator allocated at each step). */
-  readonly declaredNames: readonly IndicatorName[] | null;
+  /**
+   * The declared indicators (each once), or null for all; then which of the underlying calculators run. A list: it is
+   * walked for every closed features object, where a Set's iterator allocated at each step.
+   */
+  readonly declared: readonly IndicatorName[] | null;
   private readonly valuesPrototype: object | null;
   private readonly on: {
     ema: boolean[];
@@ -174,8 +175,7 @@ export class BarIndicators {
     for (const name of declared ?? [])
       if (!INDICATOR_NAMES.includes(name)) throw new Error(`BarIndicators: unknown indicator ${name}`);
     const has = (...names: IndicatorName[]) => declared === null || names.some((n) => declared.has(n));
-    this.declared = declared;
-    this.declaredNames = declared ? [...declared] : null;
+    this.declared = declared ? [...declared] : null;
     this.valuesPrototype = declared && options.only ? valuesPrototypeOf(declared, options.only.timeframe) : null;
     this.on = {
       ema: [has('ema9'), has('ema21'), has('ema50'), has('ema200')],
@@ -371,7 +371,7 @@ export class BarIndicators {
       // Only the declared indicators, as own fields; the others throw when read (see defineUndeclaredIndicators).
       const some = Object.create(this.valuesPrototype) as Record<string, unknown>;
       some.close = latest.close;
-      for (const name of this.declaredNames!) some[name] = this.indicator(name);
+      for (const name of this.declared) some[name] = this.indicator(name);
       this.cached = some as IndicatorValues;
       return this.cached;
     }

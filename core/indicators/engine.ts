@@ -955,7 +955,7 @@ export class FeatureEngine {
   private features(st: MarketState, tf: TimeframeState, decisionTs: number): TimeframeFeatures {
     if (tf.barsSeen === 0)
       return tf.indicators
-        ? new tf.featuresClass(tf.timeframe, null, 0, null, null, st.market, 0, tf.indicators.declaredNames)
+        ? new tf.featuresClass(tf.timeframe, null, 0, null, null, st.market, 0, tf.indicators.declared)
         : this.emptyFeatures(tf.timeframe);
     if (tf.closedUntil > decisionTs) {
       throw new LookAheadError(
@@ -988,7 +988,7 @@ export class FeatureEngine {
         tf,
         st.market,
         this.options.historyLength,
-        tf.indicators.declaredNames,
+        tf.indicators.declared,
       ),
     );
     return tf.cached;
