@@ -15,7 +15,7 @@ import { type BacktestConfig, type BacktestResult, runBacktest } from '../core/b
 import { monteCarlo } from '../core/backtest/montecarlo';
 import { optimizeStrategy, warmupMs } from '../core/backtest/research';
 import { OBJECTIVES, type Objective } from '../core/backtest/search';
-import { type Candle, isEngineTimeframe, type Timeframe } from '../core/market';
+import { type Candle, isEngineTimeframe, newCandle, type Timeframe } from '../core/market';
 import { DEFAULT_STRATEGY_ID, getStrategy } from '../core/strategy';
 import { loadCandles as loadStoredCandles } from '../exchange/marketdata/load';
 import { SAMPLE_CANDLE_DIR } from '../exchange/marketdata/sample';
@@ -57,17 +57,17 @@ export function loadCandles(dir: string, markets: string[], timeframe: Timeframe
     for (let i = 1; i < lines.length; i++) {
       if (lines[i].trim() === '') continue;
       const [ts, open, high, low, close, volume, value] = lines[i].split(',');
-      const c: Candle = {
-        ts: Number(ts),
-        open: Number(open),
-        high: Number(high),
-        low: Number(low),
-        close: Number(close),
-        volume: Number(volume),
-      };
+      const c = newCandle(
+        Number(ts),
+        Number(open),
+        Number(high),
+        Number(low),
+        Number(close),
+        Number(volume),
+        value ? Number(value) : undefined,
+      );
       if (![c.ts, c.open, c.high, c.low, c.close, c.volume].every(Number.isFinite))
         throw new Error(`${file}:${i + 1}: not a number in ${JSON.stringify(lines[i])}`);
-      if (value) c.value = Number(value);
       first = Math.min(first, c.ts);
       last = Math.max(last, c.ts);
       if (c.ts >= from && c.ts < to) candles.push(c);

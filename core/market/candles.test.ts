@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type Candle, checkCandle, dayStart, kstDayStart, mergeCandles, utcBucketStart } from './candles';
+import {
+  type Candle,
+  candleAt,
+  candleColumns,
+  checkCandle,
+  dayStart,
+  kstDayStart,
+  mergeCandles,
+  newCandle,
+  utcBucketStart,
+} from './candles';
 
 const good = { ts: 1_700_000_040_000, open: 100, high: 110, low: 95, close: 105, volume: 3, value: 315 };
 
@@ -35,6 +45,22 @@ describe('checkCandle', () => {
   it('rejects non-objects', () => {
     expect(checkCandle(null)).toEqual({ ok: false, problems: ['not an object'] });
     expect(checkCandle(42)).toEqual({ ok: false, problems: ['not an object'] });
+  });
+});
+
+describe('newCandle and candleAt', () => {
+  it('give a value only to a bar that has one, and read columns back to the candles they came from', () => {
+    const { value: _v, ...noValue } = good;
+    // toStrictEqual: a `value: undefined` key would not pass.
+    expect(newCandle(good.ts, 100, 110, 95, 105, 3)).toStrictEqual(noValue);
+    expect(newCandle(good.ts, 100, 110, 95, 105, 3, 315)).toStrictEqual(good);
+    const candles: Candle[] = [
+      good,
+      { ...noValue, ts: good.ts + 60_000 },
+      { ...good, ts: good.ts + 120_000, value: 0 },
+    ];
+    const columns = candleColumns(candles);
+    expect(candles.map((_, i) => candleAt(columns, i))).toStrictEqual(candles);
   });
 });
 

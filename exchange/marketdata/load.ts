@@ -1,5 +1,5 @@
 // Reads stored candles for the backtester and the simulator's replay feed: numbers, oldest first, per market.
-import { type Candle, MINUTE_MS } from '../../core/market';
+import { type Candle, MINUTE_MS, newCandle } from '../../core/market';
 import { candleNumbersIn } from '../../prisma/repositories/candles';
 import { type CandleStore, type Instant, toMs } from './store';
 import { type CandleTimeframe, UPBIT_CANDLE_PATHS } from './timeframes';
@@ -34,11 +34,8 @@ export async function loadCandles(store: CandleStore, req: LoadRequest): Promise
     for (let from = toMs(req.from); from < to; ) {
       const end = Math.min(to, from + span);
       const rows = await candleNumbersIn(store.prisma, { market, timeframe: req.timeframe, from, to: end });
-      for (const r of rows) {
-        const candle: Candle = { ts: r.ts, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume };
-        if (r.value !== null) candle.value = r.value;
-        candles.push(candle);
-      }
+      for (const r of rows)
+        candles.push(newCandle(r.ts, r.open, r.high, r.low, r.close, r.volume, r.value === null ? undefined : r.value));
       from = end;
       // An embedded database answers on this thread: let timers and I/O in between reads.
       if (from < to) await new Promise((resolve) => setImmediate(resolve));
