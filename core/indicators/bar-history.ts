@@ -18,8 +18,18 @@ export class BarHistory {
   private readonly fields: Record<HistoryField, number[]>;
   private next = 0; // slot the next bar goes into
   private size = 0;
+  /**
+   * Each bar's log return over the bar before it, NaN where that one did not open exactly `barMs` earlier. Kept from
+   * the first read on (lastReturns): the regime and the correlations read a window of them at every decision, and
+   * the window moves one bar at a time, so a log per bar replaces a log per bar of the window at every read.
+   */
+  private returns: Float64Array | null = null;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    /** The bars' length: a return spans two bars exactly this far apart. */
+    readonly barMs: number,
+  ) {
     this.fields = {
       ts: ring(capacity),
       open: ring(capacity),
@@ -45,8 +55,44 @@ export class BarHistory {
     f.close[i] = c.close;
     f.volume[i] = c.volume;
     f.value[i] = c.value ?? c.close * c.volume;
+    if (this.returns !== null) this.returns[i] = this.size === 0 ? Number.NaN : this.returnAt(i);
     this.next = (i + 1) % this.capacity;
     if (this.size < this.capacity) this.size++;
+  }
+
+  /** The log return of the bar in slot i over the bar in the slot before it, which holds the bar before. */
+  private returnAt(i: number): number {
+    const before = i === 0 ? this.capacity - 1 : i - 1;
+    const { ts, close } = this.fields;
+    return ts[i] - ts[before] === this.barMs ? Math.log(close[i] / close[before]) : Number.NaN;
+  }
+
+  /**
+   * The log returns (see `returns`) of the newest `n` bars after skipping the newest `skip`, oldest first. The bar
+   * before each must still be kept: n + skip < length.
+   */
+  lastReturns(n: number, skip = 0): number[] {
+    if (n <= 0) return [];
+    if (!(n + skip < this.size))
+      throw new Error(`lastReturns: ${n} returns after skipping ${skip} need more than the ${this.size} bars kept`);
+    if (this.returns === null) {
+      // From now on at every push; the bars already kept get theirs here, oldest first (slot by slot, as pushed).
+      this.returns = new Float64Array(this.capacity);
+      const kept = this.size;
+      const oldest = (this.next - kept + this.capacity) % this.capacity;
+      this.returns[oldest] = Number.NaN;
+      for (let k = 1; k < kept; k++) {
+        const i = (oldest + k) % this.capacity;
+        this.returns[i] = this.returnAt(i);
+      }
+    }
+    const out = new Array<number>(n);
+    for (let k = 0; k < n; k++) {
+      let i = this.next - skip - n + k;
+      if (i < 0) i += this.capacity;
+      out[k] = this.returns[i];
+    }
+    return out;
   }
 
   /** The value `back` bars before the newest (0 = the newest); `back` < length. */

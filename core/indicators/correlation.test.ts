@@ -1,9 +1,11 @@
+import fc from 'fast-check';
+import { getCorrelation } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
-import { returnCorrelation } from './correlation';
+import { pearson, type ReturnSeries, returnCorrelation } from './correlation';
 
 const H = 3_600_000;
-/** Close series from log returns, bars one hour apart starting at t0, first close 100. */
-function fromReturns(returns: number[], t0 = 0, skip: number[] = []) {
+/** A return series from log returns, bars one hour apart starting at t0, first close 100, bars `skip` left out. */
+function fromReturns(returns: number[], t0 = 0, skip: number[] = []): ReturnSeries {
   const ts: number[] = [0 + t0];
   const closes: number[] = [100];
   let p = 100;
@@ -14,11 +16,15 @@ function fromReturns(returns: number[], t0 = 0, skip: number[] = []) {
       closes.push(p);
     }
   });
-  return { ts, closes };
+  // As the engine's rings keep them: each bar's return over the bar before, where that one is an hour earlier.
+  return {
+    ts,
+    returns: ts.slice(1).map((t, i) => (t - ts[i] === H ? Math.log(closes[i + 1] / closes[i]) : Number.NaN)),
+  };
 }
 
 /** Pearson correlation by the textbook formula. */
-function pearson(x: number[], y: number[]) {
+function textbookPearson(x: number[], y: number[]) {
   const mx = x.reduce((s, v) => s + v, 0) / x.length;
   const my = y.reduce((s, v) => s + v, 0) / y.length;
   let sxy = 0;
@@ -43,12 +49,12 @@ describe('returnCorrelation', () => {
   });
 
   it('equals the textbook Pearson correlation of the two return series', () => {
-    expect(returnCorrelation(fromReturns(ra), fromReturns(rb), H, 20, 5)).toBeCloseTo(pearson(ra, rb), 12);
+    expect(returnCorrelation(fromReturns(ra), fromReturns(rb), H, 20, 5)).toBeCloseTo(textbookPearson(ra, rb), 12);
   });
 
   it('uses only the last `window` returns', () => {
     expect(returnCorrelation(fromReturns(ra), fromReturns(rb), H, 6, 5)).toBeCloseTo(
-      pearson(ra.slice(6), rb.slice(6)),
+      textbookPearson(ra.slice(6), rb.slice(6)),
       12,
     );
   });
@@ -57,12 +63,38 @@ describe('returnCorrelation', () => {
     // b lacks bar 5: the returns into bar 5 and into bar 6 have no one-bar partner in b, so both are left out
     const got = returnCorrelation(fromReturns(ra), fromReturns(rb, 0, [5]), H, 20, 5);
     const keep = (_: number, i: number) => i !== 4 && i !== 5;
-    expect(got).toBeCloseTo(pearson(ra.filter(keep), rb.filter(keep)), 12);
+    expect(got).toBeCloseTo(textbookPearson(ra.filter(keep), rb.filter(keep)), 12);
   });
 
   it('is null with too few pairs or a flat series', () => {
     expect(returnCorrelation(fromReturns(ra), fromReturns(rb), H, 20, 13)).toBeNull();
     expect(returnCorrelation(fromReturns(ra), fromReturns(rb.map(() => 0)), H, 20, 5)).toBeNull();
     expect(returnCorrelation(fromReturns(ra), fromReturns(rb, 7 * H), H, 20, 5)).not.toBeNull(); // 5 overlapping pairs
+  });
+});
+
+describe('pearson', () => {
+  it("is trading-signals' getCorrelation to the bit, and null where that throws (a side without variance)", () => {
+    const value = fc.oneof(fc.double({ min: -0.2, max: 0.2, noNaN: true }), fc.constantFrom(0, 0.01, -0.01));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value), { minLength: 2, maxLength: 150 }), fc.boolean(), (pairs, flat) => {
+        const xs = pairs.map(([x]) => x);
+        const ys = flat ? pairs.map(() => 0.01) : pairs.map(([, y]) => y);
+        let expected: number | null;
+        try {
+          expected = getCorrelation(xs, ys);
+        } catch {
+          expected = null;
+        }
+        // Object.is: the same double, not merely close.
+        expect(Object.is(pearson(xs, ys), expected), `${pearson(xs, ys)} vs ${expected}`).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('rejects series of different lengths or a single pair', () => {
+    expect(() => pearson([1, 2], [1])).toThrow(/two or more pairs/);
+    expect(() => pearson([1], [1])).toThrow(/two or more pairs/);
   });
 });

@@ -1,10 +1,15 @@
 // Rolling correlation of one market's bar returns with another's (KRW-BTC, KRW-ETH). Bars are matched by open
 // time, and a return only spans two bars exactly one bar apart, so a gap in either market never pairs a
 // one-bar move with a multi-bar one.
-import { getCorrelation } from 'trading-signals';
 
 /** Closed bars, oldest first. */
 export type CloseSeries = { ts: readonly number[]; closes: readonly number[] };
+
+/**
+ * Closed bars, oldest first, as open times and the log returns of all but the first: `returns[i - 1]` is
+ * ln(close[i] / close[i - 1]) where bar i - 1 opened exactly one bar before bar i (read only there).
+ */
+export type ReturnSeries = { ts: readonly number[]; returns: readonly number[] };
 
 /**
  * Pearson correlation of the log returns of `a` and `b` over the bars both have, among the last `window` bars of
@@ -12,8 +17,8 @@ export type CloseSeries = { ts: readonly number[]; closes: readonly number[] };
  * `minPairs` returns pair up or either side did not move.
  */
 export function returnCorrelation(
-  a: CloseSeries,
-  b: CloseSeries,
+  a: ReturnSeries,
+  b: ReturnSeries,
   barMs: number,
   window: number,
   minPairs = Math.max(10, Math.ceil(window / 2)),
@@ -27,11 +32,44 @@ export function returnCorrelation(
     if (t - a.ts[i - 1] !== barMs) continue;
     while (j < b.ts.length && b.ts[j] < t) j++;
     if (j === 0 || j >= b.ts.length || b.ts[j] !== t || b.ts[j - 1] !== t - barMs) continue;
-    xs.push(Math.log(a.closes[i] / a.closes[i - 1]));
-    ys.push(Math.log(b.closes[j] / b.closes[j - 1]));
+    xs.push(a.returns[i - 1]);
+    ys.push(b.returns[j - 1]);
   }
   if (xs.length < minPairs || !moves(xs) || !moves(ys)) return null;
-  return getCorrelation(xs, ys);
+  return pearson(xs, ys);
+}
+
+/**
+ * Pearson correlation as trading-signals' getCorrelation computes it, to the bit (the property test holds them
+ * equal), without its intermediate arrays: it ran at every decision of every market that reads corrBtc or corrEth.
+ * Null where getCorrelation throws (a side without variance, which the callers rule out before).
+ */
+export function pearson(xs: readonly number[], ys: readonly number[]): number | null {
+  const n = xs.length;
+  if (n !== ys.length || n < 2) throw new Error(`pearson: ${n} and ${ys.length} values (two or more pairs needed)`);
+  // getAverage: a reduce from 0, in order, over n.
+  let sumA = 0;
+  let sumB = 0;
+  for (let i = 0; i < n; i++) {
+    sumA += xs[i];
+    sumB += ys[i];
+  }
+  const averageA = sumA / n;
+  const averageB = sumB / n;
+  let covariance = 0;
+  for (let i = 0; i < n; i++) covariance += (xs[i] - averageA) * (ys[i] - averageB);
+  covariance /= n;
+  // getStandardDeviation: the root of the average squared difference from the average.
+  let squaresA = 0;
+  let squaresB = 0;
+  for (let i = 0; i < n; i++) {
+    const da = xs[i] - averageA;
+    const db = ys[i] - averageB;
+    squaresA += da * da;
+    squaresB += db * db;
+  }
+  const denominator = Math.sqrt(squaresA / n) * Math.sqrt(squaresB / n);
+  return denominator === 0 ? null : covariance / denominator;
 }
 
 function moves(xs: readonly number[]): boolean {

@@ -22,7 +22,7 @@ import {
   logReturnStd,
   REALIZED_VOL_BARS,
 } from './bar-indicators';
-import { type CloseSeries, returnCorrelation } from './correlation';
+import { type CloseSeries, type ReturnSeries, returnCorrelation } from './correlation';
 import { classifyRegime, DEFAULT_REGIME_THRESHOLDS, HURST_LAGS, hurstExponent, type RegimeThresholds } from './regime';
 import type { FeatureSnapshot, IndicatorValues, MarketContext, Regime, TimeframeFeatures } from './snapshot';
 
@@ -273,7 +273,7 @@ class TimeframeState {
         })
       : null;
     this.featuresClass = indicators ? featuresClassOf(timeframe, indicators) : ClosedFeatures;
-    this.history = new BarHistory(capacity);
+    this.history = new BarHistory(capacity, timeframeMs(timeframe));
     this.resampler = isBase ? null : new Resampler(timeframe, dayBoundary);
   }
 
@@ -828,8 +828,8 @@ export class FeatureEngine {
     const hit = st.corrCache.get(other);
     if (hit?.key === key) return hit.value;
     const value = returnCorrelation(
-      this.closeSeries(st, corr.timeframe, corr.window + 1, decisionTs),
-      this.closeSeries(o, corr.timeframe, corr.window + 1, decisionTs),
+      this.returnSeries(st, corr.timeframe, corr.window + 1, decisionTs),
+      this.returnSeries(o, corr.timeframe, corr.window + 1, decisionTs),
       timeframeMs(corr.timeframe),
       corr.window,
     );
@@ -1025,6 +1025,14 @@ export class FeatureEngine {
     return { ts: s.history.last('ts', closed, later), closes: s.history.last('close', closed, later) };
   }
 
+  /** The newest `n` bars closed by `decisionTs` as open times and the log returns of all but the first. */
+  private returnSeries(st: MarketState, tf: Timeframe, n: number, decisionTs: number): ReturnSeries {
+    const s = st.tfs.get(tf);
+    if (!s) return { ts: [], returns: [] };
+    const { closed, later } = this.closedBy(s, n, decisionTs);
+    return { ts: s.history.last('ts', closed, later), returns: s.history.lastReturns(closed - 1, later) };
+  }
+
   /** Of the newest `n` bars kept, how many had closed by `decisionTs`, and how many newer ones had not. */
   private closedBy(s: TimeframeState, n: number, decisionTs: number): { closed: number; later: number } {
     const len = timeframeMs(s.timeframe);
@@ -1049,12 +1057,9 @@ export class FeatureEngine {
     const { closed, later } = tf ? this.closedBy(tf, r.window + 1, decisionTs) : { closed: 0, later: 0 };
     const key = tf && closed ? tf.history.at('ts', later) * 1000 + closed : -1;
     if (st.regimeCache?.key === key) return st.regimeCache.regime;
-    const s = this.closeSeries(st, r.timeframe, r.window + 1, decisionTs);
-    const len = timeframeMs(r.timeframe);
-    const returns: number[] = [];
-    for (let i = 1; i < s.ts.length; i++) {
-      if (s.ts[i] - s.ts[i - 1] === len) returns.push(Math.log(s.closes[i] / s.closes[i - 1]));
-    }
+    // The returns of the window's bars but its first (whose bar before is outside it), gaps left out.
+    const all = tf && closed > 1 ? tf.history.lastReturns(closed - 1, later) : [];
+    const returns = all.includes(Number.NaN) ? all.filter((x) => !Number.isNaN(x)) : all;
     const regime = classifyRegime(hurstExponent(returns, HURST_LAGS), r);
     st.regimeCache = { key, regime };
     return regime;
