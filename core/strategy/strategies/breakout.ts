@@ -1,7 +1,16 @@
 // Volatility breakout: buy when price clears today's open + k x yesterday's range (Larry Williams),
 // optionally only above the 5-day average; sell at the next day's open. Entries are gated by the
 // six-factor composite like every strategy here.
-import { composite, type FactorParams, factorParamSchema, factorScores, factorWeights, round4 } from '../factors';
+import {
+  composite,
+  type FactorParams,
+  factorParamSchema,
+  factorScores,
+  factorWeights,
+  round4,
+  SIGNAL_FACTOR_INDICATORS,
+  TREND_FACTOR_INDICATORS,
+} from '../factors';
 import { defaultsOf } from '../params';
 import { currentDayStart, dayOpen, smaOf } from '../series';
 import type { Intent, ParamSchema, Strategy, StrategyInput } from '../types';
@@ -118,5 +127,12 @@ export const breakout: Strategy<BreakoutParams> = {
   entryTimeframe: 'minute15',
   warmupBars: { day: 6, minute60: 30, minute15: 30 },
   timeframes: ['minute15', 'minute60', 'day'],
+  // The six factors: the trend on 60m bars, momentum, volatility and volume on 15m bars. The range, the day's open and
+  // the 5-day average come from the bars. Nothing else is computed.
+  indicators: {
+    minute15: [...SIGNAL_FACTOR_INDICATORS],
+    minute60: [...TREND_FACTOR_INDICATORS],
+    day: [],
+  },
   evaluate,
 };

@@ -1,6 +1,15 @@
 // Dual momentum: hold a coin only while its lookback return is positive (absolute momentum, versus
 // cash) and beats the benchmark's, KRW-BTC by default (relative momentum). Needs `input.benchmark`.
-import { composite, type FactorParams, factorParamSchema, factorScores, factorWeights, round4 } from '../factors';
+import {
+  composite,
+  type FactorParams,
+  factorParamSchema,
+  factorScores,
+  factorWeights,
+  round4,
+  SIGNAL_FACTOR_INDICATORS,
+  TREND_FACTOR_INDICATORS,
+} from '../factors';
 import { defaultsOf } from '../params';
 import { returnOver } from '../series';
 import type { Intent, ParamSchema, Strategy, StrategyInput } from '../types';
@@ -104,5 +113,11 @@ export const dualMomentum: Strategy<DualMomentumParams> = {
   entryTimeframe: 'minute240',
   warmupBars: { day: 46, minute240: 30 },
   timeframes: ['minute240', 'day'],
+  // The six factors: the trend on daily bars, momentum, volatility and volume on 4-hour bars. Nothing else is
+  // computed (the returns come from the daily closes).
+  indicators: {
+    day: [...TREND_FACTOR_INDICATORS],
+    minute240: [...SIGNAL_FACTOR_INDICATORS],
+  },
   evaluate,
 };

@@ -145,5 +145,11 @@ export const ensemble: Strategy<EnsembleParams> = {
   entryTimeframe: 'minute15',
   warmupBars: { minute15: 50, minute60: 50 },
   timeframes: ['minute15', 'minute60', 'day'],
+  // The trend vote reads the 60m EMA50; the other votes come from the bars. Nothing else is computed.
+  indicators: {
+    minute15: [],
+    minute60: ['ema50'],
+    day: [],
+  },
   evaluate,
 };

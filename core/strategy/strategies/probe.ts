@@ -52,5 +52,7 @@ export const probe: Strategy<ProbeParams> = {
   entryTimeframe: 'minute1',
   warmupBars: { minute1: 2 },
   timeframes: ['minute1'],
+  // The last bar's open and close only.
+  indicators: { minute1: [] },
   evaluate,
 };

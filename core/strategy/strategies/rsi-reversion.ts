@@ -7,6 +7,8 @@ import {
   factorScores,
   factorWeights,
   round4,
+  SIGNAL_FACTOR_INDICATORS,
+  TREND_FACTOR_INDICATORS,
   trendFactor,
 } from '../factors';
 import { defaultsOf } from '../params';
@@ -133,5 +135,11 @@ export const rsiReversion: Strategy<RsiReversionParams> = {
   entryTimeframe: 'minute15',
   warmupBars: { minute15: 30, minute60: 60 },
   timeframes: ['minute15', 'minute60'],
+  // The six factors (the trend on 60m bars, the rest on 15m bars), and the 15m RSI and Bollinger band. Nothing else
+  // is computed.
+  indicators: {
+    minute15: [...SIGNAL_FACTOR_INDICATORS, 'bb'],
+    minute60: [...TREND_FACTOR_INDICATORS],
+  },
   evaluate,
 };
