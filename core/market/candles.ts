@@ -37,14 +37,18 @@ export function newCandle(
   volume: number,
   value?: number,
 ): Candle {
-  return value === undefined ? { ts, open, high, low, close, volume } : { ts, open, high, low, close, volume, value };
+  // `value` added after the literal: the bare RSI backtest on the real 60-minute candles ran faster over candles of
+  // this shape than over seven-field literals (the same candles copied into either shape, 48 runs each: 0.390 s
+  // against 0.421 s at best).
+  const c: Candle = { ts, open, high, low, close, volume };
+  if (value !== undefined) c.value = value;
+  return c;
 }
 // V8 keeps each field's representation (small integer or double) on the shape the candles share, and widens it at the
 // first value that does not fit. Widening from small integers to doubles retires the shape: every candle built
 // before is converted one by one when it is next read. Loading the real 60-minute candles, the first fractional
 // price came after 83,713 whole-won ones (KRW-BTC, KRW-ETH, then KRW-XRP), and the backtest spent about 0.1 s of its
 // first run converting them. Candles built here with fractional fields first start the shape with double fields.
-newCandle(0.5, 0.5, 0.5, 0.5, 0.5, 0.5);
 newCandle(0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5);
 
 /** Bar `i` of candle columns as a Candle (a new object: the consumers may keep it). */
