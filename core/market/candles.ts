@@ -27,7 +27,7 @@ export type CandleColumns = {
   value?: Float64Array;
 };
 
-/** A Candle, with `value` only when given. The loaders build theirs here: see below for why. */
+/** A Candle, with `value` only when given. The CSV and database loaders build theirs here: see below for why. */
 export function newCandle(
   ts: number,
   open: number,
@@ -51,10 +51,23 @@ export function newCandle(
 // first run converting them. Candles built here with fractional fields first start the shape with double fields.
 newCandle(0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5);
 
-/** Bar `i` of candle columns as a Candle (a new object: the consumers may keep it). */
+/**
+ * Bar `i` of candle columns as a Candle (a new object: the consumers may keep it). Seven-field literals, not
+ * newCandle: built for every bar of a columnar backtest, a candle whose `value` is added after the literal made a
+ * year of 1-minute pullback on 10 markets 1.3x slower (5.5 s against 3.9 to 4.2 s).
+ */
 export function candleAt(c: CandleColumns, i: number): Candle {
-  const value = c.value === undefined || Number.isNaN(c.value[i]) ? undefined : c.value[i];
-  return newCandle(c.ts[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i], value);
+  return c.value === undefined || Number.isNaN(c.value[i])
+    ? { ts: c.ts[i], open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i], volume: c.volume[i] }
+    : {
+        ts: c.ts[i],
+        open: c.open[i],
+        high: c.high[i],
+        low: c.low[i],
+        close: c.close[i],
+        volume: c.volume[i],
+        value: c.value[i],
+      };
 }
 
 /**
@@ -169,7 +182,9 @@ export function checkCandle(raw: unknown): CandleCheck {
   const { ts, open, high, low, close, volume, value } = raw as Record<string, number>;
   // Fast path, no allocation beyond the result: this runs for every candle of every warm-up.
   if (isCandleBar(ts, open, high, low, close, volume, value)) {
-    return { ok: true, candle: newCandle(ts, open, high, low, close, volume, value) };
+    const candle: Candle =
+      value === undefined ? { ts, open, high, low, close, volume } : { ts, open, high, low, close, volume, value };
+    return { ok: true, candle };
   }
   return { ok: false, problems: candleProblems(raw as Record<string, unknown>) };
 }
